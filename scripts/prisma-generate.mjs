@@ -1,0 +1,19 @@
+// Generates the Prisma client offline. `prisma generate` never runs the schema
+// engine, but the CLI insists that its binary exists and would otherwise try to
+// download it from a host these machines cannot reach; any existing file will do.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const env = {
+  ...process.env,
+  PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+  CHECKPOINT_DISABLE: '1',
+};
+const result = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

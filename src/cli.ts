@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
+import { writeContracts } from './contracts.ts';
+import { createPrismaClient } from './database/createPrismaClient.ts';
+import { migrate } from './database/migrate.ts';
+import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
+import { seedDemoData } from './demo/seedDemoData.ts';
+import { createGateway } from './gateway/createGateway.ts';
+import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
+import { mintOfficerToken } from './identity/mintOfficerToken.ts';
+import { roleSchema } from './identity/roles.ts';
+import { loadTrustList } from './identity/trustList.ts';
+import { startHub } from './hub/startHub.ts';
+import { createNode } from './node/createNode.ts';
+import { logger } from './server/logger.ts';
+
+const usage = `Border Exchange Hub
+
+Usage: hub <command> [options]     (npm run hub -- <command> …)
+
+  start                      the whole hub on this machine: embedded PostgreSQL, a node per agency,
+                             the gateway, demo data (PORT, AGENCIES, DATA_DIR, <AGENCY>_DATABASE_URL, HUB_DATABASE_URL)
+  node --agency XK           one agency node (DATABASE_URL, TRUST_LIST, PORT, AGENCIES)
+  gateway                    the public gateway (AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
+  migrate [--database-url U] apply migrations (default DATABASE_URL)
+  seed --agency XK           demo data into an agency database (DATABASE_URL)
+  token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
+  token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
+  contracts write            rewrite contracts/*.graphql from the code
+`;
+
+/** Stops cleanly on Ctrl-C or a container stop; a second signal forces the exit. */
+function onShutdown(stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function tokensFor(dataDir: string, agencies: readonly string[]) {
+  const keys = await ensureDevelopmentKeys(join(dataDir, 'keys'), agencies);
+  const tokens: [string, string][] = [];
+  for (const [name, claims] of Object.entries(demoUsers)) {
+    const key = keys.agencies.get(claims.agency);
+    if (key) tokens.push([name, await mintOfficerToken(key, claims, { audience: hubAudience })]);
+  }
+  return tokens;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const config = loadStartConfig();
+      const hub = await startHub(config);
+      onShutdown(hub.stop);
+      const ws = new URL(hub.gatewayUrl);
+      ws.protocol = 'ws:';
+      const tokens = await tokensFor(config.dataDir, config.agencies);
+      const lines = [
+        '',
+        'Border Exchange Hub is running.',
+        `  GraphQL (GraphiQL in a browser): ${hub.gatewayUrl.href}`,
+        `  WebSocket (graphql-ws):          ${ws.href}`,
+        ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
+        '',
+        'Demo tokens (8 h). In GraphiQL, open Headers and paste {"Authorization": "Bearer <token>"}:',
+        ...tokens.flatMap(([name, token]) => [`  ${name}:`, `    ${token}`]),
+        '',
+        'Ctrl-C stops everything.',
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+      return;
+    }
+    case 'node': {
+      const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' } } });
+      const config = loadNodeConfig(process.env, values.agency);
+      await migrate(config.databaseUrl);
+      const node = createNode({
+        agency: config.agency,
+        databaseUrl: config.databaseUrl,
+        trustList: loadTrustList(config.trustListPath),
+        agencies: config.agencies,
+        listen: { port: config.port, host: config.host },
+      });
+      await node.start();
+      onShutdown(node.stop);
+      return;
+    }
+    case 'gateway': {
+      const config = loadGatewayConfig();
+      const gateway = createGateway({
+        trustList: loadTrustList(config.trustListPath),
+        nodes: config.nodes,
+        signer: await loadSigningKey(config.signingKeyPath, config.issuer),
+        nodeTimeoutMs: config.nodeTimeoutMs,
+        listen: { port: config.port, host: config.host },
+      });
+      await gateway.start();
+      onShutdown(gateway.stop);
+      return;
+    }
+    case 'migrate': {
+      const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' } } });
+      const url = values['database-url'] ?? process.env.DATABASE_URL;
+      if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required']);
+      const result = await migrate(url);
+      process.stdout.write(`applied: ${result.applied.join(', ') || 'none'}; already applied: ${result.alreadyApplied.length}\n`);
+      return;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, synthetic: { type: 'string' } } });
+      const url = process.env.DATABASE_URL;
+      if (!url || !values.agency) throw new ConfigError(['seed needs --agency and DATABASE_URL']);
+      await migrate(url);
+      const prisma = createPrismaClient({ databaseUrl: url });
+      try {
+        const result = await seedDemoData(prisma, values.agency, { synthetic: Number(values.synthetic ?? 0) });
+        process.stdout.write(result.skipped ? 'database already holds alerts: nothing seeded\n' : `seeded ${result.created} alerts\n`);
+      } finally {
+        await prisma.$disconnect();
+      }
+      return;
+    }
+    case 'token': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          agency: { type: 'string' },
+          sub: { type: 'string' },
+          unit: { type: 'string' },
+          roles: { type: 'string' },
+          name: { type: 'string' },
+          ttl: { type: 'string', default: '8h' },
+        },
+      });
+      const start = loadStartConfig();
+      const demo = positionals[0] as DemoUserName | undefined;
+      if (demo && !(demo in demoUsers)) throw new ConfigError([`unknown demo user "${demo}"; one of ${Object.keys(demoUsers).join(', ')}`]);
+      const claims = demo
+        ? demoUsers[demo]
+        : {
+            agency: values.agency ?? '',
+            sub: values.sub ?? '',
+            unit: values.unit ?? '',
+            roles: roleSchema.array().min(1).parse((values.roles ?? '').split(',').filter(Boolean)),
+            ...(values.name ? { name: values.name } : {}),
+          };
+      const keys = await ensureDevelopmentKeys(join(start.dataDir, 'keys'), [...new Set([...start.agencies, claims.agency])]);
+      const key = keys.agencies.get(claims.agency);
+      if (!key || !claims.sub || !claims.unit) throw new ConfigError(['token needs a demo user, or --agency, --sub, --unit and --roles']);
+      process.stdout.write(`${await mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: values.ttl })}\n`);
+      return;
+    }
+    case 'contracts': {
+      if (rest[0] !== 'write') break;
+      const written = await writeContracts();
+      process.stdout.write(written.length ? `wrote ${written.join(', ')}\n` : 'contracts are up to date\n');
+      return;
+    }
+    default:
+      break;
+  }
+  process.stdout.write(usage);
+  if (command !== undefined && command !== 'help' && command !== '--help') process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  logger.fatal({ err: error }, 'hub failed');
+  process.exit(1);
+});

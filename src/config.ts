@@ -1,0 +1,153 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The hub's settings, read from the environment once, at start, and checked
+ * as a whole: a bad setting stops the process with a message naming it,
+ * instead of surfacing as a confusing failure an hour later.
+ */
+
+const agencyCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter agency code such as XK');
+const port = z.coerce.number().int().min(0).max(65535);
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+const agencyList = z
+  .string()
+  .transform((value) => value.split(',').map((code) => code.trim()).filter(Boolean))
+  .pipe(z.array(agencyCode).min(1, 'needs at least one agency'));
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function parse<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+}
+
+const shared = {
+  /** Folder for the embedded PostgreSQL and the development keys. Default .data */
+  DATA_DIR: z.string().default('.data'),
+  /** Interface to bind. Default 127.0.0.1; containers set 0.0.0.0. */
+  HOST: z.string().default('127.0.0.1'),
+};
+
+/** `hub start`: the whole hub on one machine. */
+export function loadStartConfig(env: Env = process.env) {
+  const raw = parse(
+    z.object({
+      ...shared,
+      /** Gateway port. Default 4000. */
+      PORT: port.default(4000),
+      /** Agencies to run a node for. Default XK,MK. */
+      AGENCIES: agencyList.default(['XK', 'MK']),
+      /** Gateway (hub) database; embedded PostgreSQL when absent. */
+      HUB_DATABASE_URL: postgresUrl.optional(),
+      /** Seed demo data into empty node databases. Default true. */
+      SEED_DEMO_DATA: z.enum(['true', 'false']).default('true'),
+    }),
+    env,
+  );
+  const nodeDatabaseUrls = new Map<string, string>();
+  const problems: string[] = [];
+  for (const agency of raw.AGENCIES) {
+    const url = env[`${agency}_DATABASE_URL`];
+    if (url === undefined) continue;
+    const checked = postgresUrl.safeParse(url);
+    if (checked.success) nodeDatabaseUrls.set(agency, checked.data);
+    else problems.push(`${agency}_DATABASE_URL: ${checked.error.issues[0]?.message}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    dataDir: resolve(raw.DATA_DIR),
+    host: raw.HOST,
+    port: raw.PORT,
+    agencies: raw.AGENCIES,
+    hubDatabaseUrl: raw.HUB_DATABASE_URL,
+    /** Per agency: external database, when `<AGENCY>_DATABASE_URL` is set. */
+    nodeDatabaseUrls,
+    seedDemoData: raw.SEED_DEMO_DATA === 'true',
+  };
+}
+export type StartConfig = ReturnType<typeof loadStartConfig>;
+
+/** `hub node --agency XK`: one agency node. */
+export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
+  const raw = parse(
+    z.object({
+      ...shared,
+      NODE_AGENCY: agencyCode,
+      /** The agency's own database. */
+      DATABASE_URL: postgresUrl,
+      /** Node port. Default 4001. */
+      PORT: port.default(4001),
+      /** Trust list file (issuers, their keys, the gateway's key). */
+      TRUST_LIST: z.string().min(1),
+      /** Every agency of the exchange. Default XK,MK. */
+      AGENCIES: agencyList.default(['XK', 'MK']),
+    }),
+    { ...env, ...(agencyFlag ? { NODE_AGENCY: agencyFlag } : {}) },
+  );
+  return {
+    agency: raw.NODE_AGENCY,
+    databaseUrl: raw.DATABASE_URL,
+    host: raw.HOST,
+    port: raw.PORT,
+    trustListPath: resolve(raw.TRUST_LIST),
+    agencies: raw.AGENCIES.includes(raw.NODE_AGENCY) ? raw.AGENCIES : [...raw.AGENCIES, raw.NODE_AGENCY],
+  };
+}
+export type NodeProcessConfig = ReturnType<typeof loadNodeConfig>;
+
+/** `hub gateway`: the public API. */
+export function loadGatewayConfig(env: Env = process.env) {
+  const raw = parse(
+    z.object({
+      ...shared,
+      PORT: port.default(4000),
+      TRUST_LIST: z.string().min(1),
+      /** Private JWK (JSON file) the gateway signs its node credentials with. */
+      GATEWAY_SIGNING_KEY: z.string().min(1),
+      /** The gateway's `iss` as the nodes' trust list names it. Default urn:border-hub:gateway */
+      GATEWAY_ISSUER: z.string().min(1).default('urn:border-hub:gateway'),
+      /** AGENCY=URL pairs: "XK=http://node-xk:4001/graphql,MK=http://node-mk:4001/graphql". */
+      AGENCY_NODES: z
+        .string()
+        .transform((value, ctx) => {
+          const nodes = new Map<string, URL>();
+          for (const pair of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+            const [agency = '', url = ''] = pair.split(/=(.*)/s);
+            if (!/^[A-Z]{2}$/.test(agency) || !URL.canParse(url)) {
+              ctx.addIssue({ code: 'custom', message: `"${pair}" is not AGENCY=URL` });
+              return z.NEVER;
+            }
+            nodes.set(agency, new URL(url));
+          }
+          if (nodes.size === 0) {
+            ctx.addIssue({ code: 'custom', message: 'names no agency node' });
+            return z.NEVER;
+          }
+          return nodes;
+        }),
+      /** Milliseconds a node has to answer. Default 5000. */
+      NODE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    }),
+    env,
+  );
+  return {
+    host: raw.HOST,
+    port: raw.PORT,
+    trustListPath: resolve(raw.TRUST_LIST),
+    signingKeyPath: resolve(raw.GATEWAY_SIGNING_KEY),
+    issuer: raw.GATEWAY_ISSUER,
+    nodes: raw.AGENCY_NODES,
+    nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
+  };
+}
+export type GatewayProcessConfig = ReturnType<typeof loadGatewayConfig>;

@@ -1,0 +1,70 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** Folder of the numbered SQL migrations shipped with the code. */
+export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+// Any constant works; it only has to be the same for every process that migrates.
+const advisoryLockKey = 7_350_221_004;
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+/**
+ * Applies the numbered SQL files of `migrations/` that the database has not
+ * seen yet, each in its own transaction, under an advisory lock so that
+ * several processes starting together migrate once. An applied file whose
+ * content changed afterwards is an error, not something to re-run.
+ */
+export async function migrate(databaseUrl: string, dir = migrationsDir): Promise<MigrationResult> {
+  const files = (await readdir(dir)).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name)).sort();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [advisoryLockKey]);
+    await client.query(`create schema if not exists hub_migrations`);
+    await client.query(`
+      create table if not exists hub_migrations.applied (
+        name text primary key,
+        sha256 text not null,
+        applied_at timestamptz not null default now()
+      )`);
+    const { rows } = await client.query<{ name: string; sha256: string }>('select name, sha256 from hub_migrations.applied');
+    const known = new Map(rows.map((row) => [row.name, row.sha256]));
+    const result: MigrationResult = { applied: [], alreadyApplied: [] };
+    for (const name of files) {
+      const sql = await readFile(join(dir, name), 'utf8');
+      const sha256 = createHash('sha256').update(sql).digest('hex');
+      const previous = known.get(name);
+      if (previous !== undefined) {
+        if (previous !== sha256) {
+          throw new Error(`migration ${name} was changed after it was applied; add a new migration instead`);
+        }
+        result.alreadyApplied.push(name);
+        continue;
+      }
+      await client.query('begin');
+      try {
+        await client.query(sql);
+        await client.query('insert into hub_migrations.applied (name, sha256) values ($1, $2)', [name, sha256]);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw new Error(`migration ${name} failed: ${(error as Error).message}`);
+      }
+      result.applied.push(name);
+    }
+    for (const name of known.keys()) {
+      if (!files.includes(name)) throw new Error(`database has migration ${name}, which this code does not know: is the code older than the database?`);
+    }
+    return result;
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [advisoryLockKey]).catch(() => {});
+    await client.end();
+  }
+}

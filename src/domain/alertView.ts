@@ -1,0 +1,186 @@
+import type {
+  AlertKind,
+  AlertStatus,
+  BorderCrossingPoint,
+  ComponentKind,
+  DocumentKind,
+  EuFirearmCategory,
+  ExplosiveType,
+  FirearmType,
+  LocationKind,
+  QuantityUnit,
+  RiskLevel,
+  SubjectRole,
+  TraceRequestStatus,
+  UnitKind,
+  VehicleRole,
+} from './enums.ts';
+
+// What a node releases about its records: the shapes of the node contract.
+// The node builds them from its rows; the gateway receives them as JSON and
+// adds global IDs. Timestamps are Date on the node and ISO strings in transit.
+type Instant = Date | string;
+
+export interface ContactPointView {
+  agency: string;
+  unitCode: string;
+  unitName: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface UnitView {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  borderCrossing: BorderCrossingPoint | null;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface LocationView {
+  kind: LocationKind;
+  borderCrossing: BorderCrossingPoint | null;
+  municipality: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface RiskView {
+  threat: number;
+  vulnerability: number;
+  impact: number;
+  level: RiskLevel;
+}
+
+export interface FirearmView {
+  id: string;
+  make: string;
+  model: string;
+  type: FirearmType;
+  calibre: string;
+  serialNumber: string | null;
+  serialNormalized: string | null;
+  countryOfManufacture: string | null;
+  countryOfLastImport: string | null;
+  yearOfManufacture: number | null;
+  euCategory: EuFirearmCategory | null;
+  convertedGasAlarm: boolean;
+  printed3d: boolean;
+  reactivated: boolean;
+  serialObliterated: boolean;
+}
+
+export interface AmmunitionView {
+  id: string;
+  calibre: string;
+  quantity: number;
+}
+
+export interface ExplosiveView {
+  id: string;
+  type: ExplosiveType;
+  description: string | null;
+  quantity: number;
+  unit: QuantityUnit;
+}
+
+export interface ComponentView {
+  id: string;
+  kind: ComponentKind;
+  quantity: number;
+  serialNumber: string | null;
+}
+
+export interface IdentityDocumentView {
+  kind: DocumentKind;
+  number: string;
+  issuingCountry: string;
+  expiresOn: Instant | null;
+}
+
+export interface SubjectView {
+  id: string;
+  role: SubjectRole;
+  familyName: string;
+  givenName: string;
+  dateOfBirth: Instant | null;
+  nationality: string | null;
+  documents: IdentityDocumentView[];
+}
+
+export interface VehicleView {
+  id: string;
+  role: VehicleRole;
+  plate: string | null;
+  plateCountry: string | null;
+  make: string | null;
+  model: string | null;
+  colour: string | null;
+  vin: string | null;
+}
+
+/** Non-personal facts of an alert (the SUMMARY tier of the exchange agreement). */
+export interface AlertSummaryView {
+  title: string;
+  occurredAt: Instant;
+  location: LocationView;
+  modusOperandi: string | null;
+  risk: RiskView;
+  unit: UnitView;
+  firearms: FirearmView[];
+  ammunition: AmmunitionView[];
+  explosives: ExplosiveView[];
+  components: ComponentView[];
+}
+
+/** Personal data of an alert (the FULL tier of the exchange agreement). */
+export interface AlertPersonalDataView {
+  subjects: SubjectView[];
+  vehicles: VehicleView[];
+}
+
+/**
+ * An alert as released by its owner's node. The reference, kind and contact
+ * point are what a partner learns on a hit; the tiered parts are present or
+ * absent as a whole, never silently thinned.
+ */
+export interface AlertView {
+  id: string;
+  reference: string;
+  owner: string;
+  kind: AlertKind;
+  status: AlertStatus;
+  contactPoint: ContactPointView;
+  createdAt: Instant;
+  updatedAt: Instant;
+  version: number;
+  summary: AlertSummaryView | null;
+  personalData: AlertPersonalDataView | null;
+}
+
+export interface TraceRequestTransitionView {
+  fromStatus: TraceRequestStatus | null;
+  toStatus: TraceRequestStatus;
+  actorAgency: string;
+  actorSub: string;
+  note: string | null;
+  at: Instant;
+}
+
+export interface TraceRequestView {
+  id: string;
+  reference: string;
+  /** Agency that seized the firearm and asks (the owner of the record). */
+  requestingAgency: string;
+  addressedTo: string;
+  alertId: string;
+  alertReference: string;
+  firearm: FirearmView;
+  question: string;
+  answer: string | null;
+  status: TraceRequestStatus;
+  createdAt: Instant;
+  updatedAt: Instant;
+  transitions: TraceRequestTransitionView[];
+}

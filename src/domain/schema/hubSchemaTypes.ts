@@ -1,0 +1,26 @@
+import type { SchemaTypes } from '@pothos/core';
+import type { Role } from '../../identity/roles.ts';
+
+/**
+ * Pothos settings common to the node and the gateway schemas, so that the
+ * domain types (addDomainTypes) are written once and serve both.
+ */
+export interface HubSchemaTypes {
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: Date; Output: Date | string };
+    ID: { Input: string; Output: string };
+  };
+  AuthScopes: {
+    /** Any of these roles. */
+    role: readonly Role[];
+  };
+  DefaultFieldNullability: false;
+}
+
+/** A Pothos builder of either schema. */
+// Context is `any` because each schema has its own; the domain types never read it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HubBuilder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<HubSchemaTypes & { Context: any }>>;
+
+export type AnyHubTypes = SchemaTypes & HubSchemaTypes;

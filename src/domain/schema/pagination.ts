@@ -1,0 +1,34 @@
+import { ErrorCode, hubError } from '../../errors.ts';
+
+/** Page size when the client gives none, and the most it may ask for. */
+export const defaultPageSize = 20;
+export const maxPageSize = 100;
+
+/** Forward pagination only: lists are newest-first feeds. */
+export function forwardPage(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }) {
+  if (args.last != null || args.before != null) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: only forward pagination (first/after) is supported.', {
+      issues: [{ path: args.last != null ? 'last' : 'before', message: 'is not supported; use first and after' }],
+    });
+  }
+  const first = args.first ?? defaultPageSize;
+  if (!Number.isInteger(first) || first < 1 || first > maxPageSize) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: first must be between 1 and ${maxPageSize}.`, {
+      issues: [{ path: 'first', message: `must be between 1 and ${maxPageSize}` }],
+    });
+  }
+  return { first, after: args.after ?? null };
+}
+
+export function connectionOf<T>(nodes: T[], cursors: string[], hasNextPage: boolean, totalCount: number, after: string | null) {
+  return {
+    totalCount,
+    edges: nodes.map((node, index) => ({ node, cursor: cursors[index]! })),
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: after !== null,
+      startCursor: cursors[0] ?? null,
+      endCursor: cursors.at(-1) ?? null,
+    },
+  };
+}

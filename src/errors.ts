@@ -1,0 +1,90 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every error a client can cause carries one of these codes in
+ * `extensions.code`. They are part of the public contract: clients branch on
+ * them, so a code is never renamed, only added.
+ */
+export const ErrorCode = {
+  /** No bearer token on a request that needs one. */
+  TOKEN_MISSING: 'TOKEN_MISSING',
+  /** The token's `exp` is in the past. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The token's issuer is not on the trust list. */
+  TOKEN_ISSUER_UNTRUSTED: 'TOKEN_ISSUER_UNTRUSTED',
+  /** The token is not meant for this service (`aud`). */
+  TOKEN_AUDIENCE_INVALID: 'TOKEN_AUDIENCE_INVALID',
+  /** The token's algorithm is not one the trust list pins (`none`, HS256, …). */
+  TOKEN_ALGORITHM_REJECTED: 'TOKEN_ALGORITHM_REJECTED',
+  /** The token's `kid` is not in its issuer's key set. */
+  TOKEN_KEY_UNKNOWN: 'TOKEN_KEY_UNKNOWN',
+  /** Malformed, bad signature, missing claims. */
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  /** A node was called without the gateway's own credential. */
+  GATEWAY_CREDENTIAL_INVALID: 'GATEWAY_CREDENTIAL_INVALID',
+  /** The caller is authenticated but its roles do not allow the operation. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** Input failed validation; `extensions.issues` lists each problem with its path. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** The document does not validate against the schema (unknown field, bad enum literal, …). */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The document could not be parsed. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The document exceeds a depth, cost, alias, directive or token limit. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** A variable does not match its declared type (unknown enum value, wrong scalar, …). */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The request body is larger than the configured limit. */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** The record does not exist, or the caller may not know that it exists. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The record changed since the caller read it (optimistic concurrency). */
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  /** The requested state change is not allowed from the record's current state. */
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  /** The global ID names an agency that is not part of the exchange. */
+  AGENCY_UNKNOWN: 'AGENCY_UNKNOWN',
+  /** An agency node did not answer; the rest of the response is still valid. */
+  AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
+  /** Anything unexpected; details are logged, never sent. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** HTTP status that goes with a code when the whole request fails on it. */
+const httpStatus: Partial<Record<ErrorCode, number>> = {
+  TOKEN_MISSING: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_ISSUER_UNTRUSTED: 401,
+  TOKEN_AUDIENCE_INVALID: 401,
+  TOKEN_ALGORITHM_REJECTED: 401,
+  TOKEN_KEY_UNKNOWN: 401,
+  TOKEN_INVALID: 401,
+  GATEWAY_CREDENTIAL_INVALID: 401,
+  REQUEST_TOO_LARGE: 413,
+};
+
+/** A deliberate, client-facing error: passes error masking with its code. */
+export function hubError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  const status = httpStatus[code];
+  return new GraphQLError(message, {
+    extensions: {
+      code,
+      ...extensions,
+      ...(status ? { http: { status, ...(status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}) } } : {}),
+    },
+  });
+}
+
+export function isHubError(error: unknown, code?: ErrorCode): error is GraphQLError {
+  return (
+    error instanceof GraphQLError &&
+    typeof error.extensions.code === 'string' &&
+    (code === undefined || error.extensions.code === code)
+  );
+}

@@ -1,0 +1,52 @@
+import type { GraphQLError } from 'graphql';
+import { ErrorCode, hubError } from '../errors.ts';
+import { bearerToken } from '../identity/headers.ts';
+import type { Officer } from '../identity/officer.ts';
+import type { TrustList } from '../identity/trustList.ts';
+import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import type { NodeClient } from './nodeClient.ts';
+
+/** What every resolver of the gateway knows about the operation. */
+export interface GatewayContext {
+  officer: Officer;
+  /** Forwarded to the nodes, which verify it again. */
+  officerToken: string;
+  nodes: NodeClient;
+  /**
+   * Errors of agencies that did not answer while the rest of the response
+   * is valid; useAgencyErrors adds them to the response's `errors`.
+   */
+  agencyErrors: GraphQLError[];
+}
+
+/** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
+export interface GatewayInitialContext {
+  request?: Request;
+  connectionParams?: Readonly<Record<string, unknown>>;
+}
+
+export interface GatewayContextOptions {
+  trustList: TrustList;
+  nodes: NodeClient;
+}
+
+/** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
+export function officerTokenOf(initial: GatewayInitialContext): string | undefined {
+  const header = initial.request?.headers.get('authorization') ?? initial.connectionParams?.authorization;
+  return bearerToken(typeof header === 'string' ? header : undefined);
+}
+
+/**
+ * One context factory for HTTP and WebSocket operations: the officer is
+ * verified here and nowhere else in the gateway.
+ */
+export function createGatewayContextFactory({ trustList, nodes }: GatewayContextOptions) {
+  return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
+    const officerToken = officerTokenOf(initial);
+    if (!officerToken) {
+      throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
+    }
+    const officer = await verifyOfficerToken(officerToken, trustList);
+    return { officer, officerToken, nodes, agencyErrors: [] };
+  };
+}

@@ -1,0 +1,141 @@
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GatewaySigner } from '../identity/gatewayCredential.ts';
+import type { TrustList } from '../identity/trustList.ts';
+import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
+import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
+import { logger as rootLogger, type Logger } from '../server/logger.ts';
+import { createMaskError } from '../server/maskError.ts';
+import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { createNodeClient } from './nodeClient.ts';
+import { gatewaySchema } from './schema/index.ts';
+import { useAgencyErrors } from './useAgencyErrors.ts';
+
+/** Configuration of the gateway. */
+export interface GatewayConfig {
+  trustList: TrustList;
+  /** GraphQL endpoint of each agency node. */
+  nodes: ReadonlyMap<string, URL>;
+  /** The gateway's own signing key, for its credential towards the nodes. */
+  signer: GatewaySigner;
+  /** Default 127.0.0.1, port 0. */
+  listen?: ListenOptions;
+  /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
+  nodeTimeoutMs?: number;
+  /** Serve GraphiQL on GET /graphql. Default true. */
+  graphiql?: boolean;
+  /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
+  maxRequestBytes?: number;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  fetch: (request: Request) => Promise<Response>;
+  /** Starts listening; resolves with the GraphQL endpoint (HTTP; the same path serves graphql-ws). */
+  start(): Promise<URL>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+export function createGateway(config: GatewayConfig): Gateway {
+  const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
+  const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
+  const nodes = createNodeClient({
+    nodes: config.nodes,
+    signer: config.signer,
+    ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
+  });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes });
+
+  const yoga = createYoga<GatewayInitialContext, GatewayContext>({
+    schema: gatewaySchema,
+    graphqlEndpoint: '/graphql',
+    context: (initial) => createContext(initial),
+    maskedErrors: { maskError: createMaskError(logger) },
+    plugins: [...hubYogaPlugins({ maxRequestBytes }), useAgencyErrors()],
+    graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
+    landingPage: false,
+    logging: logger,
+  });
+
+  const listener = createHttpListener(yoga);
+  const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
+  const wsServer = useServer<Record<string, unknown> | undefined>(
+    {
+      // Refuse the connection itself when its token is bad, before any operation.
+      onConnect: async (ctx) => {
+        const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
+        if (!token) return false;
+        try {
+          await verifyOfficerToken(token, config.trustList);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          connectionParams: ctx.connectionParams ?? {},
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue,
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+    },
+    sockets,
+  );
+
+  let started = false;
+  const stop = async () => {
+    await wsServer.dispose();
+    await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    await listener.close();
+  };
+
+  return {
+    fetch: (request) => Promise.resolve(yoga.fetch(request)),
+    async start() {
+      if (started) throw new Error('gateway is already started');
+      started = true;
+      const base = await listener.listen(config.listen);
+      const url = new URL('/graphql', base);
+      logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');
+      return url;
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

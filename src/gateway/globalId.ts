@@ -1,0 +1,32 @@
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { ErrorCode, hubError } from '../errors.ts';
+
+/**
+ * Global IDs name the owner agency, so that the gateway knows which node to
+ * ask without asking every node: base64("Alert:XK:<local id>").
+ */
+export const ownedId = (agency: string, localId: string) => `${agency}:${localId}`;
+
+export function toGlobalId(typename: string, agency: string, localId: string): string {
+  return encodeGlobalID(typename, ownedId(agency, localId));
+}
+
+export function parseGlobalId(globalId: string, expectedType: string, argument = 'id'): { agency: string; localId: string } {
+  let typename: string;
+  let id: string;
+  try {
+    ({ typename, id } = decodeGlobalID(globalId));
+  } catch {
+    typename = '';
+    id = '';
+  }
+  const separator = id.indexOf(':');
+  const agency = id.slice(0, separator);
+  const localId = id.slice(separator + 1);
+  if (typename !== expectedType || !/^[A-Z]{2}$/.test(agency) || !localId) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of a ${expectedType}.`, {
+      issues: [{ path: argument, message: `is not the id of a ${expectedType}` }],
+    });
+  }
+  return { agency, localId };
+}

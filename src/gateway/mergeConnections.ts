@@ -1,0 +1,114 @@
+import { ErrorCode, hubError } from '../errors.ts';
+import { AgencyUnavailableError } from './nodeClient.ts';
+import type { NodePage } from './nodeOperations.ts';
+
+/** Where each agency's feed stands: its own node cursor, and whether it is exhausted. */
+type MergeState = Record<string, { after: string | null; done: boolean }>;
+
+function encodeState(state: MergeState): string {
+  return Buffer.from(JSON.stringify({ v: 1, s: state })).toString('base64url');
+}
+
+function decodeState(cursor: string): MergeState {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: number; s: MergeState };
+    if (parsed.v !== 1 || typeof parsed.s !== 'object' || parsed.s === null) throw new Error('bad cursor');
+    for (const entry of Object.values(parsed.s)) {
+      if (typeof entry.done !== 'boolean' || (entry.after !== null && typeof entry.after !== 'string')) throw new Error('bad cursor');
+    }
+    return parsed.s;
+  } catch {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: after is not a cursor returned by this API.', {
+      issues: [{ path: 'after', message: 'is not a cursor returned by this API' }],
+    });
+  }
+}
+
+export interface MergedConnection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number;
+  /** Agencies whose node did not answer; their records are missing from this page and will come on later pages. */
+  unavailableAgencies: string[];
+  /** One error per unavailable agency, for the response's `errors`. */
+  unavailable: AgencyUnavailableError[];
+}
+
+export interface FanOutOptions<T> {
+  agencies: readonly string[];
+  first: number;
+  after: string | null;
+  fetchPage(agency: string, first: number, after: string | null): Promise<NodePage<T>>;
+  /** The global order; must agree with each node's own order within an agency. */
+  compare(a: { agency: string; node: T }, b: { agency: string; node: T }): number;
+}
+
+/**
+ * Merges forward pages of the same list from several agency nodes into one
+ * Relay connection. The gateway cursor carries each agency's own node cursor,
+ * so paging on never skips or repeats a record, even across pages on which an
+ * agency was unavailable: its position simply did not move.
+ */
+export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<MergedConnection<T>> {
+  const start = options.after ? decodeState(options.after) : {};
+  const active = options.agencies.filter((agency) => !start[agency]?.done);
+  const settled = await Promise.allSettled(
+    active.map((agency) => options.fetchPage(agency, options.first, start[agency]?.after ?? null)),
+  );
+
+  const running: MergeState = { ...start };
+  const unavailable: AgencyUnavailableError[] = [];
+  const items: { agency: string; node: T; cursor: string; last: boolean; pageHasNext: boolean }[] = [];
+  let totalCount = 0;
+  let anyMore = false;
+
+  settled.forEach((result, index) => {
+    const agency = active[index]!;
+    if (result.status === 'rejected') {
+      if (result.reason instanceof AgencyUnavailableError) {
+        unavailable.push(result.reason);
+        anyMore = true;
+        return;
+      }
+      throw result.reason;
+    }
+    const page = result.value;
+    totalCount += page.totalCount;
+    if (page.pageInfo.hasNextPage) anyMore = true;
+    if (page.edges.length === 0 && !page.pageInfo.hasNextPage) {
+      running[agency] = { after: start[agency]?.after ?? null, done: true };
+    }
+    page.edges.forEach((edge, position) => {
+      items.push({
+        agency,
+        node: edge.node,
+        cursor: edge.cursor,
+        last: position === page.edges.length - 1,
+        pageHasNext: page.pageInfo.hasNextPage,
+      });
+    });
+  });
+
+  items.sort(options.compare);
+  const taken = items.slice(0, options.first);
+  if (items.length > taken.length) anyMore = true;
+
+  const edges = taken.map((item) => {
+    running[item.agency] = { after: item.cursor, done: item.last && !item.pageHasNext };
+    return { cursor: encodeState(running), node: item.node };
+  });
+  const endCursor = edges.at(-1)?.cursor ?? encodeState(running);
+
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: anyMore,
+      hasPreviousPage: options.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor,
+    },
+    totalCount,
+    unavailableAgencies: unavailable.map((error) => error.agency),
+    unavailable,
+  };
+}

@@ -1,0 +1,95 @@
+import { context, propagation } from '@opentelemetry/api';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, hubError } from '../errors.ts';
+import { mintGatewayCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
+import { officerTokenHeader } from '../identity/headers.ts';
+import { inSpan } from '../telemetry/tracer.ts';
+
+/** Options for {@link createNodeClient}. */
+export interface NodeClientOptions {
+  /** GraphQL endpoint of each agency's node. */
+  nodes: ReadonlyMap<string, URL>;
+  /** Key the gateway signs its node credentials with. */
+  signer: GatewaySigner;
+  /** How long to wait for a node before calling it unavailable. Default 5,000 ms. */
+  timeoutMs?: number;
+}
+
+/** A node did not answer (down, timed out, or answered with something that is not GraphQL). */
+export class AgencyUnavailableError extends Error {
+  constructor(
+    readonly agency: string,
+    reason: string,
+  ) {
+    super(`Agency ${agency} is unavailable: ${reason}.`);
+  }
+
+  toGraphQLError(path?: readonly (string | number)[]): GraphQLError {
+    return new GraphQLError(this.message, {
+      ...(path ? { path } : {}),
+      extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agency: this.agency },
+    });
+  }
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface NodeClient {
+  agencies: readonly string[];
+  has(agency: string): boolean;
+  /**
+   * Runs a node-contract operation on one agency's node on behalf of an officer.
+   * Errors the node reports deliberately come back with their code and the
+   * agency named; a node that cannot be reached raises AgencyUnavailableError.
+   */
+  request<T>(agency: string, document: string, variables: Record<string, unknown>, officerToken: string): Promise<T>;
+}
+
+export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
+  return {
+    agencies: [...nodes.keys()].sort(),
+    has: (agency) => nodes.has(agency),
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, officerToken: string) =>
+      inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
+        const url = nodes.get(agency);
+        if (!url) throw hubError(ErrorCode.AGENCY_UNKNOWN, `Agency ${agency} is not part of the exchange.`, { agency });
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
+          [officerTokenHeader]: officerToken,
+        };
+        // W3C trace context, so the node's spans join the gateway's trace.
+        propagation.inject(context.active(), headers);
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ query: document, variables }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed';
+          throw new AgencyUnavailableError(agency, reason);
+        }
+        let body: GraphQLResponse<T>;
+        try {
+          body = (await response.json()) as GraphQLResponse<T>;
+        } catch {
+          throw new AgencyUnavailableError(agency, `answered HTTP ${response.status} without a GraphQL body`);
+        }
+        const first = body.errors?.[0];
+        if (first) {
+          const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
+          const { http: _http, ...extensions } = first.extensions ?? {};
+          throw hubError(code as ErrorCode, first.message, { ...extensions, agency });
+        }
+        if (!body.data) throw new AgencyUnavailableError(agency, 'answered without data');
+        return body.data;
+      }),
+  };
+}

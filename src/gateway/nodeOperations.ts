@@ -1,0 +1,94 @@
+// The operations the gateway sends to agency nodes, written against the node
+// contract (contracts/node.graphql). test/contracts.test.ts validates every one
+// of them against the node schema, so a contract change that breaks the
+// gateway fails there and not in production.
+
+const firearmFields = /* GraphQL */ `
+  id make model type calibre serialNumber serialNormalized countryOfManufacture countryOfLastImport
+  yearOfManufacture euCategory convertedGasAlarm printed3d reactivated serialObliterated
+`;
+
+const alertFields = /* GraphQL */ `
+  fragment AlertFields on Alert {
+    id reference owner kind status version createdAt updatedAt
+    contactPoint { agency unitCode unitName email phone }
+    summary {
+      title occurredAt modusOperandi
+      location { kind borderCrossing municipality latitude longitude }
+      risk { threat vulnerability impact level }
+      unit { code name kind borderCrossing email phone }
+      firearms { ${firearmFields} }
+      ammunition { id calibre quantity }
+      explosives { id type description quantity unit }
+      components { id kind quantity serialNumber }
+    }
+    personalData {
+      subjects { id role familyName givenName dateOfBirth nationality documents { kind number issuingCountry expiresOn } }
+      vehicles { id role plate plateCountry make model colour vin }
+    }
+  }
+`;
+
+const traceRequestFields = /* GraphQL */ `
+  fragment TraceRequestFields on TraceRequest {
+    id reference requestingAgency addressedTo alertId alertReference question answer status createdAt updatedAt
+    firearm { ${firearmFields} }
+    transitions { fromStatus toStatus actorAgency actorSub note at }
+  }
+`;
+
+const pageInfo = 'pageInfo { hasNextPage endCursor } totalCount';
+
+export const nodeOperations = {
+  agency: /* GraphQL */ `
+    query Agency {
+      agency { code name country contactEmail contactPhone units { code name kind borderCrossing email phone } }
+    }
+  `,
+  alerts: /* GraphQL */ `
+    query Alerts($first: Int!, $after: String, $filter: AlertFilter) {
+      alerts(first: $first, after: $after, filter: $filter) { edges { cursor node { ...AlertFields } } ${pageInfo} }
+    }
+    ${alertFields}
+  `,
+  alert: /* GraphQL */ `
+    query Alert($id: ID!) { alert(id: $id) { ...AlertFields } }
+    ${alertFields}
+  `,
+  createAlert: /* GraphQL */ `
+    mutation CreateAlert($input: CreateAlertInput!) { createAlert(input: $input) { ...AlertFields } }
+    ${alertFields}
+  `,
+  updateAlert: /* GraphQL */ `
+    mutation UpdateAlert($id: ID!, $expectedVersion: Int!, $input: UpdateAlertInput!) {
+      updateAlert(id: $id, expectedVersion: $expectedVersion, input: $input) { ...AlertFields }
+    }
+    ${alertFields}
+  `,
+  traceRequests: /* GraphQL */ `
+    query TraceRequests($first: Int!, $after: String, $filter: TraceRequestFilter) {
+      traceRequests(first: $first, after: $after, filter: $filter) { edges { cursor node { ...TraceRequestFields } } ${pageInfo} }
+    }
+    ${traceRequestFields}
+  `,
+  traceRequest: /* GraphQL */ `
+    query TraceRequest($id: ID!) { traceRequest(id: $id) { ...TraceRequestFields } }
+    ${traceRequestFields}
+  `,
+  submitTraceRequest: /* GraphQL */ `
+    mutation SubmitTraceRequest($input: SubmitTraceRequestInput!) { submitTraceRequest(input: $input) { ...TraceRequestFields } }
+    ${traceRequestFields}
+  `,
+  advanceTraceRequest: /* GraphQL */ `
+    mutation AdvanceTraceRequest($id: ID!, $input: AdvanceTraceRequestInput!) {
+      advanceTraceRequest(id: $id, input: $input) { ...TraceRequestFields }
+    }
+    ${traceRequestFields}
+  `,
+} as const;
+
+export interface NodePage<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}

@@ -1,0 +1,4 @@
+import { addDomainTypes } from '../../domain/schema/addDomainTypes.ts';
+import { builder } from './builder.ts';
+
+export const domain = addDomainTypes(builder);

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './domain.ts';
+import './viewer.ts';
+import './agency.ts';
+import './alert.ts';
+import './traceRequest.ts';
+
+builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
+builder.mutationType({});
+
+/** The public schema; its SDL is committed as contracts/gateway.graphql. */
+export const gatewaySchema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { StartConfig } from '../config.ts';
+import { migrate } from '../database/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
+import { seedDemoData } from '../demo/seedDemoData.ts';
+import { createGateway } from '../gateway/createGateway.ts';
+import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
+import { createTrustList } from '../identity/trustList.ts';
+import { createNode, type AgencyNode } from '../node/createNode.ts';
+import { logger } from '../server/logger.ts';
+
+export interface RunningHub {
+  gatewayUrl: URL;
+  nodeUrls: ReadonlyMap<string, URL>;
+  keys: DevelopmentKeys;
+  stop(): Promise<void>;
+}
+
+/** Database name of a party on the embedded PostgreSQL. */
+export const partyDatabase = (party: string) => `hub_${party.toLowerCase()}`;
+
+/**
+ * The whole hub on one machine: development keys, one database per party
+ * (on the embedded PostgreSQL unless `<AGENCY>_DATABASE_URL` and
+ * `HUB_DATABASE_URL` point elsewhere), migrations, demo data, a node per
+ * agency and the gateway. What `npm start` runs.
+ */
+export async function startHub(config: StartConfig): Promise<RunningHub> {
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step().catch((error) => logger.error({ err: error }, 'stop step failed'));
+    cleanup.length = 0;
+  };
+  try {
+    const keys = await ensureDevelopmentKeys(join(config.dataDir, 'keys'), config.agencies);
+    const trustList = createTrustList(keys.trustList);
+
+    const needsEmbedded =
+      !config.hubDatabaseUrl || config.agencies.some((agency) => !config.nodeDatabaseUrls.has(agency));
+    let postgres: EmbeddedPostgresServer | undefined;
+    if (needsEmbedded) {
+      logger.info({ dir: join(config.dataDir, 'postgres') }, 'starting embedded PostgreSQL');
+      postgres = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres') });
+      const embedded = postgres;
+      cleanup.push(() => embedded.stop());
+    }
+    const databaseUrl = async (party: string, external: string | undefined) => {
+      if (external) return external;
+      await postgres!.ensureDatabase(partyDatabase(party));
+      return postgres!.url(partyDatabase(party));
+    };
+
+    const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl);
+    await migrate(hubDatabaseUrl);
+
+    const nodes: AgencyNode[] = [];
+    const nodeUrls = new Map<string, URL>();
+    for (const agency of config.agencies) {
+      const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency));
+      const result = await migrate(url);
+      if (result.applied.length) logger.info({ agency, applied: result.applied }, 'migrations applied');
+      const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies });
+      cleanup.push(() => node.stop());
+      nodes.push(node);
+      nodeUrls.set(agency, await node.start());
+      if (config.seedDemoData) {
+        const seeded = await seedDemoData(node.prisma, agency);
+        if (!seeded.skipped) logger.info({ agency, alerts: seeded.created }, 'demo data seeded');
+      }
+    }
+
+    const gateway = createGateway({
+      trustList,
+      nodes: nodeUrls,
+      signer: keys.gateway,
+      listen: { port: config.port, host: config.host },
+    });
+    const gatewayUrl = await gateway.start();
+    cleanup.push(() => gateway.stop());
+    return { gatewayUrl, nodeUrls, keys, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { SignJWT, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
+import { ErrorCode, hubError } from '../errors.ts';
+import { tokenError } from './verifyOfficerToken.ts';
+
+/** Lifetime of a gateway credential: one node call, with room for clock skew. */
+const credentialLifetimeSeconds = 60;
+
+/** Audience of the credential the gateway presents to an agency node. */
+export const nodeAudience = (agency: string) => `urn:border-hub:node:${agency}`;
+
+/** Binds a credential to the officer token it travels with. */
+function tokenDigest(officerToken: string): string {
+  return createHash('sha256').update(officerToken).digest('base64url');
+}
+
+export interface GatewaySigner {
+  issuer: string;
+  kid: string;
+  alg: string;
+  key: CryptoKey;
+}
+
+/**
+ * Mints the short-lived credential that proves to a node that the call comes
+ * from the gateway. It names the node it is for and the officer token it
+ * accompanies, so neither can be replayed against another node or paired
+ * with another officer's token.
+ */
+export async function mintGatewayCredential(signer: GatewaySigner, agency: string, officerToken: string): Promise<string> {
+  return new SignJWT({ otk: tokenDigest(officerToken) })
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'gateway+jwt' })
+    .setIssuer(signer.issuer)
+    .setSubject('gateway')
+    .setAudience(nodeAudience(agency))
+    .setIssuedAt()
+    .setExpirationTime(`${credentialLifetimeSeconds}s`)
+    .sign(signer.key);
+}
+
+export interface GatewayVerifier {
+  issuer: string;
+  keys: JWTVerifyGetKey;
+  algorithms: string[];
+}
+
+export async function verifyGatewayCredential(
+  credential: string | undefined,
+  officerToken: string,
+  agency: string,
+  verifier: GatewayVerifier,
+): Promise<void> {
+  if (!credential) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(credential, verifier.keys, {
+      issuer: verifier.issuer,
+      audience: nodeAudience(agency),
+      algorithms: verifier.algorithms,
+      requiredClaims: ['exp', 'iss', 'aud'],
+      typ: 'gateway+jwt',
+    }));
+  } catch (error) {
+    const mapped = tokenError(error, 'gateway credential');
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, mapped.message);
+  }
+  if (payload.otk !== tokenDigest(officerToken)) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
+  }
+}

@@ -1,0 +1,97 @@
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { Officer } from './officer.ts';
+import { roleSchema } from './roles.ts';
+import type { TrustList } from './trustList.ts';
+
+/** Clock skew tolerated between the identity providers and the hub. */
+const clockToleranceSeconds = 30;
+
+const officerClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  agency: z.string().regex(/^[A-Z]{2}$/),
+  unit: z.string().min(1).max(40),
+  roles: z.array(roleSchema).min(1),
+  name: z.string().max(200).optional(),
+});
+
+/** Maps jose's error codes to the hub's stable codes and plain messages. */
+export function tokenError(error: unknown, what = 'token'): Error {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return hubError(ErrorCode.TOKEN_EXPIRED, `The ${what} has expired; sign in again.`);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return hubError(ErrorCode.TOKEN_ALGORITHM_REJECTED, `The ${what} is signed with an algorithm the hub does not accept.`);
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return hubError(ErrorCode.TOKEN_KEY_UNKNOWN, `The ${what} names a signing key its issuer does not publish.`);
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const claim = (error as { claim?: string }).claim;
+      if (claim === 'aud') {
+        return hubError(ErrorCode.TOKEN_AUDIENCE_INVALID, `The ${what} was not issued for this service (audience).`);
+      }
+      if (claim === 'iss') {
+        return hubError(ErrorCode.TOKEN_ISSUER_UNTRUSTED, `The ${what} issuer is not trusted.`);
+      }
+      return hubError(ErrorCode.TOKEN_INVALID, `The ${what} is missing or has an invalid "${claim}" claim.`);
+    }
+    default:
+      return hubError(ErrorCode.TOKEN_INVALID, `The ${what} is malformed or its signature does not verify.`);
+  }
+}
+
+/**
+ * Verifies an officer's JWT against the trust list and returns who the officer
+ * is. The agency comes from the trust list entry of the issuer, and a token
+ * claiming another agency is refused: an identity provider speaks only for
+ * its own agency.
+ */
+export async function verifyOfficerToken(token: string, trustList: TrustList): Promise<Officer> {
+  let alg: string | undefined;
+  let iss: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+    iss = decodeJwt(token).iss;
+  } catch {
+    throw hubError(ErrorCode.TOKEN_INVALID, 'The token is malformed.');
+  }
+  // Checked before any key lookup so that `none` and HMAC-with-a-public-key
+  // tokens never reach signature verification.
+  if (!alg || !trustList.algorithms.includes(alg)) {
+    throw hubError(ErrorCode.TOKEN_ALGORITHM_REJECTED, `Tokens signed with "${alg ?? 'no algorithm'}" are not accepted.`);
+  }
+  const trusted = iss === undefined ? undefined : trustList.issuers.get(iss);
+  if (!trusted) {
+    throw hubError(ErrorCode.TOKEN_ISSUER_UNTRUSTED, 'The token issuer is not on the trust list.');
+  }
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, trusted.keys, {
+      issuer: trusted.issuer,
+      audience: trustList.audience,
+      algorithms: trustList.algorithms,
+      requiredClaims: ['exp', 'iss', 'aud', 'sub'],
+      clockTolerance: clockToleranceSeconds,
+    }));
+  } catch (error) {
+    throw tokenError(error);
+  }
+  const claims = officerClaimsSchema.safeParse(payload);
+  if (!claims.success) {
+    const paths = claims.error.issues.map((issue) => issue.path.join('.') || 'token').join(', ');
+    throw hubError(ErrorCode.TOKEN_INVALID, `The token lacks valid officer claims (${paths}).`);
+  }
+  if (claims.data.agency !== trusted.agency) {
+    throw hubError(ErrorCode.TOKEN_INVALID, `The issuer of agency ${trusted.agency} cannot vouch for agency ${claims.data.agency}.`);
+  }
+  return {
+    sub: claims.data.sub,
+    agency: trusted.agency,
+    unit: claims.data.unit,
+    roles: claims.data.roles,
+    issuer: trusted.issuer,
+    ...(claims.data.name ? { name: claims.data.name } : {}),
+  };
+}

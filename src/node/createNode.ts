@@ -1,0 +1,94 @@
+import { createYoga } from 'graphql-yoga';
+import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
+import { agencyInfo } from '../domain/agencies.ts';
+import type { TrustList } from '../identity/trustList.ts';
+import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
+import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
+import { logger as rootLogger, type Logger } from '../server/logger.ts';
+import { createMaskError } from '../server/maskError.ts';
+import { createNodeContextFactory, type NodeContext } from './context.ts';
+import { nodeSchema } from './schema/index.ts';
+
+/** Configuration of one agency node. */
+export interface NodeConfig {
+  /** Agency code of the owner (XK, MK, …). */
+  agency: string;
+  /** The agency's own database. */
+  databaseUrl: string;
+  trustList: TrustList;
+  /** Every agency of the exchange, the node's own included; registered in its directory at start. */
+  agencies: readonly string[];
+  /** Default 127.0.0.1, port 0. */
+  listen?: ListenOptions;
+  logger?: Logger;
+}
+
+export interface AgencyNode {
+  agency: string;
+  /** The WHATWG fetch handler: usable in-process without a socket. */
+  fetch: (request: Request) => Promise<Response>;
+  /** Starts listening; resolves with the GraphQL endpoint URL. */
+  start(): Promise<URL>;
+  stop(): Promise<void>;
+  prisma: PrismaClient;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Registers the agencies of the exchange in the node's directory, so records can name them. */
+async function registerAgencies(prisma: PrismaClient, agencies: readonly string[]) {
+  for (const code of agencies) {
+    const info = agencyInfo(code);
+    await prisma.agency.upsert({
+      where: { code },
+      create: {
+        code,
+        name: info.name,
+        country: info.country,
+        contactEmail: info.contactEmail,
+        contactPhone: info.contactPhone || null,
+      },
+      update: {},
+    });
+  }
+}
+
+export function createNode(config: NodeConfig): AgencyNode {
+  const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const yoga = createYoga<Record<string, unknown>, NodeContext>({
+    schema: nodeSchema,
+    graphqlEndpoint: '/graphql',
+    context: createNodeContextFactory({ agency: config.agency, trustList: config.trustList, prisma }),
+    maskedErrors: { maskError: createMaskError(logger) },
+    plugins: hubYogaPlugins({ maxCost: 50_000 }),
+    // Nodes are called by the gateway only: no browser IDE, no CORS.
+    graphiql: false,
+    cors: false,
+    landingPage: false,
+    logging: logger,
+  });
+  const listener = createHttpListener(yoga);
+  let started = false;
+
+  const stop = async () => {
+    await listener.close();
+    await prisma.$disconnect();
+  };
+
+  return {
+    agency: config.agency,
+    fetch: (request) => Promise.resolve(yoga.fetch(request)),
+    async start() {
+      if (started) throw new Error(`node ${config.agency} is already started`);
+      started = true;
+      await registerAgencies(prisma, config.agencies);
+      const base = await listener.listen(config.listen);
+      const url = new URL('/graphql', base);
+      logger.info({ url: url.href }, 'agency node listening');
+      return url;
+    },
+    stop,
+    prisma,
+    [Symbol.asyncDispose]: stop,
+  };
+}

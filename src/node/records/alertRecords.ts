@@ -1,0 +1,345 @@
+import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { AlertView } from '../../domain/alertView.ts';
+import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput.ts';
+import type { AlertKind, AlertStatus, BorderCrossingPoint, RiskLevel } from '../../domain/enums.ts';
+import { normalizeIdentifier, normalizeSerial } from '../../domain/normalize.ts';
+import { riskLevel } from '../../domain/risk.ts';
+import { atLeast, type Tier } from '../../consent/tier.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import type { Officer } from '../../identity/officer.ts';
+import { isUuid } from '../../domain/ids.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { nextReference } from './references.ts';
+
+export const alertInclude = {
+  unit: true,
+  firearms: { orderBy: { position: 'asc' } },
+  ammunition: { orderBy: { position: 'asc' } },
+  explosives: { orderBy: { position: 'asc' } },
+  components: { orderBy: { position: 'asc' } },
+  subjects: { include: { subject: { include: { documents: true } } } },
+  vehicles: { include: { vehicle: true } },
+} satisfies Prisma.AlertInclude;
+
+export type AlertRow = Prisma.AlertGetPayload<{ include: typeof alertInclude }>;
+
+/** A stored firearm as released: everything but the bookkeeping columns. */
+export function firearmView({ alertId: _alertId, createdAt: _createdAt, position: _position, ...firearm }: FirearmRow) {
+  return firearm;
+}
+
+const num = (value: Prisma.Decimal | null) => (value === null ? null : value.toNumber());
+
+/** Projects a stored alert onto what may leave the node at the given tier. */
+export function toAlertView(row: AlertRow, owner: string, tier: Tier): AlertView {
+  return {
+    id: row.id,
+    reference: row.reference,
+    owner,
+    kind: row.kind,
+    status: row.status,
+    contactPoint: {
+      agency: owner,
+      unitCode: row.unit.code,
+      unitName: row.unit.name,
+      email: row.unit.contactEmail,
+      phone: row.unit.contactPhone,
+    },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+    summary: atLeast(tier, 'SUMMARY')
+      ? {
+          title: row.title,
+          occurredAt: row.occurredAt,
+          location: {
+            kind: row.locationKind,
+            borderCrossing: row.borderCrossing,
+            municipality: row.municipality,
+            latitude: num(row.latitude),
+            longitude: num(row.longitude),
+          },
+          modusOperandi: row.modusOperandi,
+          risk: { threat: row.riskThreat, vulnerability: row.riskVulnerability, impact: row.riskImpact, level: row.riskLevel },
+          unit: {
+            code: row.unit.code,
+            name: row.unit.name,
+            kind: row.unit.kind,
+            borderCrossing: row.unit.borderCrossing,
+            email: row.unit.contactEmail,
+            phone: row.unit.contactPhone,
+          },
+          firearms: row.firearms.map(firearmView),
+          ammunition: row.ammunition.map(({ id, calibre, quantity }) => ({ id, calibre, quantity })),
+          explosives: row.explosives.map(({ id, type, description, quantity, unit }) => ({
+            id,
+            type,
+            description,
+            quantity: quantity.toNumber(),
+            unit,
+          })),
+          components: row.components.map(({ id, kind, quantity, serialNumber }) => ({ id, kind, quantity, serialNumber })),
+        }
+      : null,
+    personalData: atLeast(tier, 'FULL')
+      ? {
+          subjects: row.subjects.map(({ role, subject }) => ({
+            id: subject.id,
+            role,
+            familyName: subject.familyName,
+            givenName: subject.givenName,
+            dateOfBirth: subject.dateOfBirth,
+            nationality: subject.nationality,
+            documents: subject.documents.map(({ kind, number, issuingCountry, expiresOn }) => ({
+              kind,
+              number,
+              issuingCountry,
+              expiresOn,
+            })),
+          })),
+          vehicles: row.vehicles.map(({ role, vehicle }) => ({
+            id: vehicle.id,
+            role,
+            plate: vehicle.plate,
+            plateCountry: vehicle.plateCountry,
+            make: vehicle.make,
+            model: vehicle.model,
+            colour: vehicle.colour,
+            vin: vehicle.vin,
+          })),
+        }
+      : null,
+  };
+}
+
+export interface AlertFilter {
+  kinds?: AlertKind[] | null;
+  statuses?: AlertStatus[] | null;
+  riskLevels?: RiskLevel[] | null;
+  borderCrossing?: BorderCrossingPoint | null;
+  occurredAfter?: Date | null;
+  occurredBefore?: Date | null;
+}
+
+export interface Page {
+  first: number;
+  after?: string | null;
+}
+
+export interface AlertPage {
+  rows: AlertRow[];
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+function filterWhere(filter: AlertFilter | null | undefined): Prisma.AlertWhereInput {
+  const where: Prisma.AlertWhereInput = {};
+  if (!filter) return where;
+  if (filter.kinds?.length) where.kind = { in: filter.kinds };
+  if (filter.statuses?.length) where.status = { in: filter.statuses };
+  if (filter.riskLevels?.length) where.riskLevel = { in: filter.riskLevels };
+  if (filter.borderCrossing) where.borderCrossing = filter.borderCrossing;
+  if (filter.occurredAfter || filter.occurredBefore) {
+    where.occurredAt = {
+      ...(filter.occurredAfter ? { gte: filter.occurredAfter } : {}),
+      ...(filter.occurredBefore ? { lt: filter.occurredBefore } : {}),
+    };
+  }
+  return where;
+}
+
+/**
+ * Newest reported first, keyset-paginated on (createdAt, id): pages stay
+ * stable while alerts arrive, and the key is known at every tier, so the
+ * gateway can merge agencies' pages without seeing a field it may not see.
+ */
+export async function listAlerts(prisma: PrismaClient, filter: AlertFilter | null | undefined, page: Page): Promise<AlertPage> {
+  const base = filterWhere(filter);
+  const after = page.after ? decodeCursor(page.after) : undefined;
+  const where: Prisma.AlertWhereInput = after
+    ? {
+        AND: [
+          base,
+          { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] },
+        ],
+      }
+    : base;
+  const [rows, totalCount] = await Promise.all([
+    prisma.alert.findMany({
+      where,
+      include: alertInclude,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: page.first + 1,
+    }),
+    prisma.alert.count({ where: base }),
+  ]);
+  const hasNextPage = rows.length > page.first;
+  const pageRows = rows.slice(0, page.first);
+  return {
+    rows: pageRows,
+    cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
+    hasNextPage,
+    totalCount,
+  };
+}
+
+
+
+export async function findAlert(prisma: PrismaClient, id: string): Promise<AlertRow | null> {
+  if (!isUuid(id)) return null;
+  return prisma.alert.findUnique({ where: { id }, include: alertInclude });
+}
+
+/** Ensures the unit belongs to the node's agency; officers may only report for their own agency's units. */
+async function reportingUnit(tx: Prisma.TransactionClient, officer: Officer, unitCode: string | null | undefined) {
+  const code = unitCode ?? officer.unit;
+  const unit = await tx.unit.findUnique({ where: { code } });
+  if (!unit || unit.agencyCode !== officer.agency) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: input.unitCode "${code}" is not a unit of agency ${officer.agency}.`, {
+      issues: [{ path: 'input.unitCode', message: `is not a unit of agency ${officer.agency}` }],
+    });
+  }
+  return unit;
+}
+
+/** Creates an alert with all its items, subjects and vehicles in one transaction. */
+export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput): Promise<AlertRow> {
+  return prisma.$transaction(async (tx) => {
+    const unit = await reportingUnit(tx, officer, input.unitCode);
+    const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
+    const { location, risk } = input;
+    const alert = await tx.alert.create({
+      data: {
+        reference,
+        kind: input.kind,
+        title: input.title,
+        occurredAt: input.occurredAt,
+        locationKind: location.kind,
+        borderCrossing: location.borderCrossing ?? null,
+        municipality: location.municipality ?? null,
+        latitude: location.latitude ?? null,
+        longitude: location.longitude ?? null,
+        modusOperandi: input.modusOperandi ?? null,
+        riskThreat: risk.threat,
+        riskVulnerability: risk.vulnerability,
+        riskImpact: risk.impact,
+        riskLevel: riskLevel(risk.threat, risk.vulnerability, risk.impact),
+        unitCode: unit.code,
+        createdBy: officer.sub,
+        firearms: {
+          create: input.firearms.map((firearm, position) => ({
+            ...firearm,
+            position,
+            serialNumber: firearm.serialNumber ?? null,
+            serialNormalized: firearm.serialNumber ? normalizeSerial(firearm.serialNumber) : null,
+            countryOfManufacture: firearm.countryOfManufacture ?? null,
+            countryOfLastImport: firearm.countryOfLastImport ?? null,
+            yearOfManufacture: firearm.yearOfManufacture ?? null,
+            euCategory: firearm.euCategory ?? null,
+          })),
+        },
+        ammunition: { create: input.ammunition.map((lot, position) => ({ ...lot, position })) },
+        explosives: {
+          create: input.explosives.map((explosive, position) => ({
+            ...explosive,
+            position,
+            description: explosive.description ?? null,
+          })),
+        },
+        components: {
+          create: input.components.map((component, position) => ({
+            position,
+            kind: component.kind,
+            quantity: component.quantity,
+            serialNumber: component.serialNumber ?? null,
+            serialNormalized: component.serialNumber ? normalizeSerial(component.serialNumber) : null,
+          })),
+        },
+        subjects: {
+          create: input.subjects.map((subject) => ({
+            role: subject.role,
+            subject: {
+              create: {
+                familyName: subject.familyName,
+                givenName: subject.givenName,
+                dateOfBirth: subject.dateOfBirth ?? null,
+                nationality: subject.nationality ?? null,
+                documents: {
+                  create: subject.documents.map((document) => ({
+                    kind: document.kind,
+                    number: document.number,
+                    numberNormalized: normalizeIdentifier(document.number),
+                    issuingCountry: document.issuingCountry,
+                    expiresOn: document.expiresOn ?? null,
+                  })),
+                },
+              },
+            },
+          })),
+        },
+        vehicles: {
+          create: input.vehicles.map((vehicle) => ({
+            role: vehicle.role,
+            vehicle: {
+              create: {
+                plate: vehicle.plate ?? null,
+                plateNormalized: vehicle.plate ? normalizeIdentifier(vehicle.plate) : null,
+                plateCountry: vehicle.plateCountry ?? null,
+                make: vehicle.make ?? null,
+                model: vehicle.model ?? null,
+                colour: vehicle.colour ?? null,
+                vin: vehicle.vin ?? null,
+              },
+            },
+          })),
+        },
+      },
+      include: alertInclude,
+    });
+    return alert;
+  });
+}
+
+/**
+ * Updates an alert if it is still at the version the officer read; the
+ * version check and the write are one statement, so two liaisons editing the
+ * same alert cannot overwrite each other silently.
+ */
+export async function updateAlert(
+  prisma: PrismaClient,
+  id: string,
+  expectedVersion: number,
+  input: UpdateAlertInput,
+): Promise<AlertRow> {
+  return prisma.$transaction(async (tx) => {
+    const current = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
+    if (!current) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+    const risk = input.risk;
+    const { count } = await tx.alert.updateMany({
+      where: { id, version: expectedVersion },
+      data: {
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.title ? { title: input.title } : {}),
+        ...(input.modusOperandi ? { modusOperandi: input.modusOperandi } : {}),
+        ...(risk
+          ? {
+              riskThreat: risk.threat,
+              riskVulnerability: risk.vulnerability,
+              riskImpact: risk.impact,
+              riskLevel: riskLevel(risk.threat, risk.vulnerability, risk.impact),
+            }
+          : {}),
+        version: { increment: 1 },
+      },
+    });
+    if (count === 0) {
+      throw hubError(
+        ErrorCode.VERSION_CONFLICT,
+        `Alert ${current.reference} was changed by someone else (now at version ${current.version}, you edited version ${expectedVersion}); reload it and apply your change again.`,
+        { currentVersion: current.version },
+      );
+    }
+    return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude });
+  });
+}

@@ -1,0 +1,198 @@
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { TraceRequestView } from '../../domain/alertView.ts';
+import type { AdvanceTraceRequestInput, SubmitTraceRequestInput } from '../../domain/alertInput.ts';
+import { TraceRequestStatus } from '../../domain/enums.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import type { Officer } from '../../identity/officer.ts';
+import { isUuid } from '../../domain/ids.ts';
+import { firearmView } from './alertRecords.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { nextReference } from './references.ts';
+
+const traceInclude = {
+  alert: { select: { reference: true } },
+  firearm: true,
+  transitions: { orderBy: { at: 'asc' } },
+} satisfies Prisma.TraceRequestInclude;
+
+type TraceRow = Prisma.TraceRequestGetPayload<{ include: typeof traceInclude }>;
+
+export function toTraceRequestView(row: TraceRow, owner: string): TraceRequestView {
+  return {
+    id: row.id,
+    reference: row.reference,
+    requestingAgency: owner,
+    addressedTo: row.addressedTo,
+    alertId: row.alertId,
+    alertReference: row.alert.reference,
+    firearm: firearmView(row.firearm),
+    question: row.question,
+    answer: row.answer,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    transitions: row.transitions.map(({ fromStatus, toStatus, actorAgency, actorSub, note, at }) => ({
+      fromStatus,
+      toStatus,
+      actorAgency,
+      actorSub,
+      note,
+      at,
+    })),
+  };
+}
+
+/**
+ * Who may move a trace request where. The addressed agency works the request
+ * (acknowledge, start, answer); the requesting agency closes it, either after
+ * the answer or to withdraw it.
+ */
+const transitions: Record<TraceRequestStatus, Partial<Record<TraceRequestStatus, 'addressed' | 'requester'>>> = {
+  SUBMITTED: { ACKNOWLEDGED: 'addressed', ANSWERED: 'addressed', CLOSED: 'requester' },
+  ACKNOWLEDGED: { IN_PROGRESS: 'addressed', ANSWERED: 'addressed', CLOSED: 'requester' },
+  IN_PROGRESS: { ANSWERED: 'addressed', CLOSED: 'requester' },
+  ANSWERED: { CLOSED: 'requester', IN_PROGRESS: 'addressed' },
+  CLOSED: {},
+};
+
+/** Trace requests this node holds that the officer may see: its own agency's, or those addressed to the officer's agency. */
+function visibleTo(officer: Officer, owner: string): Prisma.TraceRequestWhereInput {
+  return officer.agency === owner ? {} : { addressedTo: officer.agency };
+}
+
+export interface TraceRequestFilter {
+  statuses?: TraceRequestStatus[] | null;
+  addressedTo?: string | null;
+}
+
+export async function listTraceRequests(
+  prisma: PrismaClient,
+  officer: Officer,
+  owner: string,
+  filter: TraceRequestFilter | null | undefined,
+  page: { first: number; after?: string | null },
+) {
+  const base: Prisma.TraceRequestWhereInput = {
+    AND: [
+      visibleTo(officer, owner),
+      filter?.statuses?.length ? { status: { in: filter.statuses } } : {},
+      filter?.addressedTo ? { addressedTo: filter.addressedTo } : {},
+    ],
+  };
+  const after = page.after ? decodeCursor(page.after) : undefined;
+  const where = after
+    ? { AND: [base, { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }] }
+    : base;
+  const [rows, totalCount] = await Promise.all([
+    prisma.traceRequest.findMany({
+      where,
+      include: traceInclude,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: page.first + 1,
+    }),
+    prisma.traceRequest.count({ where: base }),
+  ]);
+  const pageRows = rows.slice(0, page.first);
+  return {
+    views: pageRows.map((row) => toTraceRequestView(row, owner)),
+    cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
+    hasNextPage: rows.length > page.first,
+    totalCount,
+  };
+}
+
+
+
+export async function findTraceRequest(prisma: PrismaClient, officer: Officer, owner: string, id: string) {
+  if (!isUuid(id)) return null;
+  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, visibleTo(officer, owner)] }, include: traceInclude });
+  return row ? toTraceRequestView(row, owner) : null;
+}
+
+export async function submitTraceRequest(prisma: PrismaClient, officer: Officer, owner: string, input: SubmitTraceRequestInput) {
+  if (input.addressedTo === owner) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.addressedTo must be a partner agency, not your own.', {
+      issues: [{ path: 'input.addressedTo', message: 'must be a partner agency, not your own' }],
+    });
+  }
+  return prisma.$transaction(async (tx) => {
+    const partner = await tx.agency.findUnique({ where: { code: input.addressedTo } });
+    if (!partner) {
+      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: input.addressedTo "${input.addressedTo}" is not an agency of the exchange.`, {
+        issues: [{ path: 'input.addressedTo', message: 'is not an agency of the exchange' }],
+      });
+    }
+    const firearm = await tx.firearm.findUnique({ where: { id: input.firearmId } });
+    if (!firearm) throw hubError(ErrorCode.NOT_FOUND, 'No firearm with this id on your agency\'s alerts.');
+    const reference = await nextReference(tx, `${owner}-TRC`, new Date().getUTCFullYear());
+    const row = await tx.traceRequest.create({
+      data: {
+        reference,
+        alertId: firearm.alertId,
+        firearmId: firearm.id,
+        addressedTo: input.addressedTo,
+        question: input.question,
+        createdBy: officer.sub,
+        transitions: {
+          create: { fromStatus: null, toStatus: TraceRequestStatus.SUBMITTED, actorAgency: officer.agency, actorSub: officer.sub },
+        },
+      },
+      include: traceInclude,
+    });
+    return toTraceRequestView(row, owner);
+  });
+}
+
+export async function advanceTraceRequest(
+  prisma: PrismaClient,
+  officer: Officer,
+  owner: string,
+  id: string,
+  input: AdvanceTraceRequestInput,
+) {
+  return prisma.$transaction(async (tx) => {
+    // Row lock: two officers answering at once must not both pass the transition check.
+    const locked = isUuid(id)
+      ? await tx.$queryRaw<{ id: string }[]>`select id from node.trace_request where id = ${id}::uuid for update`
+      : [];
+    const current = locked.length ? await tx.traceRequest.findUnique({ where: { id } }) : null;
+    if (!current || (officer.agency !== owner && current.addressedTo !== officer.agency)) {
+      throw hubError(ErrorCode.NOT_FOUND, 'No trace request with this id.');
+    }
+    const party = transitions[current.status][input.status];
+    if (!party) {
+      throw hubError(ErrorCode.INVALID_TRANSITION, `A trace request cannot go from ${current.status} to ${input.status}.`, {
+        from: current.status,
+        to: input.status,
+      });
+    }
+    const actingAs = officer.agency === current.addressedTo ? 'addressed' : 'requester';
+    if (party !== actingAs) {
+      const who = party === 'addressed' ? `the addressed agency (${current.addressedTo})` : `the requesting agency (${owner})`;
+      throw hubError(ErrorCode.FORBIDDEN, `Only ${who} may move this trace request to ${input.status}.`);
+    }
+    if (input.status === TraceRequestStatus.ANSWERED && !input.answer) {
+      throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.answer is required to answer a trace request.', {
+        issues: [{ path: 'input.answer', message: 'is required to answer a trace request' }],
+      });
+    }
+    const row = await tx.traceRequest.update({
+      where: { id },
+      data: {
+        status: input.status,
+        ...(input.answer ? { answer: input.answer } : {}),
+        transitions: {
+          create: {
+            fromStatus: current.status,
+            toStatus: input.status,
+            actorAgency: officer.agency,
+            actorSub: officer.sub,
+            note: input.note ?? null,
+          },
+        },
+      },
+      include: traceInclude,
+    });
+    return toTraceRequestView(row, owner);
+  });
+}

@@ -1,0 +1,86 @@
+import type { TraceRequestView } from '../../domain/alertView.ts';
+import { advanceTraceRequestInput, parseInput, submitTraceRequestInput } from '../../domain/alertInput.ts';
+import { operationalRoles } from '../../identity/roles.ts';
+import {
+  advanceTraceRequest,
+  findTraceRequest,
+  listTraceRequests,
+  submitTraceRequest,
+} from '../records/traceRequestRecords.ts';
+import { assertOwnAgency } from './alert.ts';
+import { builder } from './builder.ts';
+import { domain } from './domain.ts';
+import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+
+export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').implement({
+  description:
+    'A request to a partner agency to trace a seized firearm (iARMS-style). Held by the requesting agency; ' +
+    'visible to it and to the addressed agency.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    reference: t.exposeString('reference'),
+    requestingAgency: t.exposeString('requestingAgency'),
+    addressedTo: t.exposeString('addressedTo'),
+    alertId: t.exposeID('alertId'),
+    alertReference: t.exposeString('alertReference'),
+    firearm: t.expose('firearm', { type: domain.objects.Firearm }),
+    question: t.exposeString('question'),
+    answer: t.exposeString('answer', { nullable: true }),
+    status: t.expose('status', { type: domain.enums.TraceRequestStatus }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    transitions: t.expose('transitions', { type: [domain.objects.TraceRequestTransition] }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  traceRequests: t.connection(
+    {
+      type: TraceRequest,
+      description: 'Trace requests held by this node that the caller may see, newest first.',
+      authScopes: { role: operationalRoles },
+      args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
+      resolve: async (_root, args, { prisma, officer, agency }) => {
+        const page = forwardPage(args);
+        const result = await listTraceRequests(prisma, officer, agency, args.filter, page);
+        return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
+      },
+    },
+    {
+      name: 'TraceRequestConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
+    },
+    { name: 'TraceRequestEdge' },
+  ),
+  traceRequest: t.field({
+    type: TraceRequest,
+    nullable: true,
+    authScopes: { role: operationalRoles },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { prisma, officer, agency }) => findTraceRequest(prisma, officer, agency, String(id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  submitTraceRequest: t.field({
+    type: TraceRequest,
+    authScopes: { role: operationalRoles },
+    args: { input: t.arg({ type: domain.inputs.SubmitTraceRequestInput, required: true }) },
+    resolve: (_root, args, context) => {
+      assertOwnAgency(context, 'submit trace requests');
+      const input = parseInput(submitTraceRequestInput, args.input);
+      return submitTraceRequest(context.prisma, context.officer, context.agency, input);
+    },
+  }),
+  advanceTraceRequest: t.field({
+    type: TraceRequest,
+    description: 'Moves a trace request along its lifecycle: the addressed agency acknowledges and answers, the requester closes.',
+    authScopes: { role: operationalRoles },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
+    },
+    resolve: (_root, args, { prisma, officer, agency }) =>
+      advanceTraceRequest(prisma, officer, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input)),
+  }),
+}));

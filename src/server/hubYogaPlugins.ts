@@ -1,0 +1,40 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors.ts';
+import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
+
+/** Options for {@link hubYogaPlugins}. */
+export interface HubYogaPluginOptions {
+  /** Largest request body, in bytes. Default 256 KiB. */
+  maxRequestBytes?: number;
+  /** Deepest selection accepted. Default 12 (an alert's documents sit at depth 8). */
+  maxDepth?: number;
+  /** graphql-armor cost ceiling. Default 20,000. */
+  maxCost?: number;
+}
+
+/**
+ * The protections every hub endpoint runs before executing anything: body
+ * size, then graphql-armor's depth, cost, alias, directive and token limits,
+ * and no field suggestions (they leak the schema to unauthenticated probes).
+ */
+export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 20_000 }: HubYogaPluginOptions = {}): Plugin[] {
+  // graphql-armor words its refusals as syntax errors; they get a code of their own.
+  const onReject = [
+    (_context: unknown, error: GraphQLError) => {
+      (error.extensions as Record<string, unknown>).code = ErrorCode.QUERY_TOO_COMPLEX;
+    },
+  ];
+  return [
+    useRequestSizeLimit(maxRequestBytes === undefined ? {} : { maxBytes: maxRequestBytes }),
+    EnvelopArmorPlugin({
+      maxDepth: { n: maxDepth, ignoreIntrospection: true, onReject },
+      costLimit: { maxCost, ignoreIntrospection: true, onReject },
+      maxAliases: { n: 30, onReject },
+      maxDirectives: { n: 20, onReject },
+      maxTokens: { n: 5_000, onReject },
+      blockFieldSuggestion: { enabled: true },
+    }) as Plugin,
+  ];
+}

@@ -1,0 +1,32 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../src/database/migrate.ts';
+import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
+
+/** Name of the migrated database every test database is cloned from. */
+export const templateDatabase = 'hub_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection string of the test cluster's `postgres` database, as superuser. */
+    postgresAdminUrl: string;
+  }
+}
+
+/**
+ * One real PostgreSQL for the whole run, with a migrated template database:
+ * each test file clones its own databases from it in milliseconds.
+ */
+export default async function setup(project: TestProject) {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-test-pg-'));
+  const postgres = await startEmbeddedPostgres({ dir, ephemeral: true });
+  await postgres.ensureDatabase(templateDatabase);
+  await migrate(postgres.url(templateDatabase));
+  project.provide('postgresAdminUrl', postgres.url('postgres'));
+  return async () => {
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,169 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
+import { demoUnits } from '../src/demo/demoData.ts';
+import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
+import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
+import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
+import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
+import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
+import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+import { templateDatabase } from './globalSetup.ts';
+
+export { demoUsers };
+
+const adminUrl = () => inject('postgresAdminUrl');
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase extends AsyncDisposable {
+  name: string;
+  url: string;
+}
+
+/** A fresh, migrated database cloned from the template; dropped on dispose. */
+export async function createTestDatabase(label = 'db', template: string | null = templateDatabase): Promise<TestDatabase> {
+  const name = `test_${label.toLowerCase()}_${randomBytes(5).toString('hex')}`;
+  await adminQuery('postgres', `create database ${quoteIdent(name)}${template ? ` template ${quoteIdent(template)}` : ''}`);
+  return {
+    name,
+    url: databaseUrl(name),
+    [Symbol.asyncDispose]: async () => {
+      await adminQuery('postgres', `drop database if exists ${quoteIdent(name)} with (force)`);
+    },
+  };
+}
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
+}
+
+/** POSTs a GraphQL operation the way any client would. */
+export async function graphql<T = Record<string, any>>(
+  url: URL | string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** Error codes of a result, in order. */
+export const codes = (result: GraphQLResult<unknown>) => (result.errors ?? []).map((error) => error.extensions?.code);
+
+export interface TestHub extends AsyncDisposable {
+  gatewayUrl: URL;
+  gateway: Gateway;
+  nodes: Map<string, AgencyNode & { url: URL; database: TestDatabase }>;
+  keys: DevelopmentKeys;
+  trustList: TrustList;
+  /** Token of a demo user, or of any claims. */
+  token(user: DemoUserName | OfficerClaims, expiresIn?: string): Promise<string>;
+  /** Runs an operation against the gateway as a demo user. */
+  query<T = Record<string, any>>(user: DemoUserName, query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** Stops one agency node (to simulate an outage). */
+  stopNode(agency: string): Promise<void>;
+}
+
+/** Options for {@link startTestHub}. */
+export interface TestHubOptions {
+  /** Default XK, MK. */
+  agencies?: string[];
+  /** Default 2,000 ms. */
+  nodeTimeoutMs?: number;
+}
+
+/**
+ * Both nodes and the gateway, on port 0, each node on its own fresh
+ * database, with development keys made for this test file.
+ */
+export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000 }: TestHubOptions = {}): Promise<TestHub> {
+  const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
+  const keys = await ensureDevelopmentKeys(keysDir, agencies);
+  const trustList = createTrustList(keys.trustList);
+  const nodes = new Map<string, AgencyNode & { url: URL; database: TestDatabase }>();
+  const stopped = new Set<string>();
+  for (const agency of agencies) {
+    const database = await createTestDatabase(agency);
+    const node = createNode({ agency, databaseUrl: database.url, trustList, agencies });
+    const url = await node.start();
+    // The unit directory is the agency's reference data; officers report for these units.
+    for (const unit of demoUnits[agency] ?? []) {
+      await node.prisma.unit.create({ data: { ...unit, borderCrossing: unit.borderCrossing ?? null, agencyCode: agency } });
+    }
+    nodes.set(agency, Object.assign(node, { url, database }));
+  }
+  const gateway = createGateway({
+    trustList,
+    nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
+    signer: keys.gateway,
+    nodeTimeoutMs,
+    graphiql: false,
+  });
+  const gatewayUrl = await gateway.start();
+
+  const token = (user: DemoUserName | OfficerClaims, expiresIn = '1h') => {
+    const claims = typeof user === 'string' ? demoUsers[user] : user;
+    const key = keys.agencies.get(claims.agency);
+    if (!key) throw new Error(`no key for agency ${claims.agency}`);
+    return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn });
+  };
+
+  return {
+    gatewayUrl,
+    gateway,
+    nodes,
+    keys,
+    trustList,
+    token,
+    query: async (user, query, variables = {}) => graphql(gatewayUrl, query, variables, { token: await token(user) }),
+    async stopNode(agency) {
+      await nodes.get(agency)?.stop();
+      stopped.add(agency);
+    },
+    async [Symbol.asyncDispose]() {
+      await gateway.stop();
+      for (const [agency, node] of nodes) {
+        if (!stopped.has(agency)) await node.stop();
+        await node.database[Symbol.asyncDispose]();
+      }
+      await rm(keysDir, { recursive: true, force: true });
+    },
+  };
+}
