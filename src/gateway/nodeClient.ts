@@ -15,13 +15,17 @@ export interface NodeClientOptions {
   timeoutMs?: number;
 }
 
-/** A node did not answer (down, timed out, or answered with something that is not GraphQL). */
-export class AgencyUnavailableError extends Error {
+/**
+ * A node did not answer (down, timed out, or answered with something that is
+ * not GraphQL). A GraphQL error with its own code, so that where it fails a
+ * whole field it reaches the client unmasked, naming the agency.
+ */
+export class AgencyUnavailableError extends GraphQLError {
   constructor(
     readonly agency: string,
     reason: string,
   ) {
-    super(`Agency ${agency} is unavailable: ${reason}.`);
+    super(`Agency ${agency} is unavailable: ${reason}.`, { extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agency } });
   }
 
   toGraphQLError(path?: readonly (string | number)[]): GraphQLError {

@@ -1,0 +1,18 @@
+# One image for every party: `node --agency XK`, `node --agency MK`, `gateway`, `migrate`.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0
+
+# Dependencies first, for layer caching; postinstall generates the Prisma client.
+COPY package.json package-lock.json schema.prisma prisma.config.ts ./
+COPY scripts ./scripts
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY contracts ./contracts
+
+USER node
+ENTRYPOINT ["node", "--import", "tsx", "src/cli.ts"]
+CMD ["help"]

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fanOutConnection, type MergedConnection } from '../src/gateway/mergeConnections.ts';
+import { AgencyUnavailableError } from '../src/gateway/nodeClient.ts';
+import type { NodePage } from '../src/gateway/nodeOperations.ts';
+
+interface Item {
+  id: string;
+  at: number;
+}
+
+/** An agency feed as a node serves it: newest first, keyset cursors, forward pages. */
+function nodeFeed(items: Item[]) {
+  const sorted = [...items].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+  return (first: number, after: string | null): NodePage<Item> => {
+    const start = after === null ? 0 : sorted.findIndex((item) => item.id === after) + 1;
+    const page = sorted.slice(start, start + first);
+    return {
+      edges: page.map((item) => ({ cursor: item.id, node: item })),
+      pageInfo: { hasNextPage: start + first < sorted.length, endCursor: page.at(-1)?.id ?? null },
+      totalCount: sorted.length,
+    };
+  };
+}
+
+const compare = (a: { agency: string; node: Item }, b: { agency: string; node: Item }) =>
+  b.node.at - a.node.at || (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : a.node.id < b.node.id ? 1 : -1);
+
+describe('merged pagination across agencies', () => {
+  it('never repeats or skips a record, whatever the feeds, page sizes and outages (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 25 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
+        async (timestampsPerAgency, first, outages) => {
+          const agencies = timestampsPerAgency.map((_, index) => `A${String.fromCharCode(65 + index)}`);
+          const feeds = new Map(
+            agencies.map((agency, index) => [
+              agency,
+              nodeFeed(timestampsPerAgency[index]!.map((at, position) => ({ id: `${agency}-${String(position).padStart(3, '0')}`, at }))),
+            ]),
+          );
+          const seen: string[] = [];
+          let after: string | null = null;
+          let call = 0;
+          for (let page = 0; page < 200; page++) {
+            const merged: MergedConnection<Item> = await fanOutConnection<Item>({
+              agencies,
+              first,
+              after,
+              compare,
+              fetchPage: async (agency, size, cursor) => {
+                // Outages come and go between pages, but every agency answers eventually.
+                if (outages[call++ % outages.length] && page % 3 !== 2) throw new AgencyUnavailableError(agency, 'test outage');
+                return feeds.get(agency)!(size, cursor);
+              },
+            });
+            seen.push(...merged.edges.map((edge) => edge.node.id));
+            if (!merged.pageInfo.hasNextPage) break;
+            after = merged.pageInfo.endCursor;
+          }
+          const all = timestampsPerAgency.flatMap((list, index) => list.map((_, position) => `${agencies[index]}-${String(position).padStart(3, '0')}`));
+          expect(seen.length).toBe(new Set(seen).size);
+          expect(new Set(seen)).toEqual(new Set(all));
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('orders a page exactly as the global order says when every agency answers', async () => {
+    const feeds = { XK: nodeFeed([{ id: 'x1', at: 5 }, { id: 'x2', at: 3 }]), MK: nodeFeed([{ id: 'm1', at: 4 }, { id: 'm2', at: 3 }]) };
+    const merged = await fanOutConnection<Item>({
+      agencies: ['XK', 'MK'],
+      first: 10,
+      after: null,
+      compare,
+      fetchPage: async (agency, size, cursor) => feeds[agency as 'XK' | 'MK'](size, cursor),
+    });
+    expect(merged.edges.map((edge) => edge.node.id)).toEqual(['x1', 'm1', 'm2', 'x2']);
+    expect(merged.totalCount).toBe(4);
+    expect(merged.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('refuses a cursor it did not make', async () => {
+    await expect(
+      fanOutConnection<Item>({ agencies: ['XK'], first: 1, after: 'bm90IGEgY3Vyc29y', compare, fetchPage: async () => nodeFeed([])(1, null) }),
+    ).rejects.toMatchObject({ extensions: { code: 'VALIDATION_FAILED' } });
+  });
+});

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { graphql } from './helpers.ts';
+
+const dataDir = await mkdtemp(join(tmpdir(), 'hub-start-'));
+// As a newcomer's checkout would be: readable by the postgres user the cluster runs as under root.
+await chmod(dataDir, 0o755);
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Started {
+  process: ChildProcess;
+  output: () => string;
+  gatewayUrl: URL;
+  tokens: Map<string, string>;
+}
+
+/** Runs `npm start` as a newcomer would (the CLI behind it), on a free port, and waits for the banner. */
+async function start(): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('Ctrl-C stops everything')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`hub exited with ${code}:\n${output}`));
+    });
+  });
+  const gatewayUrl = new URL(/GraphQL \(GraphiQL in a browser\): (\S+)/.exec(output)![1]!);
+  const tokens = new Map([...output.matchAll(/^ {2}([a-z-]+):\n {4}(\S+)$/gm)].map((match) => [match[1]!, match[2]!]));
+  return { process: child, output: () => output, gatewayUrl, tokens };
+}
+
+async function stop(started: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.process.once('exit', (code) => resolve(code)));
+  started.process.kill('SIGINT');
+  return exited;
+}
+
+const countQuery = '{ alerts(first: 1) { totalCount unavailableAgencies } }';
+
+describe('npm start', () => {
+  it('runs the whole hub with demo data, prints URLs and tokens, stops cleanly and reuses its data', async () => {
+    const first = await start();
+    expect(first.output()).toMatch(/WebSocket \(graphql-ws\): +ws:\/\//);
+    expect([...first.tokens.keys()]).toEqual(
+      expect.arrayContaining(['xk-border-officer', 'mk-border-officer', 'mk-duty-officer', 'xk-liaison', 'mk-liaison', 'xk-auditor']),
+    );
+    const result = await graphql(first.gatewayUrl, countQuery, {}, { token: first.tokens.get('xk-border-officer')! });
+    expect(result.errors).toBeUndefined();
+    const total = result.data!.alerts.totalCount;
+    expect(total).toBeGreaterThanOrEqual(20);
+    // GraphiQL for a person with a browser.
+    const page = await fetch(first.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(await page.text()).toMatch(/graphiql/i);
+
+    expect(await stop(first)).toBe(0);
+    // PostgreSQL was stopped too: no server is left holding the cluster.
+    expect(existsSync(join(dataDir, 'postgres', 'cluster', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, 'postgres', 'cluster', 'postmaster.pid'))).toBe(false);
+
+    const second = await start();
+    const again = await graphql(second.gatewayUrl, countQuery, {}, { token: second.tokens.get('mk-border-officer')! });
+    expect(again.data!.alerts.totalCount).toBe(total);
+    expect(await stop(second)).toBe(0);
+  }, 180_000);
+});
