@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { advanceTraceRequestInput, createAlertInput, parseInput, submitTraceRequestInput } from '../domain/alertInput.ts';
-import { agencyInfo } from '../domain/agencies.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Role } from '../identity/roles.ts';
+import { registerAgencies } from '../node/records/agencyRecords.ts';
 import { createAlert } from '../node/records/alertRecords.ts';
 import { advanceTraceRequest, submitTraceRequest } from '../node/records/traceRequestRecords.ts';
 import {
@@ -37,21 +37,6 @@ export interface SeedResult {
   skipped: boolean;
 }
 
-async function upsertAgency(prisma: PrismaClient, code: string): Promise<void> {
-  const info = agencyInfo(code);
-  await prisma.agency.upsert({
-    where: { code },
-    create: {
-      code,
-      name: info.name,
-      country: info.country,
-      contactEmail: info.contactEmail,
-      contactPhone: info.contactPhone || null,
-    },
-    update: {},
-  });
-}
-
 function seedOfficer(sub: string, agency: string, unit: string, roles: readonly Role[] = ['officer']): Officer {
   return { sub, agency, unit, roles, issuer: seedIssuer };
 }
@@ -72,7 +57,7 @@ async function writeAlert(prisma: PrismaClient, agency: string, alert: DemoAlert
 
 async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Promise<void> {
   for (const request of demoTraceRequests(agency)) {
-    await upsertAgency(prisma, request.addressedTo);
+    await registerAgencies(prisma, [request.addressedTo]);
     const firearm = await prisma.firearm.findFirst({
       where: { serialNumber: request.firearmSerial, alert: { unit: { agencyCode: agency } } },
       orderBy: { createdAt: 'asc' },
@@ -118,7 +103,7 @@ export async function seedDemoData(
 ): Promise<SeedResult> {
   const now = options.now ?? new Date();
 
-  await upsertAgency(prisma, agency);
+  await registerAgencies(prisma, [agency]);
   for (const unit of demoUnits[agency] ?? []) {
     const data = {
       name: unit.name,

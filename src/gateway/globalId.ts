@@ -7,6 +7,12 @@ import { ErrorCode, hubError } from '../errors.ts';
  */
 export const ownedId = (agency: string, localId: string) => `${agency}:${localId}`;
 
+/** The inverse of ownedId: "XK:<local id>" → agency and local id. */
+export function splitOwnedId(id: string): { agency: string; localId: string } {
+  const separator = id.indexOf(':');
+  return separator < 0 ? { agency: '', localId: '' } : { agency: id.slice(0, separator), localId: id.slice(separator + 1) };
+}
+
 export function toGlobalId(typename: string, agency: string, localId: string): string {
   return encodeGlobalID(typename, ownedId(agency, localId));
 }
@@ -20,9 +26,7 @@ export function parseGlobalId(globalId: string, expectedType: string, argument =
     typename = '';
     id = '';
   }
-  const separator = id.indexOf(':');
-  const agency = id.slice(0, separator);
-  const localId = id.slice(separator + 1);
+  const { agency, localId } = splitOwnedId(id);
   if (typename !== expectedType || !/^[A-Z]{2}$/.test(agency) || !localId) {
     throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of a ${expectedType}.`, {
       issues: [{ path: argument, message: `is not the id of a ${expectedType}` }],

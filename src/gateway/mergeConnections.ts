@@ -24,6 +24,17 @@ function decodeState(cursor: string): MergeState {
   }
 }
 
+/**
+ * The global order of merged feeds: newest first, ties broken by agency,
+ * then by the node's own order (id descending), which it must agree with.
+ */
+export function newestFirst<T extends { createdAt: Date | string; id: string }>(a: { agency: string; node: T }, b: { agency: string; node: T }) {
+  const byTime = new Date(b.node.createdAt).getTime() - new Date(a.node.createdAt).getTime();
+  if (byTime !== 0) return byTime;
+  if (a.agency !== b.agency) return a.agency < b.agency ? -1 : 1;
+  return a.node.id < b.node.id ? 1 : a.node.id > b.node.id ? -1 : 0;
+}
+
 export interface MergedConnection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -1,11 +1,11 @@
 import { createYoga } from 'graphql-yoga';
 import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
-import { agencyInfo } from '../domain/agencies.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { registerAgencies } from './records/agencyRecords.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 
@@ -32,24 +32,6 @@ export interface AgencyNode {
   stop(): Promise<void>;
   prisma: PrismaClient;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Registers the agencies of the exchange in the node's directory, so records can name them. */
-async function registerAgencies(prisma: PrismaClient, agencies: readonly string[]) {
-  for (const code of agencies) {
-    const info = agencyInfo(code);
-    await prisma.agency.upsert({
-      where: { code },
-      create: {
-        code,
-        name: info.name,
-        country: info.country,
-        contactEmail: info.contactEmail,
-        contactPhone: info.contactPhone || null,
-      },
-      update: {},
-    });
-  }
 }
 
 export function createNode(config: NodeConfig): AgencyNode {

@@ -1,5 +1,5 @@
 import { DateResolver, DateTimeResolver } from 'graphql-scalars';
-import type { HubBuilder } from './hubSchemaTypes.ts';
+import type { HubBuilder, HubTypes } from './hubSchemaTypes.ts';
 import {
   AlertKind,
   AlertStatus,
@@ -20,6 +20,7 @@ import {
 import type {
   AlertPersonalDataView,
   AlertSummaryView,
+  AlertView,
   AmmunitionView,
   ComponentView,
   ContactPointView,
@@ -30,6 +31,7 @@ import type {
   RiskView,
   SubjectView,
   TraceRequestTransitionView,
+  TraceRequestView,
   UnitView,
   VehicleView,
 } from '../alertView.ts';
@@ -231,6 +233,35 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
   });
 
+  // ── Fields of the record types, whose identifiers differ between node (local) and gateway (global) ──
+
+  const fields = {
+    alert: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, AlertView>) => ({
+      reference: t.exposeString('reference'),
+      kind: t.expose('kind', { type: enums.AlertKind }),
+      status: t.expose('status', { type: enums.AlertStatus }),
+      contactPoint: t.expose('contactPoint', { type: ContactPoint }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+      version: t.exposeInt('version', { description: 'Give it back as expectedVersion when updating.' }),
+      summary: t.expose('summary', { type: AlertSummary, nullable: true }),
+      personalData: t.expose('personalData', { type: AlertPersonalData, nullable: true }),
+    }),
+    traceRequest: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, TraceRequestView>) => ({
+      reference: t.exposeString('reference'),
+      requestingAgency: t.exposeString('requestingAgency'),
+      addressedTo: t.exposeString('addressedTo'),
+      alertReference: t.exposeString('alertReference'),
+      firearm: t.expose('firearm', { type: Firearm }),
+      question: t.exposeString('question'),
+      answer: t.exposeString('answer', { nullable: true }),
+      status: t.expose('status', { type: enums.TraceRequestStatus }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+      transitions: t.expose('transitions', { type: [TraceRequestTransition] }),
+    }),
+  };
+
   // ── Inputs ──
 
   const LocationInput = builder.inputType('LocationInput', {
@@ -385,6 +416,7 @@ export function addDomainTypes(builder: HubBuilder) {
 
   return {
     enums,
+    fields,
     objects: {
       ContactPoint,
       Unit,

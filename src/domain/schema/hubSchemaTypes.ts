@@ -1,4 +1,3 @@
-import type { SchemaTypes } from '@pothos/core';
 import type { Role } from '../../identity/roles.ts';
 
 /**
@@ -21,6 +20,6 @@ export interface HubSchemaTypes {
 /** A Pothos builder of either schema. */
 // Context is `any` because each schema has its own; the domain types never read it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type HubBuilder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<HubSchemaTypes & { Context: any }>>;
+export type HubTypes = PothosSchemaTypes.ExtendDefaultTypes<HubSchemaTypes & { Context: any }>;
+export type HubBuilder = PothosSchemaTypes.SchemaBuilder<HubTypes>;
 
-export type AnyHubTypes = SchemaTypes & HubSchemaTypes;

@@ -2,7 +2,7 @@ import { responsePathAsArray } from 'graphql';
 import { agencyInfo, type AgencyInfo } from '../../domain/agencies.ts';
 import type { UnitView } from '../../domain/alertView.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
-import { nodeOperations } from '../nodeOperations.ts';
+import { requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 
@@ -20,13 +20,8 @@ export const Agency = builder.objectRef<AgencyInfo>('Agency').implement({
       description: "The agency's units and their contact points, as its node reports them; null when the node is unavailable.",
       resolve: async (agency, _args, context, info) => {
         try {
-          const data = await context.nodes.request<{ agency: { units: UnitView[] } }>(
-            agency.code,
-            nodeOperations.agency,
-            {},
-            context.officerToken,
-          );
-          return data.agency.units;
+          const { units } = await requestNode<{ units: UnitView[] }>(context, agency.code, 'agency', {});
+          return units;
         } catch (error) {
           if (!(error instanceof AgencyUnavailableError)) throw error;
           context.agencyErrors.push(error.toGraphQLError(responsePathAsArray(info.path)));

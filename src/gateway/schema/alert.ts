@@ -5,10 +5,11 @@ import { forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
-import { ownedId, parseGlobalId } from '../globalId.ts';
 import { forwardArguments } from '../forwardArguments.ts';
-import { fanOutConnection } from '../mergeConnections.ts';
-import { nodeOperations, type NodePage } from '../nodeOperations.ts';
+import { ownedId, parseGlobalId, splitOwnedId } from '../globalId.ts';
+import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
+import type { NodePage } from '../nodeOperations.ts';
+import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
 import { Agency } from './agency.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
@@ -18,38 +19,16 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
     'A firearms or explosives alert, owned by one agency and answered by its node. The reference, kind, status and ' +
     "contact point are what a partner learns on a hit; `summary` and `personalData` are present only at the tier the owner's node released.",
   id: { resolve: (alert) => ownedId(alert.owner, alert.id) },
-  loadOne: (globalIdPart, context) => {
-    const [agency = '', localId = ''] = globalIdPart.split(/:(.*)/s);
-    return fetchAlert(context, agency, localId);
+  loadOne: (id, context) => {
+    const { agency, localId } = splitOwnedId(id);
+    return fetchOwned<AlertView>(context, agency, localId, 'alert');
   },
   fields: (t) => ({
     localId: t.exposeID('id', { description: "The id within the owner agency's records." }),
-    reference: t.exposeString('reference'),
     owner: t.field({ type: Agency, resolve: (alert) => agencyInfo(alert.owner) }),
-    kind: t.expose('kind', { type: domain.enums.AlertKind }),
-    status: t.expose('status', { type: domain.enums.AlertStatus }),
-    contactPoint: t.expose('contactPoint', { type: domain.objects.ContactPoint }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    version: t.exposeInt('version', { description: 'Give it back as expectedVersion when updating.' }),
-    summary: t.expose('summary', { type: domain.objects.AlertSummary, nullable: true }),
-    personalData: t.expose('personalData', { type: domain.objects.AlertPersonalData, nullable: true }),
+    ...domain.fields.alert(t),
   }),
 });
-
-async function fetchAlert(context: GatewayContext, agency: string, localId: string): Promise<AlertView | null> {
-  if (!context.nodes.has(agency)) return null;
-  const data = await context.nodes.request<{ alert: AlertView | null }>(agency, nodeOperations.alert, { id: localId }, context.officerToken);
-  return data.alert;
-}
-
-/** Newest reported first across agencies; ties broken by agency, then by the node's own order. */
-function newestFirst(a: { agency: string; node: AlertView }, b: { agency: string; node: AlertView }) {
-  const byTime = new Date(b.node.createdAt).getTime() - new Date(a.node.createdAt).getTime();
-  if (byTime !== 0) return byTime;
-  if (a.agency !== b.agency) return a.agency < b.agency ? -1 : 1;
-  return a.node.id < b.node.id ? 1 : a.node.id > b.node.id ? -1 : 0;
-}
 
 function selectedAgencies(context: GatewayContext, requested: readonly string[] | null | undefined): string[] {
   if (!requested?.length) return [...context.nodes.agencies];
@@ -79,15 +58,8 @@ builder.queryFields((t) => ({
           first: page.first,
           after: page.after,
           compare: newestFirst,
-          fetchPage: async (agency, first, after) => {
-            const data = await context.nodes.request<{ alerts: NodePage<AlertView> }>(
-              agency,
-              nodeOperations.alerts,
-              { first, after, ...forwardArguments(info, args, ['filter']) },
-              context.officerToken,
-            );
-            return data.alerts;
-          },
+          fetchPage: (agency, first, after) =>
+            requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }),
         });
         const path = responsePathAsArray(info.path);
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(path)));
@@ -114,7 +86,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
-      return fetchAlert(context, agency, localId);
+      return fetchOwned<AlertView>(context, agency, localId, 'alert');
     },
   }),
 }));
@@ -125,15 +97,8 @@ builder.mutationFields((t) => ({
     description: "Reports an alert in the officer's own agency. It is stored by that agency's node only.",
     authScopes: { role: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
-    resolve: async (_root, args, context, info) => {
-      const data = await context.nodes.request<{ createAlert: AlertView }>(
-        context.officer.agency,
-        nodeOperations.createAlert,
-        forwardArguments(info, args, ['input']),
-        context.officerToken,
-      );
-      return data.createAlert;
-    },
+    resolve: (_root, args, context, info) =>
+      requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input'])),
   }),
   updateAlert: t.field({
     type: Alert,
@@ -144,16 +109,7 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int({ required: true }),
       input: t.arg({ type: domain.inputs.UpdateAlertInput, required: true }),
     },
-    resolve: async (_root, args, context, info) => {
-      const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
-      if (!context.nodes.has(agency)) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
-      const data = await context.nodes.request<{ updateAlert: AlertView }>(
-        agency,
-        nodeOperations.updateAlert,
-        { id: localId, ...forwardArguments(info, args, ['expectedVersion', 'input']) },
-        context.officerToken,
-      );
-      return data.updateAlert;
-    },
+    resolve: (_root, args, context, info) =>
+      mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input'])),
   }),
 }));

@@ -15,16 +15,8 @@ export const Alert = builder.objectRef<AlertView>('Alert').implement({
     '`summary` and `personalData` are released whole or not at all, according to the tier the owner allows the caller.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Local id within the owner agency.' }),
-    reference: t.exposeString('reference'),
     owner: t.exposeString('owner', { description: 'Agency code of the owner.' }),
-    kind: t.expose('kind', { type: domain.enums.AlertKind }),
-    status: t.expose('status', { type: domain.enums.AlertStatus }),
-    contactPoint: t.expose('contactPoint', { type: domain.objects.ContactPoint }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    version: t.exposeInt('version', { description: 'Give it back as expectedVersion when updating.' }),
-    summary: t.expose('summary', { type: domain.objects.AlertSummary, nullable: true }),
-    personalData: t.expose('personalData', { type: domain.objects.AlertPersonalData, nullable: true }),
+    ...domain.fields.alert(t),
   }),
 });
 

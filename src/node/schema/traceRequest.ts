@@ -18,18 +18,8 @@ export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').
     'visible to it and to the addressed agency.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    reference: t.exposeString('reference'),
-    requestingAgency: t.exposeString('requestingAgency'),
-    addressedTo: t.exposeString('addressedTo'),
     alertId: t.exposeID('alertId'),
-    alertReference: t.exposeString('alertReference'),
-    firearm: t.expose('firearm', { type: domain.objects.Firearm }),
-    question: t.exposeString('question'),
-    answer: t.exposeString('answer', { nullable: true }),
-    status: t.expose('status', { type: domain.enums.TraceRequestStatus }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    transitions: t.expose('transitions', { type: [domain.objects.TraceRequestTransition] }),
+    ...domain.fields.traceRequest(t),
   }),
 });
 

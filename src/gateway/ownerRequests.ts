@@ -1,0 +1,31 @@
+import { ErrorCode, hubError } from '../errors.ts';
+import type { GatewayContext } from './context.ts';
+import { parseGlobalId } from './globalId.ts';
+import { nodeOperations } from './nodeOperations.ts';
+
+type Operation = keyof typeof nodeOperations;
+
+/** Runs a node operation on one agency's node and returns its root field (named like the operation). */
+export async function requestNode<T>(context: GatewayContext, agency: string, operation: Operation, variables: Record<string, unknown>): Promise<T> {
+  const data = await context.nodes.request<Record<string, T>>(agency, nodeOperations[operation], variables, context.officerToken);
+  return data[operation] as T;
+}
+
+/** Asks the owner's node, and only it, for one record; null for agencies outside the exchange. */
+export async function fetchOwned<T>(context: GatewayContext, agency: string, localId: string, operation: 'alert' | 'traceRequest'): Promise<T | null> {
+  if (!context.nodes.has(agency)) return null;
+  return requestNode<T | null>(context, agency, operation, { id: localId });
+}
+
+/** Sends a change to the node that owns the record named by a global id. */
+export async function mutateOwned<T>(
+  context: GatewayContext,
+  globalId: string,
+  typename: 'Alert' | 'TraceRequest',
+  operation: Operation,
+  variables: Record<string, unknown>,
+): Promise<T> {
+  const { agency, localId } = parseGlobalId(globalId, typename);
+  if (!context.nodes.has(agency)) throw hubError(ErrorCode.NOT_FOUND, `No ${typename} with this id.`);
+  return requestNode<T>(context, agency, operation, { id: localId, ...variables });
+}
