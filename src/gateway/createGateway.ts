@@ -9,6 +9,7 @@ import { createHttpListener, type ListenOptions } from '../server/createHttpList
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
@@ -60,7 +61,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(initial),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...hubYogaPlugins({ maxRequestBytes }), useAgencyErrors()],
+    plugins: [...hubYogaPlugins({ maxRequestBytes }), useAgencyErrors(), useOperationSpans({ component: 'gateway' })],
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,

@@ -5,6 +5,7 @@ import { createHttpListener, type ListenOptions } from '../server/createHttpList
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
@@ -42,7 +43,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     graphqlEndpoint: '/graphql',
     context: createNodeContextFactory({ agency: config.agency, trustList: config.trustList, prisma }),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: hubYogaPlugins({ maxCost: 50_000 }),
+    plugins: [...hubYogaPlugins({ maxCost: 50_000 }), useOperationSpans({ component: `node ${config.agency}` })],
     // Nodes are called by the gateway only: no browser IDE, no CORS.
     graphiql: false,
     cors: false,

@@ -1,0 +1,50 @@
+import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { tracer } from './tracer.ts';
+
+/** Options for {@link useOperationSpans}. */
+export interface OperationSpanOptions {
+  /** Which service the spans belong to ("gateway", "node XK"). */
+  component: string;
+}
+
+/**
+ * A span around the execution of every GraphQL operation, continuing the
+ * caller's trace when the request carries W3C trace context: the gateway's
+ * operation span is the parent of its node calls, and each node's operation
+ * span is their child. Later, audit entries carry this trace id, so a
+ * consultation and the disclosures it caused can be joined.
+ */
+export function useOperationSpans({ component }: OperationSpanOptions): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const parent = request ? propagation.extract(context.active(), Object.fromEntries(request.headers)) : context.active();
+      const operation = getOperationAST(args.document, args.operationName);
+      const kind = operation?.operation ?? 'query';
+      const name = `graphql.${kind} ${operation?.name?.value ?? 'anonymous'}`;
+      setExecuteFn((execArgs) =>
+        tracer.startActiveSpan(
+          name,
+          { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': kind, 'hub.component': component } },
+          parent,
+          async (span) => {
+            try {
+              const result = (await executeFn(execArgs)) as ExecutionResult;
+              if (result.errors?.length) {
+                span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors.map((error) => error.message).join('; ') });
+              }
+              return result;
+            } catch (error) {
+              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+              throw error;
+            } finally {
+              span.end();
+            }
+          },
+        ),
+      );
+    },
+  };
+}

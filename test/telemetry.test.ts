@@ -1,0 +1,42 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers.ts';
+
+const exporter = new InMemorySpanExporter();
+let hub: TestHub;
+
+beforeAll(async () => {
+  // What an OpenTelemetry SDK does at start-up; the hub itself only uses the API.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.[Symbol.asyncDispose]();
+  trace.disable();
+  propagation.disable();
+  context.disable();
+});
+
+describe('tracing', () => {
+  it('puts the gateway operation, its node calls and the nodes\u2019 operations in one trace', async () => {
+    exporter.reset();
+    const result = await hub.query('xk-border-officer', 'query Feed { alerts(first: 5) { totalCount } }');
+    expect(result.errors).toBeUndefined();
+    const spans = exporter.getFinishedSpans();
+    const gateway = spans.find((span) => span.name === 'graphql.query Feed');
+    expect(gateway).toBeDefined();
+    const traceId = gateway!.spanContext().traceId;
+    const inTrace = spans.filter((span) => span.spanContext().traceId === traceId);
+    expect(inTrace.filter((span) => span.name === 'node.request').map((span) => span.attributes['hub.agency']).sort()).toEqual(['MK', 'XK']);
+    const nodeOperations = inTrace.filter((span) => span.name === 'graphql.query Alerts');
+    expect(nodeOperations.map((span) => span.attributes['hub.component']).sort()).toEqual(['node MK', 'node XK']);
+    // Each node operation is the child of the gateway's call to that node.
+    const calls = new Set(inTrace.filter((span) => span.name === 'node.request').map((span) => span.spanContext().spanId));
+    for (const span of nodeOperations) expect(calls.has(span.parentSpanContext!.spanId)).toBe(true);
+  });
+});
