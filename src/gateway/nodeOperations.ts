@@ -8,9 +8,12 @@ const firearmFields = /* GraphQL */ `
   yearOfManufacture euCategory convertedGasAlarm printed3d reactivated serialObliterated
 `;
 
-const alertFields = /* GraphQL */ `
-  fragment AlertFields on Alert {
-    id reference owner kind status version createdAt updatedAt
+/**
+ * What an alert carries besides its identity and owner, in the same shape on
+ * the node and on the gateway (the benchmark selects it from both).
+ */
+export const alertContentSelection = /* GraphQL */ `
+    kind status version createdAt updatedAt
     contactPoint { agency unitCode unitName email phone }
     summary {
       title occurredAt modusOperandi
@@ -26,7 +29,10 @@ const alertFields = /* GraphQL */ `
       subjects { id role familyName givenName dateOfBirth nationality documents { kind number issuingCountry expiresOn } }
       vehicles { id role plate plateCountry make model colour vin }
     }
-  }
+`;
+
+const alertFields = /* GraphQL */ `
+  fragment AlertFields on Alert { id reference owner ${alertContentSelection} }
 `;
 
 const traceRequestFields = /* GraphQL */ `

