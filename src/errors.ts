@@ -24,6 +24,14 @@ export const ErrorCode = {
   GATEWAY_CREDENTIAL_INVALID: 'GATEWAY_CREDENTIAL_INVALID',
   /** The caller is authenticated but its roles do not allow the operation. */
   FORBIDDEN: 'FORBIDDEN',
+  /** The request declares no purpose: no purpose, no data. */
+  PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
+  /** The declared purpose is not one of the exchange agreement. */
+  PURPOSE_UNKNOWN: 'PURPOSE_UNKNOWN',
+  /** The declared purpose needs a case reference and none was given. */
+  CASE_REFERENCE_REQUIRED: 'CASE_REFERENCE_REQUIRED',
+  /** The tier asked for is above what the agreement allows for the purpose or the caller's roles. */
+  TIER_NOT_ALLOWED: 'TIER_NOT_ALLOWED',
   /** Input failed validation; `extensions.issues` lists each problem with its path. */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   /** The document does not validate against the schema (unknown field, bad enum literal, …). */

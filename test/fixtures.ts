@@ -38,6 +38,7 @@ export const alertFields = /* GraphQL */ `
   id localId reference kind status version createdAt
   owner { code name }
   contactPoint { agency unitCode unitName }
+  access { tier basis grantId validUntil purpose caseReference ceiling canRequestHigher handlingCode }
   summary {
     title occurredAt
     location { kind borderCrossing municipality latitude longitude }

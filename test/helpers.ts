@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
+import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
@@ -63,12 +64,32 @@ export interface GraphQLResult<T = Record<string, unknown>> {
   extensions?: Record<string, unknown>;
 }
 
+/** Purpose and case reference every test request declares unless it says otherwise. */
+export const testPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' };
+
+export interface RequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  /** Declared purpose; default CRIMINAL_INVESTIGATION, null to declare none. */
+  purpose?: string | null;
+  /** Case reference; default XK-MK-2026-0042, null for none. */
+  caseReference?: string | null;
+}
+
+/** The purpose headers of a request, as a client sets them. */
+export function purposeHeaders({ purpose = testPurpose.purpose, caseReference = testPurpose.caseReference }: RequestOptions = {}) {
+  return {
+    ...(purpose ? { [purposeHeader]: purpose } : {}),
+    ...(caseReference ? { [caseReferenceHeader]: caseReference } : {}),
+  };
+}
+
 /** POSTs a GraphQL operation the way any client would. */
 export async function graphql<T = Record<string, any>>(
   url: URL | string,
   query: string,
   variables: Record<string, unknown> = {},
-  options: { token?: string; headers?: Record<string, string> } = {},
+  options: RequestOptions = {},
 ): Promise<GraphQLResult<T>> {
   const response = await fetch(url, {
     method: 'POST',
@@ -76,6 +97,7 @@ export async function graphql<T = Record<string, any>>(
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...purposeHeaders(options),
       ...options.headers,
     },
     body: JSON.stringify({ query, variables }),
@@ -96,7 +118,12 @@ export interface TestHub extends AsyncDisposable {
   /** Token of a demo user, or of any claims. */
   token(user: DemoUserName | OfficerClaims, expiresIn?: string): Promise<string>;
   /** Runs an operation against the gateway as a demo user. */
-  query<T = Record<string, any>>(user: DemoUserName, query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  query<T = Record<string, any>>(
+    user: DemoUserName,
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: Omit<RequestOptions, 'token'>,
+  ): Promise<GraphQLResult<T>>;
   /** Stops one agency node (to simulate an outage). */
   stopNode(agency: string): Promise<void>;
 }
@@ -152,7 +179,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     keys,
     trustList,
     token,
-    query: async (user, query, variables = {}) => graphql(gatewayUrl, query, variables, { token: await token(user) }),
+    query: async (user, query, variables = {}, options = {}) => graphql(gatewayUrl, query, variables, { ...options, token: await token(user) }),
     async stopNode(agency) {
       await nodes.get(agency)?.stop();
       stopped.add(agency);

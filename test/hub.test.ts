@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, startTestHub, type TestHub } from './helpers.ts';
+import { codes, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
 
@@ -51,16 +51,20 @@ describe('the hub end to end', () => {
     expect(owners.filter((owner: string) => owner === 'MK')).toHaveLength(3);
     for (const edge of alerts.edges) {
       expect(edge.node.reference).toMatch(new RegExp(`^${edge.node.owner.code}-ALR-2026-\\d{6}$`));
-      expect(edge.node.summary.firearms[0].serialNormalized).toBe('M70481516');
+      if (edge.node.owner.code === 'XK') expect(edge.node.summary.firearms[0].serialNormalized).toBe('M70481516');
     }
   });
 
-  it('releases personal data only to the owner agency until a sharing policy says otherwise', async () => {
+  it('releases partner alerts at the default tier of the agreement (HIT) and own alerts in full', async () => {
     const result = await hub.query('xk-border-officer', alertsQuery, { first: 20 });
     for (const { node } of result.data!.alerts.edges) {
-      expect(node.summary).not.toBeNull();
-      if (node.owner.code === 'XK') expect(node.personalData.subjects[0].familyName).toBe('Krasniqi');
-      else expect(node.personalData).toBeNull();
+      if (node.owner.code === 'XK') {
+        expect(node.personalData.subjects[0].familyName).toBe('Krasniqi');
+      } else {
+        expect(node.summary).toBeNull();
+        expect(node.personalData).toBeNull();
+        expect(node.contactPoint.unitCode).toBe('MK-BP-BLACE');
+      }
     }
   });
 
@@ -138,7 +142,7 @@ describe('the hub end to end', () => {
     const ws = new URL(hub.gatewayUrl);
     ws.protocol = 'ws:';
     const token = await hub.token('mk-liaison');
-    const client = createClient({ url: ws.href, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createClient({ url: ws.href, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}`, ...testPurpose }, retryAttempts: 0 });
     try {
       const result = await new Promise<any>((resolve, reject) => {
         let value: unknown;

@@ -140,6 +140,40 @@ export interface AlertPersonalDataView {
   vehicles: VehicleView[];
 }
 
+/** How and how far an alert is released to the caller (part of the HIT tier). */
+export interface AccessView {
+  tier: 'HIT' | 'SUMMARY' | 'FULL';
+  basis: 'DOMESTIC' | 'POLICY' | 'DEFAULT_POLICY' | 'GRANT';
+  grantId: string | null;
+  validUntil: Instant | null;
+  purpose: string;
+  caseReference: string | null;
+  canRequestHigher: boolean;
+  ceiling: 'NONE' | 'HIT' | 'SUMMARY' | 'FULL';
+  handlingCode: 'H0' | 'H1' | 'H2' | 'H3';
+  handlingConditions: string | null;
+  sourceReliability: 'A' | 'B' | 'C' | 'X';
+  informationAccuracy: number;
+}
+
+export interface SharingRuleView {
+  partnerAgency: string;
+  tier: 'NONE' | 'HIT' | 'SUMMARY' | 'FULL';
+  purposes: string[];
+  expiresAt: Instant;
+  setBy: string;
+  setAt: Instant;
+}
+
+/** The owner's own view of how an alert is shared; never released to partners. */
+export interface SharingPolicyView {
+  handlingCode: 'H0' | 'H1' | 'H2' | 'H3';
+  handlingConditions: string | null;
+  sourceReliability: 'A' | 'B' | 'C' | 'X';
+  informationAccuracy: number;
+  rules: SharingRuleView[];
+}
+
 /**
  * An alert as released by its owner's node. The reference, kind and contact
  * point are what a partner learns on a hit; the tiered parts are present or
@@ -155,8 +189,10 @@ export interface AlertView {
   createdAt: Instant;
   updatedAt: Instant;
   version: number;
+  access: AccessView;
   summary: AlertSummaryView | null;
   personalData: AlertPersonalDataView | null;
+  sharingPolicy: SharingPolicyView | null;
 }
 
 export interface TraceRequestTransitionView {

@@ -26,3 +26,13 @@ export function normalizeSerial(serial: string): string {
 export function normalizeIdentifier(value: string): string {
   return latinUpper(value).replace(/[^A-Z0-9]/g, '');
 }
+
+/** Names folded for matching: diacritics and case removed, letters only ("Đurović" → "DUROVIC"). */
+export function normalizeName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[Đđ]/g, 'D')
+    .toUpperCase()
+    .replace(/[^\p{L}]/gu, '');
+}

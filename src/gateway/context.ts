@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
@@ -11,6 +12,8 @@ export interface GatewayContext {
   officer: Officer;
   /** Forwarded to the nodes, which verify it again. */
   officerToken: string;
+  /** The declared purpose, forwarded to the nodes, which check it again. */
+  purpose: DeclaredPurpose;
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -47,6 +50,10 @@ export function createGatewayContextFactory({ trustList, nodes }: GatewayContext
       throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
     }
     const officer = await verifyOfficerToken(officerToken, trustList);
-    return { officer, officerToken, nodes, agencyErrors: [] };
+    const purpose = parseDeclaredPurpose(
+      initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
+      initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
+    );
+    return { officer, officerToken, purpose, nodes, agencyErrors: [] };
   };
 }

@@ -1,5 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
+import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { mintGatewayCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
@@ -49,14 +50,20 @@ export interface NodeClient {
    * Errors the node reports deliberately come back with their code and the
    * agency named; a node that cannot be reached raises AgencyUnavailableError.
    */
-  request<T>(agency: string, document: string, variables: Record<string, unknown>, officerToken: string): Promise<T>;
+  request<T>(agency: string, document: string, variables: Record<string, unknown>, caller: NodeCaller): Promise<T>;
+}
+
+/** On whose behalf, and for what, the gateway calls a node. */
+export interface NodeCaller {
+  officerToken: string;
+  purpose: DeclaredPurpose;
 }
 
 export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
-    request: <T>(agency: string, document: string, variables: Record<string, unknown>, officerToken: string) =>
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose }: NodeCaller) =>
       inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
         const url = nodes.get(agency);
         if (!url) throw hubError(ErrorCode.AGENCY_UNKNOWN, `Agency ${agency} is not part of the exchange.`, { agency });
@@ -65,6 +72,8 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
           accept: 'application/graphql-response+json, application/json',
           authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
           [officerTokenHeader]: officerToken,
+          [purposeHeader]: purpose.code,
+          ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
         };
         // W3C trace context, so the node's spans join the gateway's trace.
         propagation.inject(context.active(), headers);

@@ -15,6 +15,14 @@ const firearmFields = /* GraphQL */ `
 export const alertContentSelection = /* GraphQL */ `
     kind status version createdAt updatedAt
     contactPoint { agency unitCode unitName email phone }
+    access {
+      tier basis grantId validUntil purpose caseReference ceiling canRequestHigher
+      handlingCode handlingConditions sourceReliability informationAccuracy
+    }
+    sharingPolicy {
+      handlingCode handlingConditions sourceReliability informationAccuracy
+      rules { partnerAgency tier purposes expiresAt setBy setAt }
+    }
     summary {
       title occurredAt modusOperandi
       location { kind borderCrossing municipality latitude longitude }
@@ -69,6 +77,10 @@ export const nodeOperations = {
     mutation UpdateAlert($id: ID!, $expectedVersion: Int!, $input: UpdateAlertInput!) {
       updateAlert(id: $id, expectedVersion: $expectedVersion, input: $input) { ...AlertFields }
     }
+    ${alertFields}
+  `,
+  setSharingPolicy: /* GraphQL */ `
+    mutation SetSharingPolicy($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { ...AlertFields } }
     ${alertFields}
   `,
   traceRequests: /* GraphQL */ `

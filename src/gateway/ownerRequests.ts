@@ -7,7 +7,7 @@ type Operation = keyof typeof nodeOperations;
 
 /** Runs a node operation on one agency's node and returns its root field (named like the operation). */
 export async function requestNode<T>(context: GatewayContext, agency: string, operation: Operation, variables: Record<string, unknown>): Promise<T> {
-  const data = await context.nodes.request<Record<string, T>>(agency, nodeOperations[operation], variables, context.officerToken);
+  const data = await context.nodes.request<Record<string, T>>(agency, nodeOperations[operation], variables, context);
   return data[operation] as T;
 }
 

@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { verifyGatewayCredential } from '../identity/gatewayCredential.ts';
@@ -13,6 +14,8 @@ export interface NodeContext {
   agency: string;
   /** The officer on whose behalf the gateway calls, verified again here. */
   officer: Officer;
+  /** The purpose the officer declared, checked against the exchange agreement again here. */
+  purpose: DeclaredPurpose;
   prisma: PrismaClient;
 }
 
@@ -37,6 +40,7 @@ export function createNodeContextFactory({ agency, trustList, prisma }: NodeCont
       algorithms: trustList.algorithms,
     });
     const officer = await verifyOfficerToken(officerToken, trustList);
-    return { agency, officer, prisma };
+    const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
+    return { agency, officer, purpose, prisma };
   };
 }

@@ -18,6 +18,7 @@ import {
   VehicleRole,
 } from '../enums.ts';
 import type {
+  AccessView,
   AlertPersonalDataView,
   AlertSummaryView,
   AlertView,
@@ -29,6 +30,8 @@ import type {
   IdentityDocumentView,
   LocationView,
   RiskView,
+  SharingPolicyView,
+  SharingRuleView,
   SubjectView,
   TraceRequestTransitionView,
   TraceRequestView,
@@ -233,6 +236,68 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
   });
 
+  const consentEnums = {
+    Tier: builder.enumType('Tier', {
+      description: 'Tiers of the exchange agreement, lowest first: NONE (invisible), HIT, SUMMARY, FULL.',
+      values: ['NONE', 'HIT', 'SUMMARY', 'FULL'] as const,
+    }),
+    AccessBasis: builder.enumType('AccessBasis', {
+      description: "What allows the caller to see a record at its tier: the caller's own agency, the owner's rule for the caller's agency, the agreement's default policy, or a consent grant.",
+      values: ['DOMESTIC', 'POLICY', 'DEFAULT_POLICY', 'GRANT'] as const,
+    }),
+    HandlingCode: builder.enumType('HandlingCode', {
+      description: 'SIENA handling codes: H0 fighting crime only; H1 not for judicial proceedings without permission; H2 no onward dissemination without permission; H3 other restrictions, stated.',
+      values: ['H0', 'H1', 'H2', 'H3'] as const,
+    }),
+    SourceReliability: builder.enumType('SourceReliability', {
+      description: '4×4 evaluation of the source: A completely reliable, B mostly reliable, C not usually reliable, X cannot be judged.',
+      values: ['A', 'B', 'C', 'X'] as const,
+    }),
+  };
+
+  const AccessState = builder.objectRef<AccessView>('AccessState').implement({
+    description: "How far the owner's consent lets the caller see this record, for the declared purpose, and why.",
+    fields: (t) => ({
+      tier: t.expose('tier', { type: consentEnums.Tier }),
+      basis: t.expose('basis', { type: consentEnums.AccessBasis }),
+      grantId: t.exposeID('grantId', { nullable: true, description: 'The consent grant that allows it, when basis is GRANT.' }),
+      validUntil: t.expose('validUntil', { type: 'DateTime', nullable: true, description: 'When the basis of this access ends.' }),
+      purpose: t.exposeString('purpose'),
+      caseReference: t.exposeString('caseReference', { nullable: true }),
+      ceiling: t.expose('ceiling', { type: consentEnums.Tier, description: 'The most the agreement allows this caller for this purpose.' }),
+      canRequestHigher: t.exposeBoolean('canRequestHigher', { description: 'A consent request could raise the tier.' }),
+      handlingCode: t.expose('handlingCode', { type: consentEnums.HandlingCode }),
+      handlingConditions: t.exposeString('handlingConditions', { nullable: true }),
+      sourceReliability: t.expose('sourceReliability', { type: consentEnums.SourceReliability }),
+      informationAccuracy: t.exposeInt('informationAccuracy', { description: '1 known to be true … 4 cannot be judged.' }),
+    }),
+  });
+
+  const SharingRule = builder.objectRef<SharingRuleView>('SharingRule').implement({
+    fields: (t) => ({
+      partnerAgency: t.exposeString('partnerAgency'),
+      tier: t.expose('tier', { type: consentEnums.Tier }),
+      purposes: t.exposeStringList('purposes'),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+      setBy: t.exposeString('setBy'),
+      setAt: t.expose('setAt', { type: 'DateTime' }),
+    }),
+  });
+
+  const SharingPolicy = builder.objectRef<SharingPolicyView>('SharingPolicy').implement({
+    description: "The owner's sharing policy of a record: only the owner agency sees it.",
+    fields: (t) => ({
+      handlingCode: t.expose('handlingCode', { type: consentEnums.HandlingCode }),
+      handlingConditions: t.exposeString('handlingConditions', { nullable: true }),
+      sourceReliability: t.expose('sourceReliability', { type: consentEnums.SourceReliability }),
+      informationAccuracy: t.exposeInt('informationAccuracy'),
+      rules: t.expose('rules', {
+        type: [SharingRule],
+        description: 'Rules per partner agency; a partner without one falls under the default policy of the agreement.',
+      }),
+    }),
+  });
+
   // ── Fields of the record types, whose identifiers differ between node (local) and gateway (global) ──
 
   const fields = {
@@ -244,8 +309,22 @@ export function addDomainTypes(builder: HubBuilder) {
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
       version: t.exposeInt('version', { description: 'Give it back as expectedVersion when updating.' }),
-      summary: t.expose('summary', { type: AlertSummary, nullable: true }),
-      personalData: t.expose('personalData', { type: AlertPersonalData, nullable: true }),
+      access: t.expose('access', { type: AccessState }),
+      summary: t.expose('summary', {
+        type: AlertSummary,
+        nullable: true,
+        description: 'Present from the SUMMARY tier up (exchange agreement); null below it, as access.tier says.',
+      }),
+      personalData: t.expose('personalData', {
+        type: AlertPersonalData,
+        nullable: true,
+        description: 'Present at the FULL tier only (exchange agreement); null below it, as access.tier says.',
+      }),
+      sharingPolicy: t.expose('sharingPolicy', {
+        type: SharingPolicy,
+        nullable: true,
+        description: "The owner's sharing policy: present for the owner agency's officers only.",
+      }),
     }),
     traceRequest: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, TraceRequestView>) => ({
       reference: t.exposeString('reference'),
@@ -414,8 +493,28 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
   });
 
+  const SharingRuleInput = builder.inputType('SharingRuleInput', {
+    fields: (t) => ({
+      partnerAgency: t.string({ required: true }),
+      tier: t.field({ type: consentEnums.Tier, required: true }),
+      purposes: t.stringList({ required: true, description: 'Purposes of the exchange agreement.' }),
+      expiresAt: t.field({ type: 'DateTime', required: true }),
+    }),
+  });
+
+  const SharingPolicyInput = builder.inputType('SharingPolicyInput', {
+    description: 'Changes to the sharing policy of a record. Rules replace the rule for their partner agency; other partners keep theirs.',
+    fields: (t) => ({
+      handlingCode: t.field({ type: consentEnums.HandlingCode }),
+      handlingConditions: t.string({ description: 'Required for H3: the restrictions, in words.' }),
+      sourceReliability: t.field({ type: consentEnums.SourceReliability }),
+      informationAccuracy: t.int({ description: '1 to 4' }),
+      rules: t.field({ type: [SharingRuleInput] }),
+    }),
+  });
+
   return {
-    enums,
+    enums: { ...enums, ...consentEnums },
     fields,
     objects: {
       ContactPoint,
@@ -432,8 +531,11 @@ export function addDomainTypes(builder: HubBuilder) {
       AlertSummary,
       AlertPersonalData,
       TraceRequestTransition,
+      AccessState,
+      SharingPolicy,
     },
     inputs: {
+      SharingPolicyInput,
       CreateAlertInput,
       UpdateAlertInput,
       AdvanceTraceRequestInput,

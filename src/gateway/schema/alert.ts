@@ -112,4 +112,17 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context, info) =>
       mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input'])),
   }),
+  setSharingPolicy: t.field({
+    type: Alert,
+    description:
+      "Sets the handling code, grading and per-partner rules of one of your agency's alerts. Partners without a rule " +
+      'fall under the default policy of the exchange agreement; an H2 record reaches only partners named in a rule.',
+    authScopes: { role: ['officer', 'duty_officer', 'admin'] },
+    args: {
+      alertId: t.arg.id({ required: true }),
+      input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
+    },
+    resolve: (_root, args, context, info) =>
+      mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input'])),
+  }),
 }));

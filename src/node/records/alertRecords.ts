@@ -1,27 +1,49 @@
 import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/prisma/client.ts';
-import type { AlertView } from '../../domain/alertView.ts';
+import type { AccessView, AlertView } from '../../domain/alertView.ts';
 import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput.ts';
 import type { AlertKind, AlertStatus, BorderCrossingPoint, RiskLevel } from '../../domain/enums.ts';
-import { normalizeIdentifier, normalizeSerial } from '../../domain/normalize.ts';
+import { normalizeIdentifier, normalizeName, normalizeSerial } from '../../domain/normalize.ts';
 import { riskLevel } from '../../domain/risk.ts';
-import { atLeast, type Tier } from '../../consent/tier.ts';
+import { alertFieldsAt, tierOfAlertField } from '../../consent/agreement.ts';
+import { decideAccess, type AccessDecision, type AlertConsentFacts } from '../../consent/decideAccess.ts';
+import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
+import type { Tier } from '../../consent/tier.ts';
+import { visibleTo } from './visibility.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { nextReference } from './references.ts';
 
-export const alertInclude = {
+/** Everything an alert view is built from; rules and grants only as far as they concern the caller. */
+export function alertInclude(caller: Pick<Officer, 'agency'>, owner: string) {
+  const domestic = caller.agency === owner;
+  return {
+    unit: true,
+    firearms: { orderBy: { position: 'asc' } },
+    ammunition: { orderBy: { position: 'asc' } },
+    explosives: { orderBy: { position: 'asc' } },
+    components: { orderBy: { position: 'asc' } },
+    subjects: { include: { subject: { include: { documents: true } } } },
+    vehicles: { include: { vehicle: true } },
+    sharingRules: { where: domestic ? {} : { partnerAgency: caller.agency }, orderBy: { partnerAgency: 'asc' } },
+    consentGrants: { where: { granteeAgency: domestic ? '' : caller.agency } },
+  } satisfies Prisma.AlertInclude;
+}
+
+const anyInclude = {
   unit: true,
-  firearms: { orderBy: { position: 'asc' } },
-  ammunition: { orderBy: { position: 'asc' } },
-  explosives: { orderBy: { position: 'asc' } },
-  components: { orderBy: { position: 'asc' } },
+  firearms: { orderBy: { position: 'asc' as const } },
+  ammunition: { orderBy: { position: 'asc' as const } },
+  explosives: { orderBy: { position: 'asc' as const } },
+  components: { orderBy: { position: 'asc' as const } },
   subjects: { include: { subject: { include: { documents: true } } } },
   vehicles: { include: { vehicle: true } },
+  sharingRules: true,
+  consentGrants: true,
 } satisfies Prisma.AlertInclude;
 
-export type AlertRow = Prisma.AlertGetPayload<{ include: typeof alertInclude }>;
+export type AlertRow = Prisma.AlertGetPayload<{ include: typeof anyInclude }>;
 
 /** A stored firearm as released: everything but the bookkeeping columns. */
 export function firearmView({ alertId: _alertId, createdAt: _createdAt, position: _position, ...firearm }: FirearmRow) {
@@ -30,8 +52,42 @@ export function firearmView({ alertId: _alertId, createdAt: _createdAt, position
 
 const num = (value: Prisma.Decimal | null) => (value === null ? null : value.toNumber());
 
-/** Projects a stored alert onto what may leave the node at the given tier. */
-export function toAlertView(row: AlertRow, owner: string, tier: Tier): AlertView {
+/** What the owner has said about this alert, as far as it concerns the caller's agency. */
+export function consentFacts(row: AlertRow, owner: string, callerAgency: string): AlertConsentFacts {
+  const rule = row.sharingRules.find((candidate) => candidate.partnerAgency === callerAgency);
+  return {
+    owner,
+    createdAt: row.createdAt,
+    handlingCode: row.handlingCode,
+    rule: rule ? { tier: rule.tier, purposes: rule.purposes, expiresAt: rule.expiresAt } : null,
+    grants: row.consentGrants.filter((grant) => grant.granteeAgency === callerAgency),
+  };
+}
+
+/**
+ * What may leave the node of this alert for this caller and purpose, now:
+ * null when the owner's consent gives the caller nothing (the record then
+ * does not exist for the caller), otherwise the view with exactly the parts
+ * of the tier granted, as the exchange agreement assigns fields to tiers.
+ */
+export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purpose: DeclaredPurpose, now = new Date()): AlertView | null {
+  const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now);
+  if (decision.tier === 'NONE') return null;
+  return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC');
+}
+
+/** Keeps the fields the agreement releases at the tier; owner-only fields stay with the owner. */
+function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
+  const released = new Set(alertFieldsAt(tier));
+  const projected: Record<string, unknown> = { ...view };
+  for (const field of Object.keys(projected)) {
+    const fieldTier = tierOfAlertField(field);
+    if (fieldTier === undefined ? !domestic : !released.has(field)) projected[field] = null;
+  }
+  return projected as unknown as AlertView;
+}
+
+function fullAlertView(row: AlertRow, owner: string, decision: AccessDecision, purpose: DeclaredPurpose): AlertView {
   return {
     id: row.id,
     reference: row.reference,
@@ -48,67 +104,86 @@ export function toAlertView(row: AlertRow, owner: string, tier: Tier): AlertView
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     version: row.version,
-    summary: atLeast(tier, 'SUMMARY')
-      ? {
-          title: row.title,
-          occurredAt: row.occurredAt,
-          location: {
-            kind: row.locationKind,
-            borderCrossing: row.borderCrossing,
-            municipality: row.municipality,
-            latitude: num(row.latitude),
-            longitude: num(row.longitude),
-          },
-          modusOperandi: row.modusOperandi,
-          risk: { threat: row.riskThreat, vulnerability: row.riskVulnerability, impact: row.riskImpact, level: row.riskLevel },
-          unit: {
-            code: row.unit.code,
-            name: row.unit.name,
-            kind: row.unit.kind,
-            borderCrossing: row.unit.borderCrossing,
-            email: row.unit.contactEmail,
-            phone: row.unit.contactPhone,
-          },
-          firearms: row.firearms.map(firearmView),
-          ammunition: row.ammunition.map(({ id, calibre, quantity }) => ({ id, calibre, quantity })),
-          explosives: row.explosives.map(({ id, type, description, quantity, unit }) => ({
-            id,
-            type,
-            description,
-            quantity: quantity.toNumber(),
-            unit,
-          })),
-          components: row.components.map(({ id, kind, quantity, serialNumber }) => ({ id, kind, quantity, serialNumber })),
-        }
-      : null,
-    personalData: atLeast(tier, 'FULL')
-      ? {
-          subjects: row.subjects.map(({ role, subject }) => ({
-            id: subject.id,
-            role,
-            familyName: subject.familyName,
-            givenName: subject.givenName,
-            dateOfBirth: subject.dateOfBirth,
-            nationality: subject.nationality,
-            documents: subject.documents.map(({ kind, number, issuingCountry, expiresOn }) => ({
-              kind,
-              number,
-              issuingCountry,
-              expiresOn,
-            })),
-          })),
-          vehicles: row.vehicles.map(({ role, vehicle }) => ({
-            id: vehicle.id,
-            role,
-            plate: vehicle.plate,
-            plateCountry: vehicle.plateCountry,
-            make: vehicle.make,
-            model: vehicle.model,
-            colour: vehicle.colour,
-            vin: vehicle.vin,
-          })),
-        }
-      : null,
+    access: {
+      tier: decision.tier as AccessView['tier'],
+      basis: decision.basis as AccessView['basis'],
+      grantId: decision.grantId,
+      validUntil: decision.validUntil,
+      purpose: purpose.code,
+      caseReference: purpose.caseReference,
+      canRequestHigher: decision.canRequestHigher,
+      ceiling: decision.ceiling,
+      handlingCode: row.handlingCode,
+      handlingConditions: row.handlingConditions,
+      sourceReliability: row.sourceReliability,
+      informationAccuracy: row.informationAccuracy,
+    },
+    summary: {
+      title: row.title,
+      occurredAt: row.occurredAt,
+      location: {
+        kind: row.locationKind,
+        borderCrossing: row.borderCrossing,
+        municipality: row.municipality,
+        latitude: num(row.latitude),
+        longitude: num(row.longitude),
+      },
+      modusOperandi: row.modusOperandi,
+      risk: { threat: row.riskThreat, vulnerability: row.riskVulnerability, impact: row.riskImpact, level: row.riskLevel },
+      unit: {
+        code: row.unit.code,
+        name: row.unit.name,
+        kind: row.unit.kind,
+        borderCrossing: row.unit.borderCrossing,
+        email: row.unit.contactEmail,
+        phone: row.unit.contactPhone,
+      },
+      firearms: row.firearms.map(firearmView),
+      ammunition: row.ammunition.map(({ id, calibre, quantity }) => ({ id, calibre, quantity })),
+      explosives: row.explosives.map(({ id, type, description, quantity, unit }) => ({
+        id,
+        type,
+        description,
+        quantity: quantity.toNumber(),
+        unit,
+      })),
+      components: row.components.map(({ id, kind, quantity, serialNumber }) => ({ id, kind, quantity, serialNumber })),
+    },
+    personalData: {
+      subjects: row.subjects.map(({ role, subject }) => ({
+        id: subject.id,
+        role,
+        familyName: subject.familyName,
+        givenName: subject.givenName,
+        dateOfBirth: subject.dateOfBirth,
+        nationality: subject.nationality,
+        documents: subject.documents.map(({ kind, number, issuingCountry, expiresOn }) => ({ kind, number, issuingCountry, expiresOn })),
+      })),
+      vehicles: row.vehicles.map(({ role, vehicle }) => ({
+        id: vehicle.id,
+        role,
+        plate: vehicle.plate,
+        plateCountry: vehicle.plateCountry,
+        make: vehicle.make,
+        model: vehicle.model,
+        colour: vehicle.colour,
+        vin: vehicle.vin,
+      })),
+    },
+    sharingPolicy: {
+      handlingCode: row.handlingCode,
+      handlingConditions: row.handlingConditions,
+      sourceReliability: row.sourceReliability,
+      informationAccuracy: row.informationAccuracy,
+      rules: row.sharingRules.map(({ partnerAgency, tier, purposes, expiresAt, setBy, setAt }) => ({
+        partnerAgency,
+        tier,
+        purposes,
+        expiresAt,
+        setBy,
+        setAt,
+      })),
+    },
   };
 }
 
@@ -154,8 +229,15 @@ function filterWhere(filter: AlertFilter | null | undefined): Prisma.AlertWhereI
  * stable while alerts arrive, and the key is known at every tier, so the
  * gateway can merge agencies' pages without seeing a field it may not see.
  */
-export async function listAlerts(prisma: PrismaClient, filter: AlertFilter | null | undefined, page: Page): Promise<AlertPage> {
-  const base = filterWhere(filter);
+export async function listAlerts(
+  prisma: PrismaClient,
+  access: { caller: Officer; owner: string; purpose: DeclaredPurpose; now: Date },
+  filter: AlertFilter | null | undefined,
+  page: Page,
+): Promise<AlertPage> {
+  const base: Prisma.AlertWhereInput = {
+    AND: [filterWhere(filter), visibleTo(access.caller, access.owner, access.purpose, access.now)],
+  };
   const after = page.after ? decodeCursor(page.after) : undefined;
   const where: Prisma.AlertWhereInput = after
     ? {
@@ -168,7 +250,7 @@ export async function listAlerts(prisma: PrismaClient, filter: AlertFilter | nul
   const [rows, totalCount] = await Promise.all([
     prisma.alert.findMany({
       where,
-      include: alertInclude,
+      include: alertInclude(access.caller, access.owner),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: page.first + 1,
     }),
@@ -186,9 +268,9 @@ export async function listAlerts(prisma: PrismaClient, filter: AlertFilter | nul
 
 
 
-export async function findAlert(prisma: PrismaClient, id: string): Promise<AlertRow | null> {
+export async function findAlert(prisma: PrismaClient, caller: Officer, owner: string, id: string): Promise<AlertRow | null> {
   if (!isUuid(id)) return null;
-  return prisma.alert.findUnique({ where: { id }, include: alertInclude });
+  return prisma.alert.findUnique({ where: { id }, include: alertInclude(caller, owner) });
 }
 
 /** Ensures the unit belongs to the node's agency; officers may only report for their own agency's units. */
@@ -263,6 +345,8 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
               create: {
                 familyName: subject.familyName,
                 givenName: subject.givenName,
+                familyNameKey: normalizeName(subject.familyName),
+                givenNameKey: normalizeName(subject.givenName),
                 dateOfBirth: subject.dateOfBirth ?? null,
                 nationality: subject.nationality ?? null,
                 documents: {
@@ -295,7 +379,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
           })),
         },
       },
-      include: alertInclude,
+      include: alertInclude(officer, officer.agency),
     });
     return alert;
   });
@@ -308,6 +392,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
  */
 export async function updateAlert(
   prisma: PrismaClient,
+  officer: Officer,
   id: string,
   expectedVersion: number,
   input: UpdateAlertInput,
@@ -340,6 +425,6 @@ export async function updateAlert(
         { currentVersion: current.version },
       );
     }
-    return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude });
+    return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });
 }

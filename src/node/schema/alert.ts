@@ -1,18 +1,19 @@
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
-import { baselineTier } from '../../consent/tier.ts';
+import { sharingPolicyInput } from '../../consent/consentInput.ts';
+import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { NodeContext } from '../context.ts';
-import { createAlert, findAlert, listAlerts, toAlertView, updateAlert, type AlertRow } from '../records/alertRecords.ts';
+import { createAlert, findAlert, listAlerts, releaseAlert, updateAlert, type AlertRow } from '../records/alertRecords.ts';
+import { setSharingPolicy } from '../records/sharingPolicyRecords.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
-import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
 
 export const Alert = builder.objectRef<AlertView>('Alert').implement({
   description:
-    'An alert owned by this agency. The reference, kind, status and contact point are what a partner learns on a hit; ' +
-    '`summary` and `personalData` are released whole or not at all, according to the tier the owner allows the caller.',
+    'An alert owned by this agency, released at the tier the owner allows the caller for the declared purpose. ' +
+    'Which fields belong to which tier is set by the exchange agreement (contracts/exchange-agreement.json).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Local id within the owner agency.' }),
     owner: t.exposeString('owner', { description: 'Agency code of the owner.' }),
@@ -20,7 +21,8 @@ export const Alert = builder.objectRef<AlertView>('Alert').implement({
   }),
 });
 
-const release = (row: AlertRow, { agency, officer }: NodeContext) => toAlertView(row, agency, baselineTier(officer, agency));
+/** The view the caller may have of a row, or null when the owner's consent hides it. */
+export const release = (row: AlertRow, { agency, officer, purpose }: NodeContext) => releaseAlert(row, agency, officer, purpose);
 
 /** Records of a node are written only by the officers of its own agency. */
 export function assertOwnAgency({ agency, officer }: NodeContext, what: string) {
@@ -29,19 +31,27 @@ export function assertOwnAgency({ agency, officer }: NodeContext, what: string) 
   }
 }
 
+/** Writes answer with the owner's own, domestic, view. */
+function releaseOwn(row: AlertRow, context: NodeContext): AlertView {
+  return releaseAlert(row, context.agency, context.officer, context.purpose)!;
+}
+
 builder.queryFields((t) => ({
   alerts: t.connection(
     {
       type: Alert,
-      description: 'Alerts of this agency, newest first.',
+      description: 'Alerts of this agency the caller may see for the declared purpose, newest reported first.',
       authScopes: { role: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.AlertFilter }) },
       resolve: async (_root, args, context) => {
         const page = forwardPage(args);
-        const result = await listAlerts(context.prisma, args.filter, page);
+        const now = new Date();
+        const result = await listAlerts(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, args.filter, page);
+        const views = result.rows.map((row) => releaseAlert(row, context.agency, context.officer, context.purpose, now));
+        const edges = views.flatMap((view, index) => (view ? [{ view, cursor: result.cursors[index]! }] : []));
         return connectionOf(
-          result.rows.map((row) => release(row, context)),
-          result.cursors,
+          edges.map((edge) => edge.view),
+          edges.map((edge) => edge.cursor),
           result.hasNextPage,
           result.totalCount,
           page.after,
@@ -57,10 +67,11 @@ builder.queryFields((t) => ({
   alert: t.field({
     type: Alert,
     nullable: true,
+    description: 'One alert; null when it does not exist or the owner releases nothing of it to the caller.',
     authScopes: { role: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const row = await findAlert(context.prisma, String(id));
+      const row = await findAlert(context.prisma, context.officer, context.agency, String(id));
       return row ? release(row, context) : null;
     },
   }),
@@ -75,7 +86,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'create alerts');
       const input = parseInput(createAlertInput, args.input);
-      return release(await createAlert(context.prisma, context.officer, input), context);
+      return releaseOwn(await createAlert(context.prisma, context.officer, input), context);
     },
   }),
   updateAlert: t.field({
@@ -89,7 +100,21 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'update alerts');
       const input = parseInput(updateAlertInput, args.input);
-      return release(await updateAlert(context.prisma, String(args.id), args.expectedVersion, input), context);
+      return releaseOwn(await updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input), context);
+    },
+  }),
+  setSharingPolicy: t.field({
+    type: Alert,
+    description: "Sets the handling code, grading and per-partner rules of one of the agency's alerts.",
+    authScopes: { role: ['officer', 'duty_officer', 'admin'] },
+    args: {
+      alertId: t.arg.id({ required: true }),
+      input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
+    },
+    resolve: async (_root, args, context) => {
+      assertOwnAgency(context, 'set sharing policies');
+      const input = parseInput(sharingPolicyInput, args.input);
+      return releaseOwn(await setSharingPolicy(context.prisma, context.officer, String(args.alertId), input), context);
     },
   }),
 }));

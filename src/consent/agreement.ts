@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { roles, type Role } from '../identity/roles.ts';
+import { tiers, type Tier } from './tier.ts';
+
+/** Where the bilateral exchange agreement is committed. */
+export const agreementPath = fileURLToPath(new URL('../../contracts/exchange-agreement.json', import.meta.url));
+
+const tier = z.enum(tiers);
+const agencyCode = z.string().regex(/^[A-Z]{2}$/);
+
+const agreementSchema = z.object({
+  version: z.string(),
+  parties: z.array(agencyCode).min(2),
+  tiers: z.record(tier, z.object({ description: z.string(), alertFields: z.array(z.string()) })),
+  purposes: z.record(
+    z.string().regex(/^[A-Z][A-Z_]*$/),
+    z.object({ description: z.string(), caseReferenceRequired: z.boolean(), maxTier: tier }),
+  ),
+  roles: z.record(z.enum(roles), z.object({ maxPartnerTier: tier, operational: z.boolean(), decidesConsent: z.boolean().optional() })),
+  handlingCodes: z.object({ H0: z.string(), H1: z.string(), H2: z.string(), H3: z.string() }),
+  defaultPolicy: z.object({
+    tier,
+    purposes: z.array(z.string()),
+    validityDays: z.number().int().positive(),
+    handlingCode: z.enum(['H0', 'H1', 'H2', 'H3']),
+    sourceReliability: z.enum(['A', 'B', 'C', 'X']),
+    informationAccuracy: z.number().int().min(1).max(4),
+  }),
+  consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive() }),
+});
+
+export type ExchangeAgreement = z.infer<typeof agreementSchema>;
+
+/** Reads and checks the agreement; a malformed agreement stops the process at start. */
+export function loadAgreement(path = agreementPath): ExchangeAgreement {
+  const parsed = agreementSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  for (const code of parsed.defaultPolicy.purposes) {
+    if (!(code in parsed.purposes)) throw new Error(`exchange agreement: default policy names unknown purpose ${code}`);
+  }
+  for (const tierName of tiers) {
+    if (!parsed.tiers[tierName]) throw new Error(`exchange agreement: tier ${tierName} is not described`);
+  }
+  return parsed;
+}
+
+/** The agreement in force, loaded once. */
+export const agreement = loadAgreement();
+
+/** Alert fields released at a tier: its own and those of every tier below it. */
+export function alertFieldsAt(level: Tier, source: ExchangeAgreement = agreement): string[] {
+  return tiers.slice(0, tiers.indexOf(level) + 1).flatMap((name) => source.tiers[name]!.alertFields);
+}
+
+/** The tier at which the agreement releases an alert field, or undefined when it releases it at none. */
+export function tierOfAlertField(field: string, source: ExchangeAgreement = agreement): Tier | undefined {
+  return tiers.find((name) => source.tiers[name]!.alertFields.includes(field));
+}
+
+/** The highest tier any of the roles may receive from a partner. */
+export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): Tier {
+  let best = 0;
+  for (const role of officerRoles) best = Math.max(best, tiers.indexOf(source.roles[role]?.maxPartnerTier ?? 'NONE'));
+  return tiers[best]!;
+}
+
+export const purposeCodes = () => Object.keys(agreement.purposes);

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { agreement } from './agreement.ts';
+import { tiers } from './tier.ts';
+
+const future = z.date().refine((value) => value.getTime() > Date.now(), 'must be in the future');
+const purposeCode = z.string().refine((code) => code in agreement.purposes, 'is not a purpose of the exchange agreement');
+
+export const sharingPolicyInput = z
+  .object({
+    handlingCode: z.enum(['H0', 'H1', 'H2', 'H3']).nullish(),
+    handlingConditions: z.string().trim().min(1).max(1000).nullish(),
+    sourceReliability: z.enum(['A', 'B', 'C', 'X']).nullish(),
+    informationAccuracy: z.number().int().min(1, 'must be between 1 and 4').max(4, 'must be between 1 and 4').nullish(),
+    rules: z
+      .array(
+        z.object({
+          partnerAgency: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter agency code'),
+          tier: z.enum(tiers),
+          purposes: z.array(purposeCode).max(20),
+          expiresAt: future,
+        }),
+      )
+      .max(50)
+      .default([]),
+  })
+  .superRefine((value, ctx) => {
+    if (value.handlingCode === 'H3' && !value.handlingConditions) {
+      ctx.addIssue({ code: 'custom', path: ['handlingConditions'], message: 'must state the restrictions of an H3 record' });
+    }
+    const partners = value.rules.map((rule) => rule.partnerAgency);
+    if (new Set(partners).size !== partners.length) {
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: 'name each partner agency once' });
+    }
+  });
+export type SharingPolicyInput = z.infer<typeof sharingPolicyInput>;
+
+export const consentRequestInput = z.object({
+  alertId: z.string().min(1),
+  tier: z.enum(['SUMMARY', 'FULL'], { message: 'must be SUMMARY or FULL: a request asks for more than a hit' }),
+  justification: z.string().trim().min(10, 'must explain the need in at least 10 characters').max(2000),
+});
+export type ConsentRequestInput = z.infer<typeof consentRequestInput>;
+
+export const consentDecisionInput = z
+  .object({
+    decision: z.enum(['GRANT', 'REFUSE']),
+    tier: z.enum(['HIT', 'SUMMARY', 'FULL']).nullish(),
+    expiresAt: z.date().nullish(),
+    reason: z.string().trim().min(3, 'must give a reason').max(2000),
+  })
+  .superRefine((value, ctx) => {
+    if (value.decision !== 'GRANT') return;
+    if (!value.expiresAt) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'a grant always has an expiry' });
+    else if (value.expiresAt.getTime() <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
+    else if (value.expiresAt.getTime() > Date.now() + agreement.consentRequests.maxGrantDays * 24 * 3600 * 1000) {
+      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: `must be within ${agreement.consentRequests.maxGrantDays} days (exchange agreement)` });
+    }
+  });
+export type ConsentDecisionInput = z.infer<typeof consentDecisionInput>;

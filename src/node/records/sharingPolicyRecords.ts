@@ -1,0 +1,48 @@
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { SharingPolicyInput } from '../../consent/consentInput.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { isUuid } from '../../domain/ids.ts';
+import type { Officer } from '../../identity/officer.ts';
+import { alertInclude, type AlertRow } from './alertRecords.ts';
+
+/**
+ * Changes the handling, grading and per-partner rules of an alert of the
+ * owner. A rule replaces the previous rule for its partner; partners not
+ * named keep theirs. One transaction: the policy is never half-changed.
+ */
+export async function setSharingPolicy(prisma: PrismaClient, officer: Officer, id: string, input: SharingPolicyInput): Promise<AlertRow> {
+  if (input.rules.some((rule) => rule.partnerAgency === officer.agency)) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.rules names your own agency; rules are for partners.', {
+      issues: [{ path: 'input.rules', message: 'names your own agency' }],
+    });
+  }
+  return prisma.$transaction(async (tx) => {
+    const alert = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
+    if (!alert) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+    const handlingCode = input.handlingCode ?? alert.handlingCode;
+    const handlingConditions = input.handlingConditions ?? (handlingCode === 'H3' ? alert.handlingConditions : null);
+    if (handlingCode === 'H3' && !handlingConditions) {
+      throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.handlingConditions must state the restrictions of an H3 record.', {
+        issues: [{ path: 'input.handlingConditions', message: 'must state the restrictions of an H3 record' }],
+      });
+    }
+    await tx.alert.update({
+      where: { id },
+      data: {
+        handlingCode,
+        handlingConditions,
+        sourceReliability: input.sourceReliability ?? alert.sourceReliability,
+        informationAccuracy: input.informationAccuracy ?? alert.informationAccuracy,
+      },
+    });
+    for (const rule of input.rules) {
+      const data = { tier: rule.tier, purposes: rule.purposes, expiresAt: rule.expiresAt, setBy: officer.sub, setAt: new Date() };
+      await tx.sharingRule.upsert({
+        where: { alertId_partnerAgency: { alertId: id, partnerAgency: rule.partnerAgency } },
+        create: { alertId: id, partnerAgency: rule.partnerAgency, ...data },
+        update: data,
+      });
+    }
+    return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
+  });
+}
