@@ -220,3 +220,45 @@ export interface TraceRequestView {
   updatedAt: Instant;
   transitions: TraceRequestTransitionView[];
 }
+
+export interface ConsentGrantView {
+  id: string;
+  owner: string;
+  alertId: string;
+  granteeAgency: string;
+  tier: 'NONE' | 'HIT' | 'SUMMARY' | 'FULL';
+  purpose: string;
+  caseReference: string | null;
+  expiresAt: Instant;
+  grantedBy: string;
+  grantedAt: Instant;
+  revokedAt: Instant | null;
+  revokedBy: string | null;
+  revocationReason: string | null;
+}
+
+export interface ConsentRequestView {
+  id: string;
+  owner: string;
+  alertId: string;
+  alertReference: string;
+  requestingAgency: string;
+  requestingUnit: string;
+  requestedBy: string;
+  tier: 'NONE' | 'HIT' | 'SUMMARY' | 'FULL';
+  purpose: string;
+  caseReference: string | null;
+  justification: string;
+  status: 'PENDING' | 'GRANTED' | 'REFUSED' | 'WITHDRAWN';
+  createdAt: Instant;
+  /** The owner must answer by then. */
+  dueAt: Instant;
+  /** Still pending past its deadline. */
+  overdue: boolean;
+  /** Seconds left to answer (negative once overdue); null once decided. */
+  secondsLeft: number | null;
+  decidedBy: string | null;
+  decidedAt: Instant | null;
+  decisionReason: string | null;
+  grant: ConsentGrantView | null;
+}

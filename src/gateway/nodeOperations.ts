@@ -51,6 +51,18 @@ const traceRequestFields = /* GraphQL */ `
   }
 `;
 
+const consentGrantSelection = /* GraphQL */ `
+  id alertId granteeAgency tier purpose caseReference expiresAt grantedBy grantedAt revokedAt revokedBy revocationReason
+`;
+
+const consentRequestFields = /* GraphQL */ `
+  fragment ConsentRequestFields on ConsentRequest {
+    id alertId owner alertReference requestingAgency requestingUnit requestedBy tier purpose caseReference justification
+    status createdAt dueAt overdue secondsLeft decidedBy decidedAt decisionReason
+    grant { ${consentGrantSelection} }
+  }
+`;
+
 const pageInfo = 'pageInfo { hasNextPage endCursor } totalCount';
 
 export const nodeOperations = {
@@ -102,6 +114,25 @@ export const nodeOperations = {
       advanceTraceRequest(id: $id, input: $input) { ...TraceRequestFields }
     }
     ${traceRequestFields}
+  `,
+  consentRequests: /* GraphQL */ `
+    query ConsentRequests($first: Int!, $after: String, $filter: ConsentRequestFilter!) {
+      consentRequests(first: $first, after: $after, filter: $filter) { edges { cursor node { ...ConsentRequestFields } } ${pageInfo} }
+    }
+    ${consentRequestFields}
+  `,
+  requestConsent: /* GraphQL */ `
+    mutation RequestConsent($input: ConsentRequestInput!) { requestConsent(input: $input) { ...ConsentRequestFields } }
+    ${consentRequestFields}
+  `,
+  decideConsentRequest: /* GraphQL */ `
+    mutation DecideConsentRequest($id: ID!, $input: ConsentDecisionInput!) {
+      decideConsentRequest(id: $id, input: $input) { ...ConsentRequestFields }
+    }
+    ${consentRequestFields}
+  `,
+  revokeConsentGrant: /* GraphQL */ `
+    mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }
   `,
 } as const;
 

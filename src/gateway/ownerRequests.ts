@@ -21,7 +21,7 @@ export async function fetchOwned<T>(context: GatewayContext, agency: string, loc
 export async function mutateOwned<T>(
   context: GatewayContext,
   globalId: string,
-  typename: 'Alert' | 'TraceRequest',
+  typename: 'Alert' | 'TraceRequest' | 'ConsentRequest' | 'ConsentGrant',
   operation: Operation,
   variables: Record<string, unknown>,
 ): Promise<T> {

@@ -23,6 +23,8 @@ import type {
   AlertSummaryView,
   AlertView,
   AmmunitionView,
+  ConsentGrantView,
+  ConsentRequestView,
   ComponentView,
   ContactPointView,
   ExplosiveView,
@@ -298,9 +300,49 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
   });
 
+  const consentRequestEnums = {
+    ConsentRequestStatus: builder.enumType('ConsentRequestStatus', { values: ['PENDING', 'GRANTED', 'REFUSED', 'WITHDRAWN'] as const }),
+    ConsentDirection: builder.enumType('ConsentDirection', {
+      description: "INCOMING: requests to your agency's records (duty officers). OUTGOING: your agency's requests to partners.",
+      values: ['INCOMING', 'OUTGOING'] as const,
+    }),
+    ConsentDecision: builder.enumType('ConsentDecision', { values: ['GRANT', 'REFUSE'] as const }),
+  };
+
   // ── Fields of the record types, whose identifiers differ between node (local) and gateway (global) ──
 
   const fields = {
+    consentGrant: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, ConsentGrantView>) => ({
+      granteeAgency: t.exposeString('granteeAgency'),
+      tier: t.expose('tier', { type: consentEnums.Tier }),
+      purpose: t.exposeString('purpose'),
+      caseReference: t.exposeString('caseReference', { nullable: true }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+      grantedBy: t.exposeString('grantedBy'),
+      grantedAt: t.expose('grantedAt', { type: 'DateTime' }),
+      revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+      revokedBy: t.exposeString('revokedBy', { nullable: true }),
+      revocationReason: t.exposeString('revocationReason', { nullable: true }),
+    }),
+    consentRequest: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, ConsentRequestView>) => ({
+      owner: t.exposeString('owner', { description: 'Agency that owns the record and decides.' }),
+      alertReference: t.exposeString('alertReference'),
+      requestingAgency: t.exposeString('requestingAgency'),
+      requestingUnit: t.exposeString('requestingUnit'),
+      requestedBy: t.exposeString('requestedBy'),
+      tier: t.expose('tier', { type: consentEnums.Tier, description: 'The tier asked for.' }),
+      purpose: t.exposeString('purpose'),
+      caseReference: t.exposeString('caseReference', { nullable: true }),
+      justification: t.exposeString('justification'),
+      status: t.expose('status', { type: consentRequestEnums.ConsentRequestStatus }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      dueAt: t.expose('dueAt', { type: 'DateTime', description: 'The owner must answer by then (exchange agreement).' }),
+      overdue: t.exposeBoolean('overdue', { description: 'Still pending after its deadline.' }),
+      secondsLeft: t.exposeInt('secondsLeft', { nullable: true, description: 'Time left to answer; negative once overdue, null once decided.' }),
+      decidedBy: t.exposeString('decidedBy', { nullable: true }),
+      decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
+      decisionReason: t.exposeString('decisionReason', { nullable: true }),
+    }),
     alert: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, AlertView>) => ({
       reference: t.exposeString('reference'),
       kind: t.expose('kind', { type: enums.AlertKind }),
@@ -513,8 +555,34 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
   });
 
+  const ConsentRequestInput = builder.inputType('ConsentRequestInput', {
+    description: 'A request for a higher tier on one record, for the purpose and case reference declared with the request.',
+    fields: (t) => ({
+      alertId: t.id({ required: true }),
+      tier: t.field({ type: consentEnums.Tier, required: true }),
+      justification: t.string({ required: true }),
+    }),
+  });
+
+  const ConsentDecisionInput = builder.inputType('ConsentDecisionInput', {
+    fields: (t) => ({
+      decision: t.field({ type: consentRequestEnums.ConsentDecision, required: true }),
+      tier: t.field({ type: consentEnums.Tier, description: 'For a grant: the tier given, at most the one requested (default).' }),
+      expiresAt: t.field({ type: 'DateTime', description: 'Required for a grant: every grant ends.' }),
+      reason: t.string({ required: true }),
+    }),
+  });
+
+  const ConsentRequestFilter = builder.inputType('ConsentRequestFilter', {
+    fields: (t) => ({
+      direction: t.field({ type: consentRequestEnums.ConsentDirection, required: true }),
+      statuses: t.field({ type: [consentRequestEnums.ConsentRequestStatus] }),
+      overdueOnly: t.boolean({ description: 'Only pending requests past their deadline.' }),
+    }),
+  });
+
   return {
-    enums: { ...enums, ...consentEnums },
+    enums: { ...enums, ...consentEnums, ...consentRequestEnums },
     fields,
     objects: {
       ContactPoint,
@@ -536,6 +604,9 @@ export function addDomainTypes(builder: HubBuilder) {
     },
     inputs: {
       SharingPolicyInput,
+      ConsentRequestInput,
+      ConsentDecisionInput,
+      ConsentRequestFilter,
       CreateAlertInput,
       UpdateAlertInput,
       AdvanceTraceRequestInput,

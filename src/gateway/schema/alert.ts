@@ -6,7 +6,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
-import { ownedId, parseGlobalId, splitOwnedId } from '../globalId.ts';
+import { ownedId, parseGlobalId, splitOwnedId, toGlobalId } from '../globalId.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
@@ -27,6 +27,11 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
     localId: t.exposeID('id', { description: "The id within the owner agency's records." }),
     owner: t.field({ type: Agency, resolve: (alert) => agencyInfo(alert.owner) }),
     ...domain.fields.alert(t),
+    access: t.field({
+      type: domain.objects.AccessState,
+      // The node names its grant locally; clients get the grant's global id.
+      resolve: ({ access, owner }) => ({ ...access, grantId: access.grantId && toGlobalId('ConsentGrant', owner, access.grantId) }),
+    }),
   }),
 });
 

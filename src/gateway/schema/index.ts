@@ -5,6 +5,7 @@ import './viewer.ts';
 import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
+import './consent.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
 builder.mutationType({});

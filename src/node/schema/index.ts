@@ -4,6 +4,7 @@ import './domain.ts';
 import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
+import './consent.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });
 builder.mutationType({});

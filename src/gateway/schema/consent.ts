@@ -1,0 +1,115 @@
+import { responsePathAsArray } from 'graphql';
+import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
+import { forwardPage } from '../../domain/schema/pagination.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { operationalRoles } from '../../identity/roles.ts';
+import { forwardArguments } from '../forwardArguments.ts';
+import { ownedId, parseGlobalId, toGlobalId } from '../globalId.ts';
+import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
+import type { NodePage } from '../nodeOperations.ts';
+import { mutateOwned, requestNode } from '../ownerRequests.ts';
+import { builder } from './builder.ts';
+import { domain } from './domain.ts';
+
+export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('ConsentGrant'), {
+  description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
+  id: { resolve: (grant) => ownedId(grant.owner, grant.id) },
+  fields: (t) => ({
+    alertId: t.id({ resolve: (grant) => toGlobalId('Alert', grant.owner, grant.alertId) }),
+    ...domain.fields.consentGrant(t),
+  }),
+});
+
+export const ConsentRequest = builder.node(builder.objectRef<ConsentRequestView>('ConsentRequest'), {
+  description: 'A request for a higher tier on one record, answered by the duty officers of the owner within the deadline of the agreement.',
+  id: { resolve: (request) => ownedId(request.owner, request.id) },
+  fields: (t) => ({
+    alertId: t.id({ resolve: (request) => toGlobalId('Alert', request.owner, request.alertId) }),
+    grant: t.field({
+      type: ConsentGrant,
+      nullable: true,
+      resolve: (request) => (request.grant ? { ...request.grant, owner: request.owner } : null),
+    }),
+    ...domain.fields.consentRequest(t),
+  }),
+});
+
+builder.queryFields((t) => ({
+  consentRequests: t.connection(
+    {
+      type: ConsentRequest,
+      description:
+        "INCOMING: requests to your agency's records, for its duty officers (overdue ones flagged). " +
+        "OUTGOING: your agency's requests to every partner, to follow them.",
+      authScopes: { role: operationalRoles },
+      args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
+      resolve: async (_root, args, context, info) => {
+        const page = forwardPage(args);
+        const own = context.officer.agency;
+        const agencies = args.filter.direction === 'INCOMING' ? [own] : context.nodes.agencies.filter((agency) => agency !== own);
+        const merged = await fanOutConnection<ConsentRequestView>({
+          agencies,
+          first: page.first,
+          after: page.after,
+          compare: newestFirst,
+          fetchPage: (agency, first, after) =>
+            requestNode<NodePage<ConsentRequestView>>(context, agency, 'consentRequests', {
+              first,
+              after,
+              ...forwardArguments(info, args, ['filter']),
+            }),
+        });
+        context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
+        return merged;
+      },
+    },
+    {
+      name: 'ConsentRequestConnection',
+      fields: (c) => ({
+        totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }),
+        unavailableAgencies: c.stringList({
+          resolve: (connection) => (connection as { unavailableAgencies: string[] }).unavailableAgencies,
+        }),
+      }),
+    },
+    { name: 'ConsentRequestEdge' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  requestConsent: t.field({
+    type: ConsentRequest,
+    description:
+      'After a hit, asks the owner for a higher tier on the record, for the purpose and case reference declared with this request. ' +
+      'The owner must answer within the deadline of the exchange agreement.',
+    authScopes: { role: operationalRoles },
+    args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
+    resolve: (_root, args, context, info) => {
+      const { input } = forwardArguments(info, args, ['input']) as { input: Record<string, unknown> };
+      const { agency, localId } = parseGlobalId(String(args.input.alertId), 'Alert', 'input.alertId');
+      if (!context.nodes.has(agency)) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+      return requestNode<ConsentRequestView>(context, agency, 'requestConsent', { input: { ...input, alertId: localId } });
+    },
+  }),
+  decideConsentRequest: t.field({
+    type: ConsentRequest,
+    description: 'Grants (possibly a lower tier, always with an expiry) or refuses a request. Duty officers of the owner only.',
+    authScopes: { role: ['duty_officer'] },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
+    },
+    resolve: (_root, args, context, info) =>
+      mutateOwned<ConsentRequestView>(context, String(args.id), 'ConsentRequest', 'decideConsentRequest', forwardArguments(info, args, ['input'])),
+  }),
+  revokeConsentGrant: t.field({
+    type: ConsentGrant,
+    description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
+    authScopes: { role: ['duty_officer'] },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const grant = await mutateOwned<ConsentGrantView>(context, String(args.id), 'ConsentGrant', 'revokeConsentGrant', { reason: args.reason });
+      return { ...grant, owner: parseGlobalId(String(args.id), 'ConsentGrant').agency };
+    },
+  }),
+}));

@@ -1,0 +1,256 @@
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { agreement } from '../../consent/agreement.ts';
+import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
+import { decideAccess } from '../../consent/decideAccess.ts';
+import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
+import { tierRank } from '../../consent/tier.ts';
+import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
+import { isUuid } from '../../domain/ids.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { hasAnyRole, type Officer } from '../../identity/officer.ts';
+import { alertInclude, consentFacts } from './alertRecords.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
+type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
+type GrantRow = Prisma.ConsentGrantGetPayload<object>;
+
+export function toGrantView(grant: GrantRow, owner: string): ConsentGrantView {
+  return {
+    id: grant.id,
+    owner,
+    alertId: grant.alertId,
+    granteeAgency: grant.granteeAgency,
+    tier: grant.tier,
+    purpose: grant.purpose,
+    caseReference: grant.caseReference,
+    expiresAt: grant.expiresAt,
+    grantedBy: grant.grantedBy,
+    grantedAt: grant.grantedAt,
+    revokedAt: grant.revokedAt,
+    revokedBy: grant.revokedBy,
+    revocationReason: grant.revocationReason,
+  };
+}
+
+function toRequestView(row: RequestRow, owner: string, now: Date): ConsentRequestView {
+  const pending = row.status === 'PENDING';
+  return {
+    id: row.id,
+    owner,
+    alertId: row.alertId,
+    alertReference: row.alert.reference,
+    requestingAgency: row.requestingAgency,
+    requestingUnit: row.requestingUnit,
+    requestedBy: row.requestedBy,
+    tier: row.tier,
+    purpose: row.purpose,
+    caseReference: row.caseReference,
+    justification: row.justification,
+    status: row.status,
+    createdAt: row.createdAt,
+    dueAt: row.dueAt,
+    overdue: pending && row.dueAt <= now,
+    secondsLeft: pending ? Math.round((row.dueAt.getTime() - now.getTime()) / 1000) : null,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt,
+    decisionReason: row.decisionReason,
+    grant: row.grant ? toGrantView(row.grant, owner) : null,
+  };
+}
+
+function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
+  if (caller.agency !== owner || !hasAnyRole(caller, ['duty_officer'])) {
+    throw hubError(ErrorCode.FORBIDDEN, `Only duty officers of ${owner}, the owner of the record, may ${what}.`);
+  }
+}
+
+/**
+ * A partner asks the owner for a higher tier on a record it can see, for the
+ * purpose and case it declared. The owner must answer within the agreement's
+ * deadline.
+ */
+export async function requestConsent(
+  prisma: PrismaClient,
+  caller: Officer,
+  owner: string,
+  purpose: DeclaredPurpose,
+  input: ConsentRequestInput,
+  now = new Date(),
+): Promise<ConsentRequestView> {
+  if (caller.agency === owner) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.alertId is a record of your own agency; consent is asked of partners.', {
+      issues: [{ path: 'input.alertId', message: 'is a record of your own agency' }],
+    });
+  }
+  return prisma.$transaction(async (tx) => {
+    const row = isUuid(input.alertId) ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
+    const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now) : undefined;
+    if (!row || !decision || decision.tier === 'NONE') throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+    if (tierRank(input.tier) > tierRank(decision.ceiling)) {
+      throw hubError(
+        ErrorCode.TIER_NOT_ALLOWED,
+        `The exchange agreement allows at most ${decision.ceiling} for purpose ${purpose.code} and your roles; ${input.tier} cannot be requested.`,
+        { ceiling: decision.ceiling },
+      );
+    }
+    if (tierRank(input.tier) <= tierRank(decision.tier)) {
+      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: input.tier: you already see ${row.reference} at ${decision.tier}.`, {
+        issues: [{ path: 'input.tier', message: `is not above your current tier ${decision.tier}` }],
+      });
+    }
+    const pending = await tx.consentRequest.findFirst({
+      where: { alertId: row.id, requestingAgency: caller.agency, purpose: purpose.code, status: 'PENDING' },
+    });
+    if (pending) {
+      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: a request of your agency for ${row.reference} and this purpose is already pending.`, {
+        issues: [{ path: 'input.alertId', message: 'has a pending request of your agency for this purpose' }],
+      });
+    }
+    const created = await tx.consentRequest.create({
+      data: {
+        alertId: row.id,
+        requestingAgency: caller.agency,
+        requestingUnit: caller.unit,
+        requestedBy: caller.sub,
+        tier: input.tier,
+        purpose: purpose.code,
+        caseReference: purpose.caseReference,
+        justification: input.justification,
+        dueAt: new Date(now.getTime() + agreement.consentRequests.answerDeadlineHours * 3600 * 1000),
+      },
+      include: requestInclude,
+    });
+    return toRequestView(created, owner, now);
+  });
+}
+
+export interface ConsentRequestFilter {
+  direction: 'INCOMING' | 'OUTGOING';
+  statuses?: ('PENDING' | 'GRANTED' | 'REFUSED' | 'WITHDRAWN')[] | null;
+  overdueOnly?: boolean | null;
+}
+
+/**
+ * Incoming requests (to the owner's duty officers) or outgoing ones (a
+ * partner following its own agency's requests), oldest deadline first for
+ * pending work, newest first otherwise.
+ */
+export async function listConsentRequests(
+  prisma: PrismaClient,
+  caller: Officer,
+  owner: string,
+  filter: ConsentRequestFilter,
+  page: { first: number; after?: string | null },
+  now = new Date(),
+) {
+  let scope: Prisma.ConsentRequestWhereInput;
+  if (filter.direction === 'INCOMING') {
+    if (caller.agency !== owner) scope = { id: { in: [] } };
+    else {
+      assertDutyOfficerOfOwner(caller, owner, 'see incoming consent requests');
+      scope = {};
+    }
+  } else {
+    scope = caller.agency === owner ? { id: { in: [] } } : { requestingAgency: caller.agency };
+  }
+  const base: Prisma.ConsentRequestWhereInput = {
+    AND: [
+      scope,
+      filter.statuses?.length ? { status: { in: filter.statuses } } : {},
+      filter.overdueOnly ? { status: 'PENDING', dueAt: { lte: now } } : {},
+    ],
+  };
+  const after = page.after ? decodeCursor(page.after) : undefined;
+  const where = after
+    ? { AND: [base, { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }] }
+    : base;
+  const [rows, totalCount] = await Promise.all([
+    prisma.consentRequest.findMany({ where, include: requestInclude, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
+    prisma.consentRequest.count({ where: base }),
+  ]);
+  const pageRows = rows.slice(0, page.first);
+  return {
+    views: pageRows.map((row) => toRequestView(row, owner, now)),
+    cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
+    hasNextPage: rows.length > page.first,
+    totalCount,
+  };
+}
+
+/**
+ * A duty officer of the owner grants (possibly a lower tier, always with an
+ * expiry, for the purpose and case of the request, on this record only) or
+ * refuses, with a reason. Decided once: the row lock keeps two duty officers
+ * from both deciding.
+ */
+export async function decideConsentRequest(
+  prisma: PrismaClient,
+  caller: Officer,
+  owner: string,
+  id: string,
+  input: ConsentDecisionInput,
+  now = new Date(),
+): Promise<ConsentRequestView> {
+  assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
+  return prisma.$transaction(async (tx) => {
+    const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`select id from node.consent_request where id = ${id}::uuid for update` : [];
+    const request = locked.length ? await tx.consentRequest.findUnique({ where: { id } }) : null;
+    if (!request) throw hubError(ErrorCode.NOT_FOUND, 'No consent request with this id.');
+    if (request.status !== 'PENDING') {
+      throw hubError(ErrorCode.INVALID_TRANSITION, `This consent request was already decided (${request.status}).`, { status: request.status });
+    }
+    if (input.decision === 'GRANT') {
+      const tier = input.tier ?? request.tier;
+      if (tierRank(tier) > tierRank(request.tier)) {
+        throw hubError(ErrorCode.TIER_NOT_ALLOWED, `A grant cannot exceed the tier requested (${request.tier}).`);
+      }
+      await tx.consentGrant.create({
+        data: {
+          alertId: request.alertId,
+          requestId: request.id,
+          granteeAgency: request.requestingAgency,
+          tier,
+          purpose: request.purpose,
+          caseReference: request.caseReference,
+          expiresAt: input.expiresAt!,
+          grantedBy: caller.sub,
+        },
+      });
+    }
+    const decided = await tx.consentRequest.update({
+      where: { id },
+      data: {
+        status: input.decision === 'GRANT' ? 'GRANTED' : 'REFUSED',
+        decidedBy: caller.sub,
+        decidedAt: now,
+        decisionReason: input.reason,
+      },
+      include: requestInclude,
+    });
+    return toRequestView(decided, owner, now);
+  });
+}
+
+/** Withdraws a grant; the partner is back to its policy tier on its very next request. */
+export async function revokeConsentGrant(
+  prisma: PrismaClient,
+  caller: Officer,
+  owner: string,
+  id: string,
+  reason: string,
+  now = new Date(),
+): Promise<ConsentGrantView> {
+  assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
+  return prisma.$transaction(async (tx) => {
+    const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`select id from node.consent_grant where id = ${id}::uuid for update` : [];
+    const grant = locked.length ? await tx.consentGrant.findUnique({ where: { id } }) : null;
+    if (!grant) throw hubError(ErrorCode.NOT_FOUND, 'No consent grant with this id.');
+    if (grant.revokedAt) throw hubError(ErrorCode.INVALID_TRANSITION, 'This grant is already revoked.');
+    const revoked = await tx.consentGrant.update({
+      where: { id },
+      data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
+    });
+    return toGrantView(revoked, owner);
+  });
+}

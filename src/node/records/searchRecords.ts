@@ -1,0 +1,162 @@
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { AlertView } from '../../domain/alertView.ts';
+import type { SearchCriterion, SearchField } from '../../domain/schema/addSearchTypes.ts';
+import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
+import type { Officer } from '../../identity/officer.ts';
+import { alertInclude, releaseAlert, type AlertRow } from './alertRecords.ts';
+import { visibleTo } from './visibility.ts';
+
+/** One alert that matched, released at the tier the owner allows the caller. */
+export interface SearchHitRecord {
+  alert: AlertView;
+  matchedOn: SearchField;
+  /** 1 = exact after normalisation; less for approximate serial matches. */
+  score: number;
+}
+
+export interface SearchAccess {
+  caller: Officer;
+  owner: string;
+  purpose: DeclaredPurpose;
+  now: Date;
+}
+
+/** Score of a serial whose readable characters all match a serial searched with unreadable ones. */
+export const wildcardScore = 0.99;
+/** Similar serials (pg_trgm) score at most this: always below a match of every readable character. */
+export const similarScoreCap = 0.98;
+/** pg_trgm similarity below which a serial is not similar at all. */
+export const similarityThreshold = 0.3;
+/** Serial candidates examined per round: the best-scored first, until enough are visible to the caller. */
+const candidateBatch = 200;
+/** At most this many candidate alerts are examined for one serial search (bounds the work of a vague search). */
+const maxCandidates = 5_000;
+
+/**
+ * Hit/no-hit search over the node's own records (the owner matches, as in
+ * Prüm): the alerts that match the criterion and that the owner releases to
+ * the caller for the declared purpose, best score first (then newest first),
+ * one hit per alert with its best match, at most `first`. A record the caller
+ * may not see (tier NONE) never produces a hit and never takes the place of
+ * one; the owner's own officers search all their records.
+ */
+export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, criterion: SearchCriterion, first: number): Promise<SearchHitRecord[]> {
+  if (criterion.on === 'SERIAL') return searchSerial(prisma, access, criterion, first);
+  const rows = await prisma.alert.findMany({
+    where: { AND: [exactMatch(criterion), visibleTo(access.caller, access.owner, access.purpose, access.now)] },
+    include: alertInclude(access.caller, access.owner),
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: first,
+  });
+  const matchedOn: SearchField = criterion.on;
+  return rows.flatMap((row) => {
+    const alert = release(row, access);
+    return alert ? [{ alert, matchedOn, score: 1 }] : [];
+  });
+}
+
+const release = (row: AlertRow, { caller, owner, purpose, now }: SearchAccess) => releaseAlert(row, owner, caller, purpose, now);
+
+/** Criteria matched exactly on their normalised, indexed keys. */
+function exactMatch(criterion: Exclude<SearchCriterion, { on: 'SERIAL' }>): Prisma.AlertWhereInput {
+  switch (criterion.on) {
+    case 'PLATE':
+      return { vehicles: { some: { vehicle: { plateNormalized: criterion.key } } } };
+    case 'VIN':
+      return { vehicles: { some: { vehicle: { vin: criterion.key } } } };
+    case 'DOCUMENT_NUMBER':
+      return { subjects: { some: { subject: { documents: { some: { numberNormalized: criterion.key } } } } } };
+    case 'PERSON':
+      return {
+        subjects: {
+          some: {
+            subject: {
+              familyNameKey: criterion.familyNameKey,
+              givenNameKey: criterion.givenNameKey,
+              ...(criterion.dateOfBirth ? { dateOfBirth: criterion.dateOfBirth } : {}),
+            },
+          },
+        },
+      };
+  }
+}
+
+interface SerialCandidate {
+  alertId: string;
+  matchedOn: 'SERIAL_NUMBER' | 'COMPONENT_SERIAL_NUMBER';
+  score: number;
+}
+
+/**
+ * Serials of firearms and of their components: exact after normalisation
+ * (score 1), every readable character matching when some could not be read
+ * (LIKE, 0.99), otherwise similar (pg_trgm similarity, at most 0.98), all
+ * three answered by the serial indexes (b-tree and trigram GIN).
+ */
+async function searchSerial(
+  prisma: PrismaClient,
+  access: SearchAccess,
+  criterion: Extract<SearchCriterion, { on: 'SERIAL' }>,
+  first: number,
+): Promise<SearchHitRecord[]> {
+  // With no unreadable character the LIKE pattern is the key itself, an equality.
+  const key = criterion.key;
+  // Unreadable characters separate the readable parts for trigram similarity.
+  const similar = key.replaceAll('_', ' ').trim();
+  const visible = visibleTo(access.caller, access.owner, access.purpose, access.now);
+
+  return prisma.$transaction(async (tx) => {
+    // The % operator (which the trigram index answers) compares with this threshold; local to the transaction.
+    await tx.$executeRaw`select set_config('pg_trgm.similarity_threshold', ${String(similarityThreshold)}, true)`;
+    const hits: SearchHitRecord[] = [];
+    for (let offset = 0; hits.length < first && offset < maxCandidates; offset += candidateBatch) {
+      const candidates = await tx.$queryRaw<SerialCandidate[]>`
+        with matched as (
+          select f.alert_id, 'SERIAL_NUMBER' as matched_on, 0 as preference,
+                 case when f.serial_normalized = ${key} then 1.0::float8
+                      when f.serial_normalized like ${key} then ${wildcardScore}::float8
+                      else least(similarity(f.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+            from node.firearm f
+           where f.serial_normalized = ${key} or f.serial_normalized like ${key} or f.serial_normalized % ${similar}
+          union all
+          select c.alert_id, 'COMPONENT_SERIAL_NUMBER' as matched_on, 1 as preference,
+                 case when c.serial_normalized = ${key} then 1.0::float8
+                      when c.serial_normalized like ${key} then ${wildcardScore}::float8
+                      else least(similarity(c.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+            from node.firearm_component c
+           where c.serial_normalized = ${key} or c.serial_normalized like ${key} or c.serial_normalized % ${similar}
+        ), best as (
+          select distinct on (alert_id) alert_id, matched_on, score
+            from matched
+           order by alert_id, score desc, preference
+        )
+        select b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score as "score"
+          from best b join node.alert a on a.id = b.alert_id
+         order by b.score desc, a.created_at desc, a.id desc
+         limit ${candidateBatch} offset ${offset}`;
+      if (candidates.length === 0) break;
+
+      // Which candidates the owner releases to the caller: the rest do not exist for the caller.
+      const visibleIds = new Set(
+        (await tx.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, visible] }, select: { id: true } })).map(
+          (row) => row.id,
+        ),
+      );
+      const wanted = candidates.filter((candidate) => visibleIds.has(candidate.alertId)).slice(0, first - hits.length);
+      if (wanted.length > 0) {
+        const rows = await tx.alert.findMany({ where: { id: { in: wanted.map((c) => c.alertId) } }, include: alertInclude(access.caller, access.owner) });
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        for (const candidate of wanted) {
+          const row = byId.get(candidate.alertId);
+          const alert = row ? release(row, access) : null;
+          if (alert) hits.push({ alert, matchedOn: candidate.matchedOn, score: roundScore(candidate.score) });
+        }
+      }
+      if (candidates.length < candidateBatch) break;
+    }
+    return hits;
+  });
+}
+
+/** Scores travel with four decimals: similarity is a float4 in PostgreSQL. */
+const roundScore = (score: number) => Math.round(Number(score) * 10_000) / 10_000;

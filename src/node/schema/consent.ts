@@ -1,0 +1,86 @@
+import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
+import { parseInput } from '../../domain/alertInput.ts';
+import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+import { consentDecisionInput, consentRequestInput } from '../../consent/consentInput.ts';
+import { operationalRoles } from '../../identity/roles.ts';
+import { z } from 'zod';
+import {
+  decideConsentRequest,
+  listConsentRequests,
+  requestConsent,
+  revokeConsentGrant,
+} from '../records/consentRequestRecords.ts';
+import { builder } from './builder.ts';
+import { domain } from './domain.ts';
+
+const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
+  description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    alertId: t.exposeID('alertId'),
+    ...domain.fields.consentGrant(t),
+  }),
+});
+
+const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').implement({
+  description: "A partner's request for a higher tier on one of this agency's records.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    alertId: t.exposeID('alertId'),
+    grant: t.expose('grant', { type: ConsentGrant, nullable: true }),
+    ...domain.fields.consentRequest(t),
+  }),
+});
+
+const reason = z.string().trim().min(3, 'must give a reason').max(2000);
+
+builder.queryFields((t) => ({
+  consentRequests: t.connection(
+    {
+      type: ConsentRequest,
+      description: 'Incoming requests (duty officers of this agency) or outgoing ones (the requesting agency), newest first.',
+      authScopes: { role: operationalRoles },
+      args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
+      resolve: async (_root, args, { prisma, officer, agency }) => {
+        const page = forwardPage(args);
+        const result = await listConsentRequests(prisma, officer, agency, args.filter, page);
+        return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
+      },
+    },
+    {
+      name: 'ConsentRequestConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
+    },
+    { name: 'ConsentRequestEdge' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  requestConsent: t.field({
+    type: ConsentRequest,
+    description: 'Asks the owner for a higher tier on a record, for the declared purpose and case.',
+    authScopes: { role: operationalRoles },
+    args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
+    resolve: (_root, args, { prisma, officer, agency, purpose }) =>
+      requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input)),
+  }),
+  decideConsentRequest: t.field({
+    type: ConsentRequest,
+    description: "Grants or refuses a partner's request. Duty officers of the owner only.",
+    authScopes: { role: ['duty_officer'] },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
+    },
+    resolve: (_root, args, { prisma, officer, agency }) =>
+      decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input)),
+  }),
+  revokeConsentGrant: t.field({
+    type: ConsentGrant,
+    description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
+    authScopes: { role: ['duty_officer'] },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_root, args, { prisma, officer, agency }) =>
+      revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(reason, args.reason, 'reason')),
+  }),
+}));

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertInput, createAlertMutation } from './fixtures.ts';
+import { codes, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+
+let hub: TestHub;
+let alertId: string;
+
+const alertQuery = /* GraphQL */ `
+  query($id: ID!) {
+    alert(id: $id) {
+      reference
+      access { tier basis grantId validUntil canRequestHigher ceiling handlingCode }
+      summary { title }
+      personalData { subjects { familyName } vehicles { plate } }
+      sharingPolicy { handlingCode }
+    }
+  }
+`;
+const requestConsent = /* GraphQL */ `
+  mutation($input: ConsentRequestInput!) {
+    requestConsent(input: $input) { id status tier purpose caseReference dueAt overdue secondsLeft owner requestingAgency alertReference }
+  }
+`;
+const decide = /* GraphQL */ `
+  mutation($id: ID!, $input: ConsentDecisionInput!) {
+    decideConsentRequest(id: $id, input: $input) { id status decisionReason grant { id tier expiresAt revokedAt } }
+  }
+`;
+const revoke = /* GraphQL */ `mutation($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { id revokedAt revocationReason } }`;
+const incoming = /* GraphQL */ `
+  query($filter: ConsentRequestFilter!) { consentRequests(filter: $filter) { totalCount edges { node { id status overdue alertReference requestingAgency } } } }
+`;
+
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
+  alertId = created.data!.createAlert.id;
+});
+afterAll(async () => {
+  await hub?.[Symbol.asyncDispose]();
+});
+
+describe('consent round trip through the gateway', () => {
+  it('hit → request → grant → FULL visible → revoke → back to HIT', async () => {
+    // The hit: MK sees the XK alert at the default tier of the agreement.
+    const hit = await hub.query('mk-border-officer', alertQuery, { id: alertId });
+    expect(hit.data!.alert).toMatchObject({
+      access: { tier: 'HIT', basis: 'DEFAULT_POLICY', canRequestHigher: true, ceiling: 'FULL', handlingCode: 'H0' },
+      summary: null,
+      personalData: null,
+      sharingPolicy: null,
+    });
+
+    const requested = await hub.query('mk-border-officer', requestConsent, {
+      input: { alertId, tier: 'FULL', justification: 'The driver is a suspect in our investigation of rifle deliveries to Tetovo.' },
+    });
+    expect(requested.errors).toBeUndefined();
+    const request = requested.data!.requestConsent;
+    expect(request).toMatchObject({
+      status: 'PENDING',
+      tier: 'FULL',
+      purpose: testPurpose.purpose,
+      caseReference: testPurpose.caseReference,
+      owner: 'XK',
+      requestingAgency: 'MK',
+      overdue: false,
+    });
+    expect(request.secondsLeft).toBeGreaterThan(47 * 3600);
+
+    // The owner's duty officers see it; the requester follows it.
+    const inbox = await hub.query('xk-duty-officer', incoming, { filter: { direction: 'INCOMING', statuses: ['PENDING'] } });
+    expect(inbox.data!.consentRequests.edges.map((edge: any) => edge.node.id)).toEqual([request.id]);
+    const outbox = await hub.query('mk-border-officer', incoming, { filter: { direction: 'OUTGOING' } });
+    expect(outbox.data!.consentRequests.edges.map((edge: any) => edge.node.id)).toEqual([request.id]);
+
+    const granted = await hub.query('xk-duty-officer', decide, {
+      id: request.id,
+      input: { decision: 'GRANT', tier: 'FULL', expiresAt: inDays(30), reason: 'Joint investigation XK-MK-2026-0042.' },
+    });
+    expect(granted.errors).toBeUndefined();
+    const grant = granted.data!.decideConsentRequest.grant;
+    expect(grant).toMatchObject({ tier: 'FULL', revokedAt: null });
+
+    const full = await hub.query('mk-border-officer', alertQuery, { id: alertId });
+    expect(full.data!.alert.access).toMatchObject({ tier: 'FULL', basis: 'GRANT', grantId: grant.id, canRequestHigher: false });
+    expect(full.data!.alert.personalData.subjects[0].familyName).toBe('Krasniqi');
+    expect(full.data!.alert.sharingPolicy).toBeNull();
+
+    // The grant is for this purpose and case only.
+    const otherCase = await hub.query('mk-border-officer', alertQuery, { id: alertId }, { caseReference: 'MK-OTHER-CASE' });
+    expect(otherCase.data!.alert.access.tier).toBe('HIT');
+
+    const revoked = await hub.query('xk-duty-officer', revoke, { id: grant.id, reason: 'Case closed on the XK side.' });
+    expect(revoked.data!.revokeConsentGrant.revokedAt).not.toBeNull();
+    const back = await hub.query('mk-border-officer', alertQuery, { id: alertId });
+    expect(back.data!.alert).toMatchObject({ access: { tier: 'HIT', basis: 'DEFAULT_POLICY' }, summary: null, personalData: null });
+  });
+});
+
+describe('bad consent input is refused and changes nothing', () => {
+  async function consentRows() {
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const [requests, grants] = await Promise.all([prisma.consentRequest.findMany(), prisma.consentGrant.findMany()]);
+    return { requests, grants };
+  }
+
+  it('refuses an unknown purpose, or none, before touching any node', async () => {
+    const before = await consentRows();
+    const input = { alertId, tier: 'SUMMARY', justification: 'Checking a vehicle at Blace.' };
+    const unknown = await hub.query('mk-border-officer', requestConsent, { input }, { purpose: 'CURIOSITY' });
+    expect(codes(unknown)).toEqual(['PURPOSE_UNKNOWN']);
+    const none = await hub.query('mk-border-officer', requestConsent, { input }, { purpose: null });
+    expect(codes(none)).toEqual(['PURPOSE_REQUIRED']);
+    const noCase = await hub.query('mk-border-officer', requestConsent, { input }, { caseReference: null });
+    expect(codes(noCase)).toEqual(['CASE_REFERENCE_REQUIRED']);
+    expect(await consentRows()).toEqual(before);
+  });
+
+  it('refuses a tier above what the agreement allows for the purpose', async () => {
+    const before = await consentRows();
+    const result = await hub.query(
+      'mk-border-officer',
+      requestConsent,
+      { input: { alertId, tier: 'FULL', justification: 'Checking a vehicle at the crossing.' } },
+      { purpose: 'BORDER_CHECK', caseReference: null },
+    );
+    expect(codes(result)).toEqual(['TIER_NOT_ALLOWED']);
+    expect(await consentRows()).toEqual(before);
+  });
+
+  it('refuses a grant without a future expiry, and decisions by anyone but the owner duty officers', async () => {
+    const requested = await hub.query('mk-liaison', requestConsent, {
+      input: { alertId, tier: 'SUMMARY', justification: 'Planning a joint check of the route at Jažince.' },
+    });
+    const id = requested.data!.requestConsent.id;
+    const before = await consentRows();
+    const pastExpiry = await hub.query('xk-duty-officer', decide, {
+      id,
+      input: { decision: 'GRANT', expiresAt: inDays(-1), reason: 'ok' + '.'.repeat(3) },
+    });
+    expect(codes(pastExpiry)).toEqual(['VALIDATION_FAILED']);
+    const noExpiry = await hub.query('xk-duty-officer', decide, { id, input: { decision: 'GRANT', reason: 'Fine by us.' } });
+    expect(codes(noExpiry)).toEqual(['VALIDATION_FAILED']);
+    const byOfficer = await hub.query('xk-border-officer', decide, { id, input: { decision: 'REFUSE', reason: 'No.' } });
+    expect(codes(byOfficer)).toEqual(['FORBIDDEN']);
+    const byRequester = await hub.query('mk-duty-officer', decide, {
+      id,
+      input: { decision: 'GRANT', expiresAt: inDays(5), reason: 'We grant ourselves.' },
+    });
+    expect(codes(byRequester)).toEqual(['FORBIDDEN']);
+    const aboveRequest = await hub.query('xk-duty-officer', decide, {
+      id,
+      input: { decision: 'GRANT', tier: 'FULL', expiresAt: inDays(5), reason: 'More than asked.' },
+    });
+    expect(codes(aboveRequest)).toEqual(['TIER_NOT_ALLOWED']);
+    expect(await consentRows()).toEqual(before);
+
+    const refused = await hub.query('xk-duty-officer', decide, { id, input: { decision: 'REFUSE', reason: 'Source protection.' } });
+    expect(refused.data!.decideConsentRequest).toMatchObject({ status: 'REFUSED', decisionReason: 'Source protection.', grant: null });
+    const twice = await hub.query('xk-duty-officer', decide, { id, input: { decision: 'REFUSE', reason: 'Again.' } });
+    expect(codes(twice)).toEqual(['INVALID_TRANSITION']);
+  });
+
+  it('flags requests past the deadline of the agreement to the owner', async () => {
+    const requested = await hub.query('mk-liaison', requestConsent, {
+      input: { alertId, tier: 'SUMMARY', justification: 'Route analysis for the joint operation.' },
+    }, { purpose: 'RISK_ANALYSIS', caseReference: null });
+    expect(requested.errors).toBeUndefined();
+    const id = requested.data!.requestConsent.id;
+    // Two days later, unanswered.
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const localId = (await prisma.consentRequest.findFirstOrThrow({ where: { purpose: 'RISK_ANALYSIS' } })).id;
+    await prisma.consentRequest.update({ where: { id: localId }, data: { dueAt: new Date(Date.now() - 60_000) } });
+    const overdue = await hub.query('xk-duty-officer', incoming, { filter: { direction: 'INCOMING', overdueOnly: true } });
+    expect(overdue.data!.consentRequests.edges.map((edge: any) => edge.node)).toEqual([
+      expect.objectContaining({ id, overdue: true, status: 'PENDING' }),
+    ]);
+    const notForOfficers = await hub.query('xk-border-officer', incoming, { filter: { direction: 'INCOMING' } });
+    expect(codes(notForOfficers)).toEqual(['FORBIDDEN']);
+  });
+});
