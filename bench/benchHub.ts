@@ -12,7 +12,11 @@ import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import { createGateway } from '../src/gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience } from '../src/identity/developmentKeys.ts';
 import { mintGatewayCredential, type GatewaySigner } from '../src/identity/gatewayCredential.ts';
+import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
+
+/** Every benchmark request declares the same purpose, as an investigator's client would. */
+const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
 import { mintOfficerToken } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
@@ -89,11 +93,11 @@ function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<st
   };
 
   return {
-    gateway: (query, variables = {}) => postGraphQL(gatewayUrl, { authorization: `Bearer ${token}` }, query, variables),
+    gateway: (query, variables = {}) => postGraphQL(gatewayUrl, { authorization: `Bearer ${token}`, ...benchPurpose }, query, variables),
     node: async (agency, query, variables = {}) => {
       const url = nodeUrls.get(agency);
       if (!url) throw new Error(`no node for agency ${agency}`);
-      const headers = { authorization: `Bearer ${await credentialFor(agency)}`, [officerTokenHeader]: token };
+      const headers = { authorization: `Bearer ${await credentialFor(agency)}`, [officerTokenHeader]: token, ...benchPurpose };
       return postGraphQL(url, headers, query, variables);
     },
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { agreement } from './consent/agreement.ts';
 import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
@@ -78,7 +79,9 @@ async function main(argv: string[]): Promise<void> {
         `  WebSocket (graphql-ws):          ${ws.href}`,
         ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
         '',
-        'Demo tokens (8 h). In GraphiQL, open Headers and paste {"Authorization": "Bearer <token>"}:',
+        'Demo tokens (8 h). In GraphiQL, open Headers and paste, with the token of the user you play:',
+        '  {"Authorization": "Bearer <token>", "x-hub-purpose": "CRIMINAL_INVESTIGATION", "x-hub-case-reference": "XK-MK-2026-0042"}',
+        `  (purposes of the exchange agreement: ${Object.keys(agreement.purposes).join(', ')})`,
         ...tokens.flatMap(([name, token]) => [`  ${name}:`, `    ${token}`]),
         '',
         'Ctrl-C stops everything.',

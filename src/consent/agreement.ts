@@ -14,6 +14,8 @@ const agreementSchema = z.object({
   version: z.string(),
   parties: z.array(agencyCode).min(2),
   tiers: z.record(tier, z.object({ description: z.string(), alertFields: z.array(z.string()) })),
+  /** Fields only the owner agency's own officers ever see. */
+  ownerOnlyAlertFields: z.array(z.string()),
   purposes: z.record(
     z.string().regex(/^[A-Z][A-Z_]*$/),
     z.object({ description: z.string(), caseReferenceRequired: z.boolean(), maxTier: tier }),

@@ -4,6 +4,9 @@ import type { Officer } from '../identity/officer.ts';
 import type { Role } from '../identity/roles.ts';
 import { registerAgencies } from '../node/records/agencyRecords.ts';
 import { createAlert } from '../node/records/alertRecords.ts';
+import { setSharingPolicy } from '../node/records/sharingPolicyRecords.ts';
+import { agreement } from '../consent/agreement.ts';
+import { sharingPolicyInput } from '../consent/consentInput.ts';
 import { advanceTraceRequest, submitTraceRequest } from '../node/records/traceRequestRecords.ts';
 import {
   type DemoAgency,
@@ -143,6 +146,34 @@ export async function seedDemoData(
   };
   await Promise.all(Array.from({ length: Math.min(syntheticConcurrency, synthetic.length) }, worker));
 
+  await seedSharingPolicies(prisma, agency, now);
   await seedTraceRequests(prisma, agency);
   return { created, skipped: false };
+}
+
+/**
+ * Gives the demo a spread of consent states towards the partner agency, so
+ * that a partner officer meets every tier: some alerts shared at SUMMARY,
+ * some in FULL for investigations, most at the agreement's default (HIT),
+ * and a few under handling code H2 that the partner never sees.
+ */
+async function seedSharingPolicies(prisma: PrismaClient, agency: DemoAgency, now: Date): Promise<void> {
+  const partner: DemoAgency = agency === 'XK' ? 'MK' : 'XK';
+  const alerts = await prisma.alert.findMany({ where: { unit: { agencyCode: agency } }, orderBy: { reference: 'asc' }, take: 14 });
+  const inDays = (days: number) => new Date(now.getTime() + days * 24 * 3600 * 1000);
+  for (const [index, alert] of alerts.entries()) {
+    const officer = seedOfficer(alert.createdBy, agency, alert.unitCode);
+    const raw =
+      index % 4 === 0
+        ? { rules: [{ partnerAgency: partner, tier: 'SUMMARY', purposes: Object.keys(agreement.purposes), expiresAt: inDays(180) }] }
+        : index % 4 === 1
+          ? {
+              handlingCode: 'H1',
+              rules: [{ partnerAgency: partner, tier: 'FULL', purposes: ['CRIMINAL_INVESTIGATION', 'JOINT_OPERATION'], expiresAt: inDays(90) }],
+            }
+          : index % 7 === 3
+            ? { handlingCode: 'H2', sourceReliability: 'A', informationAccuracy: 1 }
+            : null;
+    if (raw) await setSharingPolicy(prisma, officer, alert.id, parseInput(sharingPolicyInput, raw));
+  }
 }

@@ -43,7 +43,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     graphqlEndpoint: '/graphql',
     context: createNodeContextFactory({ agency: config.agency, trustList: config.trustList, prisma }),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...hubYogaPlugins({ maxCost: 50_000 }), useOperationSpans({ component: `node ${config.agency}` })],
+    plugins: [...hubYogaPlugins({ maxCost: 250_000 }), useOperationSpans({ component: `node ${config.agency}` })],
     // Nodes are called by the gateway only: no browser IDE, no CORS.
     graphiql: false,
     cors: false,

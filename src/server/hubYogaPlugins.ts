@@ -10,7 +10,7 @@ export interface HubYogaPluginOptions {
   maxRequestBytes?: number;
   /** Deepest selection accepted. Default 12 (an alert's documents sit at depth 8). */
   maxDepth?: number;
-  /** graphql-armor cost ceiling. Default 20,000. */
+  /** graphql-armor cost ceiling. Default 100,000 (a full alert selection costs about 50,000). */
   maxCost?: number;
 }
 
@@ -19,7 +19,7 @@ export interface HubYogaPluginOptions {
  * size, then graphql-armor's depth, cost, alias, directive and token limits,
  * and no field suggestions (they leak the schema to unauthenticated probes).
  */
-export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 20_000 }: HubYogaPluginOptions = {}): Plugin[] {
+export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_000 }: HubYogaPluginOptions = {}): Plugin[] {
   // graphql-armor words its refusals as syntax errors; they get a code of their own.
   const onReject = [
     (_context: unknown, error: GraphQLError) => {

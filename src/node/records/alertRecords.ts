@@ -76,13 +76,16 @@ export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purp
   return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC');
 }
 
-/** Keeps the fields the agreement releases at the tier; owner-only fields stay with the owner. */
+/**
+ * Keeps the fields the agreement releases at the tier. Owner-only fields, and
+ * any field the agreement does not name, never leave for a partner.
+ */
 function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
   const released = new Set(alertFieldsAt(tier));
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    const fieldTier = tierOfAlertField(field);
-    if (fieldTier === undefined ? !domestic : !released.has(field)) projected[field] = null;
+    const named = tierOfAlertField(field) !== undefined;
+    if (named ? !released.has(field) : !domestic) projected[field] = null;
   }
   return projected as unknown as AlertView;
 }
