@@ -16,7 +16,7 @@ export const defaultSearchHits = 20;
  * (SQL LIKE: exactly one character) for each unreadable character.
  */
 export type SearchCriterion =
-  | { on: 'SERIAL'; key: string; wildcards: number }
+  | { on: 'SERIAL'; key: string }
   | { on: 'PLATE'; key: string }
   | { on: 'VIN'; key: string }
   | { on: 'DOCUMENT_NUMBER'; key: string }
@@ -105,7 +105,7 @@ export const searchInput = z
   })
   .transform((value): SearchCriterion => {
     if (value.serialNumber != null) {
-      return { on: 'SERIAL', key: serialSearchKey(value.serialNumber), wildcards: wildcardCount(value.serialNumber) };
+      return { on: 'SERIAL', key: serialSearchKey(value.serialNumber) };
     }
     if (value.plate != null) return { on: 'PLATE', key: normalizeIdentifier(value.plate) };
     if (value.vin != null) return { on: 'VIN', key: value.vin };

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import type { SearchCriterion, SearchField } from '../../domain/schema/addSearchTypes.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -105,56 +105,59 @@ async function searchSerial(
   const similar = key.replaceAll('_', ' ').trim();
   const visible = visibleTo(access.caller, access.owner, access.purpose, access.now);
 
-  return prisma.$transaction(async (tx) => {
-    // The % operator (which the trigram index answers) compares with this threshold; local to the transaction.
-    await tx.$executeRaw`select set_config('pg_trgm.similarity_threshold', ${String(similarityThreshold)}, true)`;
-    const hits: SearchHitRecord[] = [];
-    for (let offset = 0; hits.length < first && offset < maxCandidates; offset += candidateBatch) {
-      const candidates = await tx.$queryRaw<SerialCandidate[]>`
-        with matched as (
-          select f.alert_id, 'SERIAL_NUMBER' as matched_on, 0 as preference,
-                 case when f.serial_normalized = ${key} then 1.0::float8
-                      when f.serial_normalized like ${key} then ${wildcardScore}::float8
-                      else least(similarity(f.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
-            from node.firearm f
-           where f.serial_normalized = ${key} or f.serial_normalized like ${key} or f.serial_normalized % ${similar}
-          union all
-          select c.alert_id, 'COMPONENT_SERIAL_NUMBER' as matched_on, 1 as preference,
-                 case when c.serial_normalized = ${key} then 1.0::float8
-                      when c.serial_normalized like ${key} then ${wildcardScore}::float8
-                      else least(similarity(c.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
-            from node.firearm_component c
-           where c.serial_normalized = ${key} or c.serial_normalized like ${key} or c.serial_normalized % ${similar}
-        ), best as (
-          select distinct on (alert_id) alert_id, matched_on, score
-            from matched
-           order by alert_id, score desc, preference
-        )
-        select b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score as "score"
-          from best b join node.alert a on a.id = b.alert_id
-         order by b.score desc, a.created_at desc, a.id desc
-         limit ${candidateBatch} offset ${offset}`;
-      if (candidates.length === 0) break;
-
-      // Which candidates the owner releases to the caller: the rest do not exist for the caller.
-      const visibleIds = new Set(
-        (await tx.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, visible] }, select: { id: true } })).map(
-          (row) => row.id,
-        ),
-      );
-      const wanted = candidates.filter((candidate) => visibleIds.has(candidate.alertId)).slice(0, first - hits.length);
-      if (wanted.length > 0) {
-        const rows = await tx.alert.findMany({ where: { id: { in: wanted.map((c) => c.alertId) } }, include: alertInclude(access.caller, access.owner) });
-        const byId = new Map(rows.map((row) => [row.id, row]));
-        for (const candidate of wanted) {
-          const row = byId.get(candidate.alertId);
-          const alert = row ? release(row, access) : null;
-          if (alert) hits.push({ alert, matchedOn: candidate.matchedOn, score: roundScore(candidate.score) });
-        }
+  // Which candidates, best first, the owner releases to the caller; the rest do not exist for the caller.
+  const chosen = await prisma.$transaction(
+    async (tx) => {
+      // The % operator (which the trigram index answers) compares with this threshold; local to the transaction.
+      await tx.$executeRaw`select set_config('pg_trgm.similarity_threshold', ${String(similarityThreshold)}, true)`;
+      const found: SerialCandidate[] = [];
+      for (let offset = 0; found.length < first && offset < maxCandidates; offset += candidateBatch) {
+        const candidates = await tx.$queryRaw<SerialCandidate[]>`
+          with matched as (
+            select f.alert_id, 'SERIAL_NUMBER' as matched_on, 0 as preference,
+                   case when f.serial_normalized = ${key} then 1.0::float8
+                        when f.serial_normalized like ${key} then ${wildcardScore}::float8
+                        else least(similarity(f.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+              from node.firearm f
+             where f.serial_normalized = ${key} or f.serial_normalized like ${key} or f.serial_normalized % ${similar}
+            union all
+            select c.alert_id, 'COMPONENT_SERIAL_NUMBER' as matched_on, 1 as preference,
+                   case when c.serial_normalized = ${key} then 1.0::float8
+                        when c.serial_normalized like ${key} then ${wildcardScore}::float8
+                        else least(similarity(c.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+              from node.firearm_component c
+             where c.serial_normalized = ${key} or c.serial_normalized like ${key} or c.serial_normalized % ${similar}
+          ), best as (
+            select distinct on (alert_id) alert_id, matched_on, score
+              from matched
+             order by alert_id, score desc, preference
+          )
+          select b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score as "score"
+            from best b join node.alert a on a.id = b.alert_id
+           order by b.score desc, a.created_at desc, a.id desc
+           limit ${candidateBatch} offset ${offset}`;
+        if (candidates.length === 0) break;
+        const visibleIds = new Set(
+          (await tx.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, visible] }, select: { id: true } })).map(
+            (row) => row.id,
+          ),
+        );
+        found.push(...candidates.filter((candidate) => visibleIds.has(candidate.alertId)).slice(0, first - found.length));
+        if (candidates.length < candidateBatch) break;
       }
-      if (candidates.length < candidateBatch) break;
-    }
-    return hits;
+      return found;
+    },
+    { timeout: 10_000 },
+  );
+  if (chosen.length === 0) return [];
+
+  // The hits themselves, released by the same decision as every other read (decideAccess).
+  const rows = await prisma.alert.findMany({ where: { id: { in: chosen.map((c) => c.alertId) } }, include: alertInclude(access.caller, access.owner) });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return chosen.flatMap((candidate) => {
+    const row = byId.get(candidate.alertId);
+    const alert = row ? release(row, access) : null;
+    return alert ? [{ alert, matchedOn: candidate.matchedOn, score: roundScore(candidate.score) }] : [];
   });
 }
 

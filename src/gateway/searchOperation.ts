@@ -1,0 +1,25 @@
+// The hit/no-hit search the gateway sends to every agency node, written
+// against the node contract (contracts/node.graphql); test/search.test.ts
+// validates it against the node schema. The alert carries the same fields as
+// the other node operations select (AlertFields in nodeOperations.ts).
+import type { AlertView } from '../domain/alertView.ts';
+import type { SearchField } from '../domain/schema/addSearchTypes.ts';
+import { alertContentSelection } from './nodeOperations.ts';
+
+export const searchOperation = /* GraphQL */ `
+  query Search($input: SearchInput!, $first: Int) {
+    search(input: $input, first: $first) { matchedOn score alert { ...AlertFields } }
+  }
+  fragment AlertFields on Alert { id reference owner ${alertContentSelection} }
+`;
+
+/** One hit as a node answers it. */
+export interface NodeSearchHit {
+  alert: AlertView;
+  matchedOn: SearchField;
+  score: number;
+}
+
+export interface NodeSearchResult {
+  search: NodeSearchHit[];
+}
