@@ -12,6 +12,7 @@ import type { NodePage } from '../nodeOperations.ts';
 import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
 import { Agency } from './agency.ts';
 import { builder } from './builder.ts';
+import { mergedConnection } from './mergedConnection.ts';
 import { domain } from './domain.ts';
 
 export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
@@ -71,17 +72,7 @@ builder.queryFields((t) => ({
         return merged;
       },
     },
-    {
-      name: 'AlertConnection',
-      fields: (c) => ({
-        totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-        unavailableAgencies: c.stringList({
-          description: 'Agencies whose node did not answer for this page.',
-          resolve: (connection) => (connection as { unavailableAgencies: string[] }).unavailableAgencies,
-        }),
-      }),
-    },
-    { name: 'AlertEdge' },
+    ...mergedConnection('Alert'),
   ),
   alert: t.field({
     type: Alert,

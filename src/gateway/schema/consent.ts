@@ -9,6 +9,7 @@ import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
+import { mergedConnection } from './mergedConnection.ts';
 import { domain } from './domain.ts';
 
 export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('ConsentGrant'), {
@@ -63,16 +64,7 @@ builder.queryFields((t) => ({
         return merged;
       },
     },
-    {
-      name: 'ConsentRequestConnection',
-      fields: (c) => ({
-        totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-        unavailableAgencies: c.stringList({
-          resolve: (connection) => (connection as { unavailableAgencies: string[] }).unavailableAgencies,
-        }),
-      }),
-    },
-    { name: 'ConsentRequestEdge' },
+    ...mergedConnection('ConsentRequest'),
   ),
 }));
 

@@ -8,6 +8,7 @@ import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
+import { mergedConnection } from './mergedConnection.ts';
 import { domain } from './domain.ts';
 
 export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('TraceRequest'), {
@@ -53,16 +54,7 @@ builder.queryFields((t) => ({
         return merged;
       },
     },
-    {
-      name: 'TraceRequestConnection',
-      fields: (c) => ({
-        totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }),
-        unavailableAgencies: c.stringList({
-          resolve: (connection) => (connection as { unavailableAgencies: string[] }).unavailableAgencies,
-        }),
-      }),
-    },
-    { name: 'TraceRequestEdge' },
+    ...mergedConnection('TraceRequest'),
   ),
 }));
 

@@ -10,6 +10,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import { hasAnyRole, type Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts } from './alertRecords.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { lockRow } from './lockRow.ts';
 
 const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
 type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
@@ -194,8 +195,7 @@ export async function decideConsentRequest(
 ): Promise<ConsentRequestView> {
   assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
   return prisma.$transaction(async (tx) => {
-    const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`select id from node.consent_request where id = ${id}::uuid for update` : [];
-    const request = locked.length ? await tx.consentRequest.findUnique({ where: { id } }) : null;
+    const request = (await lockRow(tx, 'consent_request', id)) ? await tx.consentRequest.findUnique({ where: { id } }) : null;
     if (!request) throw hubError(ErrorCode.NOT_FOUND, 'No consent request with this id.');
     if (request.status !== 'PENDING') {
       throw hubError(ErrorCode.INVALID_TRANSITION, `This consent request was already decided (${request.status}).`, { status: request.status });
@@ -243,8 +243,7 @@ export async function revokeConsentGrant(
 ): Promise<ConsentGrantView> {
   assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
   return prisma.$transaction(async (tx) => {
-    const locked = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`select id from node.consent_grant where id = ${id}::uuid for update` : [];
-    const grant = locked.length ? await tx.consentGrant.findUnique({ where: { id } }) : null;
+    const grant = (await lockRow(tx, 'consent_grant', id)) ? await tx.consentGrant.findUnique({ where: { id } }) : null;
     if (!grant) throw hubError(ErrorCode.NOT_FOUND, 'No consent grant with this id.');
     if (grant.revokedAt) throw hubError(ErrorCode.INVALID_TRANSITION, 'This grant is already revoked.');
     const revoked = await tx.consentGrant.update({

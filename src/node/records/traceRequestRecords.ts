@@ -7,6 +7,7 @@ import type { Officer } from '../../identity/officer.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { firearmView } from './alertRecords.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { lockRow } from './lockRow.ts';
 import { nextReference } from './references.ts';
 
 const traceInclude = {
@@ -151,11 +152,7 @@ export async function advanceTraceRequest(
   input: AdvanceTraceRequestInput,
 ) {
   return prisma.$transaction(async (tx) => {
-    // Row lock: two officers answering at once must not both pass the transition check.
-    const locked = isUuid(id)
-      ? await tx.$queryRaw<{ id: string }[]>`select id from node.trace_request where id = ${id}::uuid for update`
-      : [];
-    const current = locked.length ? await tx.traceRequest.findUnique({ where: { id } }) : null;
+    const current = (await lockRow(tx, 'trace_request', id)) ? await tx.traceRequest.findUnique({ where: { id } }) : null;
     if (!current || (officer.agency !== owner && current.addressedTo !== officer.agency)) {
       throw hubError(ErrorCode.NOT_FOUND, 'No trace request with this id.');
     }
