@@ -7,6 +7,7 @@ import { arch, cpus, platform, totalmem } from 'node:os';
 import { syntheticAlerts, type DemoAgency, type RawAlertInput } from '../src/demo/demoData.ts';
 import { toGlobalId } from '../src/gateway/globalId.ts';
 import { alertContentSelection, nodeOperations } from '../src/gateway/nodeOperations.ts';
+import { searchOperation, type NodeSearchResult } from '../src/gateway/searchOperation.ts';
 import { startBenchHub, type OfficerSession, type Variables } from './benchHub.ts';
 import { formatTable, measure, type Column, type Load, type Measurement } from './measure.ts';
 
@@ -44,11 +45,39 @@ const gatewayOperations = {
     query Alert($id: ID!) { alert(id: $id) { ...AlertFields } }
     ${gatewayAlertFields}
   `,
+  search: /* GraphQL */ `
+    query Search($input: SearchInput!, $first: Int) {
+      search(input: $input, first: $first) { agency { code } outcome hits { matchedOn score alert { ...AlertFields } } }
+    }
+    ${gatewayAlertFields}
+  `,
   createAlert: /* GraphQL */ `
     mutation CreateAlert($input: CreateAlertInput!) { createAlert(input: $input) { ...AlertFields } }
     ${gatewayAlertFields}
   `,
 } as const;
+
+/** The serial with its second and second-to-last letters or digits unreadable. */
+function wear(serial: string): string {
+  const readable = [...serial].flatMap((char, index) => (/[\p{L}\p{N}]/u.test(char) ? [index] : []));
+  const worn = [...serial];
+  for (const index of [readable[1], readable.at(-2)]) if (index !== undefined) worn[index] = '?';
+  return worn.join('');
+}
+
+/** The first serial number found on the XK alerts of a page (seeded alerts carry firearms). */
+async function seededSerial(session: OfficerSession, page: Page): Promise<string> {
+  for (const edge of page.edges) {
+    const data = await session.node<{ alert: { summary: { firearms: { serialNumber: string | null }[] } | null } | null }>(
+      'XK',
+      nodeOperations.alert,
+      { id: edge.node.id },
+    );
+    const serial = data.alert?.summary?.firearms.find((firearm) => (firearm.serialNumber ?? '').length >= 8)?.serialNumber;
+    if (serial) return serial;
+  }
+  throw new Error('no seeded firearm with a serial of 8 characters or more on the first page');
+}
 
 /** What both sides' alert lists have in common, and all that paging needs. */
 interface Page {
@@ -138,6 +167,19 @@ async function comparisons(session: OfficerSession): Promise<Comparison[]> {
   const found = await Promise.all([nodeAlert(), gatewayAlert()]);
   if (found.some((data) => !data.alert)) throw new Error(`alert ${localId} of XK was not found`);
 
+  // A serial of a seeded XK firearm with two characters worn away: the
+  // pattern-and-trigram search over every firearm of both agencies.
+  const serial = await seededSerial(session, xkPage);
+  const worn = wear(serial);
+  const searchVariables = { input: { serialNumber: worn }, first: 20 };
+  const nodeSearch = () => session.node<NodeSearchResult>('XK', searchOperation, searchVariables);
+  const gatewaySearch = () =>
+    session.gateway<{ search: { outcome: string; hits: { score: number }[] }[] }>(gatewayOperations.search, searchVariables);
+  const [nodeHits, gatewayResults] = await Promise.all([nodeSearch(), gatewaySearch()]);
+  if (nodeHits.search[0]?.score !== 0.99 || !gatewayResults.search.some((result) => result.outcome === 'HIT')) {
+    throw new Error(`searching ${worn} did not find the seeded firearm ${serial} first`);
+  }
+
   // One sequence for both sides, so that every alert created has a title of its own.
   const nextInput = newAlertInputs('XK');
 
@@ -159,6 +201,12 @@ async function comparisons(session: OfficerSession): Promise<Comparison[]> {
       requests: requestsPerLoad,
       node: nodeAlert,
       gateway: gatewayAlert,
+    },
+    {
+      operation: 'search(worn serial)',
+      requests: requestsPerLoad,
+      node: nodeSearch,
+      gateway: gatewaySearch,
     },
     {
       operation: 'createAlert',
