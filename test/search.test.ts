@@ -1,4 +1,5 @@
 import { parse, validate } from 'graphql';
+import { mulberry32 } from '../src/demo/demoData.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertInput, parseInput } from '../src/domain/alertInput.ts';
 import { normalizeSerial } from '../src/domain/normalize.ts';
@@ -63,18 +64,6 @@ async function create(user: 'xk-border-officer' | 'mk-border-officer', overrides
   const result = await hub.query(user, createAlertMutation, { input: alertInput(overrides) });
   expect(result.errors).toBeUndefined();
   return result.data!.createAlert as { id: string; reference: string; localId: string };
-}
-
-/** A deterministic PRNG (mulberry32), so that the seeded serials are the same on every run. */
-function mulberry32(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // The obliterated serial: "M70-481516" with its 5th and last characters ground off.
