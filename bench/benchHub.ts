@@ -174,7 +174,16 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     };
     const alertCounts = new Map(await Promise.all(nodes.map(seed)));
 
-    const gateway = createGateway({ trustList, nodes: nodeUrls, signer: keys.gateway, graphiql: false, logger: serverLogger });
+    await postgres.ensureDatabase('bench_gateway');
+    await migrate(postgres.url('bench_gateway'));
+    const gateway = createGateway({
+      trustList,
+      databaseUrl: postgres.url('bench_gateway'),
+      nodes: nodeUrls,
+      signer: keys.gateway,
+      graphiql: false,
+      logger: serverLogger,
+    });
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
 

@@ -107,8 +107,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'gateway': {
       const config = loadGatewayConfig();
+      await migrate(config.databaseUrl);
       const gateway = createGateway({
         trustList: loadTrustList(config.trustListPath),
+        databaseUrl: config.databaseUrl,
         nodes: config.nodes,
         signer: await loadSigningKey(config.signingKeyPath, config.issuer),
         nodeTimeoutMs: config.nodeTimeoutMs,

@@ -111,6 +111,8 @@ export function loadGatewayConfig(env: Env = process.env) {
     z.object({
       ...shared,
       PORT: port.default(4000),
+      /** The hub database: consultation log (and later joint operations). */
+      DATABASE_URL: postgresUrl,
       TRUST_LIST: z.string().min(1),
       /** Private JWK (JSON file) the gateway signs its node credentials with. */
       GATEWAY_SIGNING_KEY: z.string().min(1),
@@ -143,6 +145,7 @@ export function loadGatewayConfig(env: Env = process.env) {
   return {
     host: raw.HOST,
     port: raw.PORT,
+    databaseUrl: raw.DATABASE_URL,
     trustListPath: resolve(raw.TRUST_LIST),
     signingKeyPath: resolve(raw.GATEWAY_SIGNING_KEY),
     issuer: raw.GATEWAY_ISSUER,

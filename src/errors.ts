@@ -54,6 +54,8 @@ export const ErrorCode = {
   AGENCY_UNKNOWN: 'AGENCY_UNKNOWN',
   /** An agency node did not answer; the rest of the response is still valid. */
   AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
+  /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** Anything unexpected; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -71,6 +73,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   TOKEN_INVALID: 401,
   GATEWAY_CREDENTIAL_INVALID: 401,
   REQUEST_TOO_LARGE: 413,
+  AUDIT_UNAVAILABLE: 503,
 };
 
 /** A deliberate, client-facing error: passes error masking with its code. */

@@ -111,6 +111,8 @@ export const codes = (result: GraphQLResult<unknown>) => (result.errors ?? []).m
 
 export interface TestHub extends AsyncDisposable {
   gatewayUrl: URL;
+  /** The gateway's own database (consultation log). */
+  hubDatabase: TestDatabase;
   gateway: Gateway;
   nodes: Map<string, AgencyNode & { url: URL; database: TestDatabase }>;
   keys: DevelopmentKeys;
@@ -156,8 +158,10 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     }
     nodes.set(agency, Object.assign(node, { url, database }));
   }
+  const hubDatabase = await createTestDatabase('gateway');
   const gateway = createGateway({
     trustList,
+    databaseUrl: hubDatabase.url,
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,
@@ -174,6 +178,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
 
   return {
     gatewayUrl,
+    hubDatabase,
     gateway,
     nodes,
     keys,
@@ -186,6 +191,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     },
     async [Symbol.asyncDispose]() {
       await gateway.stop();
+      await hubDatabase[Symbol.asyncDispose]();
       for (const [agency, node] of nodes) {
         if (!stopped.has(agency)) await node.stop();
         await node.database[Symbol.asyncDispose]();

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { advanceTraceRequestInput, createAlertInput, parseInput, submitTraceRequestInput } from '../domain/alertInput.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Role } from '../identity/roles.ts';
+import { serviceJournal } from '../audit/auditCollector.ts';
 import { registerAgencies } from '../node/records/agencyRecords.ts';
 import { createAlert } from '../node/records/alertRecords.ts';
 import { setSharingPolicy } from '../node/records/sharingPolicyRecords.ts';
@@ -20,6 +21,9 @@ import {
 import { demoUsers } from './demoUsers.ts';
 
 const seedIssuer = 'urn:border-hub:seed';
+
+/** Demo data is written like any change: with its entry in the agency's audit log, in the name of the seeding service. */
+const seedJournal = (agency: string) => serviceJournal(agency, 'service:demo-seed');
 
 /** How many synthetic alerts are written at once (each is its own transaction). */
 const syntheticConcurrency = 4;
@@ -55,7 +59,7 @@ function liaisonOf(agency: string): Officer {
 /** Writes one alert through the API's validation and write path. */
 async function writeAlert(prisma: PrismaClient, agency: string, alert: DemoAlert): Promise<void> {
   const officer = seedOfficer(alert.createdBy, agency, alert.unitCode);
-  await createAlert(prisma, officer, parseInput(createAlertInput, alert.input));
+  await createAlert(prisma, officer, parseInput(createAlertInput, alert.input), seedJournal(agency));
 }
 
 async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Promise<void> {
@@ -77,6 +81,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
         addressedTo: request.addressedTo,
         question: request.question,
       }),
+      seedJournal(agency),
     );
     for (const step of request.advanceTo ?? []) {
       const actor = step.actorAgency === agency ? requester : liaisonOf(step.actorAgency);
@@ -86,6 +91,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
         agency,
         submitted.id,
         parseInput(advanceTraceRequestInput, { status: step.status, note: step.note ?? null, answer: step.answer ?? null }),
+        seedJournal(agency),
       );
     }
   }
@@ -174,6 +180,6 @@ async function seedSharingPolicies(prisma: PrismaClient, agency: DemoAgency, now
           : index % 7 === 3
             ? { handlingCode: 'H2', sourceReliability: 'A', informationAccuracy: 1 }
             : null;
-    if (raw) await setSharingPolicy(prisma, officer, alert.id, parseInput(sharingPolicyInput, raw));
+    if (raw) await setSharingPolicy(prisma, officer, alert.id, parseInput(sharingPolicyInput, raw), seedJournal(agency));
   }
 }

@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
+import { AuditCollector } from '../audit/auditCollector.ts';
+import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -20,12 +23,16 @@ export interface GatewayContext {
    * is valid; useAgencyErrors adds them to the response's `errors`.
    */
   agencyErrors: GraphQLError[];
+  /** What this operation's consultation entry will say. */
+  audit: AuditCollector;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
 export interface GatewayInitialContext {
   request?: Request;
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** Node's request (HTTP) or the WebSocket upgrade request: where the client's address is read. */
+  req?: IncomingMessage;
 }
 
 export interface GatewayContextOptions {
@@ -54,6 +61,8 @@ export function createGatewayContextFactory({ trustList, nodes }: GatewayContext
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
     );
-    return { officer, officerToken, purpose, nodes, agencyErrors: [] };
+    const audit = new AuditCollector('GATEWAY', officer, purpose, initial.req?.socket.remoteAddress ?? null);
+    registerCollector(initial.request, audit);
+    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit };
   };
 }

@@ -2,6 +2,8 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { useAuditLog } from '../audit/useAuditLog.ts';
+import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -18,6 +20,8 @@ import { useAgencyErrors } from './useAgencyErrors.ts';
 /** Configuration of the gateway. */
 export interface GatewayConfig {
   trustList: TrustList;
+  /** The hub database, which holds the consultation log. */
+  databaseUrl: string;
   /** GraphQL endpoint of each agency node. */
   nodes: ReadonlyMap<string, URL>;
   /** The gateway's own signing key, for its credential towards the nodes. */
@@ -46,6 +50,9 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+/** The gateway's name in audit logs. */
+export const gatewayParty = 'GATEWAY';
+
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
   const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
@@ -54,6 +61,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     signer: config.signer,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
@@ -61,7 +69,12 @@ export function createGateway(config: GatewayConfig): Gateway {
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(initial),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...hubYogaPlugins({ maxRequestBytes }), useAgencyErrors(), useOperationSpans({ component: 'gateway' })],
+    plugins: [
+      ...hubYogaPlugins({ maxRequestBytes }),
+      useAgencyErrors(),
+      useOperationSpans({ component: 'gateway' }),
+      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+    ],
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,
@@ -124,6 +137,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
+    await prisma.$disconnect();
   };
 
   return {

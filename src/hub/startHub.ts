@@ -71,6 +71,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
 
     const gateway = createGateway({
       trustList,
+      databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
       listen: { port: config.port, host: config.host },

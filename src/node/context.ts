@@ -1,5 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
+import type { IncomingMessage } from 'node:http';
+import { AuditCollector } from '../audit/auditCollector.ts';
+import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { verifyGatewayCredential } from '../identity/gatewayCredential.ts';
@@ -17,6 +20,9 @@ export interface NodeContext {
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
   prisma: PrismaClient;
+  /** What this operation's disclosure (or change) entry will say. */
+  audit: AuditCollector;
+  request: Request;
 }
 
 export interface NodeContextOptions {
@@ -32,7 +38,7 @@ export interface NodeContextOptions {
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
 export function createNodeContextFactory({ agency, trustList, prisma }: NodeContextOptions) {
-  return async ({ request }: YogaInitialContext): Promise<NodeContext> => {
+  return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
     await verifyGatewayCredential(bearerToken(request.headers.get('authorization')), officerToken, agency, {
@@ -41,6 +47,9 @@ export function createNodeContextFactory({ agency, trustList, prisma }: NodeCont
     });
     const officer = await verifyOfficerToken(officerToken, trustList);
     const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
-    return { agency, officer, purpose, prisma };
+    // The caller of a node is the gateway; the address is recorded to show which gateway asked.
+    const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
+    registerCollector(request, audit);
+    return { agency, officer, purpose, prisma, audit, request };
   };
 }

@@ -1,5 +1,6 @@
 import { createYoga } from 'graphql-yoga';
-import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
+import { useAuditLog } from '../audit/useAuditLog.ts';
+import { applicationRole, createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
@@ -37,13 +38,17 @@ export interface AgencyNode {
 
 export function createNode(config: NodeConfig): AgencyNode {
   const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
     context: createNodeContextFactory({ agency: config.agency, trustList: config.trustList, prisma }),
     maskedErrors: { maskError: createMaskError(logger) },
-    plugins: [...hubYogaPlugins({ maxCost: 250_000 }), useOperationSpans({ component: `node ${config.agency}` })],
+    plugins: [
+      ...hubYogaPlugins({ maxCost: 250_000 }),
+      useOperationSpans({ component: `node ${config.agency}` }),
+      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', logger }),
+    ],
     // Nodes are called by the gateway only: no browser IDE, no CORS.
     graphiql: false,
     cors: false,

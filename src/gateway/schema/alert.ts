@@ -36,6 +36,28 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
   }),
 });
 
+/** Names the alerts a response carries, per agency and with their tier, in the operation's consultation entry. */
+export function noteAlerts(context: GatewayContext, views: readonly (AlertView | null | undefined)[]) {
+  for (const view of views) {
+    if (!view) continue;
+    context.audit.note({
+      agency: view.owner,
+      id: view.id,
+      reference: view.reference,
+      tier: view.access.tier,
+      basis: view.access.basis,
+      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
+    });
+  }
+}
+
+/** Resolves to the alert after noting it. */
+async function noted<T extends AlertView | null>(context: GatewayContext, pending: Promise<T>): Promise<T> {
+  const view = await pending;
+  noteAlerts(context, [view]);
+  return view;
+}
+
 function selectedAgencies(context: GatewayContext, requested: readonly string[] | null | undefined): string[] {
   if (!requested?.length) return [...context.nodes.agencies];
   const unknown = requested.filter((agency) => !context.nodes.has(agency));
@@ -67,6 +89,7 @@ builder.queryFields((t) => ({
           fetchPage: (agency, first, after) =>
             requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }),
         });
+        noteAlerts(context, merged.edges.map((edge) => edge.node));
         const path = responsePathAsArray(info.path);
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(path)));
         return merged;
@@ -82,7 +105,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
-      return fetchOwned<AlertView>(context, agency, localId, 'alert');
+      return noted(context, fetchOwned<AlertView>(context, agency, localId, 'alert'));
     },
   }),
 }));
@@ -94,7 +117,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
     resolve: (_root, args, context, info) =>
-      requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input'])),
+      noted(context, requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input']))),
   }),
   updateAlert: t.field({
     type: Alert,
@@ -106,7 +129,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.UpdateAlertInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input'])),
+      noted(context, mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input']))),
   }),
   setSharingPolicy: t.field({
     type: Alert,
@@ -119,6 +142,6 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input'])),
+      noted(context, mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input']))),
   }),
 }));

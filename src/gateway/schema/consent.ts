@@ -60,6 +60,7 @@ builder.queryFields((t) => ({
               ...forwardArguments(info, args, ['filter']),
             }),
         });
+        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.owner, id: node.alertId, reference: node.alertReference })));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },

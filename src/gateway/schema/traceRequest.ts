@@ -50,6 +50,7 @@ builder.queryFields((t) => ({
               ...forwardArguments(info, args, ['filter']),
             }),
         });
+        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.requestingAgency, id: node.id, reference: node.reference })));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },

@@ -11,6 +11,7 @@ import type { Tier } from '../../consent/tier.ts';
 import { visibleTo } from './visibility.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
+import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { nextReference } from './references.ts';
@@ -289,7 +290,7 @@ async function reportingUnit(tx: Prisma.TransactionClient, officer: Officer, uni
 }
 
 /** Creates an alert with all its items, subjects and vehicles in one transaction. */
-export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput): Promise<AlertRow> {
+export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput, journal?: ChangeJournal): Promise<AlertRow> {
   return prisma.$transaction(async (tx) => {
     const unit = await reportingUnit(tx, officer, input.unitCode);
     const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
@@ -384,6 +385,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
       },
       include: alertInclude(officer, officer.agency),
     });
+    await journal?.(tx, [{ agency: officer.agency, id: alert.id, reference: alert.reference }], { change: 'alert created' });
     return alert;
   });
 }
@@ -399,6 +401,7 @@ export async function updateAlert(
   id: string,
   expectedVersion: number,
   input: UpdateAlertInput,
+  journal?: ChangeJournal,
 ): Promise<AlertRow> {
   return prisma.$transaction(async (tx) => {
     const current = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
@@ -428,6 +431,7 @@ export async function updateAlert(
         { currentVersion: current.version },
       );
     }
+    await journal?.(tx, [{ agency: officer.agency, id, reference: current.reference }], { change: 'alert updated', fields: Object.keys(input) });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });
 }

@@ -5,6 +5,7 @@ import { decideAccess } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
+import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { hasAnyRole, type Officer } from '../../identity/officer.ts';
@@ -78,6 +79,7 @@ export async function requestConsent(
   purpose: DeclaredPurpose,
   input: ConsentRequestInput,
   now = new Date(),
+  journal?: ChangeJournal,
 ): Promise<ConsentRequestView> {
   if (caller.agency === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.alertId is a record of your own agency; consent is asked of partners.', {
@@ -122,6 +124,7 @@ export async function requestConsent(
       },
       include: requestInclude,
     });
+    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference, tier: input.tier }], { change: 'consent requested', request: created.id });
     return toRequestView(created, owner, now);
   });
 }
@@ -192,6 +195,7 @@ export async function decideConsentRequest(
   id: string,
   input: ConsentDecisionInput,
   now = new Date(),
+  journal?: ChangeJournal,
 ): Promise<ConsentRequestView> {
   assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
   return prisma.$transaction(async (tx) => {
@@ -228,6 +232,11 @@ export async function decideConsentRequest(
       },
       include: requestInclude,
     });
+    await journal?.(tx, [{ agency: owner, id: decided.alertId, reference: decided.alert.reference, tier: decided.grant?.tier ?? undefined, ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
+      change: `consent request ${decided.status.toLowerCase()}`,
+      request: decided.id,
+      grantee: decided.requestingAgency,
+    });
     return toRequestView(decided, owner, now);
   });
 }
@@ -240,6 +249,7 @@ export async function revokeConsentGrant(
   id: string,
   reason: string,
   now = new Date(),
+  journal?: ChangeJournal,
 ): Promise<ConsentGrantView> {
   assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
   return prisma.$transaction(async (tx) => {
@@ -250,6 +260,7 @@ export async function revokeConsentGrant(
       where: { id },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
     });
+    await journal?.(tx, [{ agency: owner, id: revoked.alertId, grantId: revoked.id, tier: revoked.tier }], { change: 'consent grant revoked', grantee: revoked.granteeAgency });
     return toGrantView(revoked, owner);
   });
 }

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
+import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRecords.ts';
@@ -10,7 +11,13 @@ import { alertInclude, type AlertRow } from './alertRecords.ts';
  * owner. A rule replaces the previous rule for its partner; partners not
  * named keep theirs. One transaction: the policy is never half-changed.
  */
-export async function setSharingPolicy(prisma: PrismaClient, officer: Officer, id: string, input: SharingPolicyInput): Promise<AlertRow> {
+export async function setSharingPolicy(
+  prisma: PrismaClient,
+  officer: Officer,
+  id: string,
+  input: SharingPolicyInput,
+  journal?: ChangeJournal,
+): Promise<AlertRow> {
   if (input.rules.some((rule) => rule.partnerAgency === officer.agency)) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.rules names your own agency; rules are for partners.', {
       issues: [{ path: 'input.rules', message: 'names your own agency' }],
@@ -43,6 +50,11 @@ export async function setSharingPolicy(prisma: PrismaClient, officer: Officer, i
         update: data,
       });
     }
+    await journal?.(tx, [{ agency: officer.agency, id, reference: alert.reference }], {
+      change: 'sharing policy set',
+      handlingCode,
+      rules: input.rules.map((rule) => ({ ...rule, expiresAt: rule.expiresAt.toISOString() })),
+    });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });
 }

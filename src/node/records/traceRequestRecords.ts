@@ -4,6 +4,7 @@ import type { AdvanceTraceRequestInput, SubmitTraceRequestInput } from '../../do
 import { TraceRequestStatus } from '../../domain/enums.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
+import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { firearmView } from './alertRecords.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -110,7 +111,13 @@ export async function findTraceRequest(prisma: PrismaClient, officer: Officer, o
   return row ? toTraceRequestView(row, owner) : null;
 }
 
-export async function submitTraceRequest(prisma: PrismaClient, officer: Officer, owner: string, input: SubmitTraceRequestInput) {
+export async function submitTraceRequest(
+  prisma: PrismaClient,
+  officer: Officer,
+  owner: string,
+  input: SubmitTraceRequestInput,
+  journal?: ChangeJournal,
+) {
   if (input.addressedTo === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.addressedTo must be a partner agency, not your own.', {
       issues: [{ path: 'input.addressedTo', message: 'must be a partner agency, not your own' }],
@@ -140,6 +147,7 @@ export async function submitTraceRequest(prisma: PrismaClient, officer: Officer,
       },
       include: traceInclude,
     });
+    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: 'trace request submitted', addressedTo: row.addressedTo });
     return toTraceRequestView(row, owner);
   });
 }
@@ -150,6 +158,7 @@ export async function advanceTraceRequest(
   owner: string,
   id: string,
   input: AdvanceTraceRequestInput,
+  journal?: ChangeJournal,
 ) {
   return prisma.$transaction(async (tx) => {
     const current = (await lockRow(tx, 'trace_request', id)) ? await tx.traceRequest.findUnique({ where: { id } }) : null;
@@ -190,6 +199,7 @@ export async function advanceTraceRequest(
       },
       include: traceInclude,
     });
+    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: `trace request ${row.status.toLowerCase()}` });
     return toTraceRequestView(row, owner);
   });
 }

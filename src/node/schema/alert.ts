@@ -1,3 +1,4 @@
+import { journaled } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
@@ -21,8 +22,28 @@ export const Alert = builder.objectRef<AlertView>('Alert').implement({
   }),
 });
 
-/** The view the caller may have of a row, or null when the owner's consent hides it. */
-export const release = (row: AlertRow, { agency, officer, purpose }: NodeContext) => releaseAlert(row, agency, officer, purpose);
+/** Names released alerts, with their tier and its basis, in the operation's audit entry. */
+export function noteReleased(context: NodeContext, views: readonly (AlertView | null)[]) {
+  for (const view of views) {
+    if (!view) continue;
+    context.audit.note({
+      agency: view.owner,
+      id: view.id,
+      reference: view.reference,
+      tier: view.access.tier,
+      basis: view.access.basis,
+      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
+    });
+  }
+}
+
+/** The view the caller may have of a row, or null when the owner's consent hides it; either way the audit entry says so. */
+export function release(row: AlertRow, context: NodeContext, now = new Date()): AlertView | null {
+  const view = releaseAlert(row, context.agency, context.officer, context.purpose, now);
+  if (view) noteReleased(context, [view]);
+  else context.audit.note({ agency: context.agency, id: row.id, reference: row.reference, tier: 'NONE' });
+  return view;
+}
 
 /** Records of a node are written only by the officers of its own agency. */
 export function assertOwnAgency({ agency, officer }: NodeContext, what: string) {
@@ -33,7 +54,7 @@ export function assertOwnAgency({ agency, officer }: NodeContext, what: string) 
 
 /** Writes answer with the owner's own, domestic, view. */
 function releaseOwn(row: AlertRow, context: NodeContext): AlertView {
-  return releaseAlert(row, context.agency, context.officer, context.purpose)!;
+  return release(row, context)!;
 }
 
 builder.queryFields((t) => ({
@@ -47,7 +68,7 @@ builder.queryFields((t) => ({
         const page = forwardPage(args);
         const now = new Date();
         const result = await listAlerts(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, args.filter, page);
-        const views = result.rows.map((row) => releaseAlert(row, context.agency, context.officer, context.purpose, now));
+        const views = result.rows.map((row) => release(row, context, now));
         const edges = views.flatMap((view, index) => (view ? [{ view, cursor: result.cursors[index]! }] : []));
         return connectionOf(
           edges.map((edge) => edge.view),
@@ -86,7 +107,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'create alerts');
       const input = parseInput(createAlertInput, args.input);
-      return releaseOwn(await createAlert(context.prisma, context.officer, input), context);
+      return releaseOwn(await journaled(context.audit, (journal) => createAlert(context.prisma, context.officer, input, journal)), context);
     },
   }),
   updateAlert: t.field({
@@ -100,7 +121,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'update alerts');
       const input = parseInput(updateAlertInput, args.input);
-      return releaseOwn(await updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input), context);
+      const row = await journaled(context.audit, (journal) =>
+        updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal),
+      );
+      return releaseOwn(row, context);
     },
   }),
   setSharingPolicy: t.field({
@@ -114,7 +138,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'set sharing policies');
       const input = parseInput(sharingPolicyInput, args.input);
-      return releaseOwn(await setSharingPolicy(context.prisma, context.officer, String(args.alertId), input), context);
+      const row = await journaled(context.audit, (journal) => setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal));
+      return releaseOwn(row, context);
     },
   }),
 }));

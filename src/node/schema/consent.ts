@@ -1,3 +1,4 @@
+import { journaled } from '../../audit/auditCollector.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
@@ -61,8 +62,8 @@ builder.mutationFields((t) => ({
     description: 'Asks the owner for a higher tier on a record, for the declared purpose and case.',
     authScopes: { role: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
-    resolve: (_root, args, { prisma, officer, agency, purpose }) =>
-      requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input)),
+    resolve: (_root, args, { prisma, officer, agency, purpose, audit }) =>
+      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal)),
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
@@ -72,15 +73,19 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, agency }) =>
-      decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input)),
+    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+      journaled(audit, (journal) =>
+        decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input), new Date(), journal),
+      ),
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,
     description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
     authScopes: { role: ['duty_officer'] },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
-    resolve: (_root, args, { prisma, officer, agency }) =>
-      revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(reason, args.reason, 'reason')),
+    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+      journaled(audit, (journal) =>
+        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(reason, args.reason, 'reason'), new Date(), journal),
+      ),
   }),
 }));

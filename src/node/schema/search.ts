@@ -2,7 +2,7 @@ import { parseInput } from '../../domain/alertInput.ts';
 import { addSearchTypes, defaultSearchHits, searchFirst, searchInput } from '../../domain/schema/addSearchTypes.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { searchAlerts, type SearchHitRecord } from '../records/searchRecords.ts';
-import { Alert } from './alert.ts';
+import { Alert, noteReleased } from './alert.ts';
 import { builder } from './builder.ts';
 
 export const search = addSearchTypes(builder);
@@ -27,11 +27,13 @@ builder.queryField('search', (t) =>
       input: t.arg({ type: search.inputs.SearchInput, required: true }),
       first: t.arg.int({ defaultValue: defaultSearchHits, description: `At most this many hits (1 to 100).` }),
     },
-    resolve: (_root, args, context) => {
+    resolve: async (_root, args, context) => {
       const criterion = parseInput(searchInput, args.input);
       const first = parseInput(searchFirst, args.first ?? defaultSearchHits, 'first');
       const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date() };
-      return searchAlerts(context.prisma, access, criterion, first);
+      const hits = await searchAlerts(context.prisma, access, criterion, first);
+      noteReleased(context, hits.map((hit) => hit.alert));
+      return hits;
     },
   }),
 );

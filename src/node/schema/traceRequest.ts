@@ -1,3 +1,4 @@
+import { journaled } from '../../audit/auditCollector.ts';
 import type { TraceRequestView } from '../../domain/alertView.ts';
 import { advanceTraceRequestInput, parseInput, submitTraceRequestInput } from '../../domain/alertInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
@@ -11,6 +12,9 @@ import { assertOwnAgency } from './alert.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+
+/** A trace request released to the caller, as its audit entry names it. */
+const noteOf = (view: TraceRequestView) => ({ agency: view.requestingAgency, id: view.id, reference: view.reference });
 
 export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').implement({
   description:
@@ -30,9 +34,10 @@ builder.queryFields((t) => ({
       description: 'Trace requests held by this node that the caller may see, newest first.',
       authScopes: { role: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
-      resolve: async (_root, args, { prisma, officer, agency }) => {
+      resolve: async (_root, args, { prisma, officer, agency, audit }) => {
         const page = forwardPage(args);
         const result = await listTraceRequests(prisma, officer, agency, args.filter, page);
+        audit.note(...result.views.map(noteOf));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -47,7 +52,11 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { role: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma, officer, agency }) => findTraceRequest(prisma, officer, agency, String(id)),
+    resolve: async (_root, { id }, { prisma, officer, agency, audit }) => {
+      const view = await findTraceRequest(prisma, officer, agency, String(id));
+      if (view) audit.note(noteOf(view));
+      return view;
+    },
   }),
 }));
 
@@ -59,7 +68,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
       const input = parseInput(submitTraceRequestInput, args.input);
-      return submitTraceRequest(context.prisma, context.officer, context.agency, input);
+      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, context.officer, context.agency, input, journal));
     },
   }),
   advanceTraceRequest: t.field({
@@ -70,7 +79,9 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, agency }) =>
-      advanceTraceRequest(prisma, officer, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input)),
+    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+      journaled(audit, (journal) =>
+        advanceTraceRequest(prisma, officer, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+      ),
   }),
 }));

@@ -1,0 +1,203 @@
+// `audit export` and `audit verify` over a million-entry log, on a throw-away
+// embedded PostgreSQL: elapsed time, entries per second and peak RSS of each.
+// Each runs in a child process, so that its peak RSS is its own and not the
+// filling's. It prints numbers only; there is no threshold to pass.
+//
+//   npx tsx bench/auditExport.ts [entries]      (default 1,000,000)
+
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { chainEntries, type AuditHead } from '../src/audit/appendAuditEntry.ts';
+import { entryColumnNames, genesisHash, normalizeAuditInput, toColumns, type AuditEntryInput } from '../src/audit/auditEntry.ts';
+import { runAuditCommand } from '../src/audit/runAuditCommand.ts';
+import { migrate } from '../src/database/migrate.ts';
+import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
+
+const insertBatch = 5_000;
+const start = Date.parse('2026-01-01T00:00:00.000Z');
+/** One entry every 30 s: a million span about a year. */
+const entryInterval = 30_000;
+const atOf = (seq: number) => new Date(start + (seq - 1) * entryInterval);
+
+/** What one child process reports. */
+interface ChildReport {
+  code: number;
+  elapsedMs: number;
+  /** RSS once loaded, before the command started. */
+  baselineRss: number;
+  /** Highest RSS of the process's life (getrusage). */
+  maxRss: number;
+  /** Highest heap used, sampled every 20 ms. */
+  peakHeapUsed: number;
+}
+
+/** A disclosure as a node writes it: an officer, a search, the records released and why. */
+function benchInput(seq: number): AuditEntryInput {
+  const records = Array.from({ length: 1 + (seq % 3) }, (_, r) => ({
+    agency: 'XK',
+    id: `0190b0f4-${(seq % 10_000).toString().padStart(4, '0')}-7000-8000-${r.toString().padStart(12, '0')}`,
+    reference: `XK-2026-${((seq * 7 + r) % 99_999).toString().padStart(5, '0')}`,
+    tier: r === 0 ? 'FULL' : 'SUMMARY',
+    basis: r === 0 ? 'GRANT' : 'SHARING_RULE',
+    ...(r === 0 ? { grantId: '0190b0f4-aaaa-7000-8000-000000000001' } : {}),
+  }));
+  return {
+    kind: 'DISCLOSURE',
+    actor: { sub: `mk-officer-${seq % 250}`, agency: 'MK', unit: 'MK-BP-BLACE', roles: ['officer', 'analyst'] },
+    purpose: 'CRIMINAL_INVESTIGATION',
+    caseReference: `XK-MK-2026-${(seq % 400).toString().padStart(4, '0')}`,
+    operation: 'Search',
+    documentHash: '3f'.repeat(32),
+    variables: { input: { serial: `AK${seq % 100_000}`, kinds: ['SEIZURE', 'STOLEN_FIREARM'] }, first: 20 },
+    records,
+    outcome: 'OK',
+    errorCode: null,
+    clientAddress: '10.20.30.40',
+    traceId: seq.toString(16).padStart(32, '0'),
+    details: { recipientAgency: 'MK', gatewayRequest: seq },
+  };
+}
+
+/**
+ * Fills the log the way appendAuditEntry would, only faster: hashed in Node
+ * (the same chainEntries) and inserted a few thousand rows per statement,
+ * the next batch hashed while PostgreSQL inserts the previous one.
+ */
+async function fill(url: string, total: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const columns = entryColumnNames.map((name) => `"${name}"`).join(', ');
+  const sql = `insert into audit.entry (${columns}) select ${columns} from json_populate_recordset(null::audit.entry, $1::json)`;
+  const began = performance.now();
+  try {
+    let head: AuditHead = { seq: 0, hash: genesisHash };
+    let inserting: Promise<unknown> = Promise.resolve();
+    while (head.seq < total) {
+      const rows = [];
+      for (let seq = head.seq + 1; seq <= Math.min(head.seq + insertBatch, total); seq += 1) {
+        const [entry] = chainEntries(head, 'XK', [normalizeAuditInput(benchInput(seq))], atOf(seq));
+        rows.push(toColumns(entry!));
+        head = { seq: entry!.seq, hash: entry!.hash };
+      }
+      await inserting;
+      inserting = client.query(sql, [JSON.stringify(rows)]);
+      if (head.seq % 100_000 === 0) process.stdout.write(`  hashed ${head.seq.toLocaleString('en')} entries\n`);
+    }
+    await inserting;
+    await client.query('vacuum analyze audit.entry');
+  } finally {
+    await client.end();
+  }
+  return performance.now() - began;
+}
+
+/** Runs `hub audit <argv>` in a child process (this file), its stdout to `output`. */
+async function inChild(argv: string[], output: string): Promise<ChildReport> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', output, ...argv], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let report: ChildReport | undefined;
+  child.on('message', (message) => {
+    report = message as ChildReport;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0 || !report) throw new Error(`child for ${argv.join(' ')} exited with ${code}`);
+  return report;
+}
+
+/** The child: runs the command with stdout to a file (a write stream, so backpressure applies) and reports. */
+async function child(output: string, argv: string[]): Promise<void> {
+  const stdout = createWriteStream(output);
+  const baselineRss = process.memoryUsage().rss;
+  let peakHeapUsed = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
+  }, 20);
+  const began = performance.now();
+  const code = await runAuditCommand(argv, { stdout, stderr: process.stderr, env: process.env });
+  await new Promise<void>((resolve, reject) => stdout.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  const elapsedMs = performance.now() - began;
+  clearInterval(sampler);
+  const report: ChildReport = { code, elapsedMs, baselineRss, maxRss: process.resourceUsage().maxRSS * 1024, peakHeapUsed };
+  process.send!(report, () => process.disconnect());
+}
+
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(file)) {
+    for (const byte of chunk as Buffer) if (byte === 10) lines += 1;
+  }
+  return lines;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const perSecond = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en')}/s`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function describeRun(label: string, count: number, report: ChildReport): string {
+  return [
+    `${label.padEnd(34)} ${seconds(report.elapsedMs).padStart(8)}  ${perSecond(count, report.elapsedMs).padStart(10)}`,
+    `peak RSS ${mb(report.maxRss).padStart(6)} (${mb(report.baselineRss)} once loaded)`,
+    `peak heap ${mb(report.peakHeapUsed)}`,
+  ].join('   ');
+}
+
+async function main(total: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-audit-bench-'));
+  // As root, PostgreSQL runs as the postgres user, who must reach the cluster.
+  await chmod(dir, 0o755);
+  const postgres = await startEmbeddedPostgres({ dir, ephemeral: true });
+  try {
+    await postgres.ensureDatabase('audit_bench');
+    const url = postgres.url('audit_bench');
+    await migrate(url);
+    process.stdout.write(`Audit log: ${total.toLocaleString('en')} entries on embedded PostgreSQL, Node ${process.version}, ${cpus().length} CPUs\n`);
+    const fillMs = await fill(url, total);
+    const sizes = await sizeOf(url);
+    process.stdout.write(`fill (hash in Node, ${insertBatch.toLocaleString('en')} rows per insert): ${seconds(fillMs)}, ${perSecond(total, fillMs)}; table ${sizes}\n\n`);
+
+    const output = join(dir, 'export.jsonl');
+    const tenth = Math.ceil(total / 10);
+    const partial = await inChild(['export', '--database-url', url, '--to', atOf(tenth + 1).toISOString()], output);
+    process.stdout.write(`${describeRun(`export first ${tenth.toLocaleString('en')} → file`, tenth, partial)}\n`);
+    const full = await inChild(['export', '--database-url', url], output);
+    const [lines, { size }] = await Promise.all([countLines(output), stat(output)]);
+    process.stdout.write(`${describeRun(`export ${total.toLocaleString('en')} → file`, total, full)}\n`);
+    process.stdout.write(`  ${lines.toLocaleString('en')} lines, ${mb(size)} written\n`);
+    if (lines !== total) throw new Error(`export wrote ${lines} lines for ${total} entries`);
+
+    const verdict = join(dir, 'verify.txt');
+    const verify = await inChild(['verify', '--database-url', url], verdict);
+    process.stdout.write(`${describeRun(`verify ${total.toLocaleString('en')}`, total, verify)}\n`);
+    process.stdout.write(`  ${(await readFile(verdict, 'utf8')).split('\n')[0]}\n`);
+    if (verify.code !== 0) throw new Error('verify failed');
+  } finally {
+    await postgres.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function sizeOf(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ table: string; indexes: string }>(
+      `select pg_size_pretty(pg_table_size('audit.entry')) as table, pg_size_pretty(pg_indexes_size('audit.entry')) as indexes`,
+    );
+    return `${rows[0]!.table} + indexes ${rows[0]!.indexes}`;
+  } finally {
+    await client.end();
+  }
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3]!, process.argv.slice(4));
+} else {
+  await main(Number(process.argv[2] ?? 1_000_000));
+}

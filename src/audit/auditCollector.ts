@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { Officer } from '../identity/officer.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { appendAuditEntry } from './appendAuditEntry.ts';
+import type { AuditRecordRef, JsonValue } from './auditEntry.ts';
+
+/** What is known of the operation before it runs. */
+export interface AuditedOperation {
+  operation: string | null;
+  documentHash: string | null;
+  variables: unknown;
+}
+
+export const documentHash = (source: string) => createHash('sha256').update(source).digest('hex');
+
+/**
+ * Gathers, during one GraphQL operation, what its audit entry must say: the
+ * records released or changed, and whether the entry was already written
+ * (inside a mutation's own transaction). One per request, on the context.
+ */
+export class AuditCollector {
+  readonly records: AuditRecordRef[] = [];
+  operation: AuditedOperation = { operation: null, documentHash: null, variables: null };
+  traceId: string | null = null;
+  /** Set once the operation's entry is in the log, so that it is written exactly once. */
+  written = false;
+
+  constructor(
+    /** Whose log the entries go to. */
+    readonly party: string,
+    readonly officer: Officer | null,
+    readonly purpose: { code: string; caseReference: string | null } | null,
+    readonly clientAddress: string | null,
+  ) {}
+
+  note(...records: AuditRecordRef[]): void {
+    for (const record of records) {
+      if (!this.records.some((known) => known.agency === record.agency && known.id === record.id)) {
+        this.records.push(record);
+      }
+    }
+  }
+}
+
+/**
+ * Writes the CHANGE entry of a business change inside the change's own
+ * transaction, as its last statement: both commit together or neither does.
+ */
+export type ChangeJournal = (tx: Prisma.TransactionClient, records: AuditRecordRef[], details?: JsonValue) => Promise<void>;
+
+/** The journal of the operation the collector audits. */
+export function operationJournal(audit: AuditCollector): { journal: ChangeJournal; committed: () => void } {
+  let appended = false;
+  return {
+    journal: async (tx, records, details = null) => {
+      audit.note(...records);
+      await appendAuditEntry(tx, audit.party, {
+        kind: 'CHANGE',
+        actor: audit.officer ? { sub: audit.officer.sub, agency: audit.officer.agency, unit: audit.officer.unit, roles: [...audit.officer.roles] } : null,
+        purpose: audit.purpose?.code ?? null,
+        caseReference: audit.purpose?.caseReference ?? null,
+        ...audit.operation,
+        records: audit.records,
+        outcome: 'OK',
+        errorCode: null,
+        clientAddress: audit.clientAddress,
+        traceId: audit.traceId,
+        details,
+      });
+      appended = true;
+    },
+    // Called once the change's transaction has committed, so that the entry is not written twice.
+    committed: () => {
+      if (appended) audit.written = true;
+    },
+  };
+}
+
+/** Runs a change with the operation's journal; the operation's entry is then the one written with the change. */
+export async function journaled<T>(audit: AuditCollector, change: (journal: ChangeJournal) => Promise<T>): Promise<T> {
+  const { journal, committed } = operationJournal(audit);
+  const result = await change(journal);
+  committed();
+  return result;
+}
+
+/** A journal for changes made outside any request (demo data), in the name of a service account. */
+export function serviceJournal(party: string, sub: string): ChangeJournal {
+  return (tx, records, details = null) =>
+    appendAuditEntry(tx, party, {
+      kind: 'CHANGE',
+      actor: { sub, agency: party, unit: null, roles: [] },
+      purpose: null,
+      caseReference: null,
+      operation: 'service',
+      documentHash: null,
+      variables: null,
+      records,
+      outcome: 'OK',
+      errorCode: null,
+      clientAddress: null,
+      traceId: null,
+      details,
+    }).then(() => undefined);
+}

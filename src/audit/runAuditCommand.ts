@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import type { JSONWebKeySet } from 'jose';
+import pg from 'pg';
+import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
+import { exportAuditEntries } from './exportAuditEntries.ts';
+import { verifyAuditChain } from './verifyAuditChain.ts';
+
+/** Where the command writes, and the environment it reads DATABASE_URL from. */
+export interface AuditCommandIO {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+export const auditUsage = `Usage:
+  hub audit verify --database-url URL [--peer-database-url URL ...] [--party XK] [--jwks FILE]
+      walks the party's log and its checkpoints (own, and the copies each peer database keeps);
+      prints "OK: N entries, head H" (exit 0) or "FAILED at entry N: why" (exit 1).
+      --jwks: the party's public keys (JWKS file); every checkpoint's signature is then checked.
+  hub audit export --database-url URL [--from ISO-TIME] [--to ISO-TIME]
+      the entries with from <= at < to as JSON Lines on stdout, in sequence order.
+  --database-url defaults to DATABASE_URL. Both commands only read.
+`;
+
+class UsageError extends Error {}
+
+const defaultIO = (): AuditCommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/**
+ * `hub audit verify|export …` (argv without "audit"). Resolves with the exit
+ * code: 0 done and, for verify, the log is intact; 1 the log is not; 2 a
+ * usage error. Database errors reject. The caller sets process.exitCode
+ * rather than exiting, so that stdout is flushed.
+ */
+export async function runAuditCommand(argv: string[], io: AuditCommandIO = defaultIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'verify') return await verifyCommand(rest, io);
+    if (command === 'export') return await exportCommand(rest, io);
+    if (command !== undefined && command !== 'help' && command !== '--help') io.stderr.write(`unknown audit command "${command}"\n`);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options with a TypeError of code ERR_PARSE_ARGS_*.
+    if (!(error instanceof UsageError) && !String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
+    io.stderr.write(`${(error as Error).message}\n`);
+  }
+  io.stderr.write(auditUsage);
+  return 2;
+}
+
+async function verifyCommand(args: string[], io: AuditCommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'database-url': { type: 'string' },
+      'peer-database-url': { type: 'string', multiple: true },
+      party: { type: 'string' },
+      jwks: { type: 'string' },
+    },
+  });
+  const publicKeys = values.jwks === undefined ? undefined : await readJwks(values.jwks);
+  const peerUrls = values['peer-database-url'] ?? [];
+  return withDatabase(databaseUrl(values['database-url'], io), async (client) => {
+    const party = values.party ?? (await partyOfLog(client));
+    if (party === undefined && peerUrls.length > 0) throw new UsageError('the log names no party (it is empty): give it with --party');
+    const peerCheckpoints: CheckpointReference[] = [];
+    for (const url of peerUrls) {
+      const copies = await withDatabase(url, (peer) => readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`));
+      peerCheckpoints.push(...copies);
+    }
+    const result = await verifyAuditChain(client, { peerCheckpoints, ...(publicKeys ? { publicKeys } : {}) });
+    if (!result.ok) {
+      io.stdout.write(`FAILED at entry ${result.firstBadSeq}: ${result.reason}\n`);
+      return 1;
+    }
+    io.stdout.write(`OK: ${result.count} entries, head ${result.headHash}\n`);
+    io.stdout.write(`${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
+    return 0;
+  });
+}
+
+async function exportCommand(args: string[], io: AuditCommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'database-url': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+  });
+  const from = parseTime(values.from, '--from');
+  const to = parseTime(values.to, '--to');
+  const { count } = await withDatabase(databaseUrl(values['database-url'], io), (client) =>
+    exportAuditEntries(client, io.stdout, { ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+  );
+  io.stderr.write(`exported ${count} entries\n`);
+  return 0;
+}
+
+/** A read-only session: an audit tool must not be able to change what it checks. */
+async function withDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'hub audit', options: '-c default_transaction_read_only=on' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whose log it is: the party of its first entry, else of its own checkpoints. */
+async function partyOfLog(client: pg.Client): Promise<string | undefined> {
+  const entry = await client.query<{ party: string }>('select party from audit.entry order by seq limit 1');
+  if (entry.rows[0]) return entry.rows[0].party;
+  const checkpoint = await client.query<{ jws: string }>('select jws from audit.checkpoint order by seq desc limit 1');
+  return checkpoint.rows[0] ? readCheckpoint(checkpoint.rows[0].jws).party : undefined;
+}
+
+function databaseUrl(option: string | undefined, io: AuditCommandIO): string {
+  const url = option ?? io.env.DATABASE_URL;
+  if (!url) throw new UsageError('--database-url (or DATABASE_URL) is required');
+  return url;
+}
+
+/** Host and database of a connection string, without its credentials. */
+function databaseLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'a peer database';
+  }
+}
+
+function parseTime(value: string | undefined, option: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new UsageError(`${option}: not a time (ISO 8601, e.g. 2026-01-31T00:00:00Z): ${value}`);
+  return time;
+}
+
+async function readJwks(file: string): Promise<JSONWebKeySet> {
+  const jwks = JSON.parse(await readFile(file, 'utf8')) as JSONWebKeySet;
+  if (!Array.isArray(jwks?.keys)) throw new UsageError(`${file} is not a JWKS ({"keys": [...]})`);
+  return jwks;
+}

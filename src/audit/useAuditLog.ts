@@ -1,0 +1,143 @@
+import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { PrismaClient } from '../database/createPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { Officer } from '../identity/officer.ts';
+import type { Logger } from '../server/logger.ts';
+import { AuditCollector, documentHash } from './auditCollector.ts';
+import { appendAuditEntry } from './appendAuditEntry.ts';
+import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
+
+/** Options for {@link useAuditLog}. */
+export interface AuditLogOptions {
+  /** Whose log: the node's agency code, or GATEWAY. */
+  party: string;
+  /** The party's database, where its log lives. */
+  prisma: PrismaClient;
+  /** Kind of the entry an operation that ran leaves: DISCLOSURE at a node, CONSULTATION at the gateway. */
+  kind: Extract<AuditKind, 'DISCLOSURE' | 'CONSULTATION'>;
+  logger: Logger;
+}
+
+interface AuditedContext {
+  audit?: AuditCollector;
+  request?: Request;
+}
+
+function actorOf(officer: Officer | null) {
+  return officer ? { sub: officer.sub, agency: officer.agency, unit: officer.unit, roles: [...officer.roles] } : null;
+}
+
+function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
+  const errors = result?.errors ?? [];
+  if (errors.length === 0) return { outcome: fallback, errorCode: null };
+  const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED'].includes(code));
+  const partial = result?.data != null && codes.every((code) => code === ErrorCode.AGENCY_UNAVAILABLE);
+  return { outcome: partial ? 'PARTIAL' : denied ? 'DENIED' : 'ERROR', errorCode: codes[0] ?? null };
+}
+
+/** The error a client gets when the log cannot take the entry: no entry, no data. */
+export const auditUnavailable = () =>
+  hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The audit log cannot record this operation, so nothing is released. Try again later.');
+
+/**
+ * Writes the audit entry of every GraphQL operation a party serves, and
+ * withholds the result when it cannot: auditing is fail-closed. Mutations
+ * write their entry inside their own transaction (see AuditCollector.written);
+ * everything else gets its entry here, after execution and before the
+ * response leaves, with the records the resolvers noted as released.
+ * Requests refused before execution (bad token, no purpose, invalid
+ * document) get a DENIAL entry with what the request claimed.
+ */
+export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): Plugin {
+  const append = async (input: AuditEntryInput) => {
+    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+  };
+
+  return {
+    onExecute({ args }) {
+      const context = args.contextValue as AuditedContext;
+      const audit = context.audit;
+      if (!audit) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      audit.operation = {
+        operation: operation ? `${operation.operation} ${operation.name?.value ?? 'anonymous'}` : null,
+        documentHash: args.document.loc ? documentHash(args.document.loc.source.body) : null,
+        variables: args.variableValues ?? null,
+      };
+      return {
+        async onExecuteDone({ result, setResult }) {
+          if (audit.written || !('data' in result || 'errors' in result)) return;
+          const { outcome, errorCode } = outcomeOf(result as ExecutionResult);
+          try {
+            await append({
+              kind,
+              actor: actorOf(audit.officer),
+              purpose: audit.purpose?.code ?? null,
+              caseReference: audit.purpose?.caseReference ?? null,
+              ...audit.operation,
+              records: audit.records,
+              outcome,
+              errorCode,
+              clientAddress: audit.clientAddress,
+              traceId: audit.traceId,
+              details: null,
+            });
+            audit.written = true;
+          } catch (error) {
+            logger.error({ err: error }, 'audit entry could not be written; result withheld');
+            setResult({ errors: [auditUnavailable()] });
+          }
+        },
+      };
+    },
+    async onResultProcess({ request, result, setResult }) {
+      const audit = collectors.get(request);
+      if (audit?.written) return;
+      const single = (Array.isArray(result) ? result[0] : result) as ExecutionResult | undefined;
+      if (!single || Symbol.asyncIterator in (single as object)) return;
+      const { outcome, errorCode } = outcomeOf(single, 'DENIED');
+      try {
+        await append({
+          kind: 'DENIAL',
+          actor: actorOf(audit?.officer ?? null),
+          purpose: audit?.purpose?.code ?? request.headers.get('x-hub-purpose'),
+          caseReference: audit?.purpose?.caseReference ?? request.headers.get('x-hub-case-reference'),
+          operation: audit?.operation.operation ?? null,
+          documentHash: audit?.operation.documentHash ?? null,
+          variables: audit?.operation.variables ?? null,
+          records: [],
+          outcome: outcome === 'OK' ? 'DENIED' : outcome,
+          errorCode,
+          clientAddress: audit?.clientAddress ?? null,
+          traceId: audit?.traceId ?? null,
+          details: audit ? null : { claimedSubject: claimedSubject(request) },
+        });
+      } catch (error) {
+        logger.error({ err: error }, 'audit entry of a refused request could not be written');
+        setResult({ errors: [auditUnavailable()] });
+      }
+    },
+  };
+}
+
+/** The collector of each HTTP request, so that requests refused before execution are logged too. */
+const collectors = new WeakMap<Request, AuditCollector>();
+
+export function registerCollector(request: Request | undefined, collector: AuditCollector) {
+  if (request) collectors.set(request, collector);
+}
+
+/** Who the request claims to be, unverified: recorded for refused requests, marked as a claim. */
+function claimedSubject(request: Request): string | null {
+  const token = /^Bearer\s+(\S+)/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? request.headers.get('x-officer-token');
+  if (!token) return null;
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown; iss?: unknown };
+    return typeof payload.sub === 'string' ? `${payload.sub.slice(0, 150)} (claimed, ${String(payload.iss ?? 'no issuer').slice(0, 40)})` : null;
+  } catch {
+    return null;
+  }
+}
+

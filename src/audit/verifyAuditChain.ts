@@ -1,0 +1,198 @@
+import { columnsFromRow, genesisHash, hashColumns, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { readCheckpoint, readOwnCheckpoints, verifyCheckpoint, type CheckpointKeys, type CheckpointReference } from './checkpoints.ts';
+import { readAuditEntries } from './exportAuditEntries.ts';
+
+/** Options of {@link verifyAuditChain}. */
+export interface VerifyOptions {
+  /** Copies of the party's checkpoints kept by other parties (see readPeerCheckpoints). */
+  peerCheckpoints?: readonly CheckpointReference[];
+  /** Keys of the party whose log this is: every checkpoint's signature is then checked. */
+  publicKeys?: CheckpointKeys;
+  /** Rows per query. Default 2,000. */
+  batchSize?: number;
+}
+
+export type VerifyResult =
+  | { ok: true; count: number; headHash: string; checkpoints: number }
+  | { ok: false; firstBadSeq: number; reason: string };
+
+type Failure = Extract<VerifyResult, { ok: false }>;
+
+/** A checkpoint to compare with the chain, with what is wrong with it on its own, if anything. */
+interface Checkpoint {
+  seq: number;
+  headHash: string;
+  /** "signed at …, own" for messages. */
+  label: string;
+  problem?: string;
+}
+
+// How far back a broken link is looked up to tell an insertion from an alteration.
+const recentHashes = 64;
+
+/**
+ * Walks the party's log in sequence order, a batch at a time (memory holds a
+ * batch and the checkpoints), and checks that the sequence runs 1, 2, 3, …
+ * without gaps, that each entry names its predecessor's hash, that each hash
+ * is the one its content calls for, and that at every checkpoint, own or kept
+ * by a partner, the chain reaches the head hash that was signed. Resolves
+ * with the first bad sequence number and why, or with the count and head.
+ *
+ * Checkpoints are read before the entries: each covers a prefix committed
+ * before it, so appends during the walk cannot make it fail.
+ */
+export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const own = await readOwnCheckpoints(db);
+  const checkpoints = await checkpointsToCompare([...own, ...(options.peerCheckpoints ?? [])], options.publicKeys);
+  const walk = new ChainWalk(checkpoints);
+  const start = walk.begin();
+  if (start) return start;
+  const batchSize = options.batchSize ?? 2_000;
+  for await (const batch of readAuditEntries(db, { batchSize })) {
+    for (let index = 0; index < batch.length; index += 1) {
+      const entry = batch[index]!;
+      const verdict = walk.step(entry);
+      if (verdict === 'broken-link') {
+        const next = batch[index + 1] ?? (await entryAfter(db, entry.seq));
+        return walk.brokenLink(entry, next);
+      }
+      if (verdict) return verdict;
+    }
+  }
+  return walk.finish();
+}
+
+async function entryAfter(db: AuditDatabase, seq: number): Promise<AuditEntryColumns | undefined> {
+  const { rows } = await db.query('select * from audit.entry where seq > $1 order by seq limit 1', [seq]);
+  return rows[0] ? columnsFromRow(rows[0]) : undefined;
+}
+
+/** Sorted checkpoints, each checked on its own: readable, untouched since signed, signed by the party. */
+async function checkpointsToCompare(references: readonly CheckpointReference[], keys: CheckpointKeys | undefined): Promise<Checkpoint[]> {
+  const checkpoints = await Promise.all(
+    references.map(async (reference) => {
+      const at = reference.at === undefined ? '' : ` signed at ${new Date(reference.at).toISOString()}`;
+      const label = `${at}${reference.source ? ` (${reference.source})` : ''}`;
+      return { seq: reference.seq, headHash: reference.headHash, label, problem: await checkpointProblem(reference, keys) };
+    }),
+  );
+  return checkpoints.sort((a, b) => a.seq - b.seq);
+}
+
+async function checkpointProblem(reference: CheckpointReference, keys: CheckpointKeys | undefined): Promise<string | undefined> {
+  const name = `the checkpoint of entry ${reference.seq}${reference.source ? ` (${reference.source})` : ''}`;
+  if (reference.jws === undefined) return keys ? `${name} carries no signature` : undefined;
+  try {
+    const claims = keys ? await verifyCheckpoint(reference.jws, keys) : readCheckpoint(reference.jws);
+    if (claims.seq !== reference.seq || claims.headHash !== reference.headHash) {
+      return `${name} was altered: it differs from what was signed (entry ${claims.seq}, head ${claims.headHash})`;
+    }
+    return undefined;
+  } catch (error) {
+    return `${name} does not verify: ${(error as Error).message}`;
+  }
+}
+
+/** The state of a walk along the chain: where it is, what it has seen recently, which checkpoints remain. */
+class ChainWalk {
+  private expectedSeq = 1;
+  private previousHash = genesisHash;
+  /** Hash → seq of the last entries (and the genesis), to recognise an inserted entry. */
+  private readonly recent = new Map<string, number>([[genesisHash, 0]]);
+  private nextCheckpoint = 0;
+  private lastMatchingCheckpoint = 0;
+
+  constructor(private readonly checkpoints: readonly Checkpoint[]) {}
+
+  /**
+   * Checks one entry. Undefined when it is good; 'broken-link' when it does
+   * not name its predecessor, which {@link brokenLink} explains with the
+   * entry after it.
+   */
+  step(entry: AuditEntryColumns): Failure | 'broken-link' | undefined {
+    if (entry.seq !== this.expectedSeq) return fail(this.expectedSeq, `entry ${this.expectedSeq} is missing`);
+    if (entry.prev_hash !== this.previousHash) return 'broken-link';
+    if (!isSelfConsistent(entry)) return fail(entry.seq, `entry ${entry.seq} was altered: its content does not match its hash`);
+    const mismatch = this.compareCheckpoints(entry);
+    if (mismatch) return mismatch;
+    this.advance(entry);
+    return undefined;
+  }
+
+  /**
+   * Entry `seq` does not name entry seq - 1. If it names an earlier entry,
+   * the ones between were inserted. If it is intact and its successor (or a
+   * checkpoint) vouches for its hash, entry seq - 1 was altered and re-hashed
+   * in place. Otherwise entry `seq` itself is bad.
+   */
+  brokenLink(entry: AuditEntryColumns, next: AuditEntryColumns | undefined): Failure {
+    const { seq } = entry;
+    const named = this.recent.get(entry.prev_hash);
+    if (named !== undefined && named < seq - 1) {
+      const inserted = named + 1 === seq - 1 ? `entry ${seq - 1} was` : `entries ${named + 1} to ${seq - 1} were`;
+      return fail(named + 1, `${inserted} inserted: entry ${seq} names entry ${named} as its predecessor`);
+    }
+    if (seq > 1 && isSelfConsistent(entry) && this.isVouchedFor(entry, next)) {
+      return fail(seq - 1, `entry ${seq - 1} was altered and its hash recomputed: entry ${seq} still names its former hash`);
+    }
+    return fail(seq, `entry ${seq} does not follow entry ${seq - 1}: it names ${short(entry.prev_hash)} as its predecessor, whose hash is ${short(this.previousHash)}`);
+  }
+
+  /** The end of the log: every checkpoint must have been reached. */
+  finish(): VerifyResult {
+    const count = this.expectedSeq - 1;
+    const beyond = this.checkpoints[this.nextCheckpoint];
+    if (beyond) {
+      if (beyond.problem) return fail(count + 1, beyond.problem);
+      const end = count === 0 ? 'the log is empty' : `the log ends at entry ${count}`;
+      return fail(count + 1, `entry ${count + 1} is missing: the checkpoint${beyond.label} covers ${beyond.seq} entries, ${end}`);
+    }
+    return { ok: true, count, headHash: this.previousHash, checkpoints: this.checkpoints.length };
+  }
+
+  /** Checkpoints of the empty log, before entry 1: they can only name the genesis hash. */
+  begin(): Failure | undefined {
+    for (let checkpoint = this.checkpoints[this.nextCheckpoint]; checkpoint && checkpoint.seq <= 0; checkpoint = this.checkpoints[++this.nextCheckpoint]) {
+      if (checkpoint.problem) return fail(1, checkpoint.problem);
+      if (checkpoint.seq < 0 || checkpoint.headHash !== genesisHash) {
+        return fail(1, `the checkpoint${checkpoint.label} of entry ${checkpoint.seq} does not describe an empty log`);
+      }
+    }
+    return undefined;
+  }
+
+  private compareCheckpoints(entry: AuditEntryColumns): Failure | undefined {
+    for (let checkpoint = this.checkpoints[this.nextCheckpoint]; checkpoint?.seq === entry.seq; checkpoint = this.checkpoints[++this.nextCheckpoint]) {
+      if (checkpoint.problem) return fail(entry.seq, checkpoint.problem);
+      if (checkpoint.headHash !== entry.hash) {
+        const since = this.lastMatchingCheckpoint;
+        const where = since === 0 ? `entries 1 to ${entry.seq}` : `entries ${since + 1} to ${entry.seq} (the checkpoint of entry ${since} matches)`;
+        return fail(entry.seq, `entry ${entry.seq} does not match the checkpoint${checkpoint.label}: history was rewritten in ${where}`);
+      }
+      this.lastMatchingCheckpoint = entry.seq;
+    }
+    return undefined;
+  }
+
+  /** The entry's hash is vouched for by the next entry naming it, or by a checkpoint of that entry. */
+  private isVouchedFor(entry: AuditEntryColumns, next: AuditEntryColumns | undefined): boolean {
+    if (next?.seq === entry.seq + 1 && next.prev_hash === entry.hash) return true;
+    return this.checkpoints.some((checkpoint) => checkpoint.seq === entry.seq && !checkpoint.problem && checkpoint.headHash === entry.hash);
+  }
+
+  private advance(entry: AuditEntryColumns): void {
+    this.previousHash = entry.hash;
+    this.expectedSeq = entry.seq + 1;
+    this.recent.set(entry.hash, entry.seq);
+    if (this.recent.size > recentHashes) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
+
+function isSelfConsistent(entry: AuditEntryColumns): boolean {
+  const { hash, ...content } = entry;
+  return hashColumns(content) === hash;
+}
+
+const fail = (firstBadSeq: number, reason: string): Failure => ({ ok: false, firstBadSeq, reason });
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;

@@ -1,0 +1,232 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphQLObjectType } from 'graphql';
+import { gatewaySchema } from '../src/gateway/schema/index.ts';
+import type { DemoUserName } from '../src/demo/demoUsers.ts';
+import { alertInput } from './fixtures.ts';
+import { adminQuery, codes, demoUsers, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+
+// Every root field of the public schema, called once as a client would: each
+// call leaves its consultation entry in the gateway's log, naming who, why,
+// what operation and which records of which agency at which tier.
+
+let hub: TestHub;
+const state: Record<string, string> = {};
+
+interface Step {
+  field: string;
+  user: DemoUserName;
+  /** Operation name: the entry records "query Name" or "mutation Name". */
+  name: string;
+  document: () => string;
+  variables?: () => Record<string, unknown>;
+  after?: (data: any) => void;
+  /** Records the entry must name (agency and whether at least one). */
+  records?: string[];
+}
+
+const inMonth = () => new Date(Date.now() + 30 * 864e5).toISOString();
+
+const steps: Step[] = [
+  { field: 'viewer', user: 'xk-border-officer', name: 'Me', document: () => 'query Me { viewer { sub } }' },
+  { field: 'agencies', user: 'xk-liaison', name: 'Directory', document: () => 'query Directory { agencies { code } }' },
+  {
+    field: 'createAlert',
+    user: 'xk-border-officer',
+    name: 'Report',
+    document: () => 'mutation Report($input: CreateAlertInput!) { createAlert(input: $input) { id localId summary { firearms { id } } } }',
+    variables: () => ({ input: alertInput() }),
+    after: (data) => {
+      state.alertId = data.createAlert.id;
+      state.firearmId = data.createAlert.summary.firearms[0].id;
+    },
+    records: ['XK'],
+  },
+  {
+    field: 'alerts',
+    user: 'mk-border-officer',
+    name: 'Feed',
+    document: () => 'query Feed { alerts(first: 5) { edges { node { id access { tier } } } } }',
+    records: ['XK'],
+  },
+  { field: 'alert', user: 'mk-border-officer', name: 'One', document: () => 'query One($id: ID!) { alert(id: $id) { id } }', variables: () => ({ id: state.alertId }), records: ['XK'] },
+  { field: 'node', user: 'mk-border-officer', name: 'ByNode', document: () => 'query ByNode($id: ID!) { node(id: $id) { id } }', variables: () => ({ id: state.alertId }) },
+  { field: 'nodes', user: 'mk-border-officer', name: 'ByNodes', document: () => 'query ByNodes($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: () => ({ ids: [state.alertId] }) },
+  {
+    field: 'search',
+    user: 'mk-border-officer',
+    name: 'Hit',
+    document: () => 'query Hit($input: SearchInput!) { search(input: $input) { outcome hits { alert { id } } } }',
+    variables: () => ({ input: { serialNumber: 'm70 481516' } }),
+    records: ['XK'],
+  },
+  {
+    field: 'updateAlert',
+    user: 'xk-border-officer',
+    name: 'Escalate',
+    document: () => 'mutation Escalate($id: ID!) { updateAlert(id: $id, expectedVersion: 1, input: { status: UNDER_INVESTIGATION }) { id } }',
+    variables: () => ({ id: state.alertId }),
+    records: ['XK'],
+  },
+  {
+    field: 'setSharingPolicy',
+    user: 'xk-border-officer',
+    name: 'Share',
+    document: () => 'mutation Share($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { id } }',
+    variables: () => ({ id: state.alertId, input: { handlingCode: 'H1' } }),
+    records: ['XK'],
+  },
+  {
+    field: 'requestConsent',
+    user: 'mk-border-officer',
+    name: 'Ask',
+    document: () => 'mutation Ask($input: ConsentRequestInput!) { requestConsent(input: $input) { id } }',
+    variables: () => ({ input: { alertId: state.alertId, tier: 'FULL', justification: 'Suspect in our investigation.' } }),
+    after: (data) => (state.requestId = data.requestConsent.id),
+  },
+  {
+    field: 'consentRequests',
+    user: 'xk-duty-officer',
+    name: 'Inbox',
+    document: () => 'query Inbox { consentRequests(filter: { direction: INCOMING }) { edges { node { id } } } }',
+    records: ['XK'],
+  },
+  {
+    field: 'decideConsentRequest',
+    user: 'xk-duty-officer',
+    name: 'Decide',
+    document: () => 'mutation Decide($id: ID!, $input: ConsentDecisionInput!) { decideConsentRequest(id: $id, input: $input) { grant { id } } }',
+    variables: () => ({ id: state.requestId, input: { decision: 'GRANT', expiresAt: inMonth(), reason: 'Joint case.' } }),
+    after: (data) => (state.grantId = data.decideConsentRequest.grant.id),
+  },
+  {
+    field: 'revokeConsentGrant',
+    user: 'xk-duty-officer',
+    name: 'Revoke',
+    document: () => 'mutation Revoke($id: ID!) { revokeConsentGrant(id: $id, reason: "Case closed.") { id } }',
+    variables: () => ({ id: state.grantId }),
+  },
+  {
+    field: 'submitTraceRequest',
+    user: 'xk-border-officer',
+    name: 'Trace',
+    document: () => 'mutation Trace($input: SubmitTraceRequestInput!) { submitTraceRequest(input: $input) { id } }',
+    variables: () => ({ input: { firearmId: state.firearmId, addressedTo: 'MK', question: 'Where was this pistol sold?' } }),
+    after: (data) => (state.traceId = data.submitTraceRequest.id),
+  },
+  {
+    field: 'traceRequests',
+    user: 'mk-duty-officer',
+    name: 'Traces',
+    document: () => 'query Traces { traceRequests { edges { node { id } } } }',
+    records: ['XK'],
+  },
+  {
+    field: 'advanceTraceRequest',
+    user: 'mk-duty-officer',
+    name: 'Acknowledge',
+    document: () => 'mutation Acknowledge($id: ID!) { advanceTraceRequest(id: $id, input: { status: ACKNOWLEDGED }) { id } }',
+    variables: () => ({ id: state.traceId }),
+  },
+];
+
+interface EntryRow {
+  kind: string;
+  actor_sub: string | null;
+  actor_agency: string | null;
+  purpose: string | null;
+  case_reference: string | null;
+  operation: string | null;
+  document_hash: string | null;
+  variables: unknown;
+  records: { agency: string; tier?: string }[];
+  outcome: string;
+  error_code: string | null;
+  details: Record<string, unknown> | null;
+}
+
+const lastEntry = async () =>
+  (await adminQuery<EntryRow>(hub.hubDatabase.name, 'select * from audit.entry order by seq desc limit 1'))[0];
+
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.[Symbol.asyncDispose]();
+});
+
+describe('consultation log at the gateway', () => {
+  it('has a step for every root field of the public schema', () => {
+    const fields = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
+      const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
+      return type ? Object.keys(type.getFields()) : [];
+    });
+    expect(steps.map((step) => step.field).sort()).toEqual(fields.sort());
+  });
+
+  it('leaves, for every root field, an entry saying who, why, what and which records', async () => {
+    for (const step of steps) {
+      const result = await hub.query(step.user, step.document(), step.variables?.() ?? {});
+      expect(result.errors, step.field).toBeUndefined();
+      step.after?.(result.data);
+      const entry = await lastEntry();
+      const isMutation = step.document().startsWith('mutation');
+      expect(entry, step.field).toMatchObject({
+        kind: 'CONSULTATION',
+        actor_sub: demoUsers[step.user].sub,
+        actor_agency: demoUsers[step.user].agency,
+        purpose: testPurpose.purpose,
+        case_reference: testPurpose.caseReference,
+        operation: `${isMutation ? 'mutation' : 'query'} ${step.name}`,
+        outcome: 'OK',
+        error_code: null,
+      });
+      expect(entry!.document_hash, step.field).toMatch(/^[0-9a-f]{64}$/);
+      const withTier = ['alerts', 'alert', 'search', 'createAlert', 'updateAlert', 'setSharingPolicy'].includes(step.field);
+      for (const agency of step.records ?? []) {
+        const named = entry!.records.some((record) => record.agency === agency && (!withTier || record.tier));
+        expect(named, `${step.field} names ${agency} records${withTier ? ' with their tier' : ''}`).toBe(true);
+      }
+    }
+  });
+
+  it('keeps search terms in the variables, as misuse investigations need them', async () => {
+    await hub.query('mk-border-officer', 'query Hit($input: SearchInput!) { search(input: $input) { outcome } }', {
+      input: { plate: 'SK 1234 AB' },
+    });
+    expect((await lastEntry())!.variables).toEqual({ input: { plate: 'SK 1234 AB' } });
+  });
+
+  it('records refused requests: bad token, no purpose, invalid document, forbidden', async () => {
+    const badToken = await graphql(hub.gatewayUrl, 'query Me { viewer { sub } }', {}, { token: 'not.a.token' });
+    expect(codes(badToken)).toEqual(['TOKEN_INVALID']);
+    expect(await lastEntry()).toMatchObject({ kind: 'DENIAL', outcome: 'DENIED', error_code: 'TOKEN_INVALID' });
+
+    const noPurpose = await hub.query('xk-border-officer', 'query Me { viewer { sub } }', {}, { purpose: null });
+    expect(codes(noPurpose)).toEqual(['PURPOSE_REQUIRED']);
+    expect(await lastEntry()).toMatchObject({ kind: 'DENIAL', error_code: 'PURPOSE_REQUIRED' });
+
+    const invalid = await hub.query('xk-border-officer', '{ nonsense }');
+    expect(codes(invalid)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    // Refused before any context is built: the entry keeps who the token claims to be.
+    expect(await lastEntry()).toMatchObject({
+      kind: 'DENIAL',
+      error_code: 'GRAPHQL_VALIDATION_FAILED',
+      details: { claimedSubject: expect.stringContaining(demoUsers['xk-border-officer'].sub) },
+    });
+
+    const forbidden = await hub.query('xk-auditor', 'query Feed { alerts { totalCount } }');
+    expect(codes(forbidden)).toEqual(['FORBIDDEN']);
+    expect(await lastEntry()).toMatchObject({ kind: 'CONSULTATION', actor_sub: demoUsers['xk-auditor'].sub, outcome: 'DENIED', error_code: 'FORBIDDEN' });
+  });
+
+  it('withholds the answer when the consultation cannot be recorded', async () => {
+    await adminQuery(hub.hubDatabase.name, 'revoke insert on audit.entry from hub_app');
+    try {
+      const result = await hub.query('xk-border-officer', 'query Feed { alerts { edges { node { id } } } }');
+      expect(codes(result)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(result.data ?? null).toBeNull();
+    } finally {
+      await adminQuery(hub.hubDatabase.name, 'grant insert on audit.entry to hub_app');
+    }
+  });
+});
