@@ -20,6 +20,8 @@ import { migrate } from '../src/database/migrate.ts';
 import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
 
 const insertBatch = 5_000;
+/** V8 heap limit of the runs that show memory does not grow with the log. */
+const cappedHeapMb = 48;
 const start = Date.parse('2026-01-01T00:00:00.000Z');
 /** One entry every 30 s: a million span about a year. */
 const entryInterval = 30_000;
@@ -98,8 +100,8 @@ async function fill(url: string, total: number): Promise<number> {
 }
 
 /** Runs `hub audit <argv>` in a child process (this file), its stdout to `output`. */
-async function inChild(argv: string[], output: string): Promise<ChildReport> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', output, ...argv], {
+async function inChild(argv: string[], output: string, nodeFlags: string[] = []): Promise<ChildReport> {
+  const child = spawn(process.execPath, [...nodeFlags, ...process.execArgv, fileURLToPath(import.meta.url), '--child', output, ...argv], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let report: ChildReport | undefined;
@@ -172,11 +174,17 @@ async function main(total: number): Promise<void> {
     process.stdout.write(`  ${lines.toLocaleString('en')} lines, ${mb(size)} written\n`);
     if (lines !== total) throw new Error(`export wrote ${lines} lines for ${total} entries`);
 
+    // The proof of bounded memory: the same export with V8's heap capped far below the export's size.
+    const capped = await inChild(['export', '--database-url', url], output, [`--max-old-space-size=${cappedHeapMb}`]);
+    process.stdout.write(`${describeRun(`export, heap capped at ${cappedHeapMb} MB`, total, capped)}\n`);
+
     const verdict = join(dir, 'verify.txt');
     const verify = await inChild(['verify', '--database-url', url], verdict);
     process.stdout.write(`${describeRun(`verify ${total.toLocaleString('en')}`, total, verify)}\n`);
     process.stdout.write(`  ${(await readFile(verdict, 'utf8')).split('\n')[0]}\n`);
     if (verify.code !== 0) throw new Error('verify failed');
+    const cappedVerify = await inChild(['verify', '--database-url', url], verdict, [`--max-old-space-size=${cappedHeapMb}`]);
+    process.stdout.write(`${describeRun(`verify, heap capped at ${cappedHeapMb} MB`, total, cappedVerify)}\n`);
   } finally {
     await postgres.stop();
     await rm(dir, { recursive: true, force: true });

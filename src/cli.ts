@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agreement } from './consent/agreement.ts';
 import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
+import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
 import { migrate } from './database/migrate.ts';
@@ -30,6 +31,7 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
   keys [--dir D]             development keys and trust list (default DATA_DIR/keys), e.g. for docker compose
+  audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -179,6 +181,10 @@ async function main(argv: string[]): Promise<void> {
       const dir = values.dir ?? join(start.dataDir, 'keys');
       const keys = await ensureDevelopmentKeys(dir, start.agencies);
       process.stdout.write(`development keys and trust list in ${dir}\n  trust list: ${keys.trustListPath}\n`);
+      return;
+    }
+    case 'audit': {
+      process.exitCode = await runAuditCommand(rest);
       return;
     }
     case 'contracts': {

@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers.ts';
+import { adminQuery, startTestHub, type TestHub } from './helpers.ts';
 
 const exporter = new InMemorySpanExporter();
 let hub: TestHub;
@@ -38,5 +38,13 @@ describe('tracing', () => {
     // Each node operation is the child of the gateway's call to that node.
     const calls = new Set(inTrace.filter((span) => span.name === 'node.request').map((span) => span.spanContext().spanId));
     for (const span of nodeOperations) expect(calls.has(span.parentSpanContext!.spanId)).toBe(true);
+
+    // The consultation entry and the disclosures it caused share the trace id.
+    const consultation = await adminQuery<{ trace_id: string }>(hub.hubDatabase.name, 'select trace_id from audit.entry order by seq desc limit 1');
+    expect(consultation[0]!.trace_id).toBe(traceId);
+    for (const agency of ['XK', 'MK']) {
+      const disclosures = await adminQuery<{ trace_id: string }>(hub.nodes.get(agency)!.database.name, 'select trace_id from audit.entry where trace_id = $1', [traceId]);
+      expect(disclosures).toHaveLength(1);
+    }
   });
 });

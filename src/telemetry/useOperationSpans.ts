@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, propagation } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation } from '@opentelemetry/api';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { tracer } from './tracer.ts';
@@ -30,6 +30,10 @@ export function useOperationSpans({ component }: OperationSpanOptions): Plugin {
           { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': kind, 'hub.component': component } },
           parent,
           async (span) => {
+            // The audit entry of the operation carries the trace id, so that a consultation
+            // and the disclosures it caused can be joined.
+            const audit = (execArgs.contextValue as { audit?: { traceId: string | null } }).audit;
+            if (audit && isSpanContextValid(span.spanContext())) audit.traceId = span.spanContext().traceId;
             try {
               const result = (await executeFn(execArgs)) as ExecutionResult;
               if (result.errors?.length) {
