@@ -82,7 +82,8 @@ async function fill(url: string, total: number): Promise<number> {
     let inserting: Promise<unknown> = Promise.resolve();
     while (head.seq < total) {
       const rows = [];
-      for (let seq = head.seq + 1; seq <= Math.min(head.seq + insertBatch, total); seq += 1) {
+      const last = Math.min(head.seq + insertBatch, total);
+      for (let seq = head.seq + 1; seq <= last; seq += 1) {
         const [entry] = chainEntries(head, 'XK', [normalizeAuditInput(benchInput(seq))], atOf(seq));
         rows.push(toColumns(entry!));
         head = { seq: entry!.seq, hash: entry!.hash };

@@ -192,6 +192,20 @@ const tampers: Tamper[] = [
     },
   },
   {
+    name: 'insert three well-formed forged entries in a row, renumbering to make room',
+    positions: everyPosition,
+    apply: async (client, k) => {
+      const original = await readEntry(client, k);
+      await shift(client, k, 3);
+      let previous = original.prev_hash;
+      for (let i = 0; i < 3; i += 1) {
+        const forged = rehashed({ ...original, seq: k + i, prev_hash: previous, actor_sub: `forger-${i}` });
+        await insertRow(client, forged);
+        previous = forged.hash;
+      }
+    },
+  },
+  {
     name: 'reorder: swap entries k and k + 1',
     positions: everyPosition.slice(0, -1),
     apply: async (client, k) => {
@@ -331,7 +345,9 @@ describe('tampering, as a superuser bypassing the triggers, is reported at the f
     expect(await reason('delete', chainLength)).toMatch(new RegExp(`^${chainLength}: entry ${chainLength} is missing: the checkpoint signed at .* \\(own\\) covers ${chainLength} entries, the log ends at entry ${chainLength - 1}$`));
     expect(await reason('insert a well-formed', 5)).toBe('5: entry 5 was inserted: entry 6 names entry 4 as its predecessor');
     expect(await reason('update, then recompute', 5)).toBe('5: entry 5 was altered and its hash recomputed: entry 6 still names its former hash');
-    expect(await reason('reorder', 5)).toMatch(/^5: entry 5 does not follow entry 4/);
+    expect(await reason('insert three', 5)).toBe('5: entries 5 to 7 were inserted: entry 8 names entry 4 as its predecessor');
+    expect(await reason('reorder', 5)).toBe('5: entry 5 names entry 6 as its predecessor: the entries were reordered');
+    expect(await reason('update: prev_hash', 5)).toMatch(/^5: entry 5 does not follow entry 4: it names [0-9a-f]{12}… as its predecessor, whose hash is [0-9a-f]{12}…$/);
   });
 
   it('without a checkpoint, dropping the newest entry leaves a valid shorter chain: what checkpoints are for', async () => {

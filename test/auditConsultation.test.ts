@@ -22,6 +22,8 @@ interface Step {
   after?: (data: any) => void;
   /** Records the entry must name (agency and whether at least one). */
   records?: string[];
+  /** Purpose declared, when not the investigators' default. */
+  purpose?: { purpose: string; caseReference: string | null };
 }
 
 const inMonth = () => new Date(Date.now() + 30 * 864e5).toISOString();
@@ -127,6 +129,21 @@ const steps: Step[] = [
     document: () => 'mutation Acknowledge($id: ID!) { advanceTraceRequest(id: $id, input: { status: ACKNOWLEDGED }) { id } }',
     variables: () => ({ id: state.traceId }),
   },
+  {
+    field: 'auditEntries',
+    user: 'xk-auditor',
+    name: 'Review',
+    document: () => 'query Review { auditEntries(party: "XK", first: 5) { totalCount edges { node { seq kind } } } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
+    field: 'recordDisclosures',
+    user: 'xk-auditor',
+    name: 'Trail',
+    document: () => 'query Trail($id: ID!) { recordDisclosures(alertId: $id) { party kind } }',
+    variables: () => ({ id: state.alertId }),
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
 ];
 
 interface EntryRow {
@@ -165,7 +182,7 @@ describe('consultation log at the gateway', () => {
 
   it('leaves, for every root field, an entry saying who, why, what and which records', async () => {
     for (const step of steps) {
-      const result = await hub.query(step.user, step.document(), step.variables?.() ?? {});
+      const result = await hub.query(step.user, step.document(), step.variables?.() ?? {}, step.purpose ?? {});
       expect(result.errors, step.field).toBeUndefined();
       step.after?.(result.data);
       const entry = await lastEntry();
@@ -174,8 +191,8 @@ describe('consultation log at the gateway', () => {
         kind: 'CONSULTATION',
         actor_sub: demoUsers[step.user].sub,
         actor_agency: demoUsers[step.user].agency,
-        purpose: testPurpose.purpose,
-        case_reference: testPurpose.caseReference,
+        purpose: (step.purpose ?? testPurpose).purpose,
+        case_reference: (step.purpose ?? testPurpose).caseReference,
         operation: `${isMutation ? 'mutation' : 'query'} ${step.name}`,
         outcome: 'OK',
         error_code: null,

@@ -131,8 +131,12 @@ const widths = {
 const maxJsonDepth = 64;
 
 /**
- * sha256 (hex) of `prevHash`, a newline and the canonical JSON of the entry's
- * columns other than `hash` (`prev_hash` included). Entry 1 follows
+ * The hash of an entry, which is the format an auditor re-implements:
+ * lowercase hex SHA-256 of the UTF-8 bytes of `prev_hash`, a newline, and the
+ * canonical JSON (RFC 8785) of an object with one member per column of
+ * `audit.entry` except `hash`, named as the column (`prev_hash` included):
+ * `seq` a number, `at` ISO 8601 in UTC with milliseconds, absent values null,
+ * `actor_roles` an array or null, jsonb columns as stored. Entry 1 follows
  * {@link genesisHash}.
  */
 export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'hash' | 'prevHash'>): string {

@@ -1,4 +1,4 @@
-import { columnsFromRow, genesisHash, hashColumns, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { columnsFromRow, genesisHash, hashColumns, toSeq, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
 import { readCheckpoint, readOwnCheckpoints, verifyCheckpoint, type CheckpointKeys, type CheckpointReference } from './checkpoints.ts';
 import { readAuditEntries } from './exportAuditEntries.ts';
 
@@ -27,9 +27,6 @@ interface Checkpoint {
   problem?: string;
 }
 
-// How far back a broken link is looked up to tell an insertion from an alteration.
-const recentHashes = 64;
-
 /**
  * Walks the party's log in sequence order, a batch at a time (memory holds a
  * batch and the checkpoints), and checks that the sequence runs 1, 2, 3, …
@@ -54,9 +51,9 @@ export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions
       const verdict = walk.step(entry);
       if (verdict === 'broken-link') {
         const next = batch[index + 1] ?? (await entryAfter(db, entry.seq));
-        return walk.brokenLink(entry, next);
+        return walk.settle(walk.brokenLink(entry, next, await seqOfHash(db, entry.prev_hash)));
       }
-      if (verdict) return verdict;
+      if (verdict) return walk.settle(verdict);
     }
   }
   return walk.finish();
@@ -65,6 +62,13 @@ export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions
 async function entryAfter(db: AuditDatabase, seq: number): Promise<AuditEntryColumns | undefined> {
   const { rows } = await db.query('select * from audit.entry where seq > $1 order by seq limit 1', [seq]);
   return rows[0] ? columnsFromRow(rows[0]) : undefined;
+}
+
+/** Which entry has this hash (0 for the genesis hash), through the unique index on `hash`. */
+async function seqOfHash(db: AuditDatabase, hash: string): Promise<number | undefined> {
+  if (hash === genesisHash) return 0;
+  const { rows } = await db.query<{ seq: string }>('select seq from audit.entry where hash = $1', [hash]);
+  return rows[0] ? toSeq(rows[0].seq) : undefined;
 }
 
 /** Sorted checkpoints, each checked on its own: readable, untouched since signed, signed by the party. */
@@ -93,14 +97,19 @@ async function checkpointProblem(reference: CheckpointReference, keys: Checkpoin
   }
 }
 
-/** The state of a walk along the chain: where it is, what it has seen recently, which checkpoints remain. */
+/**
+ * The state of a walk along the chain: where it is, the hash it must meet
+ * next, which checkpoints remain, and the first checkpoint the chain did not
+ * meet. That one does not end the walk: a checkpoint only says that something
+ * at or before it changed, and an inserted or re-hashed entry shows itself a
+ * little further on, where the chain breaks, with its exact position.
+ */
 class ChainWalk {
   private expectedSeq = 1;
   private previousHash = genesisHash;
-  /** Hash → seq of the last entries (and the genesis), to recognise an inserted entry. */
-  private readonly recent = new Map<string, number>([[genesisHash, 0]]);
   private nextCheckpoint = 0;
   private lastMatchingCheckpoint = 0;
+  private checkpointMismatch: Failure | undefined;
 
   constructor(private readonly checkpoints: readonly Checkpoint[]) {}
 
@@ -113,24 +122,34 @@ class ChainWalk {
     if (entry.seq !== this.expectedSeq) return fail(this.expectedSeq, `entry ${this.expectedSeq} is missing`);
     if (entry.prev_hash !== this.previousHash) return 'broken-link';
     if (!isSelfConsistent(entry)) return fail(entry.seq, `entry ${entry.seq} was altered: its content does not match its hash`);
-    const mismatch = this.compareCheckpoints(entry);
-    if (mismatch) return mismatch;
+    const problem = this.compareCheckpoints(entry);
+    if (problem) return problem;
     this.advance(entry);
     return undefined;
   }
 
+  /** The failure to report: the one found, or the checkpoint met earlier that the chain did not match. */
+  settle(failure: Failure): Failure {
+    const mismatch = this.checkpointMismatch;
+    return mismatch && mismatch.firstBadSeq < failure.firstBadSeq ? mismatch : failure;
+  }
+
   /**
-   * Entry `seq` does not name entry seq - 1. If it names an earlier entry,
-   * the ones between were inserted. If it is intact and its successor (or a
-   * checkpoint) vouches for its hash, entry seq - 1 was altered and re-hashed
-   * in place. Otherwise entry `seq` itself is bad.
+   * Entry `seq` does not name entry seq - 1; `named` is the entry it names,
+   * if there is one. If that is an earlier entry, the ones between were
+   * inserted; if a later one, the entries were reordered. If entry `seq` is
+   * intact and its successor (or a checkpoint) vouches for its hash, entry
+   * seq - 1 was altered and re-hashed in place. Otherwise entry `seq` itself
+   * is bad.
    */
-  brokenLink(entry: AuditEntryColumns, next: AuditEntryColumns | undefined): Failure {
+  brokenLink(entry: AuditEntryColumns, next: AuditEntryColumns | undefined, named: number | undefined): Failure {
     const { seq } = entry;
-    const named = this.recent.get(entry.prev_hash);
     if (named !== undefined && named < seq - 1) {
       const inserted = named + 1 === seq - 1 ? `entry ${seq - 1} was` : `entries ${named + 1} to ${seq - 1} were`;
       return fail(named + 1, `${inserted} inserted: entry ${seq} names entry ${named} as its predecessor`);
+    }
+    if (named !== undefined && named > seq) {
+      return fail(seq, `entry ${seq} names entry ${named} as its predecessor: the entries were reordered`);
     }
     if (seq > 1 && isSelfConsistent(entry) && this.isVouchedFor(entry, next)) {
       return fail(seq - 1, `entry ${seq - 1} was altered and its hash recomputed: entry ${seq} still names its former hash`);
@@ -140,6 +159,7 @@ class ChainWalk {
 
   /** The end of the log: every checkpoint must have been reached. */
   finish(): VerifyResult {
+    if (this.checkpointMismatch) return this.checkpointMismatch;
     const count = this.expectedSeq - 1;
     const beyond = this.checkpoints[this.nextCheckpoint];
     if (beyond) {
@@ -161,15 +181,18 @@ class ChainWalk {
     return undefined;
   }
 
+  /** Compares the checkpoints of this entry; a checkpoint that is bad on its own ends the walk. */
   private compareCheckpoints(entry: AuditEntryColumns): Failure | undefined {
     for (let checkpoint = this.checkpoints[this.nextCheckpoint]; checkpoint?.seq === entry.seq; checkpoint = this.checkpoints[++this.nextCheckpoint]) {
       if (checkpoint.problem) return fail(entry.seq, checkpoint.problem);
-      if (checkpoint.headHash !== entry.hash) {
-        const since = this.lastMatchingCheckpoint;
-        const where = since === 0 ? `entries 1 to ${entry.seq}` : `entries ${since + 1} to ${entry.seq} (the checkpoint of entry ${since} matches)`;
-        return fail(entry.seq, `entry ${entry.seq} does not match the checkpoint${checkpoint.label}: history was rewritten in ${where}`);
+      if (this.checkpointMismatch) continue;
+      if (checkpoint.headHash === entry.hash) {
+        this.lastMatchingCheckpoint = entry.seq;
+        continue;
       }
-      this.lastMatchingCheckpoint = entry.seq;
+      const since = this.lastMatchingCheckpoint;
+      const where = since === 0 ? `entries 1 to ${entry.seq}` : `entries ${since + 1} to ${entry.seq} (the checkpoint of entry ${since} matches)`;
+      this.checkpointMismatch = fail(entry.seq, `entry ${entry.seq} does not match the checkpoint${checkpoint.label}: history was rewritten in ${where}`);
     }
     return undefined;
   }
@@ -183,8 +206,6 @@ class ChainWalk {
   private advance(entry: AuditEntryColumns): void {
     this.previousHash = entry.hash;
     this.expectedSeq = entry.seq + 1;
-    this.recent.set(entry.hash, entry.seq);
-    if (this.recent.size > recentHashes) this.recent.delete(this.recent.keys().next().value!);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { AuditCollector } from '../audit/auditCollector.ts';
+import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -25,6 +26,8 @@ export interface GatewayContext {
   agencyErrors: GraphQLError[];
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
+  /** The hub database: the gateway's own consultation log. */
+  prisma: PrismaClient;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -38,6 +41,7 @@ export interface GatewayInitialContext {
 export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
+  prisma: PrismaClient;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -50,7 +54,7 @@ export function officerTokenOf(initial: GatewayInitialContext): string | undefin
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const officerToken = officerTokenOf(initial);
     if (!officerToken) {
@@ -63,6 +67,6 @@ export function createGatewayContextFactory({ trustList, nodes }: GatewayContext
     );
     const audit = new AuditCollector('GATEWAY', officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit };
+    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma };
   };
 }

@@ -62,7 +62,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,

@@ -134,6 +134,21 @@ export const nodeOperations = {
   revokeConsentGrant: /* GraphQL */ `
     mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }
   `,
+  auditEntries: /* GraphQL */ `
+    query AuditEntries($first: Int!, $after: String, $filter: AuditFilter) {
+      auditEntries(first: $first, after: $after, filter: $filter) {
+        edges {
+          cursor
+          node {
+            seq party at kind actorSub actorAgency actorUnit actorRoles purpose caseReference operation documentHash variables
+            records { agency id reference tier basis grantId }
+            outcome errorCode clientAddress traceId details prevHash hash
+          }
+        }
+        ${pageInfo}
+      }
+    }
+  `,
 } as const;
 
 export interface NodePage<T> {

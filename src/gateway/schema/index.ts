@@ -6,6 +6,7 @@ import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
 import './consent.ts';
+import './audit.ts';
 import './search.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });

@@ -5,6 +5,7 @@ import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
 import './consent.ts';
+import './audit.ts';
 import './search.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });

@@ -1,0 +1,113 @@
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import { hasAnyRole, type Officer } from '../identity/officer.ts';
+
+/** What auditors filter a log by. */
+export interface AuditFilter {
+  actorSub?: string | null;
+  actorUnit?: string | null;
+  actorAgency?: string | null;
+  recordId?: string | null;
+  purpose?: string | null;
+  caseReference?: string | null;
+  outcome?: string | null;
+  kind?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface AuditEntryView {
+  seq: number;
+  party: string;
+  at: Date;
+  kind: string;
+  actorSub: string | null;
+  actorAgency: string | null;
+  actorUnit: string | null;
+  actorRoles: string[];
+  purpose: string | null;
+  caseReference: string | null;
+  operation: string | null;
+  documentHash: string | null;
+  variables: string | null;
+  records: { agency: string; id: string; reference?: string; tier?: string; basis?: string; grantId?: string }[];
+  outcome: string;
+  errorCode: string | null;
+  clientAddress: string | null;
+  traceId: string | null;
+  details: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Who may read which entries of a party's log: the joint oversight board
+ * everything; an agency's auditors what its own officers did (and, in their
+ * own agency's log, everything). Nobody else.
+ */
+export function auditScope(reader: Officer, party: string): Prisma.AuditEntryWhereInput {
+  if (hasAnyRole(reader, ['oversight'])) return {};
+  if (hasAnyRole(reader, ['auditor'])) return party === reader.agency ? {} : { actorAgency: reader.agency };
+  throw hubError(ErrorCode.FORBIDDEN, 'Only auditors and the joint oversight board read audit logs.');
+}
+
+function filterWhere(filter: AuditFilter | null | undefined): Prisma.AuditEntryWhereInput {
+  if (!filter) return {};
+  return {
+    ...(filter.actorSub ? { actorSub: filter.actorSub } : {}),
+    ...(filter.actorUnit ? { actorUnit: filter.actorUnit } : {}),
+    ...(filter.actorAgency ? { actorAgency: filter.actorAgency } : {}),
+    ...(filter.purpose ? { purpose: filter.purpose } : {}),
+    ...(filter.caseReference ? { caseReference: filter.caseReference } : {}),
+    ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.recordId ? { records: { array_contains: [{ id: filter.recordId }] } } : {}),
+    ...(filter.from || filter.to
+      ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+      : {}),
+  };
+}
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** Newest first, keyset-paginated on the sequence number. */
+export async function listAuditEntries(
+  prisma: PrismaClient,
+  reader: Officer,
+  party: string,
+  filter: AuditFilter | null | undefined,
+  page: { first: number; after?: string | null },
+) {
+  const base: Prisma.AuditEntryWhereInput = { AND: [auditScope(reader, party), filterWhere(filter)] };
+  const after = page.after ? parseSeqCursor(page.after) : null;
+  const where = after === null ? base : { AND: [base, { seq: { lt: after } }] };
+  const [rows, totalCount] = await Promise.all([
+    prisma.auditEntry.findMany({ where, orderBy: { seq: 'desc' }, take: page.first + 1 }),
+    prisma.auditEntry.count({ where: base }),
+  ]);
+  const pageRows = rows.slice(0, page.first);
+  return {
+    views: pageRows.map(
+      (row): AuditEntryView => ({
+        ...row,
+        seq: Number(row.seq),
+        variables: json(row.variables),
+        details: json(row.details),
+        records: row.records as AuditEntryView['records'],
+      }),
+    ),
+    cursors: pageRows.map((row) => `seq:${row.seq}`),
+    hasNextPage: rows.length > page.first,
+    totalCount,
+  };
+}
+
+function parseSeqCursor(cursor: string): bigint {
+  const match = /^seq:(\d{1,19})$/.exec(cursor);
+  if (!match) {
+    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: after is not a cursor returned by this API.', {
+      issues: [{ path: 'after', message: 'is not a cursor returned by this API' }],
+    });
+  }
+  return BigInt(match[1]!);
+}

@@ -1,0 +1,86 @@
+import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
+import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
+import { forwardPage } from '../../domain/schema/pagination.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { auditRoles } from '../../identity/roles.ts';
+import type { GatewayContext } from '../context.ts';
+import { forwardArguments } from '../forwardArguments.ts';
+import { parseGlobalId } from '../globalId.ts';
+import type { NodePage } from '../nodeOperations.ts';
+import { requestNode } from '../ownerRequests.ts';
+import { builder } from './builder.ts';
+
+const audit = addAuditTypes(builder);
+
+/** The gateway's own log, by the name audit entries give it. */
+const gatewayLog = 'GATEWAY';
+
+async function readLog(
+  context: GatewayContext,
+  party: string,
+  filter: Record<string, unknown> | null,
+  page: { first: number; after: string | null },
+): Promise<NodePage<AuditEntryView>> {
+  if (party === gatewayLog) {
+    const result = await listAuditEntries(context.prisma, context.officer, gatewayLog, filter as never, page);
+    return {
+      edges: result.views.map((node, index) => ({ node, cursor: result.cursors[index]! })),
+      pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.cursors.at(-1) ?? null },
+      totalCount: result.totalCount,
+    };
+  }
+  if (!context.nodes.has(party)) throw hubError(ErrorCode.AGENCY_UNKNOWN, `No party ${party} in the exchange.`);
+  return requestNode<NodePage<AuditEntryView>>(context, party, 'auditEntries', { ...page, filter });
+}
+
+builder.queryFields((t) => ({
+  auditEntries: t.connection(
+    {
+      type: audit.AuditEntry,
+      description:
+        "One party's log, newest first: an agency node's disclosure log, or the gateway's consultation log (party GATEWAY). " +
+        "Auditors read their own agency's log and what their agency's officers did elsewhere; the joint oversight board reads everything.",
+      authScopes: { role: auditRoles },
+      args: {
+        party: t.arg.string({ required: true, description: 'An agency code, or GATEWAY.' }),
+        filter: t.arg({ type: audit.AuditFilter }),
+      },
+      resolve: async (_root, args, context, info) => {
+        const page = forwardPage(args);
+        const { filter } = forwardArguments(info, args, ['filter']) as { filter: Record<string, unknown> | null };
+        const result = await readLog(context, args.party, filter, page);
+        return {
+          totalCount: result.totalCount,
+          edges: result.edges,
+          pageInfo: {
+            hasNextPage: result.pageInfo.hasNextPage,
+            hasPreviousPage: page.after !== null,
+            startCursor: result.edges[0]?.cursor ?? null,
+            endCursor: result.pageInfo.endCursor,
+          },
+        };
+      },
+    },
+    {
+      name: 'AuditEntryConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
+    },
+    { name: 'AuditEntryEdge' },
+  ),
+  recordDisclosures: t.field({
+    type: [audit.AuditEntry],
+    description:
+      "Everything the logs say about one alert, across parties, newest first: its owner node's releases and changes, " +
+      "and the gateway's consultations that returned it (up to 100 of each).",
+    authScopes: { role: auditRoles },
+    args: { alertId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const { agency, localId } = parseGlobalId(String(args.alertId), 'Alert', 'alertId');
+      const page = { first: 100, after: null };
+      const logs = await Promise.all([agency, gatewayLog].map((party) => readLog(context, party, { recordId: localId }, page)));
+      return logs
+        .flatMap((log) => log.edges.map((edge) => edge.node))
+        .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+    },
+  }),
+}));
