@@ -102,6 +102,9 @@ async function main(argv: string[]): Promise<void> {
         trustList: loadTrustList(config.trustListPath),
         agencies: config.agencies,
         listen: { port: config.port, host: config.host },
+        ...(config.signingKeyPath
+          ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
+          : {}),
       });
       await node.start();
       onShutdown(node.stop);

@@ -91,6 +91,8 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
       TRUST_LIST: z.string().min(1),
       /** Every agency of the exchange. Default XK,MK. */
       AGENCIES: agencyList.default(['XK', 'MK']),
+      /** Private JWK (JSON file) the node signs its audit checkpoints with; none: no checkpoints. */
+      NODE_SIGNING_KEY: z.string().min(1).optional(),
     }),
     { ...env, ...(agencyFlag ? { NODE_AGENCY: agencyFlag } : {}) },
   );
@@ -100,6 +102,7 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
     host: raw.HOST,
     port: raw.PORT,
     trustListPath: resolve(raw.TRUST_LIST),
+    signingKeyPath: raw.NODE_SIGNING_KEY ? resolve(raw.NODE_SIGNING_KEY) : undefined,
     agencies: raw.AGENCIES.includes(raw.NODE_AGENCY) ? raw.AGENCIES : [...raw.AGENCIES, raw.NODE_AGENCY],
   };
 }

@@ -56,6 +56,8 @@ export const ErrorCode = {
   AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
   /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */
+  CHECKPOINT_CONFLICT: 'CHECKPOINT_CONFLICT',
   /** Anything unexpected; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -137,6 +137,13 @@ const steps: Step[] = [
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
   {
+    field: 'exchangeAuditCheckpoints',
+    user: 'xk-auditor',
+    name: 'Exchange',
+    document: () => 'mutation Exchange { exchangeAuditCheckpoints { party seq } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
     field: 'recordDisclosures',
     user: 'xk-auditor',
     name: 'Trail',

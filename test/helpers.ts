@@ -150,7 +150,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.url, trustList, agencies });
+    const node = createNode({ agency, databaseUrl: database.url, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {

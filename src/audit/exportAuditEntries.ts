@@ -40,8 +40,9 @@ export async function* readAuditEntries(db: AuditDatabase, range: AuditEntryRang
       if (rows.length > 0) yield rows.map(columnsFromRow);
     }
   } finally {
-    // The caller stopped early: the query asked for ahead is not wanted, nor is its failure.
-    next?.catch(() => {});
+    // The caller stopped early: the batch asked for ahead is not wanted, nor its failure, but it must
+    // be over before the caller sends its next query (a pg.Client runs one query at a time).
+    await next?.catch(() => {});
   }
 }
 

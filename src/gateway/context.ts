@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { AuditCollector } from '../audit/auditCollector.ts';
+import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
@@ -28,6 +29,10 @@ export interface GatewayContext {
   audit: AuditCollector;
   /** The hub database: the gateway's own consultation log. */
   prisma: PrismaClient;
+  /** Signs the gateway's own audit checkpoints. */
+  checkpointSigner: CheckpointSigner;
+  /** Keys of every party's checkpoints. */
+  partyKeys: TrustList['partyKeys'];
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -42,6 +47,7 @@ export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
   prisma: PrismaClient;
+  checkpointSigner: CheckpointSigner;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -54,7 +60,7 @@ export function officerTokenOf(initial: GatewayInitialContext): string | undefin
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointSigner }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const officerToken = officerTokenOf(initial);
     if (!officerToken) {
@@ -67,6 +73,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma }: Gatewa
     );
     const audit = new AuditCollector('GATEWAY', officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma };
+    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys };
   };
 }

@@ -2,6 +2,7 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { checkpointNow } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   nodeTimeoutMs?: number;
   /** Serve GraphiQL on GET /graphql. Default true. */
   graphiql?: boolean;
+  /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
+  checkpointEveryMs?: number;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -62,7 +65,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -132,8 +135,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     sockets,
   );
 
+  // Periodic checkpoints: a rewrite of older entries then contradicts a signature.
+  const checkpoints = setInterval(() => {
+    checkpointNow(prisma, gatewayParty, config.signer).catch((error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'));
+  }, config.checkpointEveryMs ?? 15 * 60_000).unref();
+
   let started = false;
   const stop = async () => {
+    clearInterval(checkpoints);
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();

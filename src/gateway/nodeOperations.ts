@@ -149,6 +149,12 @@ export const nodeOperations = {
       }
     }
   `,
+  createAuditCheckpoint: /* GraphQL */ `
+    mutation CreateAuditCheckpoint { createAuditCheckpoint { party seq headHash count at jws } }
+  `,
+  keepPeerCheckpoints: /* GraphQL */ `
+    mutation KeepPeerCheckpoints($checkpoints: [String!]!) { keepPeerCheckpoints(checkpoints: $checkpoints) }
+  `,
 } as const;
 
 export interface NodePage<T> {

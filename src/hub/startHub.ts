@@ -59,7 +59,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency));
       const result = await migrate(url);
       if (result.applied.length) logger.info({ agency, applied: result.applied }, 'migrations applied');
-      const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies });
+      const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)! });
       cleanup.push(() => node.stop());
       nodes.push(node);
       nodeUrls.set(agency, await node.start());

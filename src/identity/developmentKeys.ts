@@ -25,6 +25,8 @@ export interface SigningKey {
 export interface DevelopmentKeys {
   /** One identity provider key per agency. */
   agencies: ReadonlyMap<string, SigningKey>;
+  /** One key per agency node, for signing its audit checkpoints. */
+  nodes: ReadonlyMap<string, SigningKey>;
   gateway: GatewaySigner & { publicJwk: JWK & { kty: string } };
   trustList: TrustListFile;
   /** Where trust-list.json was written. */
@@ -77,14 +79,22 @@ export async function ensureDevelopmentKeys(dir: string, agencies: readonly stri
   for (const agency of agencies) {
     keys.set(agency, await loadOrCreateKey(dir, `idp-${agency.toLowerCase()}`, developmentIssuer(agency)));
   }
+  const nodes = new Map<string, SigningKey>();
+  for (const agency of agencies) {
+    nodes.set(agency, await loadOrCreateKey(dir, `node-${agency.toLowerCase()}`, `urn:border-hub:node:${agency.toLowerCase()}`));
+  }
   const gateway = await loadOrCreateKey(dir, 'gateway', developmentGatewayIssuer);
   const trustList: TrustListFile = {
     audience: hubAudience,
     algorithms: [algorithm],
     issuers: [...keys].map(([agency, key]) => ({ issuer: key.issuer, agency, jwks: { keys: [key.publicJwk] } })),
     gateway: { issuer: gateway.issuer, jwks: { keys: [gateway.publicJwk] } },
+    parties: [
+      ...[...nodes].map(([agency, key]) => ({ party: agency, jwks: { keys: [key.publicJwk] } })),
+      { party: 'GATEWAY', jwks: { keys: [gateway.publicJwk] } },
+    ],
   };
   const trustListPath = join(dir, 'trust-list.json');
   await writeFile(trustListPath, `${JSON.stringify(trustList, null, 2)}\n`);
-  return { agencies: keys, gateway, trustList, trustListPath };
+  return { agencies: keys, nodes, gateway, trustList, trustListPath };
 }

@@ -29,6 +29,10 @@ export const trustListFileSchema = z.object({
   algorithms: z.array(z.enum(allowedAlgorithms)).min(1).default(['ES256']),
   /** Identity providers of the agencies. */
   issuers: z.array(issuerSchema).min(1),
+  /** Keys each party signs its audit checkpoints with, so that the others can keep verified copies. */
+  parties: z
+    .array(z.object({ party: z.string().regex(/^[A-Z][A-Z0-9_]{1,7}$/), jwks: z.object({ keys: z.array(jwkSchema).min(1) }) }))
+    .default([]),
   /** The gateway's own credential, which nodes require on every call. */
   gateway: z.object({
     issuer: z.string().min(1),
@@ -50,6 +54,8 @@ export interface TrustList {
   algorithms: string[];
   issuers: ReadonlyMap<string, TrustedIssuer>;
   gateway: { issuer: string; keys: JWTVerifyGetKey };
+  /** Checkpoint keys per party (agency code or GATEWAY). */
+  partyKeys: ReadonlyMap<string, JWTVerifyGetKey>;
 }
 
 function keySet(source: { jwksUri?: string | undefined; jwks?: { keys: unknown[] } | undefined }): JWTVerifyGetKey {
@@ -72,6 +78,7 @@ export function createTrustList(file: TrustListFile): TrustList {
     algorithms: parsed.algorithms,
     issuers,
     gateway: { issuer: parsed.gateway.issuer, keys: keySet(parsed.gateway) },
+    partyKeys: new Map(parsed.parties.map((entry) => [entry.party, keySet(entry)])),
   };
 }
 

@@ -2,6 +2,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { IncomingMessage } from 'node:http';
 import { AuditCollector } from '../audit/auditCollector.ts';
+import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -23,12 +24,15 @@ export interface NodeContext {
   /** What this operation's disclosure (or change) entry will say. */
   audit: AuditCollector;
   request: Request;
+  trustList: TrustList;
+  checkpointSigner?: CheckpointSigner;
 }
 
 export interface NodeContextOptions {
   agency: string;
   trustList: TrustList;
   prisma: PrismaClient;
+  checkpointSigner?: CheckpointSigner;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface NodeContextOptions {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner }: NodeContextOptions) {
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -50,6 +54,6 @@ export function createNodeContextFactory({ agency, trustList, prisma }: NodeCont
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, prisma, audit, request };
+    return { agency, officer, purpose, prisma, audit, request, trustList, ...(checkpointSigner ? { checkpointSigner } : {}) };
   };
 }

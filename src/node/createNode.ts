@@ -1,4 +1,6 @@
 import { createYoga } from 'graphql-yoga';
+import { checkpointNow } from '../audit/checkpointExchange.ts';
+import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -22,6 +24,10 @@ export interface NodeConfig {
   agencies: readonly string[];
   /** Default 127.0.0.1, port 0. */
   listen?: ListenOptions;
+  /** The node's key for signing its audit checkpoints; without it the node makes none. */
+  checkpointSigner?: CheckpointSigner;
+  /** How often the node signs the head of its log on its own. Default 15 minutes. */
+  checkpointEveryMs?: number;
   logger?: Logger;
 }
 
@@ -42,7 +48,12 @@ export function createNode(config: NodeConfig): AgencyNode {
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
-    context: createNodeContextFactory({ agency: config.agency, trustList: config.trustList, prisma }),
+    context: createNodeContextFactory({
+      agency: config.agency,
+      trustList: config.trustList,
+      prisma,
+      ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
+    }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
@@ -58,7 +69,15 @@ export function createNode(config: NodeConfig): AgencyNode {
   const listener = createHttpListener(yoga);
   let started = false;
 
+  // Periodic checkpoints: a rewrite of older entries then contradicts a signature.
+  const checkpoints = config.checkpointSigner
+    ? setInterval(() => {
+        checkpointNow(prisma, config.agency, config.checkpointSigner).catch((error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'));
+      }, config.checkpointEveryMs ?? 15 * 60_000).unref()
+    : undefined;
+
   const stop = async () => {
+    clearInterval(checkpoints);
     await listener.close();
     await prisma.$disconnect();
   };

@@ -1,4 +1,5 @@
 import type { AuditEntryView } from '../../audit/auditQueries.ts';
+import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
 import type { HubBuilder } from './hubSchemaTypes.ts';
 
 /** The audit log as auditors read it, shared by the node and gateway schemas. */
@@ -61,5 +62,17 @@ export function addAuditTypes(builder: HubBuilder) {
     }),
   });
 
-  return { AuditEntry, AuditFilter };
+  const AuditCheckpoint = builder.objectRef<SignedCheckpoint>('AuditCheckpoint').implement({
+    description: "A party's signed statement of the head of its log: each party keeps the others' copies.",
+    fields: (t) => ({
+      party: t.exposeString('party'),
+      seq: t.exposeInt('seq'),
+      headHash: t.exposeString('headHash'),
+      count: t.exposeInt('count'),
+      at: t.exposeString('at'),
+      jws: t.exposeString('jws', { description: 'Compact JWS, signed with the party’s checkpoint key.' }),
+    }),
+  });
+
+  return { AuditEntry, AuditFilter, AuditCheckpoint };
 }

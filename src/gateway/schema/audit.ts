@@ -1,4 +1,8 @@
+import { responsePathAsArray } from 'graphql';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
+import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
+import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
+import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -11,6 +15,35 @@ import { requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 
 const audit = addAuditTypes(builder);
+
+builder.mutationField('exchangeAuditCheckpoints', (t) =>
+  t.field({
+    type: [audit.AuditCheckpoint],
+    description:
+      'Has every party sign the head of its log now, and gives each party verified copies of the others’ checkpoints, ' +
+      'so that no party can rewrite its own history unnoticed. Parties whose node does not answer are left out, with an error.',
+    authScopes: { role: [...auditRoles, 'admin'] },
+    resolve: async (_root, _args, context, info) => {
+      const fromNodes = await Promise.allSettled(
+        context.nodes.agencies.map((agency) => requestNode<SignedCheckpoint>(context, agency, 'createAuditCheckpoint', {})),
+      );
+      const checkpoints = fromNodes.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      for (const failure of fromNodes.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))) {
+        if (!(failure instanceof AgencyUnavailableError)) throw failure;
+        context.agencyErrors.push(failure.toGraphQLError(responsePathAsArray(info.path)));
+      }
+      checkpoints.push(await checkpointNow(context.prisma, gatewayLog, context.checkpointSigner));
+      const all = checkpoints.map((checkpoint) => checkpoint.jws);
+      await keepPeerCheckpoints(context.prisma, gatewayLog, all, context.partyKeys);
+      await Promise.all(
+        checkpoints
+          .filter((checkpoint) => checkpoint.party !== gatewayLog)
+          .map((checkpoint) => requestNode<number>(context, checkpoint.party, 'keepPeerCheckpoints', { checkpoints: all })),
+      );
+      return checkpoints;
+    },
+  }),
+);
 
 /** The gateway's own log, by the name audit entries give it. */
 const gatewayLog = 'GATEWAY';

@@ -1,4 +1,5 @@
 import { listAuditEntries } from '../../audit/auditQueries.ts';
+import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
 import { auditRoles } from '../../identity/roles.ts';
@@ -25,4 +26,21 @@ builder.queryFields((t) => ({
     },
     { name: 'AuditEntryEdge' },
   ),
+}));
+
+const checkpointRoles = [...auditRoles, 'admin'] as const;
+
+builder.mutationFields((t) => ({
+  createAuditCheckpoint: t.field({
+    type: audit.AuditCheckpoint,
+    description: "Signs the head of this agency's log now, for the other parties to keep.",
+    authScopes: { role: checkpointRoles },
+    resolve: (_root, _args, { prisma, agency, checkpointSigner }) => checkpointNow(prisma, agency, checkpointSigner),
+  }),
+  keepPeerCheckpoints: t.int({
+    description: "Keeps verified copies of other parties' checkpoints; refuses one that contradicts a kept copy.",
+    authScopes: { role: checkpointRoles },
+    args: { checkpoints: t.arg.stringList({ required: true }) },
+    resolve: (_root, args, { prisma, agency, trustList }) => keepPeerCheckpoints(prisma, agency, args.checkpoints, trustList.partyKeys),
+  }),
 }));
