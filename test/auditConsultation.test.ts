@@ -161,6 +161,7 @@ interface EntryRow {
   case_reference: string | null;
   operation: string | null;
   document_hash: string | null;
+  client_address: string | null;
   variables: unknown;
   records: { agency: string; tier?: string }[];
   outcome: string;
@@ -205,6 +206,7 @@ describe('consultation log at the gateway', () => {
         error_code: null,
       });
       expect(entry!.document_hash, step.field).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry!.client_address, step.field).toMatch(/127\.0\.0\.1/);
       const withTier = ['alerts', 'alert', 'search', 'createAlert', 'updateAlert', 'setSharingPolicy'].includes(step.field);
       for (const agency of step.records ?? []) {
         const named = entry!.records.some((record) => record.agency === agency && (!withTier || record.tier));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, codes, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
 let alertId: string;
@@ -85,6 +85,12 @@ describe('consent round trip through the gateway', () => {
 
     const full = await hub.query('mk-border-officer', alertQuery, { id: alertId });
     expect(full.data!.alert.access).toMatchObject({ tier: 'FULL', basis: 'GRANT', grantId: grant.id, canRequestHigher: false });
+    // The owner's disclosure log names the grant that allowed the release.
+    const [disclosure] = await adminQuery<{ kind: string; records: { tier: string; basis: string; grantId?: string }[] }>(
+      hub.nodes.get('XK')!.database.name,
+      'select kind, records from audit.entry order by seq desc limit 1',
+    );
+    expect(disclosure).toMatchObject({ kind: 'DISCLOSURE', records: [expect.objectContaining({ tier: 'FULL', basis: 'GRANT', grantId: expect.any(String) })] });
     expect(full.data!.alert.personalData.subjects[0].familyName).toBe('Krasniqi');
     expect(full.data!.alert.sharingPolicy).toBeNull();
 

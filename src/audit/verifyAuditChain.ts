@@ -44,19 +44,22 @@ export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions
   const walk = new ChainWalk(checkpoints);
   const start = walk.begin();
   if (start) return start;
-  const batchSize = options.batchSize ?? 2_000;
-  for await (const batch of readAuditEntries(db, { batchSize })) {
+  let broken: { entry: AuditEntryColumns; next: AuditEntryColumns | undefined } | undefined;
+  walking: for await (const batch of readAuditEntries(db, { batchSize: options.batchSize ?? 2_000 })) {
     for (let index = 0; index < batch.length; index += 1) {
       const entry = batch[index]!;
       const verdict = walk.step(entry);
       if (verdict === 'broken-link') {
-        const next = batch[index + 1] ?? (await entryAfter(db, entry.seq));
-        return walk.settle(walk.brokenLink(entry, next, await seqOfHash(db, entry.prev_hash)));
+        broken = { entry, next: batch[index + 1] };
+        break walking;
       }
       if (verdict) return walk.settle(verdict);
     }
   }
-  return walk.finish();
+  if (!broken) return walk.finish();
+  // Explained once the walk's reader has stopped: it may have a query in flight on the same client.
+  const next = broken.next ?? (await entryAfter(db, broken.entry.seq));
+  return walk.settle(walk.brokenLink(broken.entry, next, await seqOfHash(db, broken.entry.prev_hash)));
 }
 
 async function entryAfter(db: AuditDatabase, seq: number): Promise<AuditEntryColumns | undefined> {
