@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Officer } from '../identity/officer.ts';
+import type { AlertView } from '../domain/alertView.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
 import type { AuditRecordRef, JsonValue } from './auditEntry.ts';
@@ -102,4 +103,19 @@ export function serviceJournal(party: string, sub: string): ChangeJournal {
       traceId: null,
       details,
     }).then(() => undefined);
+}
+
+/** Names released alerts, per owner agency and with the tier and basis of the release. */
+export function noteAlertViews(audit: AuditCollector, views: readonly (AlertView | null | undefined)[]): void {
+  for (const view of views) {
+    if (!view) continue;
+    audit.note({
+      agency: view.owner,
+      id: view.id,
+      reference: view.reference,
+      tier: view.access.tier,
+      basis: view.access.basis,
+      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
+    });
+  }
 }

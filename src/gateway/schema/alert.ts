@@ -1,4 +1,5 @@
 import { responsePathAsArray } from 'graphql';
+import { noteAlertViews } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
@@ -38,17 +39,7 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
 
 /** Names the alerts a response carries, per agency and with their tier, in the operation's consultation entry. */
 export function noteAlerts(context: GatewayContext, views: readonly (AlertView | null | undefined)[]) {
-  for (const view of views) {
-    if (!view) continue;
-    context.audit.note({
-      agency: view.owner,
-      id: view.id,
-      reference: view.reference,
-      tier: view.access.tier,
-      basis: view.access.basis,
-      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
-    });
-  }
+  noteAlertViews(context.audit, views);
 }
 
 /** Resolves to the alert after noting it. */

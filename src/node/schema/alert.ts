@@ -1,4 +1,4 @@
-import { journaled } from '../../audit/auditCollector.ts';
+import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
@@ -24,17 +24,7 @@ export const Alert = builder.objectRef<AlertView>('Alert').implement({
 
 /** Names released alerts, with their tier and its basis, in the operation's audit entry. */
 export function noteReleased(context: NodeContext, views: readonly (AlertView | null)[]) {
-  for (const view of views) {
-    if (!view) continue;
-    context.audit.note({
-      agency: view.owner,
-      id: view.id,
-      reference: view.reference,
-      tier: view.access.tier,
-      basis: view.access.basis,
-      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
-    });
-  }
+  noteAlertViews(context.audit, views);
 }
 
 /** The view the caller may have of a row, or null when the owner's consent hides it; either way the audit entry says so. */
