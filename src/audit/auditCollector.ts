@@ -3,7 +3,7 @@ import type { Officer } from '../identity/officer.ts';
 import type { AlertView } from '../domain/alertView.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
-import type { AuditRecordRef, JsonValue } from './auditEntry.ts';
+import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, JsonValue } from './auditEntry.ts';
 
 /** What is known of the operation before it runs. */
 export interface AuditedOperation {
@@ -34,6 +34,25 @@ export class AuditCollector {
     readonly clientAddress: string | null,
   ) {}
 
+  /** The entry this operation leaves, with what it ended in. */
+  entry(kind: AuditKind, outcome: AuditOutcome, errorCode: string | null, details: JsonValue = null): AuditEntryInput {
+    return {
+      kind,
+      actor: this.officer
+        ? { sub: this.officer.sub, agency: this.officer.agency, unit: this.officer.unit, roles: [...this.officer.roles] }
+        : null,
+      purpose: this.purpose?.code ?? null,
+      caseReference: this.purpose?.caseReference ?? null,
+      ...this.operation,
+      records: this.records,
+      outcome,
+      errorCode,
+      clientAddress: this.clientAddress,
+      traceId: this.traceId,
+      details,
+    };
+  }
+
   note(...records: AuditRecordRef[]): void {
     for (const record of records) {
       if (!this.records.some((known) => known.agency === record.agency && known.id === record.id)) {
@@ -55,19 +74,7 @@ export function operationJournal(audit: AuditCollector): { journal: ChangeJourna
   return {
     journal: async (tx, records, details = null) => {
       audit.note(...records);
-      await appendAuditEntry(tx, audit.party, {
-        kind: 'CHANGE',
-        actor: audit.officer ? { sub: audit.officer.sub, agency: audit.officer.agency, unit: audit.officer.unit, roles: [...audit.officer.roles] } : null,
-        purpose: audit.purpose?.code ?? null,
-        caseReference: audit.purpose?.caseReference ?? null,
-        ...audit.operation,
-        records: audit.records,
-        outcome: 'OK',
-        errorCode: null,
-        clientAddress: audit.clientAddress,
-        traceId: audit.traceId,
-        details,
-      });
+      await appendAuditEntry(tx, audit.party, audit.entry('CHANGE', 'OK', null, details));
       appended = true;
     },
     // Called once the change's transaction has committed, so that the entry is not written twice.

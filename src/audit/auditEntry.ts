@@ -277,6 +277,9 @@ export function normalizeAuditInput(input: AuditEntryInput): AuditEntryContent {
 }
 
 /** Checks a party code against its column. */
+/** The party name of the gateway's own (consultation) log. */
+export const gatewayParty = 'GATEWAY';
+
 export function checkParty(party: string): string {
   if (!/^[A-Z][A-Z0-9_]{1,7}$/.test(party)) throw new TypeError(`invalid audit party "${party}": an agency code or GATEWAY`);
   return party;

@@ -2,7 +2,9 @@ import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import type { Officer } from '../identity/officer.ts';
+import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
+import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
+import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
@@ -22,10 +24,6 @@ export interface AuditLogOptions {
 interface AuditedContext {
   audit?: AuditCollector;
   request?: Request;
-}
-
-function actorOf(officer: Officer | null) {
-  return officer ? { sub: officer.sub, agency: officer.agency, unit: officer.unit, roles: [...officer.roles] } : null;
 }
 
 function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
@@ -71,19 +69,7 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
           if (audit.written || !('data' in result || 'errors' in result)) return;
           const { outcome, errorCode } = outcomeOf(result as ExecutionResult);
           try {
-            await append({
-              kind,
-              actor: actorOf(audit.officer),
-              purpose: audit.purpose?.code ?? null,
-              caseReference: audit.purpose?.caseReference ?? null,
-              ...audit.operation,
-              records: audit.records,
-              outcome,
-              errorCode,
-              clientAddress: audit.clientAddress,
-              traceId: audit.traceId,
-              details: null,
-            });
+            await append(audit.entry(kind, outcome, errorCode));
             audit.written = true;
           } catch (error) {
             logger.error({ err: error }, 'audit entry could not be written; result withheld');
@@ -99,21 +85,9 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
       if (!single || Symbol.asyncIterator in (single as object)) return;
       const { outcome, errorCode } = outcomeOf(single, 'DENIED');
       try {
-        await append({
-          kind: 'DENIAL',
-          actor: actorOf(audit?.officer ?? null),
-          purpose: audit?.purpose?.code ?? request.headers.get('x-hub-purpose'),
-          caseReference: audit?.purpose?.caseReference ?? request.headers.get('x-hub-case-reference'),
-          operation: audit?.operation.operation ?? null,
-          documentHash: audit?.operation.documentHash ?? null,
-          variables: audit?.operation.variables ?? null,
-          records: [],
-          outcome: outcome === 'OK' ? 'DENIED' : outcome,
-          errorCode,
-          clientAddress: audit?.clientAddress ?? null,
-          traceId: audit?.traceId ?? null,
-          details: audit ? null : { claimedSubject: claimedSubject(request) },
-        });
+        // Without a collector the request was refused before its context: only its claims are known.
+        const refused = audit ?? new AuditCollector(party, null, claimedPurpose(request), null);
+        await append(refused.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode, audit ? null : { claimedSubject: claimedSubject(request) }));
       } catch (error) {
         logger.error({ err: error }, 'audit entry of a refused request could not be written');
         setResult({ errors: [auditUnavailable()] });
@@ -129,13 +103,20 @@ export function registerCollector(request: Request | undefined, collector: Audit
   if (request) collectors.set(request, collector);
 }
 
+/** The purpose a refused request declared, unchecked. */
+function claimedPurpose(request: Request) {
+  const code = request.headers.get(purposeHeader);
+  return code ? { code, caseReference: request.headers.get(caseReferenceHeader) } : null;
+}
+
 /** Who the request claims to be, unverified: recorded for refused requests, marked as a claim. */
 function claimedSubject(request: Request): string | null {
-  const token = /^Bearer\s+(\S+)/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? request.headers.get('x-officer-token');
+  // At a node the officer token travels in its own header; the bearer is the gateway's credential.
+  const token = request.headers.get(officerTokenHeader) ?? bearerToken(request.headers.get('authorization'));
   if (!token) return null;
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown; iss?: unknown };
-    return typeof payload.sub === 'string' ? `${payload.sub.slice(0, 150)} (claimed, ${String(payload.iss ?? 'no issuer').slice(0, 40)})` : null;
+    const { sub, iss } = decodeJwt(token);
+    return typeof sub === 'string' ? `${sub.slice(0, 150)} (claimed, ${String(iss ?? 'no issuer').slice(0, 40)})` : null;
   } catch {
     return null;
   }

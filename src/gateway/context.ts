@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { AuditCollector } from '../audit/auditCollector.ts';
+import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
@@ -71,7 +72,7 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
     );
-    const audit = new AuditCollector('GATEWAY', officer, purpose, initial.req?.socket.remoteAddress ?? null);
+    const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
     return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys };
   };

@@ -2,6 +2,7 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { gatewayParty } from '../audit/auditEntry.ts';
 import { checkpointNow } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
@@ -52,9 +53,6 @@ interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
 }
-
-/** The gateway's name in audit logs. */
-export const gatewayParty = 'GATEWAY';
 
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });

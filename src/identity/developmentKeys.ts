@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { gatewayParty } from '../audit/auditEntry.ts';
 import type { GatewaySigner } from './gatewayCredential.ts';
 import type { TrustListFile } from './trustList.ts';
 
@@ -91,7 +92,7 @@ export async function ensureDevelopmentKeys(dir: string, agencies: readonly stri
     gateway: { issuer: gateway.issuer, jwks: { keys: [gateway.publicJwk] } },
     parties: [
       ...[...nodes].map(([agency, key]) => ({ party: agency, jwks: { keys: [key.publicJwk] } })),
-      { party: 'GATEWAY', jwks: { keys: [gateway.publicJwk] } },
+      { party: gatewayParty, jwks: { keys: [gateway.publicJwk] } },
     ],
   };
   const trustListPath = join(dir, 'trust-list.json');

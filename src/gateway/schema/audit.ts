@@ -1,4 +1,5 @@
 import { responsePathAsArray } from 'graphql';
+import { gatewayParty } from '../../audit/auditEntry.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
@@ -32,12 +33,12 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
         if (!(failure instanceof AgencyUnavailableError)) throw failure;
         context.agencyErrors.push(failure.toGraphQLError(responsePathAsArray(info.path)));
       }
-      checkpoints.push(await checkpointNow(context.prisma, gatewayLog, context.checkpointSigner));
+      checkpoints.push(await checkpointNow(context.prisma, gatewayParty, context.checkpointSigner));
       const all = checkpoints.map((checkpoint) => checkpoint.jws);
-      await keepPeerCheckpoints(context.prisma, gatewayLog, all, context.partyKeys);
+      await keepPeerCheckpoints(context.prisma, gatewayParty, all, context.partyKeys);
       await Promise.all(
         checkpoints
-          .filter((checkpoint) => checkpoint.party !== gatewayLog)
+          .filter((checkpoint) => checkpoint.party !== gatewayParty)
           .map((checkpoint) => requestNode<number>(context, checkpoint.party, 'keepPeerCheckpoints', { checkpoints: all })),
       );
       return checkpoints;
@@ -45,17 +46,14 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
   }),
 );
 
-/** The gateway's own log, by the name audit entries give it. */
-const gatewayLog = 'GATEWAY';
-
 async function readLog(
   context: GatewayContext,
   party: string,
   filter: Record<string, unknown> | null,
   page: { first: number; after: string | null },
 ): Promise<NodePage<AuditEntryView>> {
-  if (party === gatewayLog) {
-    const result = await listAuditEntries(context.prisma, context.officer, gatewayLog, filter as never, page);
+  if (party === gatewayParty) {
+    const result = await listAuditEntries(context.prisma, context.officer, gatewayParty, filter as never, page);
     return {
       edges: result.views.map((node, index) => ({ node, cursor: result.cursors[index]! })),
       pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.cursors.at(-1) ?? null },
@@ -110,7 +108,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.alertId), 'Alert', 'alertId');
       const page = { first: 100, after: null };
-      const logs = await Promise.all([agency, gatewayLog].map((party) => readLog(context, party, { recordId: localId }, page)));
+      const logs = await Promise.all([agency, gatewayParty].map((party) => readLog(context, party, { recordId: localId }, page)));
       return logs
         .flatMap((log) => log.edges.map((edge) => edge.node))
         .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
