@@ -1,6 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
+import type { Logger } from '../server/logger.ts';
 import {
   CheckpointConflictError,
   createCheckpoint,
@@ -51,4 +52,23 @@ export async function keepPeerCheckpoints(
     kept += 1;
   }
   return kept;
+}
+
+/**
+ * Signs the head of the party's log on a timer, so that a later rewrite of
+ * older entries contradicts a signature. Failures are logged, never thrown:
+ * a missed checkpoint must not stop the service. Returns the function that
+ * stops the timer.
+ */
+export function startPeriodicCheckpoints(
+  prisma: PrismaClient,
+  party: string,
+  signer: CheckpointSigner,
+  everyMs: number,
+  logger: Logger,
+): () => void {
+  const timer = setInterval(() => {
+    checkpointNow(prisma, party, signer).catch((error: unknown) => logger.error({ err: error, party }, 'audit checkpoint failed'));
+  }, everyMs).unref();
+  return () => clearInterval(timer);
 }

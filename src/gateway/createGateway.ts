@@ -3,7 +3,7 @@ import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import { checkpointNow } from '../audit/checkpointExchange.ts';
+import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
@@ -133,14 +133,11 @@ export function createGateway(config: GatewayConfig): Gateway {
     sockets,
   );
 
-  // Periodic checkpoints: a rewrite of older entries then contradicts a signature.
-  const checkpoints = setInterval(() => {
-    checkpointNow(prisma, gatewayParty, config.signer).catch((error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'));
-  }, config.checkpointEveryMs ?? 15 * 60_000).unref();
+  const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
 
   let started = false;
   const stop = async () => {
-    clearInterval(checkpoints);
+    stopCheckpoints();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();

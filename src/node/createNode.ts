@@ -1,5 +1,5 @@
 import { createYoga } from 'graphql-yoga';
-import { checkpointNow } from '../audit/checkpointExchange.ts';
+import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
@@ -69,15 +69,12 @@ export function createNode(config: NodeConfig): AgencyNode {
   const listener = createHttpListener(yoga);
   let started = false;
 
-  // Periodic checkpoints: a rewrite of older entries then contradicts a signature.
-  const checkpoints = config.checkpointSigner
-    ? setInterval(() => {
-        checkpointNow(prisma, config.agency, config.checkpointSigner).catch((error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'));
-      }, config.checkpointEveryMs ?? 15 * 60_000).unref()
-    : undefined;
+  const stopCheckpoints = config.checkpointSigner
+    ? startPeriodicCheckpoints(prisma, config.agency, config.checkpointSigner, config.checkpointEveryMs ?? 15 * 60_000, logger)
+    : () => {};
 
   const stop = async () => {
-    clearInterval(checkpoints);
+    stopCheckpoints();
     await listener.close();
     await prisma.$disconnect();
   };
