@@ -1,4 +1,5 @@
 import { ErrorCode, hubError } from '../../errors.ts';
+import type { HubTypes } from './hubSchemaTypes.ts';
 
 /** Page size when the client gives none, and the most it may ask for. */
 export const defaultPageSize = 20;
@@ -32,3 +33,19 @@ export function connectionOf<T>(nodes: T[], cursors: string[], hasNextPage: bool
     },
   };
 }
+
+/** The total a connection reports besides its page. */
+export const totalCountField = (c: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, object>) =>
+  c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount });
+
+/**
+ * Names and extra fields of a list connection, for `t.connection(options, ...countedConnection('Alert'))`:
+ * AlertConnection with its totalCount, and AlertEdge.
+ */
+export function countedConnection(name: string) {
+  return [
+    { name: `${name}Connection`, fields: (c: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, object>) => ({ totalCount: totalCountField(c) }) },
+    { name: `${name}Edge` },
+  ] as const;
+}
+

@@ -5,7 +5,7 @@ import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchan
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
-import { forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { auditRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
@@ -79,24 +79,17 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
         const { filter } = forwardArguments(info, args, ['filter']) as { filter: Record<string, unknown> | null };
-        const result = await readLog(context, args.party, filter, page);
-        return {
-          totalCount: result.totalCount,
-          edges: result.edges,
-          pageInfo: {
-            hasNextPage: result.pageInfo.hasNextPage,
-            hasPreviousPage: page.after !== null,
-            startCursor: result.edges[0]?.cursor ?? null,
-            endCursor: result.pageInfo.endCursor,
-          },
-        };
+        const { edges, pageInfo, totalCount } = await readLog(context, args.party, filter, page);
+        return connectionOf(
+          edges.map((edge) => edge.node),
+          edges.map((edge) => edge.cursor),
+          pageInfo.hasNextPage,
+          totalCount,
+          page.after,
+        );
       },
     },
-    {
-      name: 'AuditEntryConnection',
-      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
-    },
-    { name: 'AuditEntryEdge' },
+    ...countedConnection('AuditEntry'),
   ),
   recordDisclosures: t.field({
     type: [audit.AuditEntry],

@@ -2,7 +2,7 @@ import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
-import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { NodeContext } from '../context.ts';
@@ -69,11 +69,7 @@ builder.queryFields((t) => ({
         );
       },
     },
-    {
-      name: 'AlertConnection',
-      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
-    },
-    { name: 'AlertEdge' },
+    ...countedConnection('Alert'),
   ),
   alert: t.field({
     type: Alert,

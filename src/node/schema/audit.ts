@@ -1,7 +1,7 @@
 import { listAuditEntries } from '../../audit/auditQueries.ts';
 import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
-import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { auditRoles } from '../../identity/roles.ts';
 import { builder } from './builder.ts';
 
@@ -20,11 +20,7 @@ builder.queryFields((t) => ({
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
-    {
-      name: 'AuditEntryConnection',
-      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
-    },
-    { name: 'AuditEntryEdge' },
+    ...countedConnection('AuditEntry'),
   ),
 }));
 

@@ -1,7 +1,7 @@
 import { journaled } from '../../audit/auditCollector.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
-import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { consentDecisionInput, consentRequestInput } from '../../consent/consentInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { z } from 'zod';
@@ -48,11 +48,7 @@ builder.queryFields((t) => ({
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
-    {
-      name: 'ConsentRequestConnection',
-      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
-    },
-    { name: 'ConsentRequestEdge' },
+    ...countedConnection('ConsentRequest'),
   ),
 }));
 

@@ -11,7 +11,7 @@ import {
 import { assertOwnAgency } from './alert.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
-import { connectionOf, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 
 /** A trace request released to the caller, as its audit entry names it. */
 const noteOf = (view: TraceRequestView) => ({ agency: view.requestingAgency, id: view.id, reference: view.reference });
@@ -41,11 +41,7 @@ builder.queryFields((t) => ({
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
-    {
-      name: 'TraceRequestConnection',
-      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as { totalCount: number }).totalCount }) }),
-    },
-    { name: 'TraceRequestEdge' },
+    ...countedConnection('TraceRequest'),
   ),
   traceRequest: t.field({
     type: TraceRequest,
