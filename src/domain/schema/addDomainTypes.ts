@@ -5,14 +5,18 @@ import {
   AlertStatus,
   BorderCrossingPoint,
   ComponentKind,
+  ConsentRequestStatus,
   DocumentKind,
   EuFirearmCategory,
   ExplosiveType,
   FirearmType,
+  HandlingCode,
   LocationKind,
   QuantityUnit,
   RiskLevel,
+  SourceReliability,
   SubjectRole,
+  Tier,
   TraceRequestStatus,
   UnitKind,
   VehicleRole,
@@ -239,21 +243,21 @@ export function addDomainTypes(builder: HubBuilder) {
   });
 
   const consentEnums = {
-    Tier: builder.enumType('Tier', {
+    Tier: builder.enumType(Tier, {
+      name: 'Tier',
       description: 'Tiers of the exchange agreement, lowest first: NONE (invisible), HIT, SUMMARY, FULL.',
-      values: ['NONE', 'HIT', 'SUMMARY', 'FULL'] as const,
     }),
     AccessBasis: builder.enumType('AccessBasis', {
       description: "What allows the caller to see a record at its tier: the caller's own agency, the owner's rule for the caller's agency, the agreement's default policy, or a consent grant.",
       values: ['DOMESTIC', 'POLICY', 'DEFAULT_POLICY', 'GRANT'] as const,
     }),
-    HandlingCode: builder.enumType('HandlingCode', {
+    HandlingCode: builder.enumType(HandlingCode, {
+      name: 'HandlingCode',
       description: 'SIENA handling codes: H0 fighting crime only; H1 not for judicial proceedings without permission; H2 no onward dissemination without permission; H3 other restrictions, stated.',
-      values: ['H0', 'H1', 'H2', 'H3'] as const,
     }),
-    SourceReliability: builder.enumType('SourceReliability', {
+    SourceReliability: builder.enumType(SourceReliability, {
+      name: 'SourceReliability',
       description: '4×4 evaluation of the source: A completely reliable, B mostly reliable, C not usually reliable, X cannot be judged.',
-      values: ['A', 'B', 'C', 'X'] as const,
     }),
   };
 
@@ -301,7 +305,7 @@ export function addDomainTypes(builder: HubBuilder) {
   });
 
   const consentRequestEnums = {
-    ConsentRequestStatus: builder.enumType('ConsentRequestStatus', { values: ['PENDING', 'GRANTED', 'REFUSED', 'WITHDRAWN'] as const }),
+    ConsentRequestStatus: builder.enumType(ConsentRequestStatus, { name: 'ConsentRequestStatus' }),
     ConsentDirection: builder.enumType('ConsentDirection', {
       description: "INCOMING: requests to your agency's records (duty officers). OUTGOING: your agency's requests to partners.",
       values: ['INCOMING', 'OUTGOING'] as const,
