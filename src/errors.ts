@@ -93,11 +93,3 @@ export function hubError(
     },
   });
 }
-
-export function isHubError(error: unknown, code?: ErrorCode): error is GraphQLError {
-  return (
-    error instanceof GraphQLError &&
-    typeof error.extensions.code === 'string' &&
-    (code === undefined || error.extensions.code === code)
-  );
-}

@@ -66,5 +66,3 @@ export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement
   for (const role of officerRoles) best = Math.max(best, tiers.indexOf(source.roles[role]?.maxPartnerTier ?? 'NONE'));
   return tiers[best]!;
 }
-
-export const purposeCodes = () => Object.keys(agreement.purposes);

@@ -1,7 +1,7 @@
 import type { Officer } from '../identity/officer.ts';
 import { agreement as defaultAgreement, roleCap, type ExchangeAgreement } from './agreement.ts';
 import type { DeclaredPurpose } from './declaredPurpose.ts';
-import { tierRank, tiers, type Tier } from './tier.ts';
+import { tierRank, type Tier } from './tier.ts';
 
 /** What the owner has said about one alert: its handling and its rules per partner. */
 export interface AlertConsentFacts {
@@ -95,5 +95,3 @@ export function decideAccess(
   }
   return { tier: capped, basis, grantId, validUntil, ceiling, canRequestHigher: tierRank(capped) < tierRank(ceiling) };
 }
-
-export { tiers };
