@@ -248,8 +248,11 @@ describe('hit/no-hit search: the owner matches', () => {
   });
 
   it('folds case and diacritics in names, and a date of birth that differs is no hit', async () => {
-    const hit = await search('mk-border-officer', { person: { familyName: 'DUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
+    const hit = await search('mk-border-officer', { person: { familyName: 'DJUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
     expect(hit.XK!.hits.map((h) => [h.alert.id, h.matchedOn])).toEqual([[durovic.id, 'PERSON']]);
+    // đ is a letter of its own, written dj in ASCII: Durović is another name.
+    const stroke = await search('mk-border-officer', { person: { familyName: 'DUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
+    expect(stroke.XK!.outcome).toBe('NO_HIT');
     const other = await search('mk-border-officer', { person: { familyName: 'Đurović', givenName: 'Željko', dateOfBirth: '1979-08-31' } });
     expect(other.XK!.outcome).toBe('NO_HIT');
     // Domestic officers get their own record in full.
@@ -259,6 +262,37 @@ describe('hit/no-hit search: the owner matches', () => {
       access: { tier: 'FULL', basis: 'DOMESTIC' },
       personalData: { subjects: [{ familyName: 'Đurović', givenName: 'Željko' }] },
     });
+  });
+
+  it('finds a person across Latin and Cyrillic spellings, at both agencies, and not a near miss', async () => {
+    const subject = (familyName: string, givenName: string) => ({
+      firearms: [],
+      vehicles: [],
+      subjects: [{ role: 'SUSPECT', familyName, givenName, dateOfBirth: '1985-03-14', documents: [] }],
+    });
+    // XK writes the name in Albanian orthography, MK in Macedonian Cyrillic.
+    const latin = await create('xk-border-officer', { title: 'Ammunition in a bus', ...subject('Xhaferi', 'Arben') });
+    const cyrillic = await create('mk-border-officer', { title: 'Муниција во автобус', ...subject('Џафери', 'Арбен') });
+    const found = (results: Record<string, Result>) =>
+      Object.fromEntries(Object.entries(results).map(([agency, result]) => [agency, result.hits.map((hit) => [hit.alert.id, hit.matchedOn])]));
+
+    for (const [user, familyName, givenName] of [
+      ['mk-border-officer', 'Џафери', 'Арбен'],
+      ['xk-border-officer', 'Xhaferi', 'Arben'],
+      ['mk-border-officer', 'Dzaferi', 'Arben'],
+      ['xk-border-officer', 'Džaferi', 'Arbën'],
+    ] as const) {
+      const results = await search(user, { person: { familyName, givenName, dateOfBirth: '1985-03-14' } });
+      expect(found(results), `${familyName} ${givenName}`).toEqual({ XK: [[latin.id, 'PERSON']], MK: [[cyrillic.id, 'PERSON']] });
+    }
+    for (const [familyName, givenName] of [
+      ['Хафери', 'Арбен'],
+      ['Haferi', 'Arben'],
+      ['Xhaferi', 'Arbeni'],
+    ]) {
+      const results = await search('mk-border-officer', { person: { familyName, givenName } });
+      expect(found(results), `${familyName} ${givenName}`).toEqual({ XK: [], MK: [] });
+    }
   });
 
   it(`ranks the right firearm first among ${seededFirearms.toLocaleString('en')} when two characters of its serial are obliterated`, async () => {

@@ -167,7 +167,7 @@ export function addSearchTypes(builder: HubBuilder) {
   });
 
   const PersonSearchInput = builder.inputType('PersonSearchInput', {
-    description: 'A person, matched on names folded for case, script and diacritics ("Đurović" = "DUROVIC"), and on the date of birth when given.',
+    description: 'A person, matched on names folded for case and diacritics, across Albanian, Macedonian and Serbian spellings in Latin or Cyrillic ("Xhaferi" = "Џафери" = "Dzaferi", "Đurović" = "Djurovic"), and on the date of birth when given.',
     fields: (t) => ({
       familyName: t.string({ required: true }),
       givenName: t.string({ required: true }),
