@@ -104,7 +104,8 @@ builder.queryFields((t) => ({
       const logs = await Promise.all([agency, gatewayParty].map((party) => readLog(context, party, { recordId: localId }, page)));
       return logs
         .flatMap((log) => log.edges.map((edge) => edge.node))
-        .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+        // Within a log, time order is sequence order (entries are stamped under its lock); seq breaks ties.
+        .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime() || a.party.localeCompare(b.party) || b.seq - a.seq);
     },
   }),
 }));
