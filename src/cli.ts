@@ -17,6 +17,7 @@ import { loadTrustList } from './identity/trustList.ts';
 import { startHub } from './hub/startHub.ts';
 import { createNode } from './node/createNode.ts';
 import { logger } from './server/logger.ts';
+import { startTelemetry } from './telemetry/startTelemetry.ts';
 
 const usage = `Border Exchange Hub
 
@@ -34,6 +35,20 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
   contracts write            rewrite contracts/*.graphql from the code
 `;
+
+/**
+ * Runs a long-lived service: telemetry first, so that its spans, and the
+ * audit entries that record their trace ids, have real ones.
+ */
+async function serve<Service extends { stop(): Promise<void> }>(run: () => Promise<Service>): Promise<Service> {
+  const telemetry = startTelemetry();
+  const service = await run();
+  onShutdown(async () => {
+    await service.stop();
+    await telemetry.shutdown();
+  });
+  return service;
+}
 
 /** Stops cleanly on Ctrl-C or a container stop; a second signal forces the exit. */
 function onShutdown(stop: () => Promise<void>) {
@@ -69,8 +84,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const config = loadStartConfig();
-      const hub = await startHub(config);
-      onShutdown(hub.stop);
+      const hub = await serve(() => startHub(config));
       const ws = new URL(hub.gatewayUrl);
       ws.protocol = 'ws:';
       const tokens = await tokensFor(config.dataDir, config.agencies);
@@ -96,33 +110,37 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' } } });
       const config = loadNodeConfig(process.env, values.agency);
       await migrate(config.databaseUrl);
-      const node = createNode({
-        agency: config.agency,
-        databaseUrl: config.databaseUrl,
-        trustList: loadTrustList(config.trustListPath),
-        agencies: config.agencies,
-        listen: { port: config.port, host: config.host },
-        ...(config.signingKeyPath
-          ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
-          : {}),
+      await serve(async () => {
+        const node = createNode({
+          agency: config.agency,
+          databaseUrl: config.databaseUrl,
+          trustList: loadTrustList(config.trustListPath),
+          agencies: config.agencies,
+          listen: { port: config.port, host: config.host },
+          ...(config.signingKeyPath
+            ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
+            : {}),
+        });
+        await node.start();
+        return node;
       });
-      await node.start();
-      onShutdown(node.stop);
       return;
     }
     case 'gateway': {
       const config = loadGatewayConfig();
       await migrate(config.databaseUrl);
-      const gateway = createGateway({
-        trustList: loadTrustList(config.trustListPath),
-        databaseUrl: config.databaseUrl,
-        nodes: config.nodes,
-        signer: await loadSigningKey(config.signingKeyPath, config.issuer),
-        nodeTimeoutMs: config.nodeTimeoutMs,
-        listen: { port: config.port, host: config.host },
+      await serve(async () => {
+        const gateway = createGateway({
+          trustList: loadTrustList(config.trustListPath),
+          databaseUrl: config.databaseUrl,
+          nodes: config.nodes,
+          signer: await loadSigningKey(config.signingKeyPath, config.issuer),
+          nodeTimeoutMs: config.nodeTimeoutMs,
+          listen: { port: config.port, host: config.host },
+        });
+        await gateway.start();
+        return gateway;
       });
-      await gateway.start();
-      onShutdown(gateway.stop);
       return;
     }
     case 'migrate': {
