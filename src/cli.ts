@@ -6,6 +6,7 @@ import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from 
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
+import { applicationRole, migrateWithApplicationLogin } from './database/applicationLogin.ts';
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
@@ -25,9 +26,10 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
 
   start                      the whole hub on this machine: embedded PostgreSQL, a node per agency,
                              the gateway, demo data (PORT, AGENCIES, DATA_DIR, <AGENCY>_DATABASE_URL, HUB_DATABASE_URL)
-  node --agency XK           one agency node (DATABASE_URL, TRUST_LIST, PORT, AGENCIES)
-  gateway                    the public gateway (AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
-  migrate [--database-url U] apply migrations (default DATABASE_URL)
+  node --agency XK           one agency node (DATABASE_URL as hub_app, TRUST_LIST, PORT, AGENCIES)
+  gateway                    the public gateway (DATABASE_URL as hub_app, AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
+  migrate [--database-url U] apply migrations as the database owner (default DATABASE_URL); with
+                             APPLICATION_DB_PASSWORD, let the services' role hub_app log in with it
   seed --agency XK           demo data into an agency database (DATABASE_URL)
   token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
@@ -109,7 +111,6 @@ async function main(argv: string[]): Promise<void> {
     case 'node': {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' } } });
       const config = loadNodeConfig(process.env, values.agency);
-      await migrate(config.databaseUrl);
       await serve(async () => {
         const node = createNode({
           agency: config.agency,
@@ -128,7 +129,6 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'gateway': {
       const config = loadGatewayConfig();
-      await migrate(config.databaseUrl);
       await serve(async () => {
         const gateway = createGateway({
           trustList: loadTrustList(config.trustListPath),
@@ -146,9 +146,11 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate': {
       const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' } } });
       const url = values['database-url'] ?? process.env.DATABASE_URL;
-      if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required']);
-      const result = await migrate(url);
-      process.stdout.write(`applied: ${result.applied.join(', ') || 'none'}; already applied: ${result.alreadyApplied.length}\n`);
+      if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required, the database owner\'s']);
+      const password = process.env.APPLICATION_DB_PASSWORD;
+      const { applied, alreadyApplied } = password ? (await migrateWithApplicationLogin(url, password)).migration : await migrate(url);
+      process.stdout.write(`applied: ${applied.join(', ') || 'none'}; already applied: ${alreadyApplied.length}\n`);
+      if (password) process.stdout.write(`${applicationRole} may log in with APPLICATION_DB_PASSWORD\n`);
       return;
     }
     case 'seed': {
