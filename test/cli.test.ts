@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendAuditEntries } from '../src/audit/appendAuditEntry.ts';
 import { createPrismaClient } from '../src/database/createPrismaClient.ts';
 import { adminQuery, createTestDatabase, type TestDatabase } from './helpers.ts';
@@ -84,6 +85,21 @@ describe('hub CLI exit codes', () => {
     const auditBogus = await hub(['audit', 'bogus']);
     expect(auditBogus.code).toBe(2);
     expect(auditBogus.stderr).toContain('unknown audit command "bogus"');
+  });
+
+  it('migrate runs as the owner and lets hub_app log in with APPLICATION_DB_PASSWORD', async () => {
+    await using fresh = await createTestDatabase('cli_migrate', null);
+    // The cluster's hub_app already has this password (roles are shared): the test changes nothing for the others.
+    const run = await hub(['migrate', '--database-url', fresh.url], { APPLICATION_DB_PASSWORD: inject('applicationPassword') });
+    expect(run.stdout).toMatch(/^applied: 0001_init\.sql, .*\nhub_app may log in with APPLICATION_DB_PASSWORD\n$/);
+    expect(run.code).toBe(0);
+    const client = new pg.Client({ connectionString: fresh.applicationUrl });
+    await client.connect();
+    try {
+      expect((await client.query('select current_user::text as role, count(*)::int as entries from audit.entry')).rows).toEqual([{ role: 'hub_app', entries: 0 }]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('help exits 0', async () => {
