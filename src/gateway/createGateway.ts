@@ -20,6 +20,8 @@ import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type 
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
 import pg from 'pg';
 
@@ -36,8 +38,12 @@ export interface GatewayConfig {
   listen?: ListenOptions;
   /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
   nodeTimeoutMs?: number;
-  /** Serve GraphiQL on GET /graphql. Default true. */
+  /** Serve GraphiQL on GET /graphql. Default true; `hub gateway` turns it off in production. */
   graphiql?: boolean;
+  /** Answer introspection queries. Default true; `hub gateway` turns it off in production. */
+  introspection?: boolean;
+  /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
+  corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
   /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
@@ -80,6 +86,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
+      ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
@@ -98,6 +105,10 @@ export function createGateway(config: GatewayConfig): Gateway {
       }),
     ],
     healthCheckEndpoint: livenessPath,
+    // Officers send a bearer token, never cookies: a listed origin gets CORS without credentials.
+    cors: config.corsOrigins?.length
+      ? { origin: [...config.corsOrigins], credentials: false, allowedHeaders: ['authorization', 'content-type', purposeHeader, caseReferenceHeader], methods: ['GET', 'POST'] }
+      : false,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,

@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
 import { useContentTypeCheck } from './useContentTypeCheck.ts';
+import { useNoSuggestions } from './useNoSuggestions.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
 import { useSecurityHeaders } from './useSecurityHeaders.ts';
 
@@ -31,6 +32,7 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
   return [
     useSecurityHeaders(),
     useContentTypeCheck(),
+    useNoSuggestions(),
     useRequestSizeLimit(maxRequestBytes === undefined ? {} : { maxBytes: maxRequestBytes }),
     EnvelopArmorPlugin({
       maxDepth: { n: maxDepth, ignoreIntrospection: true, onReject },
