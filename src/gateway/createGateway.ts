@@ -16,7 +16,7 @@ import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
@@ -86,6 +86,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
+      useIdentifyFirst(config.trustList),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
