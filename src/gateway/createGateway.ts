@@ -77,6 +77,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
+  limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
