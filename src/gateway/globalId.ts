@@ -17,7 +17,15 @@ export function toGlobalId(typename: string, agency: string, localId: string): s
   return encodeGlobalID(typename, ownedId(agency, localId));
 }
 
-export function parseGlobalId(globalId: string, expectedType: string, argument = 'id'): { agency: string; localId: string } {
+/**
+ * Reads a global id that must name a record of one of the given types,
+ * refusing anything else with VALIDATION_FAILED on the argument.
+ */
+export function parseGlobalIdOf<Type extends string>(
+  globalId: string,
+  expectedTypes: readonly Type[],
+  argument = 'id',
+): { typename: Type; agency: string; localId: string } {
   let typename: string;
   let id: string;
   try {
@@ -27,10 +35,16 @@ export function parseGlobalId(globalId: string, expectedType: string, argument =
     id = '';
   }
   const { agency, localId } = splitOwnedId(id);
-  if (typename !== expectedType || !/^[A-Z]{2}$/.test(agency) || !localId) {
-    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of a ${expectedType}.`, {
-      issues: [{ path: argument, message: `is not the id of a ${expectedType}` }],
+  if (!(expectedTypes as readonly string[]).includes(typename) || !/^[A-Z]{2}$/.test(agency) || !localId) {
+    const expected = `the id of ${expectedTypes.map((type) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`).join(' or ')}`;
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not ${expected}.`, {
+      issues: [{ path: argument, message: `is not ${expected}` }],
     });
   }
+  return { typename: typename as Type, agency, localId };
+}
+
+export function parseGlobalId(globalId: string, expectedType: string, argument = 'id'): { agency: string; localId: string } {
+  const { agency, localId } = parseGlobalIdOf(globalId, [expectedType], argument);
   return { agency, localId };
 }
