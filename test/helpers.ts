@@ -136,13 +136,15 @@ export interface TestHubOptions {
   agencies?: string[];
   /** Default 2,000 ms. */
   nodeTimeoutMs?: number;
+  /** Serve GraphiQL on GET /graphql. Default false. */
+  graphiql?: boolean;
 }
 
 /**
  * Both nodes and the gateway, on port 0, each node on its own fresh
  * database, with development keys made for this test file.
  */
-export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000 }: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000, graphiql = false }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
   const trustList = createTrustList(keys.trustList);
@@ -165,7 +167,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,
-    graphiql: false,
+    graphiql,
   });
   const gatewayUrl = await gateway.start();
 

@@ -77,6 +77,9 @@ export function createGateway(config: GatewayConfig): Gateway {
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
     ],
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
+    // GraphiQL with its scripts, styles and workers inlined: police networks are often closed, and
+    // Yoga's default page loads them from a public CDN. Loaded on first use (the page is 9 MB).
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     logging: logger,
   });
