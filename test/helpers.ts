@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { inject } from 'vitest';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
@@ -104,6 +106,32 @@ export async function graphql<T = Record<string, any>>(
   });
   const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
   return { status: response.status, ...body };
+}
+
+/** Runs one operation over graphql-ws on the gateway's endpoint, with the token and purpose in connection_init. */
+export async function graphqlOverWebSocket<T = Record<string, any>>(
+  url: URL | string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<Omit<GraphQLResult<T>, 'status'>> {
+  const ws = new URL(url);
+  ws.protocol = 'ws:';
+  const { purpose = testPurpose.purpose, caseReference = testPurpose.caseReference } = options;
+  const client = createClient({
+    url: ws.href,
+    webSocketImpl: WebSocket,
+    connectionParams: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference },
+    retryAttempts: 0,
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      let value: Omit<GraphQLResult<T>, 'status'> = {};
+      client.subscribe<T>({ query, variables }, { next: (data) => (value = data as typeof value), error: reject, complete: () => resolve(value) });
+    });
+  } finally {
+    await client.dispose();
+  }
 }
 
 /** Error codes of a result, in order. */

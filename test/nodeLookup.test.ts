@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../src/gateway/globalId.ts';
 import { alertInput } from './fixtures.ts';
-import { codes, startTestHub, type TestHub } from './helpers.ts';
+import { adminQuery, codes, graphqlOverWebSocket, startTestHub, type TestHub } from './helpers.ts';
 
 // node(id) and nodes(ids:) resolve alerts and trace requests of every agency
 // by their global ids, however often an id appears in one document.
@@ -58,6 +58,26 @@ describe('node(id) and nodes(ids:)', () => {
     expect(result.errors).toBeUndefined();
     const alert = alertOf(xkAlert, 'XK');
     expect(result.data).toEqual({ a: alert, b: alert, nodes: [alert, traceOf(trace), alert, traceOf(trace)] });
+  });
+
+  it('resolve a repeated id over graphql-ws too, and the consultation entry names each record once', async () => {
+    const result = await graphqlOverWebSocket(
+      hub.gatewayUrl,
+      `query Twice($id: ID!, $t: ID!) { node(id: $id) { ${fields} } nodes(ids: [$id, $t, $id]) { ${fields} } }`,
+      { id: mkAlert, t: trace },
+      { token: await hub.token('xk-border-officer') },
+    );
+    expect(result.errors).toBeUndefined();
+    const alert = alertOf(mkAlert, 'MK');
+    expect(result.data).toEqual({ node: alert, nodes: [alert, traceOf(trace), alert] });
+    const [entry] = await adminQuery<{ operation: string; records: { agency: string; id: string; tier?: string }[] }>(
+      hub.hubDatabase.name,
+      'select operation, records from audit.entry order by seq desc limit 1',
+    );
+    expect(entry!.operation).toBe('query Twice');
+    const local = (id: string) => Buffer.from(id, 'base64').toString().split(':').slice(2).join(':');
+    expect(entry!.records.map(({ agency, id }) => `${agency}:${id}`).sort()).toEqual([`MK:${local(mkAlert)}`, `XK:${local(trace)}`].sort());
+    expect(entry!.records.find((record) => record.agency === 'MK')!.tier).toBeDefined();
   });
 
   it('answer null for ids of agencies outside the exchange and of records that do not exist, as alert(id) does', async () => {
