@@ -22,7 +22,7 @@ builder.queryFields((t) => ({
     type: Node,
     nullable: true,
     description: "An alert or a trace request by its global id, asked of its owner's node only; null when it does not exist for you.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => lookUp(context, parseGlobalIdOf(String(args.id), lookupTypes)),
   }),
@@ -32,7 +32,7 @@ builder.queryFields((t) => ({
     description:
       `Alerts and trace requests by their global ids (at most ${maxPageSize}), in the order asked, each from its owner's node; ` +
       'null for one that does not exist for you, and an error on its position if its agency does not answer.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { ids: t.arg.idList({ required: true }) },
     resolve: (_root, args, context) => {
       if (args.ids.length > maxPageSize) {
