@@ -49,7 +49,7 @@ export const alertFields = /* GraphQL */ `
 
 const traceRequestFields = /* GraphQL */ `
   fragment TraceRequestFields on TraceRequest {
-    __typename id reference requestingAgency addressedTo alertId alertReference question answer status createdAt updatedAt
+    __typename id reference requestingAgency addressedTo alertId alertReference tier question answer status createdAt updatedAt
     firearm { ${firearmFields} }
     transitions { fromStatus toStatus actorAgency actorSub note at }
   }

@@ -21,6 +21,7 @@ export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('Tr
     agency: request.requestingAgency,
     id: request.id,
     reference: request.reference,
+    tier: request.tier,
   })),
   fields: (t) => ({
     alertId: t.id({
