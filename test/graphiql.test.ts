@@ -27,14 +27,27 @@ async function readmeExample(token: string) {
   return { headers, query };
 }
 
-/** Replaces an editor's text by typing, as a person does; on one line, so that the editor's auto-indentation cannot get in the way. */
+/**
+ * Replaces an editor's text by typing, as a person does: once the editor has
+ * the focus, and done when it shows the text. On one line, so that the
+ * editor's auto-indentation cannot get in the way.
+ */
 async function typeInto(editor: string, text: string) {
+  const line = text.replace(/\s+/g, ' ').trim();
   await page.click(editor);
+  await page.waitForFunction((selector: string) => document.querySelector(selector)?.contains(document.activeElement), slow, editor);
   await page.keyboard.down('Control');
   await page.keyboard.press('KeyA');
   await page.keyboard.up('Control');
   await page.keyboard.press('Backspace');
-  await page.keyboard.type(text.replace(/\s+/g, ' ').trim());
+  await page.keyboard.type(line);
+  await page.waitForFunction(
+    (selector: string, expected: string) =>
+      (document.querySelector(`${selector} .view-lines`)?.textContent ?? '').replace(/\u00a0/g, ' ') === expected,
+    slow,
+    editor,
+    line,
+  );
 }
 
 beforeAll(async () => {
