@@ -17,15 +17,11 @@ export function toGlobalId(typename: string, agency: string, localId: string): s
   return encodeGlobalID(typename, ownedId(agency, localId));
 }
 
-/**
- * Reads a global id that must name a record of one of the given types,
- * refusing anything else with VALIDATION_FAILED on the argument.
- */
-export function parseGlobalIdOf<Type extends string>(
+export function parseGlobalId(
   globalId: string,
-  expectedTypes: readonly Type[],
+  expectedType: string | readonly string[],
   argument = 'id',
-): { typename: Type; agency: string; localId: string } {
+): { typename: string; agency: string; localId: string } {
   let typename: string;
   let id: string;
   try {
@@ -34,17 +30,13 @@ export function parseGlobalIdOf<Type extends string>(
     typename = '';
     id = '';
   }
+  const expected: readonly string[] = typeof expectedType === 'string' ? [expectedType] : expectedType;
   const { agency, localId } = splitOwnedId(id);
-  if (!(expectedTypes as readonly string[]).includes(typename) || !/^[A-Z]{2}$/.test(agency) || !localId) {
-    const expected = `the id of ${expectedTypes.map((type) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`).join(' or ')}`;
-    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not ${expected}.`, {
-      issues: [{ path: argument, message: `is not ${expected}` }],
+  if (!expected.includes(typename) || !/^[A-Z]{2}$/.test(agency) || !localId) {
+    const what = expected.map((type) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`).join(' or ');
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of ${what}.`, {
+      issues: [{ path: argument, message: `is not the id of ${what}` }],
     });
   }
-  return { typename: typename as Type, agency, localId };
-}
-
-export function parseGlobalId(globalId: string, expectedType: string, argument = 'id'): { agency: string; localId: string } {
-  const { agency, localId } = parseGlobalIdOf(globalId, [expectedType], argument);
-  return { agency, localId };
+  return { typename, agency, localId };
 }

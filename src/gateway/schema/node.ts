@@ -2,7 +2,7 @@ import { maxPageSize } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
-import { parseGlobalIdOf } from '../globalId.ts';
+import { parseGlobalId } from '../globalId.ts';
 import { fetchOwned } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 
@@ -11,8 +11,8 @@ const ownerOperation = { Alert: 'alert', TraceRequest: 'traceRequest' } as const
 const lookupTypes = Object.keys(ownerOperation) as (keyof typeof ownerOperation)[];
 
 /** A parsed id, asked of its owner's node only; null for agencies outside the exchange, as alert(id) does. */
-function lookUp(context: GatewayContext, id: ReturnType<typeof parseGlobalIdOf<keyof typeof ownerOperation>>) {
-  return fetchOwned<object>(context, id.agency, id.localId, ownerOperation[id.typename]);
+function lookUp(context: GatewayContext, id: ReturnType<typeof parseGlobalId>) {
+  return fetchOwned<object>(context, id.agency, id.localId, ownerOperation[id.typename as keyof typeof ownerOperation]);
 }
 
 const Node = builder.nodeInterfaceRef();
@@ -24,7 +24,7 @@ builder.queryFields((t) => ({
     description: "An alert or a trace request by its global id, asked of its owner's node only; null when it does not exist for you.",
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => lookUp(context, parseGlobalIdOf(String(args.id), lookupTypes)),
+    resolve: (_root, args, context) => lookUp(context, parseGlobalId(String(args.id), lookupTypes)),
   }),
   nodes: t.field({
     type: [Node],
@@ -41,7 +41,7 @@ builder.queryFields((t) => ({
         });
       }
       // Every id is checked before any node is asked.
-      const ids = args.ids.map((id, index) => parseGlobalIdOf(String(id), lookupTypes, `ids.${index}`));
+      const ids = args.ids.map((id, index) => parseGlobalId(String(id), lookupTypes, `ids.${index}`));
       const pending = new Map<string, Promise<object | null>>();
       return ids.map((id) => {
         const key = `${id.typename}:${id.agency}:${id.localId}`;
