@@ -20,6 +20,8 @@ import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type 
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
+import pg from 'pg';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -38,6 +40,8 @@ export interface GatewayConfig {
   graphiql?: boolean;
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
+  rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -65,6 +69,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
+  const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
@@ -77,6 +83,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
         // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
@@ -160,6 +167,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
     await prisma.$disconnect();
+    await limitsPool?.end();
   };
 
   return {
