@@ -34,8 +34,15 @@ async function readmeExample(token: string) {
  */
 async function typeInto(editor: string, text: string) {
   const line = text.replace(/\s+/g, ' ').trim();
-  await page.click(editor);
-  await page.waitForFunction((selector: string) => document.querySelector(selector)?.contains(document.activeElement), slow, editor);
+  // On a loaded machine a click can land before the editor takes it: click again until it has the focus.
+  for (let attempt = 1; ; attempt++) {
+    await page.click(editor);
+    const focused = await page
+      .waitForFunction((selector: string) => document.querySelector(selector)?.contains(document.activeElement), { timeout: 10_000 }, editor)
+      .then(() => true, () => false);
+    if (focused) break;
+    if (attempt === 9) throw new Error(`${editor} never took the focus`);
+  }
   await page.keyboard.down('Control');
   await page.keyboard.press('KeyA');
   await page.keyboard.up('Control');
