@@ -113,6 +113,9 @@ export function createGateway(config: GatewayConfig): Gateway {
       ? { origin: [...config.corsOrigins], credentials: false, allowedHeaders: ['authorization', 'content-type', purposeHeader, caseReferenceHeader], methods: ['GET', 'POST'] }
       : false,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
+    // GraphiQL with its scripts, styles and workers inlined: police networks are often closed, and
+    // Yoga's default page loads them from a public CDN. Loaded on first use (the page is 9 MB).
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     logging: logger,
   });
