@@ -162,7 +162,7 @@ async function main(argv: string[]): Promise<void> {
       });
       const start = loadStartConfig();
       const demo = positionals[0] as DemoUserName | undefined;
-      if (demo && !(demo in demoUsers)) throw new ConfigError([`unknown demo user "${demo}"; one of ${Object.keys(demoUsers).join(', ')}`]);
+      if (demo && !Object.hasOwn(demoUsers, demo)) throw new ConfigError([`unknown demo user "${demo}"; one of ${Object.keys(demoUsers).join(', ')}`]);
       const claims = demo
         ? demoUsers[demo]
         : {

@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -198,5 +200,63 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
       }
       await rm(keysDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The graphql-ws endpoint of a gateway: the same path as HTTP. */
+export function webSocketUrl(gatewayUrl: URL): string {
+  const ws = new URL(gatewayUrl);
+  ws.protocol = 'ws:';
+  return ws.href;
+}
+
+/** One graphql-ws connection, with the close code the server ended it with (null while open). */
+export interface TestSocket extends AsyncDisposable {
+  /** Runs one operation to completion: its single result (queries, mutations) or the first event. */
+  run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Omit<GraphQLResult<T>, 'status'>>;
+  closeCode(): number | null;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
+}
+
+/** Opens a graphql-ws connection with the given connection_init payload, as any client would. */
+export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unknown>): TestSocket {
+  let code: number | null = null;
+  let resolveClosed!: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
+  const client = createClient({
+    url: webSocketUrl(gatewayUrl),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+    on: {
+      closed: (event) => {
+        code = (event as { code: number }).code;
+        resolveClosed(code);
+      },
+    },
+  });
+  return {
+    run: (query, variables = {}) =>
+      new Promise((resolve, reject) => {
+        let value: unknown;
+        const unsubscribe = client.subscribe(
+          { query, variables },
+          {
+            next: (data) => {
+              value = data;
+              unsubscribe();
+              resolve(data as never);
+            },
+            // graphql-ws hands per-operation errors (an `error` message) over as an array.
+            error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+            complete: () => resolve(value as never),
+          },
+        );
+      }),
+    closeCode: () => code,
+    closed,
+    [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
   };
 }

@@ -39,7 +39,7 @@ export type ExchangeAgreement = z.infer<typeof agreementSchema>;
 export function loadAgreement(path = agreementPath): ExchangeAgreement {
   const parsed = agreementSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   for (const code of parsed.defaultPolicy.purposes) {
-    if (!(code in parsed.purposes)) throw new Error(`exchange agreement: default policy names unknown purpose ${code}`);
+    if (!purposeOf(code, parsed)) throw new Error(`exchange agreement: default policy names unknown purpose ${code}`);
   }
   for (const tierName of tiers) {
     if (!parsed.tiers[tierName]) throw new Error(`exchange agreement: tier ${tierName} is not described`);
@@ -49,6 +49,18 @@ export function loadAgreement(path = agreementPath): ExchangeAgreement {
 
 /** The agreement in force, loaded once. */
 export const agreement = loadAgreement();
+
+export type AgreementPurpose = ExchangeAgreement['purposes'][string];
+
+/**
+ * The purpose of the agreement with this code, or undefined. Codes come from
+ * clients (headers, connection_init, policies), so only the agreement's own
+ * entries count: `constructor`, `__proto__` or `toString` name no purpose,
+ * although a plain object lookup would find them on its prototype.
+ */
+export function purposeOf(code: string, source: ExchangeAgreement = agreement): AgreementPurpose | undefined {
+  return Object.hasOwn(source.purposes, code) ? source.purposes[code] : undefined;
+}
 
 /** Alert fields released at a tier: its own and those of every tier below it. */
 export function alertFieldsAt(level: Tier, source: ExchangeAgreement = agreement): string[] {
@@ -63,6 +75,9 @@ export function tierOfAlertField(field: string, source: ExchangeAgreement = agre
 /** The highest tier any of the roles may receive from a partner. */
 export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): Tier {
   let best = 0;
-  for (const role of officerRoles) best = Math.max(best, tiers.indexOf(source.roles[role]?.maxPartnerTier ?? 'NONE'));
+  for (const role of officerRoles) {
+    const rule = Object.hasOwn(source.roles, role) ? source.roles[role] : undefined;
+    best = Math.max(best, tiers.indexOf(rule?.maxPartnerTier ?? 'NONE'));
+  }
   return tiers[best]!;
 }

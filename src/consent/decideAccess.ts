@@ -1,5 +1,5 @@
 import type { Officer } from '../identity/officer.ts';
-import { agreement as defaultAgreement, roleCap, type ExchangeAgreement } from './agreement.ts';
+import { agreement as defaultAgreement, purposeOf, roleCap, type ExchangeAgreement } from './agreement.ts';
 import type { DeclaredPurpose } from './declaredPurpose.ts';
 import { tierRank, type Tier } from './tier.ts';
 
@@ -61,7 +61,7 @@ export function decideAccess(
   if (caller.agency === facts.owner) {
     return { tier: 'FULL', basis: 'DOMESTIC', grantId: null, validUntil: null, ceiling: 'FULL', canRequestHigher: false };
   }
-  const ceiling = lower(agreement.purposes[purpose.code]?.maxTier ?? 'NONE', roleCap(caller.roles, agreement));
+  const ceiling = lower(purposeOf(purpose.code, agreement)?.maxTier ?? 'NONE', roleCap(caller.roles, agreement));
 
   let tier: Tier = 'NONE';
   let basis: AccessBasis = 'NONE';

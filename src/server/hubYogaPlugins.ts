@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
+import { useNulCheck } from './useNulCheck.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
 
 /** Options for {@link hubYogaPlugins}. */
@@ -17,7 +18,8 @@ export interface HubYogaPluginOptions {
 /**
  * The protections every hub endpoint runs before executing anything: body
  * size, then graphql-armor's depth, cost, alias, directive and token limits,
- * and no field suggestions (they leak the schema to unauthenticated probes).
+ * and no field suggestions (they leak the schema to unauthenticated probes);
+ * then, before execution, no NUL in any string.
  */
 export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_000 }: HubYogaPluginOptions = {}): Plugin[] {
   // graphql-armor words its refusals as syntax errors; they get a code of their own.
@@ -36,5 +38,6 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
       maxTokens: { n: 5_000, onReject },
       blockFieldSuggestion: { enabled: true },
     }) as Plugin,
+    useNulCheck(),
   ];
 }

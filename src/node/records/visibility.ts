@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { agreement, roleCap } from '../../consent/agreement.ts';
+import { agreement, purposeOf, roleCap } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { Officer } from '../../identity/officer.ts';
@@ -14,7 +14,7 @@ const days = (count: number) => count * 24 * 3600 * 1000;
  */
 export function visibleTo(caller: Pick<Officer, 'agency' | 'roles'>, owner: string, purpose: DeclaredPurpose, now: Date): Prisma.AlertWhereInput {
   if (caller.agency === owner) return {};
-  const purposeCeiling = agreement.purposes[purpose.code]?.maxTier ?? 'NONE';
+  const purposeCeiling = purposeOf(purpose.code)?.maxTier ?? 'NONE';
   if (tierRank(purposeCeiling) === 0 || tierRank(roleCap(caller.roles)) === 0) return { id: { in: [] } };
 
   const routes: Prisma.AlertWhereInput[] = [
