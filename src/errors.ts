@@ -42,6 +42,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A variable does not match its declared type (unknown enum value, wrong scalar, …). */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The HTTP request itself is malformed (e.g. its `variables` parameter is not JSON). */
+  BAD_REQUEST: 'BAD_REQUEST',
   /** The request body is larger than the configured limit. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** The record does not exist, or the caller may not know that it exists. */
@@ -74,6 +76,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   TOKEN_KEY_UNKNOWN: 401,
   TOKEN_INVALID: 401,
   GATEWAY_CREDENTIAL_INVALID: 401,
+  BAD_REQUEST: 400,
   REQUEST_TOO_LARGE: 413,
   AUDIT_UNAVAILABLE: 503,
 };

@@ -231,3 +231,18 @@ describe('characters that disguise text are refused where they do not belong', (
     expect(issuePaths(ws)).toEqual(['input.justification']);
   });
 });
+
+describe('malformed JSON in a form-encoded POST is a client error too', () => {
+  it('answers 400 BAD_REQUEST naming the parameter', async () => {
+    const token = await hub.token('xk-border-officer');
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/graphql-response+json', authorization: `Bearer ${token}`, [purposeHeader]: 'BORDER_CONTROL' },
+      body: new URLSearchParams({ query: '{ viewer { sub } }', variables: '{"a":' }).toString(),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as GraphQLResult;
+    expect(codes(body)).toEqual(['BAD_REQUEST']);
+    expect(body.errors![0]!.message).toBe('The "variables" parameter is not valid JSON.');
+  });
+});

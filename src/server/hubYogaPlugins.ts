@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
+import { useJsonParameterCheck } from './useJsonParameterCheck.ts';
 import { useNulCheck } from './useNulCheck.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
 
@@ -17,7 +18,7 @@ export interface HubYogaPluginOptions {
 
 /**
  * The protections every hub endpoint runs before executing anything: body
- * size, then graphql-armor's depth, cost, alias, directive and token limits,
+ * size and well-formed JSON parameters, then graphql-armor's depth, cost, alias, directive and token limits,
  * and no field suggestions (they leak the schema to unauthenticated probes);
  * then, before execution, no NUL in any string.
  */
@@ -29,6 +30,8 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
     },
   ];
   return [
+    // Listed first so that it wraps Yoga's parser innermost: the size limit reads the body before it does.
+    useJsonParameterCheck(),
     useRequestSizeLimit(maxRequestBytes === undefined ? {} : { maxBytes: maxRequestBytes }),
     EnvelopArmorPlugin({
       maxDepth: { n: maxDepth, ignoreIntrospection: true, onReject },
