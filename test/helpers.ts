@@ -215,6 +215,8 @@ export interface TestSocket extends AsyncDisposable {
   /** Runs one operation to completion: its single result (queries, mutations) or the first event. */
   run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Omit<GraphQLResult<T>, 'status'>>;
   closeCode(): number | null;
+  /** How many times the client connected: 1 while every operation ran on one socket. */
+  connections(): number;
   /** Resolves with the close code once the server closes the socket. */
   closed: Promise<number>;
 }
@@ -222,6 +224,7 @@ export interface TestSocket extends AsyncDisposable {
 /** Opens a graphql-ws connection with the given connection_init payload, as any client would. */
 export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unknown>): TestSocket {
   let code: number | null = null;
+  let connections = 0;
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   const client = createClient({
@@ -230,7 +233,12 @@ export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unk
     connectionParams,
     retryAttempts: 0,
     lazy: true,
+    // Kept open between operations, so that a test sees what one socket does over several.
+    lazyCloseTimeout: 60_000,
     on: {
+      connected: () => {
+        connections += 1;
+      },
       closed: (event) => {
         code = (event as { code: number }).code;
         resolveClosed(code);
@@ -256,6 +264,7 @@ export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unk
         );
       }),
     closeCode: () => code,
+    connections: () => connections,
     closed,
     [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
   };

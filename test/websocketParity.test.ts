@@ -50,6 +50,7 @@ describe('the WebSocket path refuses exactly as the HTTP path does, per operatio
     const valid = await socket.run('{ viewer { sub } }');
     expect(valid).toEqual({ data: { viewer: { sub: demoUsers['xk-border-officer'].sub } } });
     expect(socket.closeCode()).toBeNull();
+    expect(socket.connections()).toBe(1);
   });
 
   it('gives QUERY_TOO_COMPLEX for each graphql-armor limit and GRAPHQL_PARSE_FAILED for a syntax error, on both transports', async () => {

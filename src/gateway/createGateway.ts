@@ -63,13 +63,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
+  const maskError = createMaskError(logger);
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(initial),
-    maskedErrors: { maskError: createMaskError(logger) },
+    maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useAgencyErrors(),
@@ -104,19 +105,20 @@ export function createGateway(config: GatewayConfig): Gateway {
           socket: ctx.extra.socket,
           params: payload,
         });
+        // Over HTTP, Yoga turns what parse, validate (graphql-armor's limits
+        // throw there) and the context factory raise into a result, masked
+        // with the same function: the socket does the same, per operation,
+        // instead of letting an exception close the whole connection.
+        const refused = (errors: readonly unknown[]) => errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
         let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
         let contextValue: unknown;
         try {
+          document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length) return refused(errors);
           contextValue = await contextFactory();
         } catch (error) {
-          return [error as GraphQLError];
+          return refused([error]);
         }
         return {
           schema,
