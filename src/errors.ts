@@ -18,6 +18,8 @@ export const ErrorCode = {
   TOKEN_ALGORITHM_REJECTED: 'TOKEN_ALGORITHM_REJECTED',
   /** The token's `kid` is not in its issuer's key set. */
   TOKEN_KEY_UNKNOWN: 'TOKEN_KEY_UNKNOWN',
+  /** The token is longer than the hub accepts (maxTokenBytes): refused before it is decoded. */
+  TOKEN_TOO_LARGE: 'TOKEN_TOO_LARGE',
   /** Malformed, bad signature, missing claims. */
   TOKEN_INVALID: 'TOKEN_INVALID',
   /** A node was called without the gateway's own credential. */
@@ -75,6 +77,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   TOKEN_ALGORITHM_REJECTED: 401,
   TOKEN_KEY_UNKNOWN: 401,
   TOKEN_INVALID: 401,
+  TOKEN_TOO_LARGE: 401,
   GATEWAY_CREDENTIAL_INVALID: 401,
   BAD_REQUEST: 400,
   REQUEST_TOO_LARGE: 413,

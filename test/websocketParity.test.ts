@@ -121,9 +121,9 @@ describe('officer tokens have a bounded size on every path', () => {
 
 /** The gateway's DENIAL entries, oldest first. */
 async function denials() {
-  return adminQuery<{ kind: string; outcome: string; error_code: string; purpose: string | null; details: unknown; actor_sub: string | null }>(
+  return adminQuery<{ kind: string; outcome: string; error_code: string; purpose: string | null; details: unknown; actor_sub: string | null; client_address: string | null }>(
     hub.hubDatabase.name,
-    `select kind, outcome, error_code, purpose, details, actor_sub from audit.entry where kind = 'DENIAL' order by seq`,
+    `select kind, outcome, error_code, purpose, case_reference, details, actor_sub, client_address from audit.entry where kind = 'DENIAL' order by seq`,
   );
 }
 
@@ -145,12 +145,48 @@ describe('a WebSocket refused at connection_init leaves a DENIAL entry, as a ref
   });
 
   it('writes the same entry for a refused HTTP request and a refused connection_init (one code path)', async () => {
+    const before = (await denials()).length;
     await graphql(hub.gatewayUrl, '{ viewer { sub } }', {}, { token: 'not.a.token' });
     const [http] = (await denials()).slice(-1);
+    expect((await denials()).length).toBe(before + 1);
     await using socket = openSocket(hub.gatewayUrl, { authorization: 'Bearer not.a.token', ...testPurpose });
     await socket.run('{ viewer { sub } }').catch(() => undefined);
     await socket.closed;
     const [ws] = (await denials()).slice(-1);
+    expect((await denials()).length).toBe(before + 2);
     expect(ws).toEqual(http);
+    expect(ws!.client_address).toBe('127.0.0.1');
+  });
+});
+
+describe('an operation refused over graphql-ws is logged as the same refusal over HTTP is', () => {
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['an unknown purpose', '{ viewer { sub } }', { purpose: 'CURIOSITY', caseReference: undefined }],
+    ['a syntax error', '{ viewer { sub }', {}],
+    ['a document over a limit', `{ ${selections(31, (index) => `a${index}: viewer { sub }`)} }`, {}],
+  ];
+  for (const [what, document, purpose] of cases) {
+    it(`logs ${what} once, with the same entry on both transports`, async () => {
+      const token = await hub.token('xk-border-officer');
+      const declared = { ...testPurpose, ...purpose };
+      const before = (await denials()).length;
+      const http = await graphql(hub.gatewayUrl, document, {}, { token, purpose: declared.purpose as string, caseReference: (declared.caseReference as string | undefined) ?? null });
+      const [httpEntry] = (await denials()).slice(-1);
+      await using socket = openSocket(hub.gatewayUrl, { authorization: `Bearer ${token}`, ...declared });
+      const ws = await socket.run(document);
+      expect(codes(ws as GraphQLResult)).toEqual(codes(http));
+      const after = await denials();
+      expect(after.length).toBe(before + 2);
+      expect(after.at(-1)).toEqual(httpEntry);
+      expect(httpEntry!.error_code).toBe(codes(http)[0]);
+    });
+  }
+
+  it('logs a refused request whose claimed purpose is longer than the log column, instead of failing to log it', async () => {
+    const long = `P${'X'.repeat(59)}`;
+    const result = await hub.query('xk-border-officer', '{ viewer { sub } }', {}, { purpose: long });
+    expect(result.status).not.toBe(503);
+    expect(codes(result)).toEqual(['PURPOSE_UNKNOWN']);
+    expect((await denials()).at(-1)).toMatchObject({ error_code: 'PURPOSE_UNKNOWN', purpose: long.slice(0, 40) });
   });
 });

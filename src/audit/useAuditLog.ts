@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
@@ -26,7 +27,8 @@ interface AuditedContext {
   request?: Request;
 }
 
-function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
+/** The outcome and first error code an entry records for a result. */
+export function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
   const errors = result?.errors ?? [];
   if (errors.length === 0) return { outcome: fallback, errorCode: null };
   const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
@@ -52,6 +54,7 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
   const append = async (input: AuditEntryInput) => {
     await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
   };
+  const refusals: RefusalLog = { party, prisma, logger };
 
   return {
     onExecute({ args }) {
@@ -78,22 +81,50 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
         },
       };
     },
-    async onResultProcess({ request, result, setResult }) {
+    async onResultProcess({ request, result, setResult, serverContext }) {
       const audit = collectors.get(request);
       if (audit?.written) return;
       const single = (Array.isArray(result) ? result[0] : result) as ExecutionResult | undefined;
       if (!single || Symbol.asyncIterator in (single as object)) return;
       const { outcome, errorCode } = outcomeOf(single, 'DENIED');
-      try {
-        // Without a collector the request was refused before its context: only its claims are known.
-        const refused = audit ?? new AuditCollector(party, null, claimedPurpose(request), null);
-        await append(refused.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode, audit ? null : { claimedSubject: claimedSubject(request) }));
-      } catch (error) {
-        logger.error({ err: error }, 'audit entry of a refused request could not be written');
-        setResult({ errors: [auditUnavailable()] });
-      }
+      const written = audit
+        ? await appendOrLog(refusals, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode))
+        : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode);
+      if (!written) setResult({ errors: [auditUnavailable()] });
     },
   };
+}
+
+/** Where {@link logRefusal} writes: the party's log. */
+export type RefusalLog = Pick<AuditLogOptions, 'party' | 'prisma' | 'logger'>;
+
+/** What a request refused before its context claimed, unverified: all that is known of it. */
+export interface RefusedClaims {
+  /** The officer token it carried, if any: its subject is recorded, marked as a claim. */
+  token: string | undefined;
+  purpose: unknown;
+  caseReference: unknown;
+  clientAddress: string | null;
+}
+
+async function appendOrLog({ party, prisma, logger }: RefusalLog, input: AuditEntryInput): Promise<boolean> {
+  try {
+    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+    return true;
+  } catch (error) {
+    logger.error({ err: error }, 'audit entry of a refused request could not be written');
+    return false;
+  }
+}
+
+/**
+ * Writes the DENIAL entry of a request refused before it had a context (bad
+ * token, no purpose): over HTTP from onResultProcess, over graphql-ws when
+ * connection_init is refused. Resolves false when the log could not take it.
+ */
+export function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null): Promise<boolean> {
+  const refused = new AuditCollector(log.party, null, claimedPurpose(claims.purpose, claims.caseReference), claims.clientAddress);
+  return appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, { claimedSubject: claimedSubject(claims.token) }));
 }
 
 /** The collector of each HTTP request, so that requests refused before execution are logged too. */
@@ -103,16 +134,29 @@ export function registerCollector(request: Request | undefined, collector: Audit
   if (request) collectors.set(request, collector);
 }
 
+/** The claims of an HTTP request. At a node the officer token travels in its own header; the bearer is the gateway's credential. */
+function claimsOf(request: Request, req: IncomingMessage | undefined): RefusedClaims {
+  return {
+    token: request.headers.get(officerTokenHeader) ?? bearerToken(request.headers.get('authorization')),
+    purpose: request.headers.get(purposeHeader),
+    caseReference: request.headers.get(caseReferenceHeader),
+    clientAddress: req?.socket.remoteAddress ?? null,
+  };
+}
+
+/** A claimed value as the log's column can hold it: a string, without NUL, cut to the column's width. */
+function claimed(value: unknown, width: number): string | null {
+  return typeof value === 'string' && value !== '' ? value.replaceAll('\u0000', '').slice(0, width) : null;
+}
+
 /** The purpose a refused request declared, unchecked. */
-function claimedPurpose(request: Request) {
-  const code = request.headers.get(purposeHeader);
-  return code ? { code, caseReference: request.headers.get(caseReferenceHeader) } : null;
+function claimedPurpose(code: unknown, caseReference: unknown) {
+  const purpose = claimed(code, 40);
+  return purpose ? { code: purpose, caseReference: claimed(caseReference, 100) } : null;
 }
 
 /** Who the request claims to be, unverified: recorded for refused requests, marked as a claim. */
-function claimedSubject(request: Request): string | null {
-  // At a node the officer token travels in its own header; the bearer is the gateway's credential.
-  const token = request.headers.get(officerTokenHeader) ?? bearerToken(request.headers.get('authorization'));
+function claimedSubject(token: string | undefined): string | null {
   if (!token) return null;
   try {
     const { sub, iss } = decodeJwt(token);
@@ -121,4 +165,3 @@ function claimedSubject(request: Request): string | null {
     return null;
   }
 }
-

@@ -1,14 +1,15 @@
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
-import { useAuditLog } from '../audit/useAuditLog.ts';
+import { logRefusal, outcomeOf, useAuditLog, type RefusalLog } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import { ErrorCode, hubError } from '../errors.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
@@ -82,18 +83,24 @@ export function createGateway(config: GatewayConfig): Gateway {
     logging: logger,
   });
 
+  const refusals: RefusalLog = { party: gatewayParty, prisma, logger };
   const listener = createHttpListener(yoga);
   const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
   const wsServer = useServer<Record<string, unknown> | undefined>(
     {
-      // Refuse the connection itself when its token is bad, before any operation.
+      // Refuse the connection itself when its token is bad, before any
+      // operation, and log the refusal as a refused HTTP request is logged.
       onConnect: async (ctx) => {
-        const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
-        if (!token) return false;
+        const params = ctx.connectionParams ?? {};
+        const token = officerTokenOf({ connectionParams: params });
         try {
+          if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
           await verifyOfficerToken(token, config.trustList);
           return true;
-        } catch {
+        } catch (error) {
+          const code = error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR;
+          const claims = { token, purpose: params.purpose, caseReference: params.caseReference, clientAddress: ctx.extra.request.socket.remoteAddress ?? null };
+          await logRefusal(refusals, claims, 'DENIED', code);
           return false;
         }
       },
@@ -109,7 +116,15 @@ export function createGateway(config: GatewayConfig): Gateway {
         // throw there) and the context factory raise into a result, masked
         // with the same function: the socket does the same, per operation,
         // instead of letting an exception close the whole connection.
-        const refused = (errors: readonly unknown[]) => errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
+        // The refusal is logged as onResultProcess logs a refused HTTP request.
+        const refused = async (raised: readonly unknown[]) => {
+          const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
+          const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
+          const params = ctx.connectionParams ?? {};
+          const claims = { token: officerTokenOf({ connectionParams: params }), purpose: params.purpose, caseReference: params.caseReference, clientAddress: ctx.extra.request.socket.remoteAddress ?? null };
+          await logRefusal(refusals, claims, outcome, errorCode);
+          return errors;
+        };
         let document;
         let contextValue: unknown;
         try {
