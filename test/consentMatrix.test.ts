@@ -10,7 +10,11 @@ import { codes, graphql, startTestHub, testPurpose, type TestHub } from './helpe
 // expected tier come back, and nothing above it.
 
 const policyStates = {
-  default: { handlingCode: 'H0', rule: null },
+  default: { handlingCode: 'H0', rule: null, ageDays: 0 },
+  // The default policy's validity (365 days) from both sides.
+  defaultLastDay: { handlingCode: 'H0', rule: null, ageDays: agreement.defaultPolicy.validityDays - 1 },
+  defaultEnded: { handlingCode: 'H0', rule: null, ageDays: agreement.defaultPolicy.validityDays + 1 },
+  ruleSummaryOld: { handlingCode: 'H0', rule: { tier: 'SUMMARY', purposes: Object.keys(agreement.purposes), expired: false }, ageDays: 2 * agreement.defaultPolicy.validityDays },
   defaultH2: { handlingCode: 'H2', rule: null },
   ruleNone: { handlingCode: 'H0', rule: { tier: 'NONE', purposes: Object.keys(agreement.purposes), expired: false } },
   ruleHit: { handlingCode: 'H0', rule: { tier: 'HIT', purposes: Object.keys(agreement.purposes), expired: false } },
@@ -18,7 +22,7 @@ const policyStates = {
   ruleFull: { handlingCode: 'H2', rule: { tier: 'FULL', purposes: Object.keys(agreement.purposes), expired: false } },
   ruleFullExpired: { handlingCode: 'H0', rule: { tier: 'FULL', purposes: Object.keys(agreement.purposes), expired: true } },
   ruleFullBorderOnly: { handlingCode: 'H0', rule: { tier: 'FULL', purposes: ['BORDER_CHECK'], expired: false } },
-} satisfies Record<string, Pick<Scenario, 'handlingCode' | 'rule'>>;
+} satisfies Record<string, Pick<Scenario, 'handlingCode' | 'rule'> & { ageDays?: number }>;
 
 const grant = (changes: Partial<Scenario['grants'][number]>) => ({
   tier: 'FULL' as TierName,
@@ -56,7 +60,8 @@ beforeAll(async () => {
       const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: `${policyName}/${grantName}` }) });
       const id: string = created.data!.createAlert.localId;
       cells.set(id, { policy: policyName as keyof typeof policyStates, grants: grantName as keyof typeof grantStates });
-      await prisma.alert.update({ where: { id }, data: { handlingCode: policy.handlingCode } });
+      const ageDays = 'ageDays' in policy ? policy.ageDays : 0;
+      await prisma.alert.update({ where: { id }, data: { handlingCode: policy.handlingCode, createdAt: new Date(Date.now() - ageDays * day) } });
       if (policy.rule) {
         await prisma.sharingRule.create({
           data: {
@@ -113,9 +118,11 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
         const token = await hub.token({ sub: `${agency.toLowerCase()}.matrix.${role}`, agency, unit: `${agency}-DUTY`, roles: [role] });
         for (const { purpose, caseReference } of purposes) {
           const result = await graphql(hub.gatewayUrl, listQuery, {}, { token, purpose, caseReference });
-          expect(result.errors, `${agency} ${role} ${purpose}`).toBeUndefined();
+          // A supervision purpose is refused outright for operational data; every cell is then at NONE.
+          const operational = agreement.purposes[purpose]!.operational;
+          expect(codes(result), `${agency} ${role} ${purpose}`).toEqual(operational ? [] : ['PURPOSE_NOT_ALLOWED']);
           const released = new Map<string, Record<string, unknown>>(
-            result.data!.alerts.edges.map((edge: { node: Record<string, unknown> }) => [edge.node.localId as string, edge.node]),
+            (result.data?.alerts.edges ?? []).map((edge: { node: Record<string, unknown> }) => [edge.node.localId as string, edge.node]),
           );
           for (const [id, cell] of cells) {
             const scenario: Scenario = {
@@ -124,7 +131,7 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
               purpose,
               caseReference,
               handlingCode: policyStates[cell.policy].handlingCode as Scenario['handlingCode'],
-              ageDays: 0,
+              ageDays: (policyStates[cell.policy] as { ageDays?: number }).ageDays ?? 0,
               rule: policyStates[cell.policy].rule as Scenario['rule'],
               grants: grantStates[cell.grants],
             };

@@ -23,6 +23,8 @@ export interface Scenario {
 }
 
 export function expectedTier(s: Scenario): TierName {
+  // "AUDIT: … never operational data", for anyone.
+  if (!agreement.purposes[s.purpose]!.operational) return 'NONE';
   if (s.domestic) return 'FULL';
   let fromPolicy: TierName = 'NONE';
   if (s.rule) {

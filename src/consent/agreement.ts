@@ -18,7 +18,13 @@ const agreementSchema = z.object({
   ownerOnlyAlertFields: z.array(z.string()),
   purposes: z.record(
     z.string().regex(/^[A-Z][A-Z_]*$/),
-    z.object({ description: z.string(), caseReferenceRequired: z.boolean(), maxTier: tier }),
+    z.object({
+      description: z.string(),
+      caseReferenceRequired: z.boolean(),
+      maxTier: tier,
+      /** False for supervision purposes (AUDIT): they release no operational data to anyone, the owner's own officers included. */
+      operational: z.boolean(),
+    }),
   ),
   roles: z.record(z.enum(roles), z.object({ maxPartnerTier: tier, operational: z.boolean(), decidesConsent: z.boolean().optional() })),
   handlingCodes: z.object({ H0: z.string(), H1: z.string(), H2: z.string(), H3: z.string() }),
@@ -50,16 +56,16 @@ export function loadAgreement(path = agreementPath): ExchangeAgreement {
 /** The agreement in force, loaded once. */
 export const agreement = loadAgreement();
 
-export type AgreementPurpose = ExchangeAgreement['purposes'][string];
+export type Purpose = ExchangeAgreement['purposes'][string];
 
-/**
- * The purpose of the agreement with this code, or undefined. Codes come from
- * clients (headers, connection_init, policies), so only the agreement's own
- * entries count: `constructor`, `__proto__` or `toString` name no purpose,
- * although a plain object lookup would find them on its prototype.
- */
-export function purposeOf(code: string, source: ExchangeAgreement = agreement): AgreementPurpose | undefined {
+/** The agreement's terms for a purpose code; undefined for anything that is not one of its own purposes. */
+export function purposeOf(code: string, source: ExchangeAgreement = agreement): Purpose | undefined {
   return Object.hasOwn(source.purposes, code) ? source.purposes[code] : undefined;
+}
+
+/** Whether a declared purpose may be used to read or change operational data (alerts, searches, consent, trace requests). */
+export function isOperationalPurpose(code: string, source: ExchangeAgreement = agreement): boolean {
+  return purposeOf(code, source)?.operational === true;
 }
 
 /** Alert fields released at a tier: its own and those of every tier below it. */

@@ -37,6 +37,7 @@ export interface AccessDecision {
 }
 
 const days = (count: number) => count * 24 * 3600 * 1000;
+const nothing = (ceiling: Tier): AccessDecision => ({ tier: 'NONE', basis: 'NONE', grantId: null, validUntil: null, ceiling, canRequestHigher: false });
 const lower = (a: Tier, b: Tier): Tier => (tierRank(a) <= tierRank(b) ? a : b);
 
 /**
@@ -58,10 +59,13 @@ export function decideAccess(
   now: Date,
   agreement: ExchangeAgreement = defaultAgreement,
 ): AccessDecision {
+  const terms = purposeOf(purpose.code, agreement);
+  // A supervision purpose (AUDIT) releases no operational data, to the owner's own officers neither.
+  if (!terms?.operational) return nothing('NONE');
   if (caller.agency === facts.owner) {
     return { tier: 'FULL', basis: 'DOMESTIC', grantId: null, validUntil: null, ceiling: 'FULL', canRequestHigher: false };
   }
-  const ceiling = lower(purposeOf(purpose.code, agreement)?.maxTier ?? 'NONE', roleCap(caller.roles, agreement));
+  const ceiling = lower(terms.maxTier, roleCap(caller.roles, agreement));
 
   let tier: Tier = 'NONE';
   let basis: AccessBasis = 'NONE';
@@ -90,8 +94,6 @@ export function decideAccess(
   }
 
   const capped = lower(tier, ceiling);
-  if (capped === 'NONE') {
-    return { tier: 'NONE', basis: 'NONE', grantId: null, validUntil: null, ceiling, canRequestHigher: false };
-  }
+  if (capped === 'NONE') return nothing(ceiling);
   return { tier: capped, basis, grantId, validUntil, ceiling, canRequestHigher: tierRank(capped) < tierRank(ceiling) };
 }

@@ -32,7 +32,7 @@ builder.queryFields((t) => ({
     {
       type: TraceRequest,
       description: 'Trace requests held by this node that the caller may see, newest first.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
       resolve: async (_root, args, { prisma, officer, agency, audit }) => {
         const page = forwardPage(args);
@@ -46,7 +46,7 @@ builder.queryFields((t) => ({
   traceRequest: t.field({
     type: TraceRequest,
     nullable: true,
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { prisma, officer, agency, audit }) => {
       const view = await findTraceRequest(prisma, officer, agency, String(id));
@@ -59,7 +59,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   submitTraceRequest: t.field({
     type: TraceRequest,
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.SubmitTraceRequestInput, required: true }) },
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
@@ -70,7 +70,7 @@ builder.mutationFields((t) => ({
   advanceTraceRequest: t.field({
     type: TraceRequest,
     description: 'Moves a trace request along its lifecycle: the addressed agency acknowledges and answers, the requester closes.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
