@@ -1,10 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
-import { logRefusal, outcomeOf, useAuditLog, type RefusalLog } from '../audit/useAuditLog.ts';
+import { auditUnavailable, logRefusal, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -55,6 +56,17 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+/** What a graphql-ws connection claims in connection_init, unverified: recorded when it is refused. */
+function socketClaims(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): RefusedClaims {
+  const params = ctx.connectionParams ?? {};
+  return {
+    token: officerTokenOf({ connectionParams: params }),
+    purpose: params.purpose,
+    caseReference: params.caseReference,
+    clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+  };
+}
+
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
   const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
@@ -91,16 +103,14 @@ export function createGateway(config: GatewayConfig): Gateway {
       // Refuse the connection itself when its token is bad, before any
       // operation, and log the refusal as a refused HTTP request is logged.
       onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const token = officerTokenOf({ connectionParams: params });
+        const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
         try {
           if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
           await verifyOfficerToken(token, config.trustList);
           return true;
         } catch (error) {
           const code = error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR;
-          const claims = { token, purpose: params.purpose, caseReference: params.caseReference, clientAddress: ctx.extra.request.socket.remoteAddress ?? null };
-          await logRefusal(refusals, claims, 'DENIED', code);
+          await logRefusal(refusals, socketClaims(ctx), 'DENIED', code);
           return false;
         }
       },
@@ -120,10 +130,8 @@ export function createGateway(config: GatewayConfig): Gateway {
         const refused = async (raised: readonly unknown[]) => {
           const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
           const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
-          const params = ctx.connectionParams ?? {};
-          const claims = { token: officerTokenOf({ connectionParams: params }), purpose: params.purpose, caseReference: params.caseReference, clientAddress: ctx.extra.request.socket.remoteAddress ?? null };
-          await logRefusal(refusals, claims, outcome, errorCode);
-          return errors;
+          // As over HTTP: a refusal the log cannot take is answered AUDIT_UNAVAILABLE.
+          return (await logRefusal(refusals, socketClaims(ctx), outcome, errorCode)) ? errors : [auditUnavailable()];
         };
         let document;
         let contextValue: unknown;
