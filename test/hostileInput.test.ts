@@ -4,7 +4,7 @@ import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphql, openSocket, startTestHub, testPurpose, type GraphQLResult, type TestHub } from './helpers.ts';
+import { adminQuery, codes, demoUsers, graphql, openSocket, startTestHub, testPurpose, type GraphQLResult, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
 let alertId: string;
@@ -143,16 +143,24 @@ describe('NUL in any text input is VALIDATION_FAILED naming the field, at gatewa
     },
   ];
   for (const { what, user, query, variables, path } of cases) {
-    it(`refuses NUL in ${what} over HTTP and graphql-ws`, async () => {
-      const xkEntries = () => hub.nodes.get('XK')!.prisma.auditEntry.count();
+    it(`refuses NUL in ${what} over HTTP and graphql-ws, logs each refusal alike and changes nothing`, async () => {
       const before = { consents: await hub.nodes.get('XK')!.prisma.consentRequest.count(), alerts: await hub.nodes.get('XK')!.prisma.alert.count() };
+      const denials = () =>
+        adminQuery<{ kind: string; outcome: string; error_code: string; actor_sub: string; variables: unknown; purpose: string }>(
+          hub.hubDatabase.name,
+          `select kind, outcome, error_code, actor_sub, variables, purpose from audit.entry where kind = 'DENIAL' order by seq`,
+        );
+      const logged = (await denials()).length;
       const http = await hub.query(user, query, variables());
       expect(codes(http), JSON.stringify(http.errors)).toEqual(['VALIDATION_FAILED']);
       expect(issuePaths(http)).toEqual([path]);
       const ws = await overSocket(user, query, variables());
       expect(codes(ws as GraphQLResult)).toEqual(['VALIDATION_FAILED']);
       expect(issuePaths(ws)).toEqual([path]);
-      expect(await xkEntries()).toBeGreaterThan(0);
+      const entries = (await denials()).slice(logged);
+      expect(entries).toHaveLength(2);
+      expect(entries[0]).toEqual(entries[1]);
+      expect(entries[0]).toMatchObject({ error_code: 'VALIDATION_FAILED', actor_sub: demoUsers[user].sub, purpose: testPurpose.purpose });
       expect({ consents: await hub.nodes.get('XK')!.prisma.consentRequest.count(), alerts: await hub.nodes.get('XK')!.prisma.alert.count() }).toEqual(before);
     });
   }

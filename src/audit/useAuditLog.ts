@@ -88,7 +88,7 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
       if (!single || Symbol.asyncIterator in (single as object)) return;
       const { outcome, errorCode } = outcomeOf(single, 'DENIED');
       const written = audit
-        ? await appendOrLog(refusals, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode))
+        ? await logUnwritten(refusals, audit, single)
         : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode);
       if (!written) setResult({ errors: [auditUnavailable()] });
     },
@@ -115,6 +115,19 @@ async function appendOrLog({ party, prisma, logger }: RefusalLog, input: AuditEn
     logger.error({ err: error }, 'audit entry of a refused request could not be written');
     return false;
   }
+}
+
+/**
+ * Writes the DENIAL entry of an operation that had a context but ended
+ * without its entry (stopped before execution, e.g. by useNulCheck): over HTTP
+ * from onResultProcess, over graphql-ws once the operation's result is known.
+ * Resolves false when the log could not take it.
+ */
+export async function logUnwritten(log: RefusalLog, audit: AuditCollector, result: ExecutionResult): Promise<boolean> {
+  if (audit.written) return true;
+  const { outcome, errorCode } = outcomeOf(result, 'DENIED');
+  audit.written = await appendOrLog(log, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode));
+  return audit.written;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
-import { auditUnavailable, logRefusal, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -96,6 +96,13 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
 
   const refusals: RefusalLog = { party: gatewayParty, prisma, logger };
+  // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
+  const audited = async (args: ExecutionArgs, running: unknown) => {
+    const result = await running;
+    const audit = (args.contextValue as Partial<GatewayContext>).audit;
+    if (!audit || (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)) return result;
+    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [auditUnavailable()] };
+  };
   const listener = createHttpListener(yoga);
   const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
   const wsServer = useServer<Record<string, unknown> | undefined>(
@@ -152,8 +159,8 @@ export function createGateway(config: GatewayConfig): Gateway {
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      execute: (args) => audited(args, (args.rootValue as EnvelopedRoot).execute(args)) as never,
+      subscribe: (args) => audited(args, (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
     },
     sockets,
   );
