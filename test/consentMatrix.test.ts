@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/consent/agreement.ts';
 import type { Role } from '../src/identity/roles.ts';
-import { expectedTier, fieldsAt, type Scenario, type TierName } from './consentOracle.ts';
+import { expectedTier, expectedTraceRequestTier, fieldsAt, traceRequestFieldsAt, type Scenario, type TierName } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
@@ -161,5 +161,37 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
     for (const { purpose, caseReference } of purposes) {
       expect(codes(await graphql(hub.gatewayUrl, listQuery, {}, { token, purpose, caseReference }))).toEqual(['FORBIDDEN']);
     }
+  });
+
+  it('releases a trace request to the addressed agency at the agreement\u2019s tier, within purpose and roles', async () => {
+    const firearmId = (await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'traced' }) })).data!.createAlert.summary.firearms[0].id;
+    const submitted = await hub.query('xk-border-officer', `mutation($input: SubmitTraceRequestInput!) { submitTraceRequest(input: $input) { id } }`, {
+      input: { firearmId, addressedTo: 'MK', question: 'First legal owner, please.' },
+    });
+    expect(submitted.errors).toBeUndefined();
+    const query = `{ traceRequests(first: 10) { edges { node { id alertId reference requestingAgency addressedTo alertReference status createdAt updatedAt tier firearm { serialNumber } question answer transitions { toStatus } } } } }`;
+    let checked = 0;
+    for (const agency of ['XK', 'MK'] as const) {
+      for (const role of roles) {
+        const token = await hub.token({ sub: `${agency.toLowerCase()}.trace.${role}`, agency, unit: `${agency}-DUTY`, roles: [role] });
+        for (const { purpose, caseReference } of purposes) {
+          const result = await graphql(hub.gatewayUrl, query, {}, { token, purpose, caseReference });
+          const where = `${agency} ${role} ${purpose}`;
+          const tier = expectedTraceRequestTier({ requester: agency === 'XK', roles: [role], purpose });
+          const node = (result.data?.traceRequests.edges ?? []).map((edge: any) => edge.node).find((candidate: any) => candidate.id === submitted.data!.submitTraceRequest.id);
+          if (tier === 'NONE') {
+            expect(node, where).toBeUndefined();
+          } else {
+            expect(result.errors, where).toBeUndefined();
+            expect(node.tier, where).toBe(tier);
+            const { present, absent } = traceRequestFieldsAt(tier);
+            for (const field of present.filter((name) => name in node && name !== 'answer')) expect(node[field], `${where}: ${field}`).not.toBeNull();
+            for (const field of absent) expect(node[field], `${where}: ${field}`).toBeNull();
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(2 * roles.length * purposes.length);
   });
 });

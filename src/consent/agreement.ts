@@ -16,6 +16,8 @@ const agreementSchema = z.object({
   tiers: z.record(tier, z.object({ description: z.string(), alertFields: z.array(z.string()) })),
   /** Fields only the owner agency's own officers ever see. */
   ownerOnlyAlertFields: z.array(z.string()),
+  /** What the agency a trace request is addressed to receives of it: the tier, and the request's fields per tier. */
+  traceRequests: z.object({ tier, fields: z.partialRecord(tier, z.array(z.string())) }),
   purposes: z.record(
     z.string().regex(/^[A-Z][A-Z_]*$/),
     z.object({
@@ -71,6 +73,11 @@ export function isOperationalPurpose(code: string, source: ExchangeAgreement = a
 /** Alert fields released at a tier: its own and those of every tier below it. */
 export function alertFieldsAt(level: Tier, source: ExchangeAgreement = agreement): string[] {
   return tiers.slice(0, tiers.indexOf(level) + 1).flatMap((name) => source.tiers[name]!.alertFields);
+}
+
+/** The tier at which the agreement releases a field of a trace request, or undefined when it names the field at no tier. */
+export function tierOfTraceRequestField(field: string, source: ExchangeAgreement = agreement): Tier | undefined {
+  return tiers.find((name) => source.traceRequests.fields[name]?.includes(field));
 }
 
 /** The tier at which the agreement releases an alert field, or undefined when it releases it at none. */

@@ -97,3 +97,23 @@ export function decideAccess(
   if (capped === 'NONE') return nothing(ceiling);
   return { tier: capped, basis, grantId, validUntil, ceiling, canRequestHigher: tierRank(capped) < tierRank(ceiling) };
 }
+
+/**
+ * The tier at which the requesting agency's node releases one of its trace
+ * requests to a caller: in full to its own officers; to the agency the
+ * request is addressed to at the agreement's trace-request tier (submitting
+ * the request is the requester's consent), capped by what the purpose and
+ * the caller's roles allow; to anyone else not at all.
+ */
+export function decideTraceRequestTier(
+  caller: Pick<Officer, 'agency' | 'roles'>,
+  purpose: DeclaredPurpose,
+  request: { requestingAgency: string; addressedTo: string },
+  agreement: ExchangeAgreement = defaultAgreement,
+): Tier {
+  const terms = purposeOf(purpose.code, agreement);
+  if (!terms?.operational) return 'NONE';
+  if (caller.agency === request.requestingAgency) return 'FULL';
+  if (caller.agency !== request.addressedTo) return 'NONE';
+  return lower(agreement.traceRequests.tier, lower(terms.maxTier, roleCap(caller.roles, agreement)));
+}

@@ -45,7 +45,7 @@ const alertFields = /* GraphQL */ `
 
 const traceRequestFields = /* GraphQL */ `
   fragment TraceRequestFields on TraceRequest {
-    id reference requestingAgency addressedTo alertId alertReference question answer status createdAt updatedAt
+    id reference requestingAgency addressedTo alertId alertReference tier question answer status createdAt updatedAt
     firearm { ${firearmFields} }
     transitions { fromStatus toStatus actorAgency actorSub note at }
   }

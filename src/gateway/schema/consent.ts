@@ -5,7 +5,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { ownedId, parseGlobalId, toGlobalId } from '../globalId.ts';
-import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
+import { fanOutConnection, soonestDueFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
           agencies,
           first: page.first,
           after: page.after,
-          compare: newestFirst,
+          compare: soonestDueFirst,
           fetchPage: (agency, first, after) =>
             requestNode<NodePage<ConsentRequestView>>(context, agency, 'consentRequests', {
               first,
