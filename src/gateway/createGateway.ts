@@ -7,7 +7,8 @@ import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
-import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
+import { assertApplicationConnection } from '../database/applicationLogin.ts';
+import { createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -25,7 +26,7 @@ import { useAgencyErrors } from './useAgencyErrors.ts';
 /** Configuration of the gateway. */
 export interface GatewayConfig {
   trustList: TrustList;
-  /** The hub database, which holds the consultation log. */
+  /** The hub database, which holds the consultation log, as the application role; start() refuses the owner. */
   databaseUrl: string;
   /** GraphQL endpoint of each agency node. */
   nodes: ReadonlyMap<string, URL>;
@@ -76,7 +77,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     signer: config.signer,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const maskError = createMaskError(logger);
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
@@ -195,6 +196,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     async start() {
       if (started) throw new Error('gateway is already started');
       started = true;
+      await assertApplicationConnection(prisma);
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
       logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');
