@@ -136,6 +136,7 @@ async function main(argv: string[]): Promise<void> {
           nodes: config.nodes,
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
+          rateLimits: config.rateLimits,
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();

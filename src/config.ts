@@ -142,9 +142,22 @@ export function loadGatewayConfig(env: Env = process.env) {
         }),
       /** Milliseconds a node has to answer. Default 5000. */
       NODE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+      /** Rate limits per minute (see src/gateway/useRateLimits.ts for the defaults). */
+      RATE_LIMIT_OPERATIONS_PER_OFFICER: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_OPERATIONS_PER_UNIT: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_SEARCHES_PER_OFFICER: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
     }),
     env,
   );
+  const rateLimits = Object.fromEntries(
+    Object.entries({
+      operationsPerOfficer: raw.RATE_LIMIT_OPERATIONS_PER_OFFICER,
+      operationsPerUnit: raw.RATE_LIMIT_OPERATIONS_PER_UNIT,
+      searchesPerOfficer: raw.RATE_LIMIT_SEARCHES_PER_OFFICER,
+      searchesPerUnit: raw.RATE_LIMIT_SEARCHES_PER_UNIT,
+    }).filter(([, value]) => value !== undefined),
+  ) as Partial<Record<'operationsPerOfficer' | 'operationsPerUnit' | 'searchesPerOfficer' | 'searchesPerUnit', number>>;
   return {
     host: raw.HOST,
     port: raw.PORT,
@@ -154,6 +167,7 @@ export function loadGatewayConfig(env: Env = process.env) {
     issuer: raw.GATEWAY_ISSUER,
     nodes: raw.AGENCY_NODES,
     nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
+    rateLimits,
   };
 }
 export type GatewayProcessConfig = ReturnType<typeof loadGatewayConfig>;

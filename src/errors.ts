@@ -67,6 +67,8 @@ export const ErrorCode = {
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */
   CHECKPOINT_CONFLICT: 'CHECKPOINT_CONFLICT',
+  /** Too many operations or searches from the officer or the unit; `extensions.retryAfterSeconds` says when to try again (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** Anything unexpected; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

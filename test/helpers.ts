@@ -11,7 +11,7 @@ import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
-import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
+import { createGateway, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
@@ -143,13 +143,19 @@ export interface TestHubOptions {
   agencies?: string[];
   /** Default 2,000 ms. */
   nodeTimeoutMs?: number;
+  /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
+  rateLimits?: GatewayConfig['rateLimits'];
 }
 
 /**
  * Both nodes and the gateway, on port 0, each node on its own fresh
  * database, with development keys made for this test file.
  */
-export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000 }: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub({
+  agencies = ['XK', 'MK'],
+  nodeTimeoutMs = 2_000,
+  rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
+}: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
   const trustList = createTrustList(keys.trustList);
@@ -172,6 +178,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,
+    rateLimits,
     graphiql: false,
   });
   const gatewayUrl = await gateway.start();

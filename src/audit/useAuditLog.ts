@@ -8,7 +8,7 @@ import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.t
 import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
-import { appendAuditEntry } from './appendAuditEntry.ts';
+import { createAuditWriter, type AuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 
 /** Options for {@link useAuditLog}. */
@@ -32,7 +32,7 @@ export function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOu
   const errors = result?.errors ?? [];
   if (errors.length === 0) return { outcome: fallback, errorCode: null };
   const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-  const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED'].includes(code));
+  const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'RATE_LIMITED'].includes(code));
   const partial = result?.data != null && codes.every((code) => code === ErrorCode.AGENCY_UNAVAILABLE);
   return { outcome: partial ? 'PARTIAL' : denied ? 'DENIED' : 'ERROR', errorCode: codes[0] ?? null };
 }
@@ -51,10 +51,12 @@ export const auditUnavailable = () =>
  * document) get a DENIAL entry with what the request claimed.
  */
 export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): Plugin {
+  // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
+  const writer = createAuditWriter({ prisma, party });
   const append = async (input: AuditEntryInput) => {
-    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+    await writer.append(input);
   };
-  const refusals: RefusalLog = { party, prisma, logger };
+  const refusals: RefusalLog = { party, writer, logger };
 
   return {
     onExecute({ args }) {
@@ -95,8 +97,12 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
   };
 }
 
-/** Where {@link logRefusal} writes: the party's log. */
-export type RefusalLog = Pick<AuditLogOptions, 'party' | 'prisma' | 'logger'>;
+/** Where {@link logRefusal} writes: the party's log, through its group-committing writer. */
+export interface RefusalLog {
+  party: string;
+  writer: AuditWriter;
+  logger: Logger;
+}
 
 /** What a request refused before its context claimed, unverified: all that is known of it. */
 export interface RefusedClaims {
@@ -107,9 +113,9 @@ export interface RefusedClaims {
   clientAddress: string | null;
 }
 
-async function appendOrLog({ party, prisma, logger }: RefusalLog, input: AuditEntryInput): Promise<boolean> {
+async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInput): Promise<boolean> {
   try {
-    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+    await writer.append(input);
     return true;
   } catch (error) {
     logger.error({ err: error }, 'audit entry of a refused request could not be written');

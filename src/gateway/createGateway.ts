@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
+import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createPrismaClient } from '../database/createPrismaClient.ts';
@@ -22,6 +23,8 @@ import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type 
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
+import pg from 'pg';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -40,6 +43,8 @@ export interface GatewayConfig {
   graphiql?: boolean;
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
+  rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -79,6 +84,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const maskError = createMaskError(logger);
+  // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
+  const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
@@ -91,6 +98,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
         // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
@@ -110,7 +118,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     logging: logger,
   });
 
-  const refusals: RefusalLog = { party: gatewayParty, prisma, logger };
+  // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
+  const refusals: RefusalLog = { party: gatewayParty, writer: createAuditWriter({ prisma, party: gatewayParty }), logger };
   // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
   const audited = async (args: ExecutionArgs, running: unknown) => {
     const result = await running;
@@ -189,6 +198,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
     await prisma.$disconnect();
+    await limitsPool?.end();
   };
 
   return {
