@@ -213,7 +213,10 @@ export function createGateway(config: GatewayConfig): Gateway {
   const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
 
   let started = false;
-  const stop = async () => {
+  // Stopping twice (a signal, then a dispose) stops once.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     stopCheckpoints();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
