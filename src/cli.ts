@@ -11,8 +11,7 @@ import { applicationRole, migrateWithApplicationLogin } from './database/applica
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
-import { createGateway } from './gateway/createGateway.ts';
-import { loadTrustedDocuments } from './gateway/trustedDocuments.ts';
+import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -148,10 +147,7 @@ async function main(argv: string[]): Promise<void> {
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
           rateLimits: config.rateLimits,
-          graphiql: config.publicApi.graphiql,
-          introspection: config.publicApi.introspection,
-          corsOrigins: config.publicApi.corsOrigins,
-          ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
+          ...publicApiOptions(config.publicApi),
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();
