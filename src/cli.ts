@@ -3,7 +3,7 @@ import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agreement } from './consent/agreement.ts';
-import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
+import { ConfigError, databaseUrlFrom, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
@@ -157,7 +157,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'migrate': {
       const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' } } });
-      const url = values['database-url'] ?? process.env.DATABASE_URL;
+      const url = values['database-url'] ?? databaseUrlFrom(process.env);
       if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required, the database owner\'s']);
       const password = process.env.APPLICATION_DB_PASSWORD;
       const { applied, alreadyApplied } = password ? (await migrateWithApplicationLogin(url, password)).migration : await migrate(url);
@@ -167,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, synthetic: { type: 'string' } } });
-      const url = process.env.DATABASE_URL;
+      const url = databaseUrlFrom(process.env);
       if (!url || !values.agency) throw new ConfigError(['seed needs --agency and DATABASE_URL']);
       await migrate(url);
       const prisma = createPrismaClient({ databaseUrl: url });
