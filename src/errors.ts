@@ -54,6 +54,8 @@ export const ErrorCode = {
   AGENCY_UNKNOWN: 'AGENCY_UNKNOWN',
   /** An agency node did not answer; the rest of the response is still valid. */
   AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
+  /** A WebSocket already runs as many operations as one connection may. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */

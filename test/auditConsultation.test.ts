@@ -108,6 +108,29 @@ const steps: Step[] = [
     variables: () => ({ id: state.grantId }),
   },
   {
+    field: 'createWatchEntry',
+    user: 'mk-border-officer',
+    name: 'Watch',
+    document: () => 'mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }',
+    variables: () => ({ input: { plate: '01-234-AB', plateCountry: 'XK', expiresAt: inMonth() } }),
+    after: (data) => (state.watchEntryId = data.createWatchEntry.id),
+    records: ['MK'],
+  },
+  {
+    field: 'watchEntries',
+    user: 'mk-border-officer',
+    name: 'Watching',
+    document: () => 'query Watching { watchEntries { edges { node { id label } } } }',
+  },
+  {
+    field: 'removeWatchEntry',
+    user: 'mk-border-officer',
+    name: 'Unwatch',
+    document: () => 'mutation Unwatch($id: ID!) { removeWatchEntry(id: $id) { id status } }',
+    variables: () => ({ id: state.watchEntryId }),
+    records: ['MK'],
+  },
+  {
     field: 'submitTraceRequest',
     user: 'xk-border-officer',
     name: 'Trace',
@@ -180,8 +203,9 @@ afterAll(async () => {
 });
 
 describe('consultation log at the gateway', () => {
+  // Subscriptions run over a socket: test/hits.test.ts checks the consultation entry of subscribing.
   it('has a step for every root field of the public schema', () => {
-    const fields = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
+    const fields = ['Query', 'Mutation'].flatMap((name) => {
       const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
       return type ? Object.keys(type.getFields()) : [];
     });

@@ -8,7 +8,7 @@ import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
-import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
+import { createGateway, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
@@ -136,13 +136,15 @@ export interface TestHubOptions {
   agencies?: string[];
   /** Default 2,000 ms. */
   nodeTimeoutMs?: number;
+  /** Further gateway settings (feeds, subscriptions). */
+  gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
 }
 
 /**
  * Both nodes and the gateway, on port 0, each node on its own fresh
  * database, with development keys made for this test file.
  */
-export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000 }: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000, gateway: gatewayOptions = {} }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
   const trustList = createTrustList(keys.trustList);
@@ -166,6 +168,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     signer: keys.gateway,
     nodeTimeoutMs,
     graphiql: false,
+    ...gatewayOptions,
   });
   const gatewayUrl = await gateway.start();
 

@@ -11,7 +11,7 @@ import { adminQuery, createTestDatabase } from './helpers.ts';
  * model are deliberately outside this comparison.
  */
 async function catalog(database: string) {
-  const schemas = `('node', 'audit')`;
+  const schemas = `('node', 'audit', 'hub')`;
   const [columns, indexes, constraints, enums] = await Promise.all([
     adminQuery(
       database,

@@ -18,6 +18,12 @@ import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type 
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { listenForNotifications } from '../database/listenForNotifications.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import { followNodeFeeds } from './feedFollower.ts';
+import { hubFeedChannel } from './hitStream.ts';
+import { closeAtExpiry } from './closeAtExpiry.ts';
+import { logRefusedSocket } from './socketAudit.ts';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -38,6 +44,14 @@ export interface GatewayConfig {
   checkpointEveryMs?: number;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
+  /** Follow the nodes' event feeds (the hits of the subscriptions). Default true. */
+  followFeeds?: boolean;
+  /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
+  feedWaitMs?: number;
+  /** A subscription reads again at least this often, whether or not a notification came. Default 2,000 ms. */
+  subscriptionPollMs?: number;
+  /** Operations one WebSocket may run at once. Default 10. */
+  maxSubscriptionsPerConnection?: number;
   logger?: Logger;
 }
 
@@ -63,7 +77,10 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
+  const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
+  const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer, feed });
+  const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -88,15 +105,29 @@ export function createGateway(config: GatewayConfig): Gateway {
       // Refuse the connection itself when its token is bad, before any operation.
       onConnect: async (ctx) => {
         const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
-        if (!token) return false;
+        const refuse = async (code: string) => {
+          await logRefusedSocket(prisma, {
+            code,
+            token,
+            purpose: ctx.connectionParams?.purpose,
+            clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+          }).catch((error: unknown) => logger.error({ err: error }, 'denial of a WebSocket could not be logged'));
+          return false;
+        };
+        if (!token) return refuse(ErrorCode.TOKEN_MISSING);
         try {
           await verifyOfficerToken(token, config.trustList);
-          return true;
-        } catch {
-          return false;
+        } catch (error) {
+          return refuse(String((error as GraphQLError).extensions?.code ?? ErrorCode.TOKEN_INVALID));
         }
+        closeAtExpiry(ctx.extra.socket, token);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws has already counted the operation being subscribed.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [hubError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `At most ${maxSubscriptions} operations may run at once on one connection.`)];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           connectionParams: ctx.connectionParams ?? {},
@@ -134,13 +165,16 @@ export function createGateway(config: GatewayConfig): Gateway {
   );
 
   const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
+  let followers: { stop(): Promise<void> } | undefined;
 
   let started = false;
   const stop = async () => {
     stopCheckpoints();
+    await followers?.stop();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
+    await notifier.close();
     await prisma.$disconnect();
   };
 
@@ -151,6 +185,15 @@ export function createGateway(config: GatewayConfig): Gateway {
       started = true;
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
+      if (config.followFeeds !== false) {
+        followers = followNodeFeeds({
+          nodes,
+          prisma,
+          logger,
+          ...(config.feedWaitMs ? { waitMs: config.feedWaitMs } : {}),
+          ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
+        });
+      }
       logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');
       return url;
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SignJWT, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
+import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, hubError } from '../errors.ts';
 import { tokenError } from './verifyOfficerToken.ts';
 
@@ -68,5 +68,71 @@ export async function verifyGatewayCredential(
   }
   if (payload.otk !== tokenDigest(officerToken)) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
+  }
+}
+
+/** JWT type of the gateway's service credential: distinct, so neither credential passes for the other. */
+const serviceCredentialType = 'gateway-service+jwt';
+
+/** What the gateway's service credential allows at a node: following its event feed, nothing else. */
+export const eventFeedScope = 'events:read';
+
+/** The gateway itself, as a node's audit log names it when it follows the feed. */
+export const gatewayServiceSubject = 'service:gateway';
+
+/**
+ * Mints the gateway's service credential: the gateway acting on its own
+ * account, not an officer's, towards one node (audience) and for one scope.
+ * It carries no officer and releases no record: the event feed it reads
+ * names recipients and record ids only, and every record is released later,
+ * to an officer, by the officer-bound credential.
+ */
+export async function mintGatewayServiceCredential(signer: GatewaySigner, agency: string, scope = eventFeedScope): Promise<string> {
+  return new SignJWT({ scope })
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: serviceCredentialType })
+    .setIssuer(signer.issuer)
+    .setSubject(gatewayServiceSubject)
+    .setAudience(nodeAudience(agency))
+    .setIssuedAt()
+    .setExpirationTime(`${credentialLifetimeSeconds}s`)
+    .sign(signer.key);
+}
+
+/** Whether a bearer token presents itself as a service credential (checked by its verification, not by this). */
+export function isServiceCredential(credential: string | undefined): boolean {
+  if (!credential) return false;
+  try {
+    return decodeProtectedHeader(credential).typ === serviceCredentialType;
+  } catch {
+    return false;
+  }
+}
+
+/** Verifies the gateway's service credential for this node and scope. */
+export async function verifyGatewayServiceCredential(
+  credential: string | undefined,
+  agency: string,
+  verifier: GatewayVerifier,
+  scope = eventFeedScope,
+): Promise<void> {
+  if (!credential) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(credential, verifier.keys, {
+      issuer: verifier.issuer,
+      audience: nodeAudience(agency),
+      subject: gatewayServiceSubject,
+      algorithms: verifier.algorithms,
+      requiredClaims: ['exp', 'iss', 'aud', 'sub'],
+      typ: serviceCredentialType,
+    }));
+  } catch (error) {
+    const mapped = tokenError(error, 'gateway service credential');
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, mapped.message);
+  }
+  if (payload.scope !== scope) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, `The gateway service credential is not for ${scope}.`);
   }
 }

@@ -34,7 +34,7 @@ export function serialSearchKey(value: string): string {
 
 const minReadableSerialCharacters = 4;
 
-const serialQuery = z
+export const serialQuery = z
   .string()
   .trim()
   .min(1, 'must not be empty')
@@ -46,28 +46,28 @@ const serialQuery = z
   .refine((value) => readableCount(value) >= minReadableSerialCharacters, `must contain at least ${minReadableSerialCharacters} readable letters or digits`)
   .refine((value) => wildcardCount(value) <= readableCount(value), 'must have at least as many readable characters as unreadable ones (? or *)');
 
-const plateQuery = z
+export const plateQuery = z
   .string()
   .trim()
   .max(15, 'must be at most 15 characters')
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'may contain only letters, digits, spaces and dashes')
   .refine((value) => normalizeIdentifier(value).length >= 3, 'must contain at least three letters or digits');
 
-const vinQuery = z
+export const vinQuery = z
   .string()
   .trim()
   .max(30, 'must be at most 30 characters')
   .transform(normalizeIdentifier)
   .pipe(z.string().regex(/^[A-HJ-NPR-Z0-9]{17}$/, 'must be 17 characters, letters and digits without I, O and Q (ISO 3779)'));
 
-const documentNumberQuery = z
+export const documentNumberQuery = z
   .string()
   .trim()
   .max(40, 'must be at most 40 characters')
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'may contain only letters, digits, spaces and dashes')
   .refine((value) => normalizeIdentifier(value).length >= 4, 'must contain at least four letters or digits');
 
-const nameQuery = z
+export const nameQuery = z
   .string()
   .trim()
   .max(100, 'must be at most 100 characters')

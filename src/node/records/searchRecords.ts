@@ -162,4 +162,4 @@ async function searchSerial(
 }
 
 /** Scores travel with four decimals: similarity is a float4 in PostgreSQL. */
-const roundScore = (score: number) => Math.round(Number(score) * 10_000) / 10_000;
+export const roundScore = (score: number) => Math.round(Number(score) * 10_000) / 10_000;
