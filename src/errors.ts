@@ -28,6 +28,11 @@ export const ErrorCode = {
   PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
   /** The declared purpose is not one of the exchange agreement. */
   PURPOSE_UNKNOWN: 'PURPOSE_UNKNOWN',
+  /**
+   * The declared purpose does not cover the operation: AUDIT reads audit logs
+   * and never operational data, and audit logs are read only under AUDIT.
+   */
+  PURPOSE_NOT_ALLOWED: 'PURPOSE_NOT_ALLOWED',
   /** The declared purpose needs a case reference and none was given. */
   CASE_REFERENCE_REQUIRED: 'CASE_REFERENCE_REQUIRED',
   /** The tier asked for is above what the agreement allows for the purpose or the caller's roles. */

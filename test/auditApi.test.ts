@@ -58,4 +58,25 @@ describe('auditor API', () => {
     expect(codes(await hub.query('xk-border-officer', review, { party: 'XK' }, audit))).toEqual(['FORBIDDEN']);
     expect(codes(await hub.query('xk-auditor', `query Feed { alerts { totalCount } }`, {}, audit))).toEqual(['FORBIDDEN']);
   });
+
+  it('holds the purpose AUDIT to the logs and the logs to AUDIT', async () => {
+    // "AUDIT: … never operational data": not even the owner's own officers get their records under it.
+    const operational = [
+      `query Feed { alerts(agencies: ["XK"]) { totalCount } }`,
+      `query One($id: ID!) { alert(id: $id) { reference } }`,
+      `query Find { search(input: { plate: "01-234-AB" }) { outcome } }`,
+      `query Traces { traceRequests { totalCount } }`,
+    ];
+    for (const query of operational) {
+      const result = await hub.query('xk-border-officer', query, { id: alertId }, audit);
+      expect(codes(result), query).toEqual(['PURPOSE_NOT_ALLOWED']);
+      expect(result.data?.alert ?? null, query).toBeNull();
+    }
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() }, audit);
+    expect(codes(created)).toEqual(['PURPOSE_NOT_ALLOWED']);
+    // Auditors read the logs under AUDIT only.
+    expect(codes(await hub.query('xk-auditor', review, { party: 'XK' }))).toEqual(['PURPOSE_NOT_ALLOWED']);
+    const trail = await hub.query('xk-auditor', `query Trail($id: ID!) { recordDisclosures(alertId: $id) { party } }`, { id: alertId }, { purpose: 'BORDER_CHECK' });
+    expect(codes(trail)).toEqual(['PURPOSE_NOT_ALLOWED']);
+  });
 });

@@ -186,4 +186,42 @@ describe('bad consent input is refused and changes nothing', () => {
     const notForOfficers = await hub.query('xk-border-officer', incoming, { filter: { direction: 'INCOMING' } });
     expect(codes(notForOfficers)).toEqual(['FORBIDDEN']);
   });
+
+  it('takes one of several identical requests sent at once, and refuses the others clearly', async () => {
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'raced' }) });
+    const raced = created.data!.createAlert.id;
+    const input = { alertId: raced, tier: 'FULL', justification: 'Same request, sent from two terminals.' };
+    const results = await Promise.all(Array.from({ length: 6 }, () => hub.query('mk-border-officer', requestConsent, { input })));
+    const accepted = results.filter((result) => result.errors === undefined);
+    expect(accepted).toHaveLength(1);
+    for (const refused of results.filter((result) => result.errors !== undefined)) {
+      expect(codes(refused)).toEqual(['VALIDATION_FAILED']);
+      expect(refused.errors![0]!.message).toMatch(/already pending/);
+    }
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const alert = await prisma.alert.findFirstOrThrow({ where: { title: 'raced' } });
+    expect(await prisma.consentRequest.count({ where: { alertId: alert.id, status: 'PENDING' } })).toBe(1);
+  });
+
+  it('lists consent requests oldest deadline first, across pages', async () => {
+    const prisma = hub.nodes.get('XK')!.prisma;
+    // Give every request a deadline of its own, in an order unlike the order they were made in.
+    const rows = await prisma.consentRequest.findMany({ orderBy: { createdAt: 'asc' } });
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const [index, row] of rows.entries()) {
+      await prisma.consentRequest.update({ where: { id: row.id }, data: { dueAt: new Date(Date.now() + ((index * 7) % rows.length) * 3600_000) } });
+    }
+    const page = `query($after: String) { consentRequests(first: 2, after: $after, filter: { direction: INCOMING }) { edges { node { id dueAt } } pageInfo { hasNextPage endCursor } } }`;
+    const seen: { id: string; dueAt: string }[] = [];
+    let after: string | null = null;
+    do {
+      const result: any = await hub.query('xk-duty-officer', page, { after });
+      expect(result.errors).toBeUndefined();
+      seen.push(...result.data.consentRequests.edges.map((edge: any) => edge.node));
+      after = result.data.consentRequests.pageInfo.hasNextPage ? result.data.consentRequests.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toHaveLength(rows.length);
+    const deadlines = seen.map((request) => Date.parse(request.dueAt));
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
+  });
 });

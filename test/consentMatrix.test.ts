@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/consent/agreement.ts';
 import type { Role } from '../src/identity/roles.ts';
-import { expectedTier, fieldsAt, type Scenario, type TierName } from './consentOracle.ts';
+import { expectedTier, expectedTraceRequestTier, fieldsAt, traceRequestFieldsAt, type Scenario, type TierName } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
@@ -10,7 +10,11 @@ import { codes, graphql, startTestHub, testPurpose, type TestHub } from './helpe
 // expected tier come back, and nothing above it.
 
 const policyStates = {
-  default: { handlingCode: 'H0', rule: null },
+  default: { handlingCode: 'H0', rule: null, ageDays: 0 },
+  // The default policy's validity (365 days) from both sides.
+  defaultLastDay: { handlingCode: 'H0', rule: null, ageDays: agreement.defaultPolicy.validityDays - 1 },
+  defaultEnded: { handlingCode: 'H0', rule: null, ageDays: agreement.defaultPolicy.validityDays + 1 },
+  ruleSummaryOld: { handlingCode: 'H0', rule: { tier: 'SUMMARY', purposes: Object.keys(agreement.purposes), expired: false }, ageDays: 2 * agreement.defaultPolicy.validityDays },
   defaultH2: { handlingCode: 'H2', rule: null },
   ruleNone: { handlingCode: 'H0', rule: { tier: 'NONE', purposes: Object.keys(agreement.purposes), expired: false } },
   ruleHit: { handlingCode: 'H0', rule: { tier: 'HIT', purposes: Object.keys(agreement.purposes), expired: false } },
@@ -18,7 +22,7 @@ const policyStates = {
   ruleFull: { handlingCode: 'H2', rule: { tier: 'FULL', purposes: Object.keys(agreement.purposes), expired: false } },
   ruleFullExpired: { handlingCode: 'H0', rule: { tier: 'FULL', purposes: Object.keys(agreement.purposes), expired: true } },
   ruleFullBorderOnly: { handlingCode: 'H0', rule: { tier: 'FULL', purposes: ['BORDER_CHECK'], expired: false } },
-} satisfies Record<string, Pick<Scenario, 'handlingCode' | 'rule'>>;
+} satisfies Record<string, Pick<Scenario, 'handlingCode' | 'rule'> & { ageDays?: number }>;
 
 const grant = (changes: Partial<Scenario['grants'][number]>) => ({
   tier: 'FULL' as TierName,
@@ -56,7 +60,8 @@ beforeAll(async () => {
       const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: `${policyName}/${grantName}` }) });
       const id: string = created.data!.createAlert.localId;
       cells.set(id, { policy: policyName as keyof typeof policyStates, grants: grantName as keyof typeof grantStates });
-      await prisma.alert.update({ where: { id }, data: { handlingCode: policy.handlingCode } });
+      const ageDays = 'ageDays' in policy ? policy.ageDays : 0;
+      await prisma.alert.update({ where: { id }, data: { handlingCode: policy.handlingCode, createdAt: new Date(Date.now() - ageDays * day) } });
       if (policy.rule) {
         await prisma.sharingRule.create({
           data: {
@@ -113,9 +118,11 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
         const token = await hub.token({ sub: `${agency.toLowerCase()}.matrix.${role}`, agency, unit: `${agency}-DUTY`, roles: [role] });
         for (const { purpose, caseReference } of purposes) {
           const result = await graphql(hub.gatewayUrl, listQuery, {}, { token, purpose, caseReference });
-          expect(result.errors, `${agency} ${role} ${purpose}`).toBeUndefined();
+          // A supervision purpose is refused outright for operational data; every cell is then at NONE.
+          const operational = agreement.purposes[purpose]!.operational;
+          expect(codes(result), `${agency} ${role} ${purpose}`).toEqual(operational ? [] : ['PURPOSE_NOT_ALLOWED']);
           const released = new Map<string, Record<string, unknown>>(
-            result.data!.alerts.edges.map((edge: { node: Record<string, unknown> }) => [edge.node.localId as string, edge.node]),
+            (result.data?.alerts.edges ?? []).map((edge: { node: Record<string, unknown> }) => [edge.node.localId as string, edge.node]),
           );
           for (const [id, cell] of cells) {
             const scenario: Scenario = {
@@ -124,7 +131,7 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
               purpose,
               caseReference,
               handlingCode: policyStates[cell.policy].handlingCode as Scenario['handlingCode'],
-              ageDays: 0,
+              ageDays: (policyStates[cell.policy] as { ageDays?: number }).ageDays ?? 0,
               rule: policyStates[cell.policy].rule as Scenario['rule'],
               grants: grantStates[cell.grants],
             };
@@ -154,5 +161,37 @@ describe('consent matrix: agencies × roles × tiers × purposes × grant states
     for (const { purpose, caseReference } of purposes) {
       expect(codes(await graphql(hub.gatewayUrl, listQuery, {}, { token, purpose, caseReference }))).toEqual(['FORBIDDEN']);
     }
+  });
+
+  it('releases a trace request to the addressed agency at the agreement\u2019s tier, within purpose and roles', async () => {
+    const firearmId = (await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'traced' }) })).data!.createAlert.summary.firearms[0].id;
+    const submitted = await hub.query('xk-border-officer', `mutation($input: SubmitTraceRequestInput!) { submitTraceRequest(input: $input) { id } }`, {
+      input: { firearmId, addressedTo: 'MK', question: 'First legal owner, please.' },
+    });
+    expect(submitted.errors).toBeUndefined();
+    const query = `{ traceRequests(first: 10) { edges { node { id alertId reference requestingAgency addressedTo alertReference status createdAt updatedAt tier firearm { serialNumber } question answer transitions { toStatus } } } } }`;
+    let checked = 0;
+    for (const agency of ['XK', 'MK'] as const) {
+      for (const role of roles) {
+        const token = await hub.token({ sub: `${agency.toLowerCase()}.trace.${role}`, agency, unit: `${agency}-DUTY`, roles: [role] });
+        for (const { purpose, caseReference } of purposes) {
+          const result = await graphql(hub.gatewayUrl, query, {}, { token, purpose, caseReference });
+          const where = `${agency} ${role} ${purpose}`;
+          const tier = expectedTraceRequestTier({ requester: agency === 'XK', roles: [role], purpose });
+          const node = (result.data?.traceRequests.edges ?? []).map((edge: any) => edge.node).find((candidate: any) => candidate.id === submitted.data!.submitTraceRequest.id);
+          if (tier === 'NONE') {
+            expect(node, where).toBeUndefined();
+          } else {
+            expect(result.errors, where).toBeUndefined();
+            expect(node.tier, where).toBe(tier);
+            const { present, absent } = traceRequestFieldsAt(tier);
+            for (const field of present.filter((name) => name in node && name !== 'answer')) expect(node[field], `${where}: ${field}`).not.toBeNull();
+            for (const field of absent) expect(node[field], `${where}: ${field}`).toBeNull();
+          }
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(2 * roles.length * purposes.length);
   });
 });

@@ -23,6 +23,8 @@ export interface Scenario {
 }
 
 export function expectedTier(s: Scenario): TierName {
+  // "AUDIT: … never operational data", for anyone.
+  if (!agreement.purposes[s.purpose]!.operational) return 'NONE';
   if (s.domestic) return 'FULL';
   let fromPolicy: TierName = 'NONE';
   if (s.rule) {
@@ -47,6 +49,28 @@ export function fieldsAt(tier: TierName): { present: string[]; absent: string[] 
   const absent: string[] = [];
   for (const name of tierOrder) {
     (rank(name) <= rank(tier) ? present : absent).push(...agreement.tiers[name]!.alertFields);
+  }
+  return { present, absent };
+}
+
+/**
+ * The tier of a trace request for a caller, as the agreement states it: the
+ * requester's own officers in full; the addressed agency at the agreement's
+ * trace-request tier, within what the purpose and the roles allow.
+ */
+export function expectedTraceRequestTier(s: { requester: boolean; roles: Role[]; purpose: string }): TierName {
+  if (!agreement.purposes[s.purpose]!.operational) return 'NONE';
+  if (s.requester) return 'FULL';
+  const roleCeiling = s.roles.map((role) => agreement.roles[role].maxPartnerTier as TierName).reduce(atLeast, 'NONE');
+  return atMost(atMost(agreement.traceRequests.tier as TierName, agreement.purposes[s.purpose]!.maxTier as TierName), roleCeiling);
+}
+
+/** Fields of a trace request the agreement releases at a tier, and those above it. */
+export function traceRequestFieldsAt(tier: TierName): { present: string[]; absent: string[] } {
+  const present: string[] = [];
+  const absent: string[] = [];
+  for (const name of tierOrder) {
+    (rank(name) <= rank(tier) ? present : absent).push(...(agreement.traceRequests.fields[name] ?? []));
   }
   return { present, absent };
 }

@@ -14,7 +14,7 @@ export interface Subscriber {
 export const hitsSubscription = /* GraphQL */ `
   subscription Hits($after: String) {
     hits(after: $after) {
-      cursor watchEntryId matchedOn score retro at
+      cursor watchEntryId matchedOn match score retro at
       owner { code }
       alert {
         id reference kind owner { code }

@@ -76,7 +76,9 @@ describe('real-time hits', () => {
     expect(hit).toMatchObject({
       watchEntryId: entry.id,
       matchedOn: 'PLATE',
-      score: 1,
+      // The plate is personal data (FULL): at HIT, MK learns that it matched exactly, not a score.
+      match: 'EXACT',
+      score: null,
       retro: false,
       owner: { code: 'XK' },
       alert: {

@@ -30,9 +30,9 @@ const searchQuery = /* GraphQL */ `
       agency { code name }
       outcome
       hits {
-        matchedOn score
+        matchedOn match score
         alert {
-          id localId reference kind owner { code }
+          id localId reference kind owner { code } createdAt
           contactPoint { agency unitCode }
           access { tier basis purpose caseReference canRequestHigher }
           summary { title }
@@ -205,7 +205,8 @@ describe('hit/no-hit search: the owner matches', () => {
       expect(results.MK!.hits).toEqual([]);
       expect(results.XK!.outcome).toBe('HIT');
       const [best, ...others] = results.XK!.hits;
-      expect(best).toMatchObject({ matchedOn: 'SERIAL_NUMBER', score: 1 });
+      // At HIT the partner learns how it matched, never a score that would measure the serial it may not read.
+      expect(best).toMatchObject({ matchedOn: 'SERIAL_NUMBER', match: 'EXACT', score: null });
       expect(best.alert).toMatchObject({
         id: target.id,
         reference: target.reference,
@@ -217,16 +218,16 @@ describe('hit/no-hit search: the owner matches', () => {
       });
       // Near misses of the seeded firearms follow, ranked below the exact match, one hit per alert.
       expect(others.length).toBeGreaterThan(0);
-      for (const hit of others) expect(hit.score).toBeLessThan(1);
-      const scores = results.XK!.hits.map((hit) => hit.score);
-      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      for (const hit of others) expect(hit).toMatchObject({ match: 'SIMILAR', score: null });
       expect(new Set(results.XK!.hits.map((hit) => hit.alert.id)).size).toBe(results.XK!.hits.length);
     }
   });
 
   it('matches component serials too', async () => {
     const results = await search('mk-border-officer', { serialNumber: 'sl 77012 k' });
-    expect(results.XK!.hits[0]).toMatchObject({ matchedOn: 'COMPONENT_SERIAL_NUMBER', score: 1, alert: { id: target.id } });
+    expect(results.XK!.hits[0]).toMatchObject({ matchedOn: 'COMPONENT_SERIAL_NUMBER', match: 'EXACT', score: null, alert: { id: target.id } });
+    const own = await search('xk-border-officer', { serialNumber: 'sl 77012 k' });
+    expect(own.XK!.hits[0]).toMatchObject({ matchedOn: 'COMPONENT_SERIAL_NUMBER', match: 'EXACT', score: 1, alert: { id: target.id } });
   });
 
   it('finds plates, VINs, document numbers and persons, exactly after normalisation', async () => {
@@ -242,14 +243,17 @@ describe('hit/no-hit search: the owner matches', () => {
       const results = await search('mk-border-officer', input);
       expect(results.MK!.outcome, JSON.stringify(input)).toBe('NO_HIT');
       expect(results.XK!.outcome, JSON.stringify(input)).toBe('HIT');
-      expect(results.XK!.hits.map((hit) => [hit.alert.reference, hit.matchedOn, hit.score])).toEqual([[target.reference, matchedOn, 1]]);
+      expect(results.XK!.hits.map((hit) => [hit.alert.reference, hit.matchedOn, hit.match, hit.score])).toEqual([[target.reference, matchedOn, 'EXACT', null]]);
       expect(results.XK!.hits[0].alert.personalData).toBeNull();
     }
   });
 
   it('folds case and diacritics in names, and a date of birth that differs is no hit', async () => {
-    const hit = await search('mk-border-officer', { person: { familyName: 'DUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
+    const hit = await search('mk-border-officer', { person: { familyName: 'DJUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
     expect(hit.XK!.hits.map((h) => [h.alert.id, h.matchedOn])).toEqual([[durovic.id, 'PERSON']]);
+    // đ is a letter of its own, written dj in ASCII: Durović is another name.
+    const stroke = await search('mk-border-officer', { person: { familyName: 'DUROVIC', givenName: 'zeljko', dateOfBirth: '1979-08-30' } });
+    expect(stroke.XK!.outcome).toBe('NO_HIT');
     const other = await search('mk-border-officer', { person: { familyName: 'Đurović', givenName: 'Željko', dateOfBirth: '1979-08-31' } });
     expect(other.XK!.outcome).toBe('NO_HIT');
     // Domestic officers get their own record in full.
@@ -259,6 +263,37 @@ describe('hit/no-hit search: the owner matches', () => {
       access: { tier: 'FULL', basis: 'DOMESTIC' },
       personalData: { subjects: [{ familyName: 'Đurović', givenName: 'Željko' }] },
     });
+  });
+
+  it('finds a person across Latin and Cyrillic spellings, at both agencies, and not a near miss', async () => {
+    const subject = (familyName: string, givenName: string) => ({
+      firearms: [],
+      vehicles: [],
+      subjects: [{ role: 'SUSPECT', familyName, givenName, dateOfBirth: '1985-03-14', documents: [] }],
+    });
+    // XK writes the name in Albanian orthography, MK in Macedonian Cyrillic.
+    const latin = await create('xk-border-officer', { title: 'Ammunition in a bus', ...subject('Xhaferi', 'Arben') });
+    const cyrillic = await create('mk-border-officer', { title: 'Муниција во автобус', ...subject('Џафери', 'Арбен') });
+    const found = (results: Record<string, Result>) =>
+      Object.fromEntries(Object.entries(results).map(([agency, result]) => [agency, result.hits.map((hit) => [hit.alert.id, hit.matchedOn])]));
+
+    for (const [user, familyName, givenName] of [
+      ['mk-border-officer', 'Џафери', 'Арбен'],
+      ['xk-border-officer', 'Xhaferi', 'Arben'],
+      ['mk-border-officer', 'Dzaferi', 'Arben'],
+      ['xk-border-officer', 'Džaferi', 'Arbën'],
+    ] as const) {
+      const results = await search(user, { person: { familyName, givenName, dateOfBirth: '1985-03-14' } });
+      expect(found(results), `${familyName} ${givenName}`).toEqual({ XK: [[latin.id, 'PERSON']], MK: [[cyrillic.id, 'PERSON']] });
+    }
+    for (const [familyName, givenName] of [
+      ['Хафери', 'Арбен'],
+      ['Haferi', 'Arben'],
+      ['Xhaferi', 'Arbeni'],
+    ]) {
+      const results = await search('mk-border-officer', { person: { familyName, givenName } });
+      expect(found(results), `${familyName} ${givenName}`).toEqual({ XK: [], MK: [] });
+    }
   });
 
   it(`ranks the right firearm first among ${seededFirearms.toLocaleString('en')} when two characters of its serial are obliterated`, async () => {
@@ -281,20 +316,59 @@ describe('hit/no-hit search: the owner matches', () => {
           `next: ${hits.slice(1, 4).map((hit) => hit.score).join(', ')}; ${elapsed.toFixed(0)} ms through the gateway`,
       );
       expect(rank).toBe(1);
-      expect(hits[0]).toMatchObject({ matchedOn: 'SERIAL_NUMBER', score: 0.99 });
-      // The rest are near misses from the seeded alerts, ranked by similarity, every one below a match of all readable characters.
+      const domestic = user === 'xk-border-officer';
+      expect(hits[0]).toMatchObject({ matchedOn: 'SERIAL_NUMBER', match: 'PARTIAL', score: domestic ? 0.99 : null });
+      // The rest are near misses from the seeded alerts, every one below a match of all readable characters:
+      // ranked by similarity for the owner, who may read the serials; newest first for the partner at HIT.
       expect(hits).toHaveLength(20);
       for (const hit of hits.slice(1)) {
         expect(noiseAlertIds.has(hit.alert.localId)).toBe(true);
-        expect(hit.score).toBeLessThan(0.99);
-        expect(hit.score).toBeGreaterThanOrEqual(0.3);
+        expect(hit.match).toBe('SIMILAR');
+        if (domestic) {
+          expect(hit.score).toBeLessThan(0.99);
+          expect(hit.score).toBeGreaterThanOrEqual(0.3);
+        } else {
+          expect(hit.score).toBeNull();
+        }
       }
+      const scores = hits.map((hit) => hit.score);
+      if (domestic) expect(scores).toEqual([...scores].sort((a, b) => b - a));
     }
     // The exact serial scores 1, ahead of the near misses.
-    const exact = await search('mk-border-officer', { serialNumber: targetSerial }, 5);
+    const exact = await search('xk-border-officer', { serialNumber: targetSerial }, 5);
     expect(exact.XK!.hits.map((hit) => hit.score)[0]).toBe(1);
     expect(exact.XK!.hits[0].alert.id).toBe(target.id);
     expect(exact.XK!.hits).toHaveLength(5);
+  });
+
+  it('gives a partner below SUMMARY nothing that measures a serial it may not read', async () => {
+    // The attack of the probe: extend a fragment one character at a time and keep the one that scores best.
+    // Every extension must tell the partner the same about the target: how it matched, and no score, no rank.
+    const fragment = normalizeSerial(targetSerial).slice(0, 6);
+    const answers = new Set<string>();
+    for (const next of '0123456789ACDEFGHJKMNPRTUVWXY') {
+      const results = await search('mk-border-officer', { serialNumber: fragment + next }, 100);
+      const hits = results.XK!.hits;
+      const hit = hits.find((candidate) => candidate.alert.id === target.id);
+      answers.add(JSON.stringify(hit ? { match: hit.match, score: hit.score } : null));
+      // Nor does the order rank what is hidden: hits of one kind come newest first.
+      for (const match of ['EXACT', 'PARTIAL', 'SIMILAR']) {
+        const order = hits.filter((candidate) => candidate.match === match).map((candidate) => candidate.alert.createdAt);
+        expect(order).toEqual([...order].sort().reverse());
+      }
+    }
+    expect([...answers], [...answers].join(" | ")).toHaveLength(1);
+    // With the serial released (a SUMMARY grant), the score is the partner's to see.
+    const prisma = hub.nodes.get('XK')!.prisma;
+    await prisma.consentGrant.create({
+      data: { alertId: (await prisma.alert.findUniqueOrThrow({ where: { reference: target.reference } })).id, granteeAgency: 'MK', tier: 'SUMMARY', purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042', expiresAt: new Date(inDays(1)), grantedBy: 'search.test' },
+    });
+    try {
+      const granted = await search('mk-border-officer', { serialNumber: obliterated });
+      expect(granted.XK!.hits[0]).toMatchObject({ match: 'PARTIAL', score: 0.99, alert: { id: target.id, access: { tier: 'SUMMARY' } } });
+    } finally {
+      await prisma.consentGrant.deleteMany({ where: { grantedBy: 'search.test' } });
+    }
   });
 
   it('never produces a hit on a record at NONE for the caller; the owner still finds it', async () => {

@@ -16,9 +16,17 @@ const agreementSchema = z.object({
   tiers: z.record(tier, z.object({ description: z.string(), alertFields: z.array(z.string()) })),
   /** Fields only the owner agency's own officers ever see. */
   ownerOnlyAlertFields: z.array(z.string()),
+  /** What the agency a trace request is addressed to receives of it: the tier, and the request's fields per tier. */
+  traceRequests: z.object({ tier, fields: z.partialRecord(tier, z.array(z.string())) }),
   purposes: z.record(
     z.string().regex(/^[A-Z][A-Z_]*$/),
-    z.object({ description: z.string(), caseReferenceRequired: z.boolean(), maxTier: tier }),
+    z.object({
+      description: z.string(),
+      caseReferenceRequired: z.boolean(),
+      maxTier: tier,
+      /** False for supervision purposes (AUDIT): they release no operational data to anyone, the owner's own officers included. */
+      operational: z.boolean(),
+    }),
   ),
   roles: z.record(z.enum(roles), z.object({ maxPartnerTier: tier, operational: z.boolean(), decidesConsent: z.boolean().optional() })),
   handlingCodes: z.object({ H0: z.string(), H1: z.string(), H2: z.string(), H3: z.string() }),
@@ -52,9 +60,26 @@ export function loadAgreement(path = agreementPath): ExchangeAgreement {
 /** The agreement in force, loaded once. */
 export const agreement = loadAgreement();
 
+export type Purpose = ExchangeAgreement['purposes'][string];
+
+/** The agreement's terms for a purpose code; undefined for anything that is not one of its own purposes. */
+export function purposeOf(code: string, source: ExchangeAgreement = agreement): Purpose | undefined {
+  return Object.hasOwn(source.purposes, code) ? source.purposes[code] : undefined;
+}
+
+/** Whether a declared purpose may be used to read or change operational data (alerts, searches, consent, trace requests). */
+export function isOperationalPurpose(code: string, source: ExchangeAgreement = agreement): boolean {
+  return purposeOf(code, source)?.operational === true;
+}
+
 /** Alert fields released at a tier: its own and those of every tier below it. */
 export function alertFieldsAt(level: Tier, source: ExchangeAgreement = agreement): string[] {
   return tiers.slice(0, tiers.indexOf(level) + 1).flatMap((name) => source.tiers[name]!.alertFields);
+}
+
+/** The tier at which the agreement releases a field of a trace request, or undefined when it names the field at no tier. */
+export function tierOfTraceRequestField(field: string, source: ExchangeAgreement = agreement): Tier | undefined {
+  return tiers.find((name) => source.traceRequests.fields[name]?.includes(field));
 }
 
 /** The tier at which the agreement releases an alert field, or undefined when it releases it at none. */

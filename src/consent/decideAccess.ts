@@ -1,5 +1,5 @@
 import type { Officer } from '../identity/officer.ts';
-import { agreement as defaultAgreement, roleCap, type ExchangeAgreement } from './agreement.ts';
+import { agreement as defaultAgreement, purposeOf, roleCap, type ExchangeAgreement } from './agreement.ts';
 import type { DeclaredPurpose } from './declaredPurpose.ts';
 import { tierRank, type Tier } from './tier.ts';
 
@@ -37,6 +37,7 @@ export interface AccessDecision {
 }
 
 const days = (count: number) => count * 24 * 3600 * 1000;
+const nothing = (ceiling: Tier): AccessDecision => ({ tier: 'NONE', basis: 'NONE', grantId: null, validUntil: null, ceiling, canRequestHigher: false });
 const lower = (a: Tier, b: Tier): Tier => (tierRank(a) <= tierRank(b) ? a : b);
 
 /**
@@ -58,10 +59,13 @@ export function decideAccess(
   now: Date,
   agreement: ExchangeAgreement = defaultAgreement,
 ): AccessDecision {
+  const terms = purposeOf(purpose.code, agreement);
+  // A supervision purpose (AUDIT) releases no operational data, to the owner's own officers neither.
+  if (!terms?.operational) return nothing('NONE');
   if (caller.agency === facts.owner) {
     return { tier: 'FULL', basis: 'DOMESTIC', grantId: null, validUntil: null, ceiling: 'FULL', canRequestHigher: false };
   }
-  const ceiling = lower(agreement.purposes[purpose.code]?.maxTier ?? 'NONE', roleCap(caller.roles, agreement));
+  const ceiling = lower(terms.maxTier, roleCap(caller.roles, agreement));
 
   let tier: Tier = 'NONE';
   let basis: AccessBasis = 'NONE';
@@ -90,8 +94,26 @@ export function decideAccess(
   }
 
   const capped = lower(tier, ceiling);
-  if (capped === 'NONE') {
-    return { tier: 'NONE', basis: 'NONE', grantId: null, validUntil: null, ceiling, canRequestHigher: false };
-  }
+  if (capped === 'NONE') return nothing(ceiling);
   return { tier: capped, basis, grantId, validUntil, ceiling, canRequestHigher: tierRank(capped) < tierRank(ceiling) };
+}
+
+/**
+ * The tier at which the requesting agency's node releases one of its trace
+ * requests to a caller: in full to its own officers; to the agency the
+ * request is addressed to at the agreement's trace-request tier (submitting
+ * the request is the requester's consent), capped by what the purpose and
+ * the caller's roles allow; to anyone else not at all.
+ */
+export function decideTraceRequestTier(
+  caller: Pick<Officer, 'agency' | 'roles'>,
+  purpose: DeclaredPurpose,
+  request: { requestingAgency: string; addressedTo: string },
+  agreement: ExchangeAgreement = defaultAgreement,
+): Tier {
+  const terms = purposeOf(purpose.code, agreement);
+  if (!terms?.operational) return 'NONE';
+  if (caller.agency === request.requestingAgency) return 'FULL';
+  if (caller.agency !== request.addressedTo) return 'NONE';
+  return lower(agreement.traceRequests.tier, lower(terms.maxTier, roleCap(caller.roles, agreement)));
 }

@@ -44,6 +44,9 @@ export interface SeedResult {
   skipped: boolean;
 }
 
+/** The purpose demo trace requests are worked under. */
+const seedPurpose = { code: 'FIREARM_TRACE', caseReference: 'XK-MK-2026-0042' };
+
 function seedOfficer(sub: string, agency: string, unit: string, roles: readonly Role[] = ['officer']): Officer {
   return { sub, agency, unit, roles, issuer: seedIssuer };
 }
@@ -74,7 +77,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
     const requester = seedOfficer(firearm.alert.createdBy, agency, firearm.alert.unitCode);
     const submitted = await submitTraceRequest(
       prisma,
-      requester,
+      { caller: requester, purpose: seedPurpose },
       agency,
       parseInput(submitTraceRequestInput, {
         firearmId: firearm.id,
@@ -87,7 +90,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
       const actor = step.actorAgency === agency ? requester : liaisonOf(step.actorAgency);
       await advanceTraceRequest(
         prisma,
-        actor,
+        { caller: actor, purpose: seedPurpose },
         agency,
         submitted.id,
         parseInput(advanceTraceRequestInput, { status: step.status, note: step.note ?? null, answer: step.answer ?? null }),

@@ -212,13 +212,16 @@ export interface TraceRequestView {
   addressedTo: string;
   alertId: string;
   alertReference: string;
-  firearm: FirearmView;
-  question: string;
+  /** The tier the requesting agency releases the request at to the caller (see the agreement's traceRequests). */
+  tier: 'HIT' | 'SUMMARY' | 'FULL';
+  /** The parts below are null when the caller's tier does not release them. */
+  firearm: FirearmView | null;
+  question: string | null;
   answer: string | null;
   status: TraceRequestStatus;
   createdAt: Instant;
   updatedAt: Instant;
-  transitions: TraceRequestTransitionView[];
+  transitions: TraceRequestTransitionView[] | null;
 }
 
 export interface ConsentGrantView {

@@ -1,5 +1,6 @@
 import type { WatchKind } from './enums.ts';
 import type { AlertView } from './alertView.ts';
+import type { SearchField, SearchMatch } from './schema/addSearchTypes.ts';
 
 type Instant = Date | string;
 
@@ -31,9 +32,10 @@ export interface HitView {
   seq: number;
   at: Instant;
   watchEntryId: string;
-  /** What the record matched on (SearchField). */
-  matchedOn: string;
-  score: number;
+  matchedOn: SearchField;
+  match: SearchMatch;
+  /** As in a search: only when the owner releases the matched value itself to the recipient. */
+  score: number | null;
   /** The record existed before the watch entry was registered. */
   retro: boolean;
   alert: AlertView;

@@ -35,6 +35,14 @@ export function newestFirst<T extends { createdAt: Date | string; id: string }>(
   return a.node.id < b.node.id ? 1 : a.node.id > b.node.id ? -1 : 0;
 }
 
+/** Order of consent requests: the oldest deadline first, as every node lists them. */
+export function soonestDueFirst<T extends { dueAt: Date | string; id: string }>(a: { agency: string; node: T }, b: { agency: string; node: T }) {
+  const byDeadline = new Date(a.node.dueAt).getTime() - new Date(b.node.dueAt).getTime();
+  if (byDeadline !== 0) return byDeadline;
+  if (a.agency !== b.agency) return a.agency < b.agency ? -1 : 1;
+  return a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0;
+}
+
 export interface MergedConnection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

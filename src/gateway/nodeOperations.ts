@@ -45,7 +45,7 @@ const alertFields = /* GraphQL */ `
 
 const traceRequestFields = /* GraphQL */ `
   fragment TraceRequestFields on TraceRequest {
-    id reference requestingAgency addressedTo alertId alertReference question answer status createdAt updatedAt
+    id reference requestingAgency addressedTo alertId alertReference tier question answer status createdAt updatedAt
     firearm { ${firearmFields} }
     transitions { fromStatus toStatus actorAgency actorSub note at }
   }
@@ -155,7 +155,7 @@ export const nodeOperations = {
     ${watchEntryFields}
   `,
   deliverHit: /* GraphQL */ `
-    query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn score retro alert { ...AlertFields } } }
+    query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn match score retro alert { ...AlertFields } } }
     ${alertFields}
   `,
   eventFeed: /* GraphQL */ `

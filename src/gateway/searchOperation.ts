@@ -3,12 +3,12 @@
 // validates it against the node schema. The alert carries the same fields as
 // the other node operations select (AlertFields in nodeOperations.ts).
 import type { AlertView } from '../domain/alertView.ts';
-import type { SearchField } from '../domain/schema/addSearchTypes.ts';
+import type { SearchField, SearchMatch } from '../domain/schema/addSearchTypes.ts';
 import { alertContentSelection } from './nodeOperations.ts';
 
 export const searchOperation = /* GraphQL */ `
   query Search($input: SearchInput!, $first: Int) {
-    search(input: $input, first: $first) { matchedOn score alert { ...AlertFields } }
+    search(input: $input, first: $first) { matchedOn match score alert { ...AlertFields } }
   }
   fragment AlertFields on Alert { id reference owner ${alertContentSelection} }
 `;
@@ -17,7 +17,8 @@ export const searchOperation = /* GraphQL */ `
 export interface NodeSearchHit {
   alert: AlertView;
   matchedOn: SearchField;
-  score: number;
+  match: SearchMatch;
+  score: number | null;
 }
 
 export interface NodeSearchResult {

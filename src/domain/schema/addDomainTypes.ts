@@ -377,13 +377,19 @@ export function addDomainTypes(builder: HubBuilder) {
       requestingAgency: t.exposeString('requestingAgency'),
       addressedTo: t.exposeString('addressedTo'),
       alertReference: t.exposeString('alertReference'),
-      firearm: t.expose('firearm', { type: Firearm }),
-      question: t.exposeString('question'),
-      answer: t.exposeString('answer', { nullable: true }),
+      tier: t.expose('tier', {
+        type: consentEnums.Tier,
+        description:
+          'The tier the requesting agency releases this request at to you: FULL for its own officers; for the addressed agency the ' +
+          "exchange agreement's trace-request tier, capped by your purpose and roles. Fields above it are null.",
+      }),
+      firearm: t.expose('firearm', { type: Firearm, nullable: true, description: 'The firearm to trace (SUMMARY).' }),
+      question: t.exposeString('question', { nullable: true, description: 'SUMMARY.' }),
+      answer: t.exposeString('answer', { nullable: true, description: 'SUMMARY.' }),
       status: t.expose('status', { type: enums.TraceRequestStatus }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-      transitions: t.expose('transitions', { type: [TraceRequestTransition] }),
+      transitions: t.expose('transitions', { type: [TraceRequestTransition], nullable: true, description: 'Each step with its note (SUMMARY).' }),
     }),
   };
 

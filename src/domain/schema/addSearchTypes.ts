@@ -6,6 +6,14 @@ import type { HubBuilder } from './hubSchemaTypes.ts';
 export const searchFields = ['SERIAL_NUMBER', 'COMPONENT_SERIAL_NUMBER', 'PLATE', 'VIN', 'DOCUMENT_NUMBER', 'PERSON'] as const;
 export type SearchField = (typeof searchFields)[number];
 
+/**
+ * How a hit matched. Below the tier that releases the matched value, this is
+ * all a caller learns of the match: a similarity score would measure the
+ * hidden value, and a caller could rebuild it one character at a time.
+ */
+export const searchMatches = ['EXACT', 'PARTIAL', 'SIMILAR'] as const;
+export type SearchMatch = (typeof searchMatches)[number];
+
 /** Hits a search returns at most, and by default. */
 export const maxSearchHits = 100;
 export const defaultSearchHits = 20;
@@ -119,6 +127,11 @@ export const searchInput = z
     };
   });
 
+/** The description of a hit's score, in the node's schema and the gateway's. */
+export const searchScoreDescription =
+  '1.0 = exact after normalisation; lower for approximate serial matches. Null unless the owner releases the matched value ' +
+  'itself to you (the serial at SUMMARY, personal identifiers at FULL): below that tier, `match` says how it matched.';
+
 /** How many hits a caller may ask for. */
 export const searchFirst = z
   .number()
@@ -144,8 +157,17 @@ export function addSearchTypes(builder: HubBuilder) {
     } as const,
   });
 
+  const SearchMatch = builder.enumType('SearchMatch', {
+    description: 'How a hit matched the searched value, as far as the caller may know it.',
+    values: {
+      EXACT: { description: 'Equal after normalisation.' },
+      PARTIAL: { description: 'Every readable character of a serial searched with unreadable ones (? or *) matches.' },
+      SIMILAR: { description: 'A similar serial (trigram similarity over the threshold).' },
+    } as const,
+  });
+
   const PersonSearchInput = builder.inputType('PersonSearchInput', {
-    description: 'A person, matched on names folded for case, script and diacritics ("Đurović" = "DUROVIC"), and on the date of birth when given.',
+    description: 'A person, matched on names folded for case and diacritics, across Albanian, Macedonian and Serbian spellings in Latin or Cyrillic ("Xhaferi" = "Џафери" = "Dzaferi", "Đurović" = "Djurovic"), and on the date of birth when given.',
     fields: (t) => ({
       familyName: t.string({ required: true }),
       givenName: t.string({ required: true }),
@@ -161,7 +183,7 @@ export function addSearchTypes(builder: HubBuilder) {
       serialNumber: t.string({
         description:
           'A firearm or component serial. Write ? or * for each character that cannot be read (obliterated serials): ' +
-          '"M70-4?151?". Exact matches score 1, matches of the readable characters 0.99, similar serials less.',
+          '"M70-4?151?". Hits say how they matched (EXACT, PARTIAL, SIMILAR); the score only where the serial itself is released to you.',
       }),
       plate: t.string({ description: 'A registration plate; exact after normalisation.' }),
       vin: t.string({ description: 'A vehicle identification number (ISO 3779); exact.' }),
@@ -170,7 +192,7 @@ export function addSearchTypes(builder: HubBuilder) {
     }),
   });
 
-  return { enums: { SearchField }, inputs: { SearchInput, PersonSearchInput } };
+  return { enums: { SearchField, SearchMatch }, inputs: { SearchInput, PersonSearchInput } };
 }
 
 export type SearchTypes = ReturnType<typeof addSearchTypes>;

@@ -1,7 +1,7 @@
 import type { HitView, WatchEntryView } from '../watchView.ts';
 import { WatchKind } from '../enums.ts';
 import type { HubBuilder, HubTypes } from './hubSchemaTypes.ts';
-import type { SearchField as SearchFieldName, SearchTypes } from './addSearchTypes.ts';
+import { searchScoreDescription, type SearchTypes } from './addSearchTypes.ts';
 
 /**
  * The watch vocabulary node and gateway share: what can be watched, the input
@@ -9,7 +9,7 @@ import type { SearchField as SearchFieldName, SearchTypes } from './addSearchTyp
  * entry and of a hit, whose identifiers differ (local at a node, global at
  * the gateway) and are added by each schema.
  */
-export function addWatchTypes(builder: HubBuilder, { SearchField }: SearchTypes['enums']) {
+export function addWatchTypes(builder: HubBuilder, { SearchField, SearchMatch }: SearchTypes['enums']) {
   const WatchKindEnum = builder.enumType(WatchKind, { name: 'WatchKind', description: 'What a watch entry watches for.' });
   const WatchStatus = builder.enumType('WatchStatus', {
     values: {
@@ -63,8 +63,9 @@ export function addWatchTypes(builder: HubBuilder, { SearchField }: SearchTypes[
     }),
     hit: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, HitView>) => ({
       at: t.expose('at', { type: 'DateTime', description: 'When the record met the watch entry.' }),
-      matchedOn: t.field({ type: SearchField, resolve: (hit) => hit.matchedOn as SearchFieldName }),
-      score: t.exposeFloat('score', { description: '1.0 = exact after normalisation; lower for a similar obliterated serial.' }),
+      matchedOn: t.expose('matchedOn', { type: SearchField }),
+      match: t.expose('match', { type: SearchMatch }),
+      score: t.exposeFloat('score', { nullable: true, description: searchScoreDescription }),
       retro: t.exposeBoolean('retro', { description: 'The record existed before the watch entry was registered.' }),
     }),
   };

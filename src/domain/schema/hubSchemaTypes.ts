@@ -11,8 +11,10 @@ export interface HubSchemaTypes {
     ID: { Input: string; Output: string };
   };
   AuthScopes: {
-    /** Any of these roles. */
-    role: readonly Role[];
+    /** Operational data: any of these roles, under an operational purpose. */
+    operational: readonly Role[];
+    /** The audit logs: any of these roles, under the purpose AUDIT. */
+    audit: readonly Role[];
   };
   DefaultFieldNullability: false;
 }

@@ -65,7 +65,7 @@ builder.queryFields((t) => ({
       description:
         'Alerts of every agency (or of the agencies named), merged newest first. An agency whose node does not answer ' +
         'is listed in unavailableAgencies and in the errors; its alerts come on later pages once it answers again.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: {
         filter: t.arg({ type: domain.inputs.AlertFilter }),
         agencies: t.arg.stringList({ description: 'Only these agencies (codes). Default: all.' }),
@@ -92,7 +92,7 @@ builder.queryFields((t) => ({
     type: Alert,
     nullable: true,
     description: "One alert, asked of its owner's node only.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
@@ -105,7 +105,7 @@ builder.mutationFields((t) => ({
   createAlert: t.field({
     type: Alert,
     description: "Reports an alert in the officer's own agency. It is stored by that agency's node only.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
     resolve: (_root, args, context, info) =>
       noted(context, requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input']))),
@@ -113,7 +113,7 @@ builder.mutationFields((t) => ({
   updateAlert: t.field({
     type: Alert,
     description: "Changes an alert of the officer's own agency, if nobody changed it since `expectedVersion`.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       id: t.arg.id({ required: true }),
       expectedVersion: t.arg.int({ required: true }),
@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
     description:
       "Sets the handling code, grading and per-partner rules of one of your agency's alerts. Partners without a rule " +
       'fall under the default policy of the exchange agreement; an H2 record reaches only partners named in a rule.',
-    authScopes: { role: ['officer', 'duty_officer', 'admin'] },
+    authScopes: { operational: ['officer', 'duty_officer', 'admin'] },
     args: {
       alertId: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),

@@ -23,7 +23,7 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
     description:
       'Has every party sign the head of its log now, and gives each party verified copies of the others’ checkpoints, ' +
       'so that no party can rewrite its own history unnoticed. Parties whose node does not answer are left out, with an error.',
-    authScopes: { role: [...auditRoles, 'admin'] },
+    authScopes: { audit: [...auditRoles, 'admin'] },
     resolve: async (_root, _args, context, info) => {
       const fromNodes = await Promise.allSettled(
         context.nodes.agencies.map((agency) => requestNode<SignedCheckpoint>(context, agency, 'createAuditCheckpoint', {})),
@@ -71,7 +71,7 @@ builder.queryFields((t) => ({
       description:
         "One party's log, newest first: an agency node's disclosure log, or the gateway's consultation log (party GATEWAY). " +
         "Auditors read their own agency's log and what their agency's officers did elsewhere; the joint oversight board reads everything.",
-      authScopes: { role: auditRoles },
+      authScopes: { audit: auditRoles },
       args: {
         party: t.arg.string({ required: true, description: 'An agency code, or GATEWAY.' }),
         filter: t.arg({ type: audit.AuditFilter }),
@@ -96,7 +96,7 @@ builder.queryFields((t) => ({
     description:
       "Everything the logs say about one alert, across parties, newest first: its owner node's releases and changes, " +
       "and the gateway's consultations that returned it (up to 100 of each).",
-    authScopes: { role: auditRoles },
+    authScopes: { audit: auditRoles },
     args: { alertId: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.alertId), 'Alert', 'alertId');

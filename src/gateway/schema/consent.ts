@@ -5,7 +5,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { ownedId, parseGlobalId, toGlobalId } from '../globalId.ts';
-import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
+import { fanOutConnection, soonestDueFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
@@ -42,7 +42,7 @@ builder.queryFields((t) => ({
       description:
         "INCOMING: requests to your agency's records, for its duty officers (overdue ones flagged). " +
         "OUTGOING: your agency's requests to every partner, to follow them.",
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
           agencies,
           first: page.first,
           after: page.after,
-          compare: newestFirst,
+          compare: soonestDueFirst,
           fetchPage: (agency, first, after) =>
             requestNode<NodePage<ConsentRequestView>>(context, agency, 'consentRequests', {
               first,
@@ -75,7 +75,7 @@ builder.mutationFields((t) => ({
     description:
       'After a hit, asks the owner for a higher tier on the record, for the purpose and case reference declared with this request. ' +
       'The owner must answer within the deadline of the exchange agreement.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
     resolve: (_root, args, context, info) => {
       const { input } = forwardArguments(info, args, ['input']) as { input: Record<string, unknown> };
@@ -87,7 +87,7 @@ builder.mutationFields((t) => ({
   decideConsentRequest: t.field({
     type: ConsentRequest,
     description: 'Grants (possibly a lower tier, always with an expiry) or refuses a request. Duty officers of the owner only.',
-    authScopes: { role: ['duty_officer'] },
+    authScopes: { operational: ['duty_officer'] },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
   revokeConsentGrant: t.field({
     type: ConsentGrant,
     description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { role: ['duty_officer'] },
+    authScopes: { operational: ['duty_officer'] },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       const grant = await mutateOwned<ConsentGrantView>(context, String(args.id), 'ConsentGrant', 'revokeConsentGrant', { reason: args.reason });

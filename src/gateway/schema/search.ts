@@ -1,7 +1,7 @@
 import { responsePathAsArray } from 'graphql';
 import { agencyInfo } from '../../domain/agencies.ts';
 import { parseInput } from '../../domain/alertInput.ts';
-import { addSearchTypes, defaultSearchHits, searchFirst, searchInput } from '../../domain/schema/addSearchTypes.ts';
+import { addSearchTypes, defaultSearchHits, searchFirst, searchInput, searchScoreDescription } from '../../domain/schema/addSearchTypes.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
@@ -33,7 +33,8 @@ const SearchHit = builder.objectRef<NodeSearchHit>('SearchHit').implement({
   fields: (t) => ({
     alert: t.expose('alert', { type: Alert }),
     matchedOn: t.expose('matchedOn', { type: search.enums.SearchField }),
-    score: t.exposeFloat('score', { description: '1.0 = exact after normalisation; lower for approximate serial matches.' }),
+    match: t.expose('match', { type: search.enums.SearchMatch }),
+    score: t.exposeFloat('score', { nullable: true, description: searchScoreDescription }),
   }),
 });
 
@@ -42,7 +43,7 @@ const AgencySearchResult = builder.objectRef<AgencySearchResult>('AgencySearchRe
   fields: (t) => ({
     agency: t.field({ type: Agency, resolve: (result) => agencyInfo(result.agency) }),
     outcome: t.expose('outcome', { type: SearchOutcome }),
-    hits: t.expose('hits', { type: [SearchHit], description: 'Best score first, one per alert; empty unless outcome is HIT.' }),
+    hits: t.expose('hits', { type: [SearchHit], description: 'Best match first, one per alert; empty unless outcome is HIT.' }),
   }),
 });
 
@@ -52,7 +53,7 @@ builder.queryField('search', (t) =>
     description:
       'Hit/no-hit search of every agency (Prüm principle: each owner matches the criterion against its own records and ' +
       'answers with the matching alerts it releases to you). One result per agency, by agency code.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       input: t.arg({ type: search.inputs.SearchInput, required: true }),
       first: t.arg.int({ description: `At most this many hits per agency (1 to 100; default ${defaultSearchHits}).` }),

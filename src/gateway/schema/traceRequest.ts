@@ -34,7 +34,7 @@ builder.queryFields((t) => ({
     {
       type: TraceRequest,
       description: 'Trace requests of your agency and those addressed to it, from every node, newest first.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
@@ -63,7 +63,7 @@ builder.mutationFields((t) => ({
   submitTraceRequest: t.field({
     type: TraceRequest,
     description: "Asks a partner agency to trace a firearm on one of your agency's alerts.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.SubmitTraceRequestInput, required: true }) },
     resolve: (_root, args, context, info) =>
       requestNode<TraceRequestView>(context, context.officer.agency, 'submitTraceRequest', forwardArguments(info, args, ['input'])),
@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
   advanceTraceRequest: t.field({
     type: TraceRequest,
     description: 'Moves a trace request on: the addressed agency acknowledges, works and answers it; the requester closes it.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),

@@ -67,7 +67,7 @@ builder.queryFields((t) => ({
     {
       type: WatchEntry,
       description: "Your unit's watch entries, newest first (active, expired and removed), as your agency's node keeps them.",
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
         const merged = await fanOutConnection<WatchEntryView>({
@@ -92,7 +92,7 @@ builder.mutationFields((t) => ({
       "Registers an identifier for your unit to watch, for the purpose and case reference declared with this request, until " +
       "expiresAt (at most the days the exchange agreement allows). Every agency's node stores it and matches it against its " +
       'records at once (retro hits) and on every record created or changed from now on.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, context, info) => {
       // Refused here once, rather than by every node.
@@ -117,7 +117,7 @@ builder.mutationFields((t) => ({
     description:
       "Ends one of your unit's watch entries at every node: it matches nothing more and its hits are no longer delivered. " +
       'If a node does not answer, the error names it and removing again finishes the job.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'WatchEntry');
@@ -142,7 +142,7 @@ builder.subscriptionField('hits', (t) =>
       "Hits on your unit's watch entries, from every agency. Give `after` (the cursor of the last hit you received) to first " +
       'receive, in order, every hit since then, then the new ones as they happen; without it, from now on. Each delivery is ' +
       "released by the owner's node with the consent in force at that moment, and logged there as a disclosure.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { after: t.arg.string({ description: 'The cursor of the last hit received.' }) },
     subscribe: async (_root, args, context, info) => {
       const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
@@ -161,7 +161,8 @@ builder.subscriptionField('hits', (t) =>
       }
       return abortable((signal) => hitStream(context, start, { ...context.feed, signal }));
     },
-    resolve: (event: HitEventPayload, _args, context) => {
+    resolve: (payload, _args, context) => {
+      const event = payload as HitEventPayload;
       noteAlerts(context, [event.alert]);
       return event;
     },

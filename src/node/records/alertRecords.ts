@@ -8,7 +8,7 @@ import { alertFieldsAt, tierOfAlertField } from '../../consent/agreement.ts';
 import { decideAccess, type AccessDecision, type AlertConsentFacts } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Tier } from '../../consent/tier.ts';
-import { visibleTo } from './visibility.ts';
+import { releasedAtLeast, visibleTo } from './visibility.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
@@ -214,35 +214,63 @@ export interface AlertPage {
   totalCount: number;
 }
 
-function filterWhere(filter: AlertFilter | null | undefined): Prisma.AlertWhereInput {
-  const where: Prisma.AlertWhereInput = {};
-  if (!filter) return where;
-  if (filter.kinds?.length) where.kind = { in: filter.kinds };
-  if (filter.statuses?.length) where.status = { in: filter.statuses };
-  if (filter.riskLevels?.length) where.riskLevel = { in: filter.riskLevels };
-  if (filter.borderCrossing) where.borderCrossing = filter.borderCrossing;
-  if (filter.occurredAfter || filter.occurredBefore) {
-    where.occurredAt = {
-      ...(filter.occurredAfter ? { gte: filter.occurredAfter } : {}),
-      ...(filter.occurredBefore ? { lt: filter.occurredBefore } : {}),
-    };
+/**
+ * Each filter criterion, the released Alert field it reads (its tier is the
+ * agreement's for that field) and its condition. A criterion may only match
+ * on what the caller is given: a record released at HIT matches no criterion
+ * on its summary, or the filter would tell what the summary withholds.
+ */
+const filterCriteria: {
+  [K in keyof AlertFilter]-?: { reads: string; where: (value: NonNullable<AlertFilter[K]>) => Prisma.AlertWhereInput };
+} = {
+  kinds: { reads: 'kind', where: (kinds) => ({ kind: { in: kinds } }) },
+  statuses: { reads: 'status', where: (statuses) => ({ status: { in: statuses } }) },
+  riskLevels: { reads: 'summary', where: (levels) => ({ riskLevel: { in: levels } }) },
+  borderCrossing: { reads: 'summary', where: (crossing) => ({ borderCrossing: crossing }) },
+  occurredAfter: { reads: 'summary', where: (after) => ({ occurredAt: { gte: after } }) },
+  occurredBefore: { reads: 'summary', where: (before) => ({ occurredAt: { lt: before } }) },
+};
+
+function filterWhere(filter: AlertFilter | null | undefined, access: ListAccess): Prisma.AlertWhereInput[] {
+  if (!filter) return [];
+  const conditions: Prisma.AlertWhereInput[] = [];
+  const gated = new Set<Exclude<Tier, 'NONE'>>();
+  for (const name of Object.keys(filterCriteria) as (keyof AlertFilter)[]) {
+    const value = filter[name];
+    if (value == null || (Array.isArray(value) && value.length === 0)) continue;
+    const criterion = filterCriteria[name] as { reads: string; where: (value: unknown) => Prisma.AlertWhereInput };
+    conditions.push(criterion.where(value));
+    const tier = tierOfAlertField(criterion.reads);
+    if (!tier || tier === 'NONE') throw new Error(`filter ${name} reads ${criterion.reads}, which the agreement releases at no tier`);
+    gated.add(tier);
   }
-  return where;
+  for (const tier of gated) {
+    if (tier !== 'HIT') conditions.push(releasedAtLeast(access.caller, access.owner, access.purpose, access.now, tier));
+  }
+  return conditions;
+}
+
+interface ListAccess {
+  caller: Officer;
+  owner: string;
+  purpose: DeclaredPurpose;
+  now: Date;
 }
 
 /**
  * Newest reported first, keyset-paginated on (createdAt, id): pages stay
  * stable while alerts arrive, and the key is known at every tier, so the
  * gateway can merge agencies' pages without seeing a field it may not see.
+ * Filters and the count obey the same consent as the rows (filterWhere).
  */
 export async function listAlerts(
   prisma: PrismaClient,
-  access: { caller: Officer; owner: string; purpose: DeclaredPurpose; now: Date },
+  access: ListAccess,
   filter: AlertFilter | null | undefined,
   page: Page,
 ): Promise<AlertPage> {
   const base: Prisma.AlertWhereInput = {
-    AND: [filterWhere(filter), visibleTo(access.caller, access.owner, access.purpose, access.now)],
+    AND: [visibleTo(access.caller, access.owner, access.purpose, access.now), ...filterWhere(filter, access)],
   };
   const after = page.after ? decodeCursor(page.after) : undefined;
   const where: Prisma.AlertWhereInput = after

@@ -87,7 +87,9 @@ export async function requestConsent(
     });
   }
   return prisma.$transaction(async (tx) => {
-    const row = isUuid(input.alertId) ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
+    // The alert's row lock serialises requests on it: of two sent at once, the second sees the first as pending.
+    const locked = await lockRow(tx, 'alert', input.alertId);
+    const row = locked ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
     const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now) : undefined;
     if (!row || !decision || decision.tier === 'NONE') throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
     if (tierRank(input.tier) > tierRank(decision.ceiling)) {
@@ -137,8 +139,7 @@ export interface ConsentRequestFilter {
 
 /**
  * Incoming requests (to the owner's duty officers) or outgoing ones (a
- * partner following its own agency's requests), oldest deadline first for
- * pending work, newest first otherwise.
+ * partner following its own agency's requests), oldest deadline first.
  */
 export async function listConsentRequests(
   prisma: PrismaClient,
@@ -165,18 +166,19 @@ export async function listConsentRequests(
       filter.overdueOnly ? { status: 'PENDING', dueAt: { lte: now } } : {},
     ],
   };
+  // Keyset on (dueAt, id), ascending: a duty officer's work list, the most urgent first.
   const after = page.after ? decodeCursor(page.after) : undefined;
   const where = after
-    ? { AND: [base, { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }] }
+    ? { AND: [base, { OR: [{ dueAt: { gt: after.at } }, { dueAt: after.at, id: { gt: after.id } }] }] }
     : base;
   const [rows, totalCount] = await Promise.all([
-    prisma.consentRequest.findMany({ where, include: requestInclude, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
+    prisma.consentRequest.findMany({ where, include: requestInclude, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: page.first + 1 }),
     prisma.consentRequest.count({ where: base }),
   ]);
   const pageRows = rows.slice(0, page.first);
   return {
     views: pageRows.map((row) => toRequestView(row, owner, now)),
-    cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
+    cursors: pageRows.map((row) => encodeCursor({ at: row.dueAt, id: row.id })),
     hasNextPage: rows.length > page.first,
     totalCount,
   };

@@ -4,6 +4,8 @@ import type { HitView } from '../../domain/watchView.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, releaseAlert } from './alertRecords.ts';
 import { isActive } from './watchEntryRecords.ts';
+import { hitOf } from './searchRecords.ts';
+import type { SearchField } from '../../domain/schema/addSearchTypes.ts';
 
 /** Why a hit was not delivered; the audit entry says it. */
 export type WithheldReason = 'NOT_FOR_RECIPIENT' | 'WATCH_ENTRY_ENDED' | 'CONSENT_NONE';
@@ -31,18 +33,12 @@ export async function deliverHit(prisma: PrismaClient, officer: Officer, owner: 
   const row = await prisma.alert.findUnique({ where: { id: event.alertId }, include: alertInclude(officer, owner) });
   const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId, purpose };
-  const details = (event.details ?? {}) as { matchedOn?: string; score?: number; retro?: boolean };
+  const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };
+  // How it matched, and the score only where the recipient may read the matched value: as a search hit.
+  const { matchedOn, match, score } = hitOf(alert, details.matchedOn, details.score);
   return {
     delivered: true,
     purpose,
-    hit: {
-      seq,
-      at: event.at,
-      watchEntryId: entry.id,
-      matchedOn: details.matchedOn ?? 'SERIAL_NUMBER',
-      score: details.score ?? 1,
-      retro: details.retro ?? false,
-      alert,
-    },
+    hit: { seq, at: event.at, watchEntryId: entry.id, matchedOn, match, score, retro: details.retro, alert },
   };
 }

@@ -2,7 +2,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { isUuid } from '../../domain/ids.ts';
 
 /** Tables whose rows change state under a decision that must be taken once. */
-const lockable = { trace_request: true, consent_request: true, consent_grant: true } as const;
+const lockable = { alert: true, trace_request: true, consent_request: true, consent_grant: true } as const;
 
 /**
  * Takes the row lock of one record for the rest of the transaction, so that

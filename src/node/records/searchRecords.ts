@@ -1,6 +1,8 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
-import type { SearchCriterion, SearchField } from '../../domain/schema/addSearchTypes.ts';
+import { searchMatches, type SearchCriterion, type SearchField, type SearchMatch } from '../../domain/schema/addSearchTypes.ts';
+import { tierOfAlertField } from '../../consent/agreement.ts';
+import { tierRank } from '../../consent/tier.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, releaseAlert, type AlertRow } from './alertRecords.ts';
@@ -10,8 +12,43 @@ import { visibleTo } from './visibility.ts';
 export interface SearchHitRecord {
   alert: AlertView;
   matchedOn: SearchField;
-  /** 1 = exact after normalisation; less for approximate serial matches. */
-  score: number;
+  match: SearchMatch;
+  /** 1 = exact after normalisation; less for approximate serial matches. Null when the matched value is not released to the caller. */
+  score: number | null;
+}
+
+/** The released Alert field that holds each matched value: serials are in the summary, personal identifiers in the personal data. */
+const matchedValueIn: Record<SearchField, string> = {
+  SERIAL_NUMBER: 'summary',
+  COMPONENT_SERIAL_NUMBER: 'summary',
+  PLATE: 'personalData',
+  VIN: 'personalData',
+  DOCUMENT_NUMBER: 'personalData',
+  PERSON: 'personalData',
+};
+
+/**
+ * A hit as the caller may know it: the score only when the alert is released
+ * at the tier of the matched value (then the score tells nothing the caller
+ * cannot read), otherwise only how it matched.
+ */
+export function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
+  const match: SearchMatch = score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR';
+  const valueTier = tierOfAlertField(matchedValueIn[matchedOn]) ?? 'FULL';
+  const released = tierRank(alert.access.tier) >= tierRank(valueTier);
+  return { alert, matchedOn, match, score: released ? roundScore(score) : null };
+}
+
+/**
+ * Best match first: by how it matched, then by score where the caller may
+ * know it; hits whose score is withheld come after those of their kind,
+ * newest first, so that the order does not rank hidden values either.
+ */
+function byBestMatch(a: SearchHitRecord, b: SearchHitRecord): number {
+  const byMatch = searchMatches.indexOf(a.match) - searchMatches.indexOf(b.match);
+  if (byMatch !== 0) return byMatch;
+  if (a.score !== null || b.score !== null) return (b.score ?? -1) - (a.score ?? -1);
+  return new Date(b.alert.createdAt).getTime() - new Date(a.alert.createdAt).getTime() || (a.alert.id < b.alert.id ? 1 : -1);
 }
 
 export interface SearchAccess {
@@ -35,7 +72,7 @@ const maxCandidates = 5_000;
 /**
  * Hit/no-hit search over the node's own records (the owner matches, as in
  * Prüm): the alerts that match the criterion and that the owner releases to
- * the caller for the declared purpose, best score first (then newest first),
+ * the caller for the declared purpose, best match first (then newest first),
  * one hit per alert with its best match, at most `first`. A record the caller
  * may not see (tier NONE) never produces a hit and never takes the place of
  * one; the owner's own officers search all their records.
@@ -51,7 +88,7 @@ export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, c
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
-    return alert ? [{ alert, matchedOn, score: 1 }] : [];
+    return alert ? [hitOf(alert, matchedOn, 1)] : [];
   });
 }
 
@@ -154,11 +191,12 @@ async function searchSerial(
   // The hits themselves, released by the same decision as every other read (decideAccess).
   const rows = await prisma.alert.findMany({ where: { id: { in: chosen.map((c) => c.alertId) } }, include: alertInclude(access.caller, access.owner) });
   const byId = new Map(rows.map((row) => [row.id, row]));
-  return chosen.flatMap((candidate) => {
+  const hits = chosen.flatMap((candidate) => {
     const row = byId.get(candidate.alertId);
     const alert = row ? release(row, access) : null;
-    return alert ? [{ alert, matchedOn: candidate.matchedOn, score: roundScore(candidate.score) }] : [];
+    return alert ? [hitOf(alert, candidate.matchedOn, Number(candidate.score))] : [];
   });
+  return hits.sort(byBestMatch);
 }
 
 /** Scores travel with four decimals: similarity is a float4 in PostgreSQL. */

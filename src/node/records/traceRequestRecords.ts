@@ -9,6 +9,10 @@ import { isUuid } from '../../domain/ids.ts';
 import { firearmView } from './alertRecords.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { lockRow } from './lockRow.ts';
+import { tierOfTraceRequestField } from '../../consent/agreement.ts';
+import { decideTraceRequestTier } from '../../consent/decideAccess.ts';
+import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
+import { tierRank } from '../../consent/tier.ts';
 import { nextReference } from './references.ts';
 
 const traceInclude = {
@@ -19,7 +23,29 @@ const traceInclude = {
 
 type TraceRow = Prisma.TraceRequestGetPayload<{ include: typeof traceInclude }>;
 
-export function toTraceRequestView(row: TraceRow, owner: string): TraceRequestView {
+/** Who reads a trace request, and for what: the tier it is released at depends on both. */
+export interface TraceAccess {
+  caller: Officer;
+  purpose: DeclaredPurpose;
+}
+
+/**
+ * A trace request as released to the caller: the fields of the tier
+ * decideTraceRequestTier gives, the others null; null when it gives nothing.
+ */
+export function releaseTraceRequest(row: TraceRow, owner: string, access: TraceAccess): TraceRequestView | null {
+  const tier = decideTraceRequestTier(access.caller, access.purpose, { requestingAgency: owner, addressedTo: row.addressedTo });
+  if (tier === 'NONE') return null;
+  const view: Record<string, unknown> = { ...fullTraceRequestView(row, owner), tier };
+  for (const field of Object.keys(view)) {
+    const fieldTier = tierOfTraceRequestField(field);
+    // A field the agreement names at no tier never leaves for a partner.
+    if (fieldTier ? tierRank(fieldTier) > tierRank(tier) : tier !== 'FULL') view[field] = null;
+  }
+  return view as unknown as TraceRequestView;
+}
+
+function fullTraceRequestView(row: TraceRow, owner: string): Omit<TraceRequestView, 'tier'> {
   return {
     id: row.id,
     reference: row.reference,
@@ -57,9 +83,11 @@ const transitions: Record<TraceRequestStatus, Partial<Record<TraceRequestStatus,
   CLOSED: {},
 };
 
-/** Trace requests this node holds that the officer may see: its own agency's, or those addressed to the officer's agency. */
-function visibleTo(officer: Officer, owner: string): Prisma.TraceRequestWhereInput {
-  return officer.agency === owner ? {} : { addressedTo: officer.agency };
+/** Trace requests this node holds that the caller may see: those decideTraceRequestTier releases at HIT or above. */
+function visibleTo({ caller, purpose }: TraceAccess, owner: string): Prisma.TraceRequestWhereInput {
+  const addressedToCaller = { requestingAgency: owner, addressedTo: caller.agency };
+  if (decideTraceRequestTier(caller, purpose, addressedToCaller) === 'NONE') return { id: { in: [] } };
+  return caller.agency === owner ? {} : { addressedTo: caller.agency };
 }
 
 export interface TraceRequestFilter {
@@ -69,14 +97,14 @@ export interface TraceRequestFilter {
 
 export async function listTraceRequests(
   prisma: PrismaClient,
-  officer: Officer,
+  access: TraceAccess,
   owner: string,
   filter: TraceRequestFilter | null | undefined,
   page: { first: number; after?: string | null },
 ) {
   const base: Prisma.TraceRequestWhereInput = {
     AND: [
-      visibleTo(officer, owner),
+      visibleTo(access, owner),
       filter?.statuses?.length ? { status: { in: filter.statuses } } : {},
       filter?.addressedTo ? { addressedTo: filter.addressedTo } : {},
     ],
@@ -96,7 +124,7 @@ export async function listTraceRequests(
   ]);
   const pageRows = rows.slice(0, page.first);
   return {
-    views: pageRows.map((row) => toTraceRequestView(row, owner)),
+    views: pageRows.map((row) => releaseTraceRequest(row, owner, access)!),
     cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
     hasNextPage: rows.length > page.first,
     totalCount,
@@ -105,19 +133,20 @@ export async function listTraceRequests(
 
 
 
-export async function findTraceRequest(prisma: PrismaClient, officer: Officer, owner: string, id: string) {
+export async function findTraceRequest(prisma: PrismaClient, access: TraceAccess, owner: string, id: string) {
   if (!isUuid(id)) return null;
-  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, visibleTo(officer, owner)] }, include: traceInclude });
-  return row ? toTraceRequestView(row, owner) : null;
+  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, visibleTo(access, owner)] }, include: traceInclude });
+  return row ? releaseTraceRequest(row, owner, access) : null;
 }
 
 export async function submitTraceRequest(
   prisma: PrismaClient,
-  officer: Officer,
+  access: TraceAccess,
   owner: string,
   input: SubmitTraceRequestInput,
   journal?: ChangeJournal,
 ) {
+  const officer = access.caller;
   if (input.addressedTo === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.addressedTo must be a partner agency, not your own.', {
       issues: [{ path: 'input.addressedTo', message: 'must be a partner agency, not your own' }],
@@ -148,18 +177,19 @@ export async function submitTraceRequest(
       include: traceInclude,
     });
     await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: 'trace request submitted', addressedTo: row.addressedTo });
-    return toTraceRequestView(row, owner);
+    return releaseTraceRequest(row, owner, access)!;
   });
 }
 
 export async function advanceTraceRequest(
   prisma: PrismaClient,
-  officer: Officer,
+  access: TraceAccess,
   owner: string,
   id: string,
   input: AdvanceTraceRequestInput,
   journal?: ChangeJournal,
 ) {
+  const officer = access.caller;
   return prisma.$transaction(async (tx) => {
     const current = (await lockRow(tx, 'trace_request', id)) ? await tx.traceRequest.findUnique({ where: { id } }) : null;
     if (!current || (officer.agency !== owner && current.addressedTo !== officer.agency)) {
@@ -200,6 +230,6 @@ export async function advanceTraceRequest(
       include: traceInclude,
     });
     await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: `trace request ${row.status.toLowerCase()}` });
-    return toTraceRequestView(row, owner);
+    return releaseTraceRequest(row, owner, access)!;
   });
 }

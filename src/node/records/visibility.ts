@@ -1,26 +1,38 @@
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { agreement, roleCap } from '../../consent/agreement.ts';
+import { agreement, purposeOf, roleCap } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
-import { tierRank } from '../../consent/tier.ts';
+import { tierRank, type Tier } from '../../consent/tier.ts';
 import type { Officer } from '../../identity/officer.ts';
 
 const days = (count: number) => count * 24 * 3600 * 1000;
+const nothing: Prisma.AlertWhereInput = { id: { in: [] } };
+
+/** Tiers at or above a tier, as a filter on a tier column. */
+const tiersFrom = (least: Tier) => ({ in: (['HIT', 'SUMMARY', 'FULL'] as const).filter((tier) => tierRank(tier) >= tierRank(least)) });
 
 /**
- * The alerts decideAccess would release at a tier above NONE, as a database
- * filter, so that lists and counts are right without loading what the caller
- * may not see. It states the same rule as decideAccess; the consent property
- * test checks that the two never disagree.
+ * The alerts decideAccess would release at `least` or above (HIT: every alert
+ * that exists for the caller), as a database filter, so that lists, counts
+ * and filters are right without loading what the caller may not see. It
+ * states the same rule as decideAccess; the consent property tests check that
+ * the two never disagree.
  */
-export function visibleTo(caller: Pick<Officer, 'agency' | 'roles'>, owner: string, purpose: DeclaredPurpose, now: Date): Prisma.AlertWhereInput {
+export function releasedAtLeast(
+  caller: Pick<Officer, 'agency' | 'roles'>,
+  owner: string,
+  purpose: DeclaredPurpose,
+  now: Date,
+  least: Exclude<Tier, 'NONE'> = 'HIT',
+): Prisma.AlertWhereInput {
+  const terms = purposeOf(purpose.code);
+  if (!terms?.operational) return nothing;
   if (caller.agency === owner) return {};
-  const purposeCeiling = agreement.purposes[purpose.code]?.maxTier ?? 'NONE';
-  if (tierRank(purposeCeiling) === 0 || tierRank(roleCap(caller.roles)) === 0) return { id: { in: [] } };
+  if (tierRank(terms.maxTier) < tierRank(least) || tierRank(roleCap(caller.roles)) < tierRank(least)) return nothing;
 
   const routes: Prisma.AlertWhereInput[] = [
     {
       sharingRules: {
-        some: { partnerAgency: caller.agency, expiresAt: { gt: now }, purposes: { has: purpose.code }, tier: { not: 'NONE' } },
+        some: { partnerAgency: caller.agency, expiresAt: { gt: now }, purposes: { has: purpose.code }, tier: tiersFrom(least) },
       },
     },
     {
@@ -30,7 +42,7 @@ export function visibleTo(caller: Pick<Officer, 'agency' | 'roles'>, owner: stri
           purpose: purpose.code,
           revokedAt: null,
           expiresAt: { gt: now },
-          tier: { not: 'NONE' },
+          tier: tiersFrom(least),
           OR: [{ caseReference: null }, ...(purpose.caseReference ? [{ caseReference: purpose.caseReference }] : [])],
         },
       },
@@ -40,7 +52,7 @@ export function visibleTo(caller: Pick<Officer, 'agency' | 'roles'>, owner: stri
   if (
     agreement.parties.includes(caller.agency) &&
     agreement.parties.includes(owner) &&
-    policy.tier !== 'NONE' &&
+    tierRank(policy.tier) >= tierRank(least) &&
     policy.purposes.includes(purpose.code)
   ) {
     routes.push({
@@ -51,3 +63,7 @@ export function visibleTo(caller: Pick<Officer, 'agency' | 'roles'>, owner: stri
   }
   return { OR: routes };
 }
+
+/** The alerts that exist for the caller: released at HIT or above. */
+export const visibleTo = (caller: Pick<Officer, 'agency' | 'roles'>, owner: string, purpose: DeclaredPurpose, now: Date) =>
+  releasedAtLeast(caller, owner, purpose, now, 'HIT');

@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
     {
       type: Alert,
       description: 'Alerts of this agency the caller may see for the declared purpose, newest reported first.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.AlertFilter }) },
       resolve: async (_root, args, context) => {
         const page = forwardPage(args);
@@ -75,7 +75,7 @@ builder.queryFields((t) => ({
     type: Alert,
     nullable: true,
     description: 'One alert; null when it does not exist or the owner releases nothing of it to the caller.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
       const row = await findAlert(context.prisma, context.officer, context.agency, String(id));
@@ -88,7 +88,7 @@ builder.mutationFields((t) => ({
   createAlert: t.field({
     type: Alert,
     description: "Reports an alert in the officer's own agency, with its items, subjects and vehicles, atomically.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'create alerts');
@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
   }),
   updateAlert: t.field({
     type: Alert,
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       id: t.arg.id({ required: true }),
       expectedVersion: t.arg.int({ required: true }),
@@ -116,7 +116,7 @@ builder.mutationFields((t) => ({
   setSharingPolicy: t.field({
     type: Alert,
     description: "Sets the handling code, grading and per-partner rules of one of the agency's alerts.",
-    authScopes: { role: ['officer', 'duty_officer', 'admin'] },
+    authScopes: { operational: ['officer', 'duty_officer', 'admin'] },
     args: {
       alertId: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),

@@ -12,7 +12,7 @@ builder.queryFields((t) => ({
     {
       type: audit.AuditEntry,
       description: "This agency's disclosure log, newest first: its own auditors and the joint oversight board only.",
-      authScopes: { role: auditRoles },
+      authScopes: { audit: auditRoles },
       args: { filter: t.arg({ type: audit.AuditFilter }) },
       resolve: async (_root, args, { prisma, officer, agency }) => {
         const page = forwardPage(args);
@@ -30,12 +30,12 @@ builder.mutationFields((t) => ({
   createAuditCheckpoint: t.field({
     type: audit.AuditCheckpoint,
     description: "Signs the head of this agency's log now, for the other parties to keep.",
-    authScopes: { role: checkpointRoles },
+    authScopes: { audit: checkpointRoles },
     resolve: (_root, _args, { prisma, agency, checkpointSigner }) => checkpointNow(prisma, agency, checkpointSigner),
   }),
   keepPeerCheckpoints: t.int({
     description: "Keeps verified copies of other parties' checkpoints; refuses one that contradicts a kept copy.",
-    authScopes: { role: checkpointRoles },
+    authScopes: { audit: checkpointRoles },
     args: { checkpoints: t.arg.stringList({ required: true }) },
     resolve: (_root, args, { prisma, agency, trustList }) => keepPeerCheckpoints(prisma, agency, args.checkpoints, trustList.partyKeys),
   }),

@@ -40,7 +40,7 @@ builder.queryFields((t) => ({
     {
       type: ConsentRequest,
       description: 'Incoming requests (duty officers of this agency) or outgoing ones (the requesting agency), newest first.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
       resolve: async (_root, args, { prisma, officer, agency }) => {
         const page = forwardPage(args);
@@ -56,7 +56,7 @@ builder.mutationFields((t) => ({
   requestConsent: t.field({
     type: ConsentRequest,
     description: 'Asks the owner for a higher tier on a record, for the declared purpose and case.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
     resolve: (_root, args, { prisma, officer, agency, purpose, audit }) =>
       journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal)),
@@ -64,7 +64,7 @@ builder.mutationFields((t) => ({
   decideConsentRequest: t.field({
     type: ConsentRequest,
     description: "Grants or refuses a partner's request. Duty officers of the owner only.",
-    authScopes: { role: ['duty_officer'] },
+    authScopes: { operational: ['duty_officer'] },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -77,7 +77,7 @@ builder.mutationFields((t) => ({
   revokeConsentGrant: t.field({
     type: ConsentGrant,
     description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { role: ['duty_officer'] },
+    authScopes: { operational: ['duty_officer'] },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
       journaled(audit, (journal) =>

@@ -1,5 +1,5 @@
 import { parseInput } from '../../domain/alertInput.ts';
-import { addSearchTypes, defaultSearchHits, searchFirst, searchInput } from '../../domain/schema/addSearchTypes.ts';
+import { addSearchTypes, defaultSearchHits, searchFirst, searchInput, searchScoreDescription } from '../../domain/schema/addSearchTypes.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { searchAlerts, type SearchHitRecord } from '../records/searchRecords.ts';
 import { Alert, noteReleased } from './alert.ts';
@@ -12,7 +12,8 @@ const SearchHit = builder.objectRef<SearchHitRecord>('SearchHit').implement({
   fields: (t) => ({
     alert: t.expose('alert', { type: Alert }),
     matchedOn: t.expose('matchedOn', { type: search.enums.SearchField }),
-    score: t.exposeFloat('score', { description: '1.0 = exact after normalisation; lower for approximate serial matches.' }),
+    match: t.expose('match', { type: search.enums.SearchMatch }),
+    score: t.exposeFloat('score', { nullable: true, description: searchScoreDescription }),
   }),
 });
 
@@ -21,8 +22,8 @@ builder.queryField('search', (t) =>
     type: [SearchHit],
     description:
       "Hit/no-hit search of this agency's records (the owner matches): the alerts matching the criterion that the owner " +
-      'releases to the caller, best score first, one hit per alert. A record at tier NONE for the caller never produces a hit.',
-    authScopes: { role: operationalRoles },
+      'releases to the caller, best match first, one hit per alert. A record at tier NONE for the caller never produces a hit.',
+    authScopes: { operational: operationalRoles },
     args: {
       input: t.arg({ type: search.inputs.SearchInput, required: true }),
       first: t.arg.int({ defaultValue: defaultSearchHits, description: `At most this many hits (1 to 100).` }),

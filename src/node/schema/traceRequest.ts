@@ -14,7 +14,7 @@ import { domain } from './domain.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 
 /** A trace request released to the caller, as its audit entry names it. */
-const noteOf = (view: TraceRequestView) => ({ agency: view.requestingAgency, id: view.id, reference: view.reference });
+const noteOf = (view: TraceRequestView) => ({ agency: view.requestingAgency, id: view.id, reference: view.reference, tier: view.tier });
 
 export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').implement({
   description:
@@ -32,11 +32,11 @@ builder.queryFields((t) => ({
     {
       type: TraceRequest,
       description: 'Trace requests held by this node that the caller may see, newest first.',
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
-      resolve: async (_root, args, { prisma, officer, agency, audit }) => {
+      resolve: async (_root, args, { prisma, officer, purpose, agency, audit }) => {
         const page = forwardPage(args);
-        const result = await listTraceRequests(prisma, officer, agency, args.filter, page);
+        const result = await listTraceRequests(prisma, { caller: officer, purpose }, agency, args.filter, page);
         audit.note(...result.views.map(noteOf));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
@@ -46,10 +46,10 @@ builder.queryFields((t) => ({
   traceRequest: t.field({
     type: TraceRequest,
     nullable: true,
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, { prisma, officer, agency, audit }) => {
-      const view = await findTraceRequest(prisma, officer, agency, String(id));
+    resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit }) => {
+      const view = await findTraceRequest(prisma, { caller: officer, purpose }, agency, String(id));
       if (view) audit.note(noteOf(view));
       return view;
     },
@@ -59,25 +59,25 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   submitTraceRequest: t.field({
     type: TraceRequest,
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.SubmitTraceRequestInput, required: true }) },
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
       const input = parseInput(submitTraceRequestInput, args.input);
-      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, context.officer, context.agency, input, journal));
+      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, { caller: context.officer, purpose: context.purpose }, context.agency, input, journal));
     },
   }),
   advanceTraceRequest: t.field({
     type: TraceRequest,
     description: 'Moves a trace request along its lifecycle: the addressed agency acknowledges and answers, the requester closes.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+    resolve: (_root, args, { prisma, officer, purpose, agency, audit }) =>
       journaled(audit, (journal) =>
-        advanceTraceRequest(prisma, officer, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+        advanceTraceRequest(prisma, { caller: officer, purpose }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
       ),
   }),
 }));

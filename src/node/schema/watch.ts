@@ -82,7 +82,7 @@ builder.queryFields((t) => ({
     {
       type: WatchEntry,
       description: "The watch entries of the caller's unit stored here, newest first; other units' entries do not exist for the caller.",
-      authScopes: { role: operationalRoles },
+      authScopes: { operational: operationalRoles },
       resolve: async (_root, args, { prisma, officer }) => {
         const page = forwardPage(args);
         const result = await listWatchEntries(prisma, officer, page);
@@ -125,7 +125,7 @@ builder.queryFields((t) => ({
       "Delivers one hit event to an officer of the unit it is for: the record at the tier the owner's consent gives now, for the " +
       'purpose and case of the watch entry. Null when nothing may be delivered (watch entry removed or expired, consent withdrawn, ' +
       'or not an event for the caller). Each delivery is a disclosure in this node’s log, naming the recipient.',
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { seq: t.arg.int({ required: true }) },
     resolve: async (_root, args, context) => {
       const result = await deliverHit(context.prisma, context.officer, context.agency, args.seq);
@@ -150,7 +150,7 @@ builder.mutationFields((t) => ({
     description:
       "Stores a watch entry of the caller's unit under the id the gateway gave it, for the declared purpose, and matches it against " +
       "this agency's records at once (retro hits). The same id again returns the stored entry.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, { prisma, officer, agency, purpose, audit }) => {
       const input = parseInput(watchEntryInput(), args.input);
@@ -161,7 +161,7 @@ builder.mutationFields((t) => ({
   removeWatchEntry: t.field({
     type: WatchEntry,
     description: "Ends a watch entry of the caller's unit at once: it matches nothing more, and its hits are no longer delivered.",
-    authScopes: { role: operationalRoles },
+    authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, { prisma, officer, audit }) => journaled(audit, (journal) => removeWatchEntry(prisma, officer, String(args.id), journal)),
   }),
