@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 
 /** What a graphql-ws subscriber saw: every payload, and how its socket ended. */
 export interface Subscriber {
+  /** Whose token it connected with (undefined: none). */
+  sub?: string;
   events: any[];
   errors: unknown[];
   closed: Promise<{ code: number; reason: string }>;
@@ -17,7 +19,7 @@ export const hitsSubscription = /* GraphQL */ `
       cursor watchEntryId matchedOn match score retro at
       owner { code }
       alert {
-        id reference kind owner { code }
+        id localId reference kind owner { code }
         contactPoint { unitName }
         access { tier basis grantId purpose caseReference }
         summary { title firearms { serialNumber } }

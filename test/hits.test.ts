@@ -33,8 +33,9 @@ describe('real-time hits', () => {
     await hub?.[Symbol.asyncDispose]();
   });
 
-  const connect = async (user: DemoUserName, variables: Record<string, unknown> = {}, url = hub.gatewayUrl) => {
-    const subscriber = subscribe(url, { authorization: `Bearer ${await hub.token(user)}`, ...testPurpose }, undefined, variables);
+  const connect = async (user: DemoUserName, variables: Record<string, unknown> = {}, url = hub.gatewayUrl, expiresIn = '1h') => {
+    const subscriber = subscribe(url, { authorization: `Bearer ${await hub.token(user, expiresIn)}`, ...testPurpose }, undefined, variables);
+    subscriber.sub = demoUsers[user].sub;
     subscribers.push(subscriber);
     return subscriber;
   };
@@ -91,5 +92,205 @@ describe('real-time hits', () => {
     });
     const stored = await adminQuery(hub.nodes.get('XK')!.database.name, `select count(*)::int as n from node.event where alert_id = $1`, [secret.localId]);
     expect(stored[0]!.n).toBe(0);
+  });
+
+  it('reports a hit on a record that existed before the watch entry as retro', async () => {
+    const plate = uniquePlate();
+    const existing = await seize({ ...noIdentifiers, ...car(plate) });
+    const subscriber = await connect('mk-border-officer');
+    const entry = await watch('mk-border-officer', { plate, plateCountry: 'XK' });
+    const [hit] = await subscriber.waitFor(1);
+    expect(hit).toMatchObject({ watchEntryId: entry.id, retro: true, alert: { id: existing.id, reference: existing.reference } });
+  });
+
+  it('meets a person across Latin and Cyrillic spellings, and a date of birth that differs does not', async () => {
+    const subscriber = await connect('mk-border-officer');
+    const entry = await watch('mk-border-officer', { person: { familyName: 'Џафери', givenName: 'Арбен', dateOfBirth: '1990-03-04' } });
+    const person = (dateOfBirth: string) => ({
+      ...noIdentifiers,
+      subjects: [{ role: 'SUSPECT', familyName: 'Xhaferi', givenName: 'Arben', dateOfBirth, nationality: 'XK', documents: [] }],
+    });
+    await seize(person('1990-03-05'));
+    const match = await seize(person('1990-03-04'));
+    const [hit] = await subscriber.waitFor(1);
+    // The first hit is the right date of birth: the other, recorded earlier, did not hit.
+    expect(hit).toMatchObject({ watchEntryId: entry.id, matchedOn: 'PERSON', match: 'EXACT', alert: { id: match.id } });
+  });
+
+  it('hits a serial with one obliterated character, and not its neighbour in the production run', async () => {
+    const subscriber = await connect('mk-border-officer');
+    const entry = await watch('mk-border-officer', { serialNumber: 'CZ-75-B 902144', make: 'CZ' });
+    const pistol = (serialNumber: string, serialObliterated: boolean) => ({
+      ...noIdentifiers,
+      firearms: [{ make: 'CZ', model: '75 B', type: 'PISTOL', calibre: '9×19 mm', serialNumber, serialObliterated }],
+    });
+    // Intact, one digit off: another pistol of the same run.
+    await seize(pistol('CZ75B902145', false));
+    // One character ground off and recorded as unreadable.
+    const worn = await seize(pistol('CZ75B90 144', true));
+    const [hit] = await subscriber.waitFor(1);
+    expect(hit).toMatchObject({ watchEntryId: entry.id, matchedOn: 'SERIAL_NUMBER', match: 'SIMILAR', alert: { id: worn.id } });
+  });
+
+  it('resumes from a cursor with exactly the hits missed, in order, without duplicates', async () => {
+    const plate = uniquePlate();
+    await watch('mk-border-officer', { plate, plateCountry: 'XK' });
+    const first = await connect('mk-border-officer');
+    const before = await seize({ ...noIdentifiers, ...car(plate) });
+    const [seen] = await first.waitFor(1);
+    expect(seen.alert.id).toBe(before.id);
+    await first.dispose();
+
+    const missed = [];
+    for (let index = 0; index < 3; index++) missed.push(await seize({ ...noIdentifiers, ...car(plate), title: `Missed ${index}` }));
+    const resumed = await connect('mk-border-officer', { after: seen.cursor });
+    const replayed = await resumed.waitFor(3);
+    expect(replayed.map((hit) => hit.alert.id)).toEqual(missed.map((alert) => alert.id));
+    // And then the stream goes on: the next hit is the next one, no repeat of the three.
+    const next = await seize({ ...noIdentifiers, ...car(plate) });
+    const four = await resumed.waitFor(4);
+    expect(four.map((hit) => hit.alert.id)).toEqual([...missed, next].map((alert) => alert.id));
+  });
+
+  it('delivers with the consent in force at delivery: a grant raises the next delivery, its revocation lowers it', async () => {
+    const plate = uniquePlate();
+    await watch('mk-border-officer', { plate, plateCountry: 'XK' });
+    const live = await connect('mk-border-officer');
+    await seize({ ...noIdentifiers, ...car(plate), title: 'Earlier seizure' });
+    const later = await seize({ ...noIdentifiers, ...car(plate) });
+    const [earlier, atHit] = await live.waitFor(2);
+    expect(atHit.alert).toMatchObject({ id: later.id, access: { tier: 'HIT' }, personalData: null });
+
+    const asked = await hub.query('mk-border-officer', `mutation($input: ConsentRequestInput!) { requestConsent(input: $input) { id } }`, {
+      input: { alertId: later.id, tier: 'FULL', justification: 'The car is part of our investigation.' },
+    });
+    expect(asked.errors).toBeUndefined();
+    const decided = await hub.query('xk-duty-officer', `mutation($id: ID!, $input: ConsentDecisionInput!) { decideConsentRequest(id: $id, input: $input) { grant { id } } }`, {
+      id: asked.data!.requestConsent.id,
+      input: { decision: 'GRANT', tier: 'FULL', expiresAt: inDays(10), reason: 'Joint case.' },
+    });
+    expect(decided.errors).toBeUndefined();
+    const grantId = decided.data!.decideConsentRequest.grant.id;
+
+    // The same hit, delivered again from the earlier cursor, now carries what the grant releases.
+    const granted = await connect('mk-border-officer', { after: earlier.cursor });
+    const [full] = await granted.waitFor(1);
+    expect(full.alert).toMatchObject({ id: later.id, access: { tier: 'FULL', basis: 'GRANT', grantId }, personalData: { vehicles: [{ plate }] } });
+
+    const revoked = await hub.query('xk-duty-officer', `mutation($id: ID!) { revokeConsentGrant(id: $id, reason: "Case closed.") { revokedAt } }`, { id: grantId });
+    expect(revoked.errors).toBeUndefined();
+    const after = await connect('mk-border-officer', { after: earlier.cursor });
+    const [back] = await after.waitFor(1);
+    expect(back.alert).toMatchObject({ id: later.id, access: { tier: 'HIT', basis: 'DEFAULT_POLICY' }, personalData: null });
+  });
+
+  it('stops matching and delivering a removed watch entry at once, at every node', async () => {
+    const removedPlate = uniquePlate();
+    const controlPlate = uniquePlate();
+    const subscriber = await connect('mk-border-officer');
+    const entry = await watch('mk-border-officer', { plate: removedPlate, plateCountry: 'XK' });
+    await watch('mk-border-officer', { plate: controlPlate, plateCountry: 'XK' });
+    const before = await seize({ ...noIdentifiers, ...car(removedPlate) });
+    await subscriber.waitFor(1);
+    // Only the unit's own officers remove it; to others it does not exist.
+    const foreign = await hub.query('xk-border-officer', removeWatch, { id: entry.id });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const removed = await hub.query('mk-border-officer', removeWatch, { id: entry.id });
+    expect(removed.errors).toBeUndefined();
+    expect(removed.data!.removeWatchEntry.status).toBe('REMOVED');
+
+    await seize({ ...noIdentifiers, ...car(removedPlate) });
+    const control = await seize({ ...noIdentifiers, ...car(controlPlate) });
+    const [first, second] = await subscriber.waitFor(2);
+    expect([first.alert.id, second.alert.id]).toEqual([before.id, control.id]);
+    for (const node of hub.nodes.values()) {
+      const rows = await adminQuery(node.database.name, `select removed_at from node.watch_entry where label like $1`, [`${removedPlate}%`]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.removed_at).not.toBeNull();
+    }
+    // A replay from before the removal delivers nothing of it either: the owner's node withholds it.
+    const replay = await connect('mk-border-officer', { after: first.cursor });
+    const [replayed] = await replay.waitFor(1);
+    expect(replayed.alert.id).toBe(control.id);
+  });
+
+  it('closes the socket when the token expires', async () => {
+    const subscriber = await connect('mk-border-officer', {}, hub.gatewayUrl, '2s');
+    const closed = await subscriber.closed;
+    expect(closed).toEqual({ code: 4403, reason: 'Token expired' });
+  });
+
+  it('refuses an unauthenticated subscription with the protocol close code, and logs the refusal', async () => {
+    const anonymous = subscribe(hub.gatewayUrl, { ...testPurpose });
+    subscribers.push(anonymous);
+    expect((await anonymous.closed).code).toBe(4403);
+    expect(anonymous.events).toEqual([]);
+    const forged = subscribe(hub.gatewayUrl, { authorization: 'Bearer not-a-token', ...testPurpose });
+    subscribers.push(forged);
+    expect((await forged.closed).code).toBe(4403);
+    const denials = await adminQuery(
+      hub.hubDatabase.name,
+      `select error_code, outcome, purpose from audit.entry where kind = 'DENIAL' and operation = 'graphql-ws connection_init' order by seq`,
+    );
+    expect(denials).toEqual([
+      { error_code: 'TOKEN_MISSING', outcome: 'DENIED', purpose: testPurpose.purpose },
+      { error_code: 'TOKEN_INVALID', outcome: 'DENIED', purpose: testPurpose.purpose },
+    ]);
+  });
+
+  it('limits the operations one socket runs at once', async () => {
+    const token = await hub.token('mk-border-officer');
+    const { createClient } = await import('graphql-ws');
+    const WebSocket = (await import('ws')).default;
+    const url = new URL(hub.gatewayUrl);
+    url.protocol = 'ws:';
+    const client = createClient({ url: url.href, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}`, ...testPurpose } });
+    const outcomes: Promise<unknown>[] = [];
+    for (let index = 0; index < 11; index++) {
+      outcomes.push(
+        new Promise((resolve) => {
+          client.subscribe({ query: 'subscription { hits { cursor } }' }, { next: () => {}, error: resolve, complete: () => resolve(null) });
+        }),
+      );
+    }
+    const refused = (await Promise.race(outcomes)) as { message: string; extensions?: { code?: string } }[];
+    expect(refused[0]!.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    await client.dispose();
+  });
+
+  it('logs subscribing as a consultation, every delivery as a disclosure at the owner naming its recipient, and every log verifies', async () => {
+    const consultations = await adminQuery(
+      hub.hubDatabase.name,
+      `select actor_sub, purpose, details from audit.entry where kind = 'CONSULTATION' and operation = 'subscription Hits'`,
+    );
+    expect(consultations.length).toBeGreaterThan(5);
+    expect(consultations[0]).toMatchObject({ actor_sub: demoUsers['mk-border-officer'].sub, purpose: testPurpose.purpose });
+
+    const xk = hub.nodes.get('XK')!.database.name;
+    const delivered = subscribers.flatMap((subscriber) => subscriber.events.map((hit) => ({ hit, sub: subscriber.sub })));
+    expect(delivered.length).toBeGreaterThan(10);
+    for (const { hit, sub } of delivered) {
+      const seq = JSON.parse(Buffer.from(hit.cursor, 'base64url').toString()).p.XK;
+      // The same event delivered twice (a replay) has two entries, each with its own tier.
+      const entries = await adminQuery(
+        xk,
+        `select actor_sub, actor_unit, records, details from audit.entry
+          where kind = 'DISCLOSURE' and actor_sub = $1 and (details->'delivery'->>'seq')::int = $2`,
+        [sub, seq],
+      );
+      const entry = entries.find((candidate) => candidate.records[0]?.tier === hit.alert.access.tier);
+      expect(entry, `disclosure of event ${seq} to ${sub} at ${hit.alert.access.tier}`).toBeDefined();
+      expect(entry!.details.delivery).toMatchObject({ recipient: { agency: 'MK', unit: demoUsers['mk-border-officer'].unit }, purpose: testPurpose.purpose });
+      expect(entry!.records).toEqual([expect.objectContaining({ agency: 'XK', id: hit.alert.localId, basis: hit.alert.access.basis })]);
+    }
+    for (const database of [xk, hub.nodes.get('MK')!.database.name, hub.hubDatabase.name]) {
+      const client = new pg.Client({ connectionString: new URL(`/${database}`, hub.nodes.get('XK')!.database.url).href });
+      await client.connect();
+      try {
+        expect(await verifyAuditChain(client)).toMatchObject({ ok: true });
+      } finally {
+        await client.end();
+      }
+    }
   });
 });
