@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createAlertMutation, alertInput } from './fixtures.ts';
-import { adminQuery, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, purposeHeaders, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
 
 const createWatch = /* GraphQL */ `
@@ -212,6 +212,36 @@ describe('real-time hits', () => {
     const replay = await connect('mk-border-officer', { after: first.cursor });
     const [replayed] = await replay.waitFor(1);
     expect(replayed.alert.id).toBe(control.id);
+  });
+
+  it('delivers hits over server-sent events too, for clients that cannot hold a socket', async () => {
+    const plate = uniquePlate();
+    await watch('mk-border-officer', { plate, plateCountry: 'XK' });
+    const controller = new AbortController();
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${await hub.token('mk-border-officer')}`,
+        ...purposeHeaders(),
+      },
+      body: JSON.stringify({ query: 'subscription OverSse { hits { cursor alert { id access { tier } } } }' }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    // The consultation entry is written before the stream starts: then the seizure happens.
+    const seizure = seize({ ...noIdentifiers, ...car(plate) });
+    let text = '';
+    while (!text.includes('"hits"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const data = JSON.parse(/data: (.*)/.exec(text.slice(text.indexOf('event: next')))![1]!);
+    expect(data.data.hits.alert).toEqual({ id: (await seizure).id, access: { tier: 'HIT' } });
   });
 
   it('closes the socket when the token expires', async () => {
