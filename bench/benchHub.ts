@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { migrate } from '../src/database/migrate.ts';
+import { randomBytes } from 'node:crypto';
+import { migrateWithApplicationLogin } from '../src/database/applicationLogin.ts';
 import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
 import type { DemoAgency } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -153,13 +154,14 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const keys = await ensureDevelopmentKeys(join(dir, 'keys'), agencies);
     const trustList = createTrustList(keys.trustList);
 
+    const applicationPassword = randomBytes(12).toString('hex');
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
     for (const agency of agencies) {
       const database = `bench_${agency.toLowerCase()}`;
       await postgres.ensureDatabase(database);
-      await migrate(postgres.url(database));
-      const node = createNode({ agency, databaseUrl: postgres.url(database), trustList, agencies, logger: serverLogger });
+      const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword);
+      const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, logger: serverLogger });
       cleanup.push(() => node.stop());
       nodes.push(node);
       nodeUrls.set(agency, await node.start());
@@ -175,10 +177,10 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const alertCounts = new Map(await Promise.all(nodes.map(seed)));
 
     await postgres.ensureDatabase('bench_gateway');
-    await migrate(postgres.url('bench_gateway'));
+    const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword);
     const gateway = createGateway({
       trustList,
-      databaseUrl: postgres.url('bench_gateway'),
+      databaseUrl: gatewayDatabase.applicationUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
       graphiql: false,

@@ -6,6 +6,7 @@ import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from 
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
+import { applicationRole, migrateWithApplicationLogin } from './database/applicationLogin.ts';
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
@@ -17,6 +18,7 @@ import { loadTrustList } from './identity/trustList.ts';
 import { startHub } from './hub/startHub.ts';
 import { createNode } from './node/createNode.ts';
 import { logger } from './server/logger.ts';
+import { startTelemetry } from './telemetry/startTelemetry.ts';
 
 const usage = `Border Exchange Hub
 
@@ -24,9 +26,10 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
 
   start                      the whole hub on this machine: embedded PostgreSQL, a node per agency,
                              the gateway, demo data (PORT, AGENCIES, DATA_DIR, <AGENCY>_DATABASE_URL, HUB_DATABASE_URL)
-  node --agency XK           one agency node (DATABASE_URL, TRUST_LIST, PORT, AGENCIES)
-  gateway                    the public gateway (AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
-  migrate [--database-url U] apply migrations (default DATABASE_URL)
+  node --agency XK           one agency node (DATABASE_URL as hub_app, TRUST_LIST, PORT, AGENCIES)
+  gateway                    the public gateway (DATABASE_URL as hub_app, AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
+  migrate [--database-url U] apply migrations as the database owner (default DATABASE_URL); with
+                             APPLICATION_DB_PASSWORD, let the services' role hub_app log in with it
   seed --agency XK           demo data into an agency database (DATABASE_URL)
   token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
@@ -34,6 +37,20 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
   contracts write            rewrite contracts/*.graphql from the code
 `;
+
+/**
+ * Runs a long-lived service: telemetry first, so that its spans, and the
+ * audit entries that record their trace ids, have real ones.
+ */
+async function serve<Service extends { stop(): Promise<void> }>(run: () => Promise<Service>): Promise<Service> {
+  const telemetry = startTelemetry();
+  const service = await run();
+  onShutdown(async () => {
+    await service.stop();
+    await telemetry.shutdown();
+  });
+  return service;
+}
 
 /** Stops cleanly on Ctrl-C or a container stop; a second signal forces the exit. */
 function onShutdown(stop: () => Promise<void>) {
@@ -73,8 +90,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const config = loadStartConfig();
-      const hub = await startHub(config);
-      onShutdown(hub.stop);
+      const hub = await serve(() => startHub(config));
       const ws = new URL(hub.gatewayUrl);
       ws.protocol = 'ws:';
       const tokens = await tokensFor(config.dataDir, config.agencies);
@@ -99,42 +115,46 @@ async function main(argv: string[]): Promise<void> {
     case 'node': {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' } } });
       const config = loadNodeConfig(process.env, values.agency);
-      await migrate(config.databaseUrl);
-      const node = createNode({
-        agency: config.agency,
-        databaseUrl: config.databaseUrl,
-        trustList: loadTrustList(config.trustListPath),
-        agencies: config.agencies,
-        listen: { port: config.port, host: config.host },
-        ...(config.signingKeyPath
-          ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
-          : {}),
+      await serve(async () => {
+        const node = createNode({
+          agency: config.agency,
+          databaseUrl: config.databaseUrl,
+          trustList: loadTrustList(config.trustListPath),
+          agencies: config.agencies,
+          listen: { port: config.port, host: config.host },
+          ...(config.signingKeyPath
+            ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
+            : {}),
+        });
+        await node.start();
+        return node;
       });
-      await node.start();
-      onShutdown(node.stop);
       return;
     }
     case 'gateway': {
       const config = loadGatewayConfig();
-      await migrate(config.databaseUrl);
-      const gateway = createGateway({
-        trustList: loadTrustList(config.trustListPath),
-        databaseUrl: config.databaseUrl,
-        nodes: config.nodes,
-        signer: await loadSigningKey(config.signingKeyPath, config.issuer),
-        nodeTimeoutMs: config.nodeTimeoutMs,
-        listen: { port: config.port, host: config.host },
+      await serve(async () => {
+        const gateway = createGateway({
+          trustList: loadTrustList(config.trustListPath),
+          databaseUrl: config.databaseUrl,
+          nodes: config.nodes,
+          signer: await loadSigningKey(config.signingKeyPath, config.issuer),
+          nodeTimeoutMs: config.nodeTimeoutMs,
+          listen: { port: config.port, host: config.host },
+        });
+        await gateway.start();
+        return gateway;
       });
-      await gateway.start();
-      onShutdown(gateway.stop);
       return;
     }
     case 'migrate': {
       const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' } } });
       const url = values['database-url'] ?? process.env.DATABASE_URL;
-      if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required']);
-      const result = await migrate(url);
-      process.stdout.write(`applied: ${result.applied.join(', ') || 'none'}; already applied: ${result.alreadyApplied.length}\n`);
+      if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required, the database owner\'s']);
+      const password = process.env.APPLICATION_DB_PASSWORD;
+      const { applied, alreadyApplied } = password ? (await migrateWithApplicationLogin(url, password)).migration : await migrate(url);
+      process.stdout.write(`applied: ${applied.join(', ') || 'none'}; already applied: ${alreadyApplied.length}\n`);
+      if (password) process.stdout.write(`${applicationRole} may log in with APPLICATION_DB_PASSWORD\n`);
       return;
     }
     case 'seed': {

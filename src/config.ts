@@ -47,7 +47,7 @@ export function loadStartConfig(env: Env = process.env) {
       PORT: port.default(4000),
       /** Agencies to run a node for. Default XK,MK. */
       AGENCIES: agencyList.default(['XK', 'MK']),
-      /** Gateway (hub) database; embedded PostgreSQL when absent. */
+      /** Gateway (hub) database, as its owner; embedded PostgreSQL when absent. */
       HUB_DATABASE_URL: postgresUrl.optional(),
       /** Seed demo data into empty node databases. Default true. */
       SEED_DEMO_DATA: z.enum(['true', 'false']).default('true'),
@@ -83,7 +83,7 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
     z.object({
       ...shared,
       NODE_AGENCY: agencyCode,
-      /** The agency's own database. */
+      /** The agency's own database, as the application role hub_app (migrated beforehand by `hub migrate`). */
       DATABASE_URL: postgresUrl,
       /** Node port. Default 4001. */
       PORT: port.default(4001),
@@ -114,7 +114,7 @@ export function loadGatewayConfig(env: Env = process.env) {
     z.object({
       ...shared,
       PORT: port.default(4000),
-      /** The hub database: consultation log (and later joint operations). */
+      /** The hub database (consultation log), as the application role hub_app (migrated beforehand by `hub migrate`). */
       DATABASE_URL: postgresUrl,
       TRUST_LIST: z.string().min(1),
       /** Private JWK (JSON file) the gateway signs its node credentials with. */

@@ -266,6 +266,26 @@ describe('appending', () => {
     expect(await verifyAuditChain(client, { batchSize: 7 })).toMatchObject({ ok: true, count: (before.ok ? before.count : 0) + 60 });
   });
 
+  it('stamps each entry under the lock: with concurrent appends, time order is sequence order', async () => {
+    // Each transaction does its work (a pause) before appending, as the services do; a time taken
+    // before the lock would then often be older than the entry that won the lock first.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        prisma.$transaction(async (tx) => {
+          await tx.$executeRaw`select pg_sleep(${(i % 5) / 200}::float8)`;
+          return appendAuditEntry(tx, 'XK', sampleInput(i));
+        }),
+      ),
+    );
+    const { rows } = await client.query<{ seq: string }>('select seq from audit.entry order by at, seq');
+    expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, index) => index + 1));
+    expect(await verifyAuditChain(client)).toMatchObject({ ok: true });
+  });
+
+  it('refuses to date an entry before the one it follows', async () => {
+    await expect(prisma.$transaction((tx) => appendAuditEntry(tx, 'XK', sampleInput(1), new Date(start - 60_000)))).rejects.toThrow(/is before entry/);
+  });
+
   it('commits with the work it records or not at all, and refuses to run outside a transaction', async () => {
     const count = async () => Number((await client.query('select count(*) from audit.entry')).rows[0].count);
     const before = await count();
@@ -348,6 +368,20 @@ describe('tampering, as a superuser bypassing the triggers, is reported at the f
     expect(await reason('insert three', 5)).toBe('5: entries 5 to 7 were inserted: entry 8 names entry 4 as its predecessor');
     expect(await reason('reorder', 5)).toBe('5: entry 5 names entry 6 as its predecessor: the entries were reordered');
     expect(await reason('update: prev_hash', 5)).toMatch(/^5: entry 5 does not follow entry 4: it names [0-9a-f]{12}… as its predecessor, whose hash is [0-9a-f]{12}…$/);
+  });
+
+  it('reports an entry dated before its predecessor, even when the chain was re-hashed around it', async () => {
+    const result = await verifyTampered(client, async (c) => {
+      await c.query('delete from audit.checkpoint');
+      const { rows } = await c.query('select * from audit.entry where seq >= 5 order by seq');
+      let previous = (await readEntry(c, 4)).hash;
+      for (const entry of rows.map(columnsFromRow)) {
+        const row = rehashed({ ...entry, ...(entry.seq === 12 ? { at: minute(3).toISOString() } : {}), prev_hash: previous });
+        await c.query('update audit.entry set at = $2, prev_hash = $3, hash = $4 where seq = $1', [row.seq, row.at, row.prev_hash, row.hash]);
+        previous = row.hash;
+      }
+    });
+    expect(result).toEqual({ ok: false, firstBadSeq: 12, reason: `entry 12 is dated ${minute(3).toISOString()}, before entry 11 (${minute(11).toISOString()})` });
   });
 
   it('without a checkpoint, dropping the newest entry leaves a valid shorter chain: what checkpoints are for', async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { migrate } from '../src/database/migrate.ts';
+import { randomBytes } from 'node:crypto';
+import { migrateWithApplicationLogin } from '../src/database/applicationLogin.ts';
 import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
 
 /** Name of the migrated database every test database is cloned from. */
@@ -12,6 +13,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Connection string of the test cluster's `postgres` database, as superuser. */
     postgresAdminUrl: string;
+    /** Password of the application role (hub_app) on the test cluster. */
+    applicationPassword: string;
   }
 }
 
@@ -23,8 +26,10 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'hub-test-pg-'));
   const postgres = await startEmbeddedPostgres({ dir, ephemeral: true });
   await postgres.ensureDatabase(templateDatabase);
-  await migrate(postgres.url(templateDatabase));
+  const applicationPassword = randomBytes(12).toString('hex');
+  await migrateWithApplicationLogin(postgres.url(templateDatabase), applicationPassword);
   project.provide('postgresAdminUrl', postgres.url('postgres'));
+  project.provide('applicationPassword', applicationPassword);
   return async () => {
     await postgres.stop();
     await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
@@ -41,7 +42,10 @@ export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow
 
 export interface TestDatabase extends AsyncDisposable {
   name: string;
+  /** As the cluster's superuser: migrations, administration, tampering. */
   url: string;
+  /** As the application role, the way the services connect. */
+  applicationUrl: string;
 }
 
 /** A fresh, migrated database cloned from the template; dropped on dispose. */
@@ -51,6 +55,7 @@ export async function createTestDatabase(label = 'db', template: string | null =
   return {
     name,
     url: databaseUrl(name),
+    applicationUrl: applicationUrl(databaseUrl(name), inject('applicationPassword')),
     [Symbol.asyncDispose]: async () => {
       await adminQuery('postgres', `drop database if exists ${quoteIdent(name)} with (force)`);
     },
@@ -152,7 +157,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.url, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -163,7 +168,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
   const hubDatabase = await createTestDatabase('gateway');
   const gateway = createGateway({
     trustList,
-    databaseUrl: hubDatabase.url,
+    databaseUrl: hubDatabase.applicationUrl,
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,

@@ -30,7 +30,7 @@ describe('hits across gateway processes', () => {
   const startGateway = async () => {
     const gateway = createGateway({
       trustList: hub.trustList,
-      databaseUrl: hub.hubDatabase.url,
+      databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
       signer: hub.keys.gateway,
       graphiql: false,

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { graphql } from './helpers.ts';
+import { demoUsers, graphql } from './helpers.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hub-start-'));
 // As a newcomer's checkout would be: readable by the postgres user the cluster runs as under root.
@@ -65,6 +65,20 @@ describe('npm start', () => {
     expect(result.errors).toBeUndefined();
     const total = result.data!.alerts.totalCount;
     expect(total).toBeGreaterThanOrEqual(20);
+    // Telemetry is on where users run the hub: the consultation entry and the disclosures it
+    // caused at both nodes carry one real trace id.
+    const trail = `query Trail($party: String!, $sub: String!) {
+      auditEntries(party: $party, first: 1, filter: { actorSub: $sub }) { edges { node { kind operation traceId } } }
+    }`;
+    const auditor = { token: first.tokens.get('xk-auditor')!, purpose: 'AUDIT', caseReference: null };
+    const sub = demoUsers['xk-border-officer'].sub;
+    const entries = await Promise.all(
+      ['GATEWAY', 'XK', 'MK'].map(async (party) => (await graphql(first.gatewayUrl, trail, { party, sub }, auditor)).data!.auditEntries.edges[0].node),
+    );
+    expect(entries.map((entry) => entry.kind)).toEqual(['CONSULTATION', 'DISCLOSURE', 'DISCLOSURE']);
+    expect(entries[0].traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(entries.map((entry) => entry.traceId)).toEqual([entries[0].traceId, entries[0].traceId, entries[0].traceId]);
+
     // GraphiQL for a person with a browser.
     const page = await fetch(first.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(await page.text()).toMatch(/graphiql/i);

@@ -1,25 +1,20 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTelemetry, type Telemetry } from '../src/telemetry/startTelemetry.ts';
 import { adminQuery, startTestHub, type TestHub } from './helpers.ts';
 
 const exporter = new InMemorySpanExporter();
 let hub: TestHub;
+let telemetry: Telemetry;
 
 beforeAll(async () => {
-  // What an OpenTelemetry SDK does at start-up; the hub itself only uses the API.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  // What the CLI does for start, node and gateway, with the spans kept in memory.
+  telemetry = startTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   hub = await startTestHub();
 });
 afterAll(async () => {
   await hub?.[Symbol.asyncDispose]();
-  trace.disable();
-  propagation.disable();
-  context.disable();
+  await telemetry?.shutdown();
 });
 
 describe('tracing', () => {

@@ -35,27 +35,43 @@ export async function readAuditHead(tx: Prisma.TransactionClient): Promise<Audit
 const headOf = (last: { seq: bigint; hash: string } | undefined): AuditHead =>
   last ? { seq: toSeq(last.seq), hash: last.hash } : { seq: 0, hash: genesisHash };
 
+/** The head the next entry follows, and the time it is stamped with. */
+interface LockedHead extends AuditHead {
+  /** The head's time; null when the log is empty. */
+  at: Date | null;
+  /**
+   * The database's clock read after the lock was granted, to the
+   * millisecond `audit.entry.at` keeps, and never before the head's own time:
+   * so time order is sequence order, whatever the clocks of the processes.
+   */
+  now: Date;
+}
+
 /**
- * Takes the log's lock, then reads the head the next entry follows. Two
- * statements: a statement's snapshot is taken when it starts, so the head
- * must be read by one that starts after the lock is granted.
+ * Takes the log's lock, then reads the head the next entry follows and the
+ * time it is stamped with. Two statements: a statement's snapshot is taken
+ * when it starts, so the head must be read by one that starts after the lock
+ * is granted; and clock_timestamp(), unlike now(), is the time of that read,
+ * not of the transaction's start.
  *
  * The lock serialises appends only until the end of the transaction; on a
  * client outside a transaction it would be gone before the head is read, and
  * the entry would not commit with the work it records. The transaction-local
  * setting tells the two cases apart at no extra round trip.
  */
-async function lockAuditHead(tx: Prisma.TransactionClient): Promise<AuditHead> {
+async function lockAuditHead(tx: Prisma.TransactionClient): Promise<LockedHead> {
   await tx.$queryRaw`select pg_advisory_xact_lock(${auditLogLockKey})::text, set_config('hub.audit_lock', 'held', true)`;
-  const rows = await tx.$queryRaw<{ held: string | null; seq: bigint | null; hash: string | null }[]>`
-    select current_setting('hub.audit_lock', true) as held, head.seq, head.hash
+  const rows = await tx.$queryRaw<{ held: string | null; seq: bigint | null; hash: string | null; at: Date | null; now: Date }[]>`
+    select current_setting('hub.audit_lock', true) as held, head.seq, head.hash, head.at,
+           greatest(date_trunc('milliseconds', clock_timestamp()), head.at) as now
       from (select 1) as one
-      left join (select seq, hash from audit.entry order by seq desc limit 1) as head on true`;
+      left join (select seq, hash, at from audit.entry order by seq desc limit 1) as head on true`;
   const row = rows[0];
   if (row?.held !== 'held') {
     throw new TypeError('appendAuditEntry must run inside a transaction (prisma.$transaction(async (tx) => …))');
   }
-  return headOf(row.seq === null || row.hash === null ? undefined : { seq: row.seq, hash: row.hash });
+  const head = headOf(row.seq === null || row.hash === null ? undefined : { seq: row.seq, hash: row.hash });
+  return { ...head, at: row.at, now: row.now };
 }
 
 /**
@@ -68,31 +84,38 @@ async function lockAuditHead(tx: Prisma.TransactionClient): Promise<AuditHead> {
  * previous holder committed (the insert would then fail on the primary key,
  * never fork the chain). The lock is held until the caller commits, so append
  * as late in the transaction as the work allows.
+ *
+ * The entry is stamped under the lock with the database's clock (see
+ * {@link LockedHead}); `at` replaces that time, for tests and tools that build
+ * a log with known times, and is still never earlier than the head's.
  */
 export async function appendAuditEntry(
   tx: Prisma.TransactionClient,
   party: string,
   input: AuditEntryInput,
-  now: Date = new Date(),
+  at?: Date,
 ): Promise<AuditEntry> {
-  const [entry] = await appendAuditEntries(tx, party, [input], now);
+  const [entry] = await appendAuditEntries(tx, party, [input], at);
   return entry!;
 }
 
-/** Appends several entries, in order, under one lock and one insert. */
+/** Appends several entries, in order, under one lock and one insert, all with the same time. */
 export async function appendAuditEntries(
   tx: Prisma.TransactionClient,
   party: string,
   inputs: readonly AuditEntryInput[],
-  now: Date = new Date(),
+  at?: Date,
 ): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   checkParty(party);
-  if (Number.isNaN(now.getTime())) throw new RangeError('appendAuditEntries: invalid time');
+  if (at !== undefined && Number.isNaN(at.getTime())) throw new RangeError('appendAuditEntries: invalid time');
   // Normalised before hashing: the hash must cover exactly what reads back.
   const normalized = inputs.map(normalizeAuditInput);
   const head = await lockAuditHead(tx);
-  const entries = chainEntries(head, party, normalized, now);
+  if (at !== undefined && head.at !== null && at.getTime() < head.at.getTime()) {
+    throw new RangeError(`appendAuditEntries: ${at.toISOString()} is before entry ${head.seq} (${head.at.toISOString()})`);
+  }
+  const entries = chainEntries(head, party, normalized, at ?? head.now);
   await insertEntries(tx, entries);
   return entries;
 }

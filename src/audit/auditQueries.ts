@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
+import type { AuditKind, AuditOutcome } from './auditEntry.ts';
 
 /** What auditors filter a log by. */
 export interface AuditFilter {
@@ -10,8 +11,8 @@ export interface AuditFilter {
   recordId?: string | null;
   purpose?: string | null;
   caseReference?: string | null;
-  outcome?: string | null;
-  kind?: string | null;
+  outcome?: AuditOutcome | null;
+  kind?: AuditKind | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -20,7 +21,7 @@ export interface AuditEntryView {
   seq: number;
   party: string;
   at: Date;
-  kind: string;
+  kind: AuditKind;
   actorSub: string | null;
   actorAgency: string | null;
   actorUnit: string | null;
@@ -31,7 +32,7 @@ export interface AuditEntryView {
   documentHash: string | null;
   variables: string | null;
   records: { agency: string; id: string; reference?: string; tier?: string; basis?: string; grantId?: string }[];
-  outcome: string;
+  outcome: AuditOutcome;
   errorCode: string | null;
   clientAddress: string | null;
   traceId: string | null;
@@ -51,7 +52,25 @@ export function auditScope(reader: Officer, party: string): Prisma.AuditEntryWhe
   throw hubError(ErrorCode.FORBIDDEN, 'Only auditors and the joint oversight board read audit logs.');
 }
 
-function filterWhere(filter: AuditFilter | null | undefined): Prisma.AuditEntryWhereInput {
+/**
+ * An agency's auditor reads another party's log as a partner: what its own
+ * officers did there, but not what that party withheld from them. A record
+ * the owner released at NONE is, to the partner, a record that does not
+ * exist; the owner's own auditors (and the oversight board) see the denial.
+ */
+function readsAsPartner(reader: Officer, party: string): boolean {
+  return !hasAnyRole(reader, ['oversight']) && reader.agency !== party;
+}
+
+const withheld = (record: AuditEntryView['records'][number]) => record.tier === 'NONE';
+
+/** Entries that name the record, and, for a partner, name it as released (an entry names a record once). */
+function namingRecord(id: string, asPartner: boolean): Prisma.AuditEntryWhereInput {
+  const names: Prisma.AuditEntryWhereInput = { records: { array_contains: [{ id }] } };
+  return asPartner ? { AND: [names, { NOT: { records: { array_contains: [{ id, tier: 'NONE' }] } } }] } : names;
+}
+
+function filterWhere(filter: AuditFilter | null | undefined, asPartner: boolean): Prisma.AuditEntryWhereInput {
   if (!filter) return {};
   return {
     ...(filter.actorSub ? { actorSub: filter.actorSub } : {}),
@@ -61,7 +80,7 @@ function filterWhere(filter: AuditFilter | null | undefined): Prisma.AuditEntryW
     ...(filter.caseReference ? { caseReference: filter.caseReference } : {}),
     ...(filter.outcome ? { outcome: filter.outcome } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
-    ...(filter.recordId ? { records: { array_contains: [{ id: filter.recordId }] } } : {}),
+    ...(filter.recordId ? namingRecord(filter.recordId, asPartner) : {}),
     ...(filter.from || filter.to
       ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
       : {}),
@@ -70,7 +89,12 @@ function filterWhere(filter: AuditFilter | null | undefined): Prisma.AuditEntryW
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-/** Newest first, keyset-paginated on the sequence number. */
+/**
+ * Newest first, keyset-paginated on the sequence number. A partner's view of
+ * an entry leaves out the records withheld from it ({@link readsAsPartner}),
+ * so its hash cannot be recomputed from that view: chain verification is the
+ * owner's and the oversight board's, with `audit verify` and the checkpoints.
+ */
 export async function listAuditEntries(
   prisma: PrismaClient,
   reader: Officer,
@@ -78,7 +102,8 @@ export async function listAuditEntries(
   filter: AuditFilter | null | undefined,
   page: { first: number; after?: string | null },
 ) {
-  const base: Prisma.AuditEntryWhereInput = { AND: [auditScope(reader, party), filterWhere(filter)] };
+  const asPartner = readsAsPartner(reader, party);
+  const base: Prisma.AuditEntryWhereInput = { AND: [auditScope(reader, party), filterWhere(filter, asPartner)] };
   const after = page.after ? parseSeqCursor(page.after) : null;
   const where = after === null ? base : { AND: [base, { seq: { lt: after } }] };
   const [rows, totalCount] = await Promise.all([
@@ -90,10 +115,12 @@ export async function listAuditEntries(
     views: pageRows.map(
       (row): AuditEntryView => ({
         ...row,
+        kind: row.kind as AuditKind,
+        outcome: row.outcome as AuditOutcome,
         seq: Number(row.seq),
         variables: json(row.variables),
         details: json(row.details),
-        records: row.records as AuditEntryView['records'],
+        records: (row.records as AuditEntryView['records']).filter((record) => !asPartner || !withheld(record)),
       }),
     ),
     cursors: pageRows.map((row) => `seq:${row.seq}`),

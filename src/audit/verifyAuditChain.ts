@@ -31,7 +31,8 @@ interface Checkpoint {
  * Walks the party's log in sequence order, a batch at a time (memory holds a
  * batch and the checkpoints), and checks that the sequence runs 1, 2, 3, …
  * without gaps, that each entry names its predecessor's hash, that each hash
- * is the one its content calls for, and that at every checkpoint, own or kept
+ * is the one its content calls for, that no entry is dated before its
+ * predecessor (entries are stamped under the log's lock), and that at every checkpoint, own or kept
  * by a partner, the chain reaches the head hash that was signed. Resolves
  * with the first bad sequence number and why, or with the count and head.
  *
@@ -110,6 +111,7 @@ async function checkpointProblem(reference: CheckpointReference, keys: Checkpoin
 class ChainWalk {
   private expectedSeq = 1;
   private previousHash = genesisHash;
+  private previousAt = Number.NEGATIVE_INFINITY;
   private nextCheckpoint = 0;
   private lastMatchingCheckpoint = 0;
   private checkpointMismatch: Failure | undefined;
@@ -125,6 +127,9 @@ class ChainWalk {
     if (entry.seq !== this.expectedSeq) return fail(this.expectedSeq, `entry ${this.expectedSeq} is missing`);
     if (entry.prev_hash !== this.previousHash) return 'broken-link';
     if (!isSelfConsistent(entry)) return fail(entry.seq, `entry ${entry.seq} was altered: its content does not match its hash`);
+    if (Date.parse(entry.at) < this.previousAt) {
+      return fail(entry.seq, `entry ${entry.seq} is dated ${entry.at}, before entry ${entry.seq - 1} (${new Date(this.previousAt).toISOString()})`);
+    }
     const problem = this.compareCheckpoints(entry);
     if (problem) return problem;
     this.advance(entry);
@@ -208,6 +213,7 @@ class ChainWalk {
 
   private advance(entry: AuditEntryColumns): void {
     this.previousHash = entry.hash;
+    this.previousAt = Date.parse(entry.at);
     this.expectedSeq = entry.seq + 1;
   }
 }

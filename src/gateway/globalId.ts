@@ -17,7 +17,11 @@ export function toGlobalId(typename: string, agency: string, localId: string): s
   return encodeGlobalID(typename, ownedId(agency, localId));
 }
 
-export function parseGlobalId(globalId: string, expectedType: string, argument = 'id'): { agency: string; localId: string } {
+export function parseGlobalId(
+  globalId: string,
+  expectedType: string | readonly string[],
+  argument = 'id',
+): { typename: string; agency: string; localId: string } {
   let typename: string;
   let id: string;
   try {
@@ -26,11 +30,13 @@ export function parseGlobalId(globalId: string, expectedType: string, argument =
     typename = '';
     id = '';
   }
+  const expected: readonly string[] = typeof expectedType === 'string' ? [expectedType] : expectedType;
   const { agency, localId } = splitOwnedId(id);
-  if (typename !== expectedType || !/^[A-Z]{2}$/.test(agency) || !localId) {
-    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of a ${expectedType}.`, {
-      issues: [{ path: argument, message: `is not the id of a ${expectedType}` }],
+  if (!expected.includes(typename) || !/^[A-Z]{2}$/.test(agency) || !localId) {
+    const what = expected.map((type) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`).join(' or ');
+    throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${argument} is not the id of ${what}.`, {
+      issues: [{ path: argument, message: `is not the id of ${what}` }],
     });
   }
-  return { agency, localId };
+  return { typename, agency, localId };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { StartConfig } from '../config.ts';
-import { migrate } from '../database/migrate.ts';
+import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
 import { createGateway } from '../gateway/createGateway.ts';
@@ -22,8 +22,9 @@ export const partyDatabase = (party: string) => `hub_${party.toLowerCase()}`;
 /**
  * The whole hub on one machine: development keys, one database per party
  * (on the embedded PostgreSQL unless `<AGENCY>_DATABASE_URL` and
- * `HUB_DATABASE_URL` point elsewhere), migrations, demo data, a node per
- * agency and the gateway. What `npm start` runs.
+ * `HUB_DATABASE_URL` point elsewhere, as their owner), migrations, the
+ * application role's login, demo data, a node per agency and the gateway.
+ * What `npm start` runs.
  */
 export async function startHub(config: StartConfig): Promise<RunningHub> {
   const cleanup: (() => Promise<void>)[] = [];
@@ -44,21 +45,22 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       const embedded = postgres;
       cleanup.push(() => embedded.stop());
     }
+    // Migrations run as each database's owner; the services log in as the application role,
+    // whose password is kept beside the data.
+    const applicationPassword = await ensureApplicationPassword(join(config.dataDir, 'application-db-password'));
     const databaseUrl = async (party: string, external: string | undefined) => {
-      if (external) return external;
-      await postgres!.ensureDatabase(partyDatabase(party));
-      return postgres!.url(partyDatabase(party));
+      if (!external) await postgres!.ensureDatabase(partyDatabase(party));
+      const { migration, applicationUrl } = await migrateWithApplicationLogin(external ?? postgres!.url(partyDatabase(party)), applicationPassword);
+      if (migration.applied.length) logger.info({ party, applied: migration.applied }, 'migrations applied');
+      return applicationUrl;
     };
 
     const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl);
-    await migrate(hubDatabaseUrl);
 
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
     for (const agency of config.agencies) {
       const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency));
-      const result = await migrate(url);
-      if (result.applied.length) logger.info({ agency, applied: result.applied }, 'migrations applied');
       const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)! });
       cleanup.push(() => node.stop());
       nodes.push(node);

@@ -1,8 +1,10 @@
 import { createYoga } from 'graphql-yoga';
+import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
-import { applicationRole, createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
+import { assertApplicationConnection } from '../database/applicationLogin.ts';
+import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
@@ -19,7 +21,7 @@ import { nodeSchema } from './schema/index.ts';
 export interface NodeConfig {
   /** Agency code of the owner (XK, MK, …). */
   agency: string;
-  /** The agency's own database. */
+  /** The agency's own database, as the application role (see applicationLogin.ts); start() refuses the owner. */
   databaseUrl: string;
   trustList: TrustList;
   /** Every agency of the exchange, the node's own included; registered in its directory at start. */
@@ -46,7 +48,7 @@ export interface AgencyNode {
 
 export function createNode(config: NodeConfig): AgencyNode {
   const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl, role: applicationRole });
+  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const events = listenForNotifications({ databaseUrl: config.databaseUrl, channel: nodeEventsChannel, logger });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
@@ -63,7 +65,14 @@ export function createNode(config: NodeConfig): AgencyNode {
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
       useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', logger }),
+      useHealthChecks({
+        readiness: async () => {
+          const database = await probe(() => prisma.$queryRaw`select 1`);
+          return { ready: database === 'ok', checks: { database } };
+        },
+      }),
     ],
+    healthCheckEndpoint: livenessPath,
     // Nodes are called by the gateway only: no browser IDE, no CORS.
     graphiql: false,
     cors: false,
@@ -90,6 +99,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     async start() {
       if (started) throw new Error(`node ${config.agency} is already started`);
       started = true;
+      await assertApplicationConnection(prisma);
       await registerAgencies(prisma, config.agencies);
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);

@@ -1,9 +1,35 @@
+import { auditKinds, auditOutcomes } from '../../audit/auditEntry.ts';
 import type { AuditEntryView } from '../../audit/auditQueries.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
+import { agreement } from '../../consent/agreement.ts';
 import type { HubBuilder } from './hubSchemaTypes.ts';
 
+/** Options of {@link addAuditTypes}. */
+export interface AuditTypesOptions {
+  /** What `AuditFilter.recordId` takes in this schema: a node speaks of local ids, the gateway of its API ids. */
+  recordIdDescription: string;
+}
+
 /** The audit log as auditors read it, shared by the node and gateway schemas. */
-export function addAuditTypes(builder: HubBuilder) {
+export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: AuditTypesOptions) {
+  const AuditKind = builder.enumType('AuditKind', {
+    description: 'What an audit entry records.',
+    values: {
+      CONSULTATION: { description: 'An operation at the gateway, with what it returned.' },
+      DISCLOSURE: { description: 'What an owner node released (or withheld) to a caller.' },
+      DENIAL: { description: 'A request refused: no token, no purpose, a missing role, …' },
+      CHANGE: { description: 'A change of a record, policy, grant or request, written with the change.' },
+    } satisfies Record<(typeof auditKinds)[number], unknown>,
+  });
+  const AuditOutcome = builder.enumType('AuditOutcome', {
+    description: 'How the operation an entry records ended.',
+    values: auditOutcomes,
+  });
+  const Purpose = builder.enumType('Purpose', {
+    description: 'A purpose of the exchange agreement (contracts/exchange-agreement.json).',
+    values: Object.fromEntries(Object.entries(agreement.purposes).map(([code, purpose]) => [code, { description: purpose.description }])),
+  });
+
   const AuditRecord = builder
     .objectRef<AuditEntryView['records'][number]>('AuditRecord')
     .implement({
@@ -26,7 +52,7 @@ export function addAuditTypes(builder: HubBuilder) {
       seq: t.exposeInt('seq'),
       party: t.exposeString('party', { description: 'Whose log: an agency code or GATEWAY.' }),
       at: t.expose('at', { type: 'DateTime' }),
-      kind: t.exposeString('kind', { description: 'CONSULTATION, DISCLOSURE, DENIAL or CHANGE.' }),
+      kind: t.expose('kind', { type: AuditKind }),
       actorSub: t.exposeString('actorSub', { nullable: true }),
       actorAgency: t.exposeString('actorAgency', { nullable: true }),
       actorUnit: t.exposeString('actorUnit', { nullable: true }),
@@ -37,7 +63,7 @@ export function addAuditTypes(builder: HubBuilder) {
       documentHash: t.exposeString('documentHash', { nullable: true }),
       variables: t.exposeString('variables', { nullable: true, description: 'The operation\u2019s variables as JSON, search terms included.' }),
       records: t.expose('records', { type: [AuditRecord] }),
-      outcome: t.exposeString('outcome'),
+      outcome: t.expose('outcome', { type: AuditOutcome }),
       errorCode: t.exposeString('errorCode', { nullable: true }),
       clientAddress: t.exposeString('clientAddress', { nullable: true }),
       traceId: t.exposeString('traceId', { nullable: true }),
@@ -52,11 +78,11 @@ export function addAuditTypes(builder: HubBuilder) {
       actorSub: t.string(),
       actorUnit: t.string(),
       actorAgency: t.string(),
-      recordId: t.id({ description: "A record's id within its owner agency: every entry that names it." }),
-      purpose: t.string(),
+      recordId: t.id({ description: recordIdDescription }),
+      purpose: t.field({ type: Purpose }),
       caseReference: t.string(),
-      outcome: t.string(),
-      kind: t.string(),
+      outcome: t.field({ type: AuditOutcome }),
+      kind: t.field({ type: AuditKind }),
       from: t.field({ type: 'DateTime' }),
       to: t.field({ type: 'DateTime' }),
     }),

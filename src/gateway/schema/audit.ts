@@ -15,7 +15,21 @@ import type { NodePage } from '../nodeOperations.ts';
 import { requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 
-const audit = addAuditTypes(builder);
+/** The types of the records audit entries name. */
+const recordTypes = ['Alert', 'TraceRequest'] as const;
+
+const audit = addAuditTypes(builder, {
+  recordIdDescription:
+    'A record: the id the API gives it (an Alert\u2019s or a TraceRequest\u2019s id), or its id within its owner agency ' +
+    '(AuditRecord.id). Every entry that names it.',
+});
+
+const localIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The owner's id of a record named by its API id or by that owner id itself, as entries store it. */
+function recordLocalId(recordId: string, argument: string): string {
+  return localIdPattern.test(recordId) ? recordId.toLowerCase() : parseGlobalId(recordId, recordTypes, argument).localId;
+}
 
 builder.mutationField('exchangeAuditCheckpoints', (t) =>
   t.field({
@@ -79,6 +93,7 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
         const { filter } = forwardArguments(info, args, ['filter']) as { filter: Record<string, unknown> | null };
+        if (typeof filter?.recordId === 'string') filter.recordId = recordLocalId(filter.recordId, 'filter.recordId');
         const { edges, pageInfo, totalCount } = await readLog(context, args.party, filter, page);
         return connectionOf(
           edges.map((edge) => edge.node),
@@ -104,7 +119,8 @@ builder.queryFields((t) => ({
       const logs = await Promise.all([agency, gatewayParty].map((party) => readLog(context, party, { recordId: localId }, page)));
       return logs
         .flatMap((log) => log.edges.map((edge) => edge.node))
-        .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+        // Within a log, time order is sequence order (entries are stamped under its lock); seq breaks ties.
+        .sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime() || a.party.localeCompare(b.party) || b.seq - a.seq);
     },
   }),
 }));

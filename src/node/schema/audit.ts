@@ -5,7 +5,9 @@ import { connectionOf, countedConnection, forwardPage } from '../../domain/schem
 import { auditRoles } from '../../identity/roles.ts';
 import { builder } from './builder.ts';
 
-export const audit = addAuditTypes(builder);
+export const audit = addAuditTypes(builder, {
+  recordIdDescription: "A record's id within this agency (AuditRecord.id): every entry that names it.",
+});
 
 builder.queryFields((t) => ({
   auditEntries: t.connection(

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { appendAuditEntries } from '../src/audit/appendAuditEntry.ts';
+import { createPrismaClient } from '../src/database/createPrismaClient.ts';
+import { adminQuery, createTestDatabase, type TestDatabase } from './helpers.ts';
+
+// The CLI as a scheduler or a shell runs it: a child process whose exit code
+// is the only thing a cron job or a CI step looks at.
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function hub(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(tsx, ['src/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout: string; stderr: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('hub CLI exit codes', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli');
+    const prisma = createPrismaClient({ databaseUrl: database.url });
+    try {
+      const input = (i: number) => ({
+        kind: 'DISCLOSURE' as const,
+        actor: { sub: `officer-${i}`, agency: 'MK', unit: 'MK-BP-BLACE', roles: ['officer'] },
+        purpose: 'CRIMINAL_INVESTIGATION',
+        caseReference: 'XK-MK-2026-0042',
+        operation: 'alert',
+        documentHash: null,
+        variables: { i },
+        records: [],
+        outcome: 'OK' as const,
+        errorCode: null,
+        clientAddress: null,
+        traceId: null,
+        details: null,
+      });
+      await prisma.$transaction((tx) => appendAuditEntries(tx, 'XK', [1, 2, 3, 4].map(input)));
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+  afterAll(() => database?.[Symbol.asyncDispose]());
+
+  it('audit verify exits 0 on an intact log and 1 on a tampered one', async () => {
+    const good = await hub(['audit', 'verify', '--database-url', database.url]);
+    expect(good.stdout).toContain('OK: 4 entries');
+    expect(good.code).toBe(0);
+
+    // A superuser bypassing the append-only triggers rewrites one entry.
+    await adminQuery(
+      database.name,
+      `begin; set local session_replication_role = replica;
+       update audit.entry set actor_sub = 'someone-else' where seq = 3; commit`,
+    );
+    const bad = await hub(['audit', 'verify', '--database-url', database.url]);
+    expect(bad.stdout).toContain('FAILED at entry 3');
+    expect(bad.code).toBe(1);
+  });
+
+  it('unknown commands print the usage and exit 2', async () => {
+    const bogus = await hub(['bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stdout + bogus.stderr).toContain('Usage: hub <command>');
+    const auditBogus = await hub(['audit', 'bogus']);
+    expect(auditBogus.code).toBe(2);
+    expect(auditBogus.stderr).toContain('unknown audit command "bogus"');
+  });
+
+  it('migrate runs as the owner and lets hub_app log in with APPLICATION_DB_PASSWORD', async () => {
+    await using fresh = await createTestDatabase('cli_migrate', null);
+    // The cluster's hub_app already has this password (roles are shared): the test changes nothing for the others.
+    const run = await hub(['migrate', '--database-url', fresh.url], { APPLICATION_DB_PASSWORD: inject('applicationPassword') });
+    expect(run.stdout).toMatch(/^applied: 0001_init\.sql, .*\nhub_app may log in with APPLICATION_DB_PASSWORD\n$/);
+    expect(run.code).toBe(0);
+    const client = new pg.Client({ connectionString: fresh.applicationUrl });
+    await client.connect();
+    try {
+      expect((await client.query('select current_user::text as role, count(*)::int as entries from audit.entry')).rows).toEqual([{ role: 'hub_app', entries: 0 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('help exits 0', async () => {
+    expect((await hub(['help'])).code).toBe(0);
+  });
+});
