@@ -11,6 +11,7 @@ import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { createGateway } from './gateway/createGateway.ts';
+import { runSubscribeCommand } from './gateway/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -35,6 +36,8 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
   keys [--dir D]             development keys and trust list (default DATA_DIR/keys), e.g. for docker compose
   audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
+  subscribe --token T --purpose P [--case-reference C] [--after CURSOR] [--url WS]
+                             print your unit's watch hits as JSON lines as they happen (graphql-ws)
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -212,6 +215,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'audit': {
       process.exitCode = await runAuditCommand(rest);
+      return;
+    }
+    case 'subscribe': {
+      process.exitCode = await runSubscribeCommand(rest);
       return;
     }
     case 'contracts': {

@@ -1,4 +1,8 @@
+import { Writable } from 'node:stream';
+import { parse, validate } from 'graphql';
 import pg from 'pg';
+import { gatewaySchema } from '../src/gateway/schema/index.ts';
+import { hitsDocument, runSubscribeCommand } from '../src/gateway/runSubscribeCommand.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -242,6 +246,30 @@ describe('real-time hits', () => {
     controller.abort();
     const data = JSON.parse(/data: (.*)/.exec(text.slice(text.indexOf('event: next')))![1]!);
     expect(data.data.hits.alert).toEqual({ id: (await seizure).id, access: { tier: 'HIT' } });
+  });
+
+  it('prints hits as JSON lines from `hub subscribe`, the walk-through of the README', async () => {
+    expect(validate(gatewaySchema, parse(hitsDocument))).toEqual([]);
+    const plate = uniquePlate();
+    await watch('mk-border-officer', { plate, plateCountry: 'XK' });
+    const lines: string[] = [];
+    const out = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const controller = new AbortController();
+    const url = new URL(hub.gatewayUrl);
+    url.protocol = 'ws:';
+    const args = ['--url', url.href, '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
+    const exited = runSubscribeCommand(args, { out, signal: controller.signal });
+    // The subscription is in place once its consultation entry is written.
+    const subscribed = async () =>
+      (await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from audit.entry where operation = 'subscription Hits'`))[0]!.n;
+    const before = await subscribed();
+    const started = Date.now();
+    while ((await subscribed()) === before && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    const seizure = await seize({ ...noIdentifiers, ...car(plate) });
+    while (lines.length === 0 && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    expect(await exited).toBe(0);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ alert: { reference: seizure.reference, owner: { code: 'XK' }, access: { tier: 'HIT' } }, match: 'EXACT' });
   });
 
   it('closes the socket when the token expires', async () => {
