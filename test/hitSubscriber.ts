@@ -8,6 +8,8 @@ export interface Subscriber {
   events: any[];
   errors: unknown[];
   closed: Promise<{ code: number; reason: string }>;
+  /** Resolves once the server acknowledged connection_init. */
+  connected: Promise<void>;
   /** Resolves once `count` events have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<any[]>;
   dispose(): Promise<void>;
@@ -41,6 +43,8 @@ export function subscribe(
   const waiters: (() => void)[] = [];
   let resolveClosed!: (value: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
+  let resolveConnected!: () => void;
+  const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
   const wsUrl = new URL(url);
   wsUrl.protocol = 'ws:';
   const client: Client = createClient({
@@ -50,6 +54,7 @@ export function subscribe(
     lazy: false,
     ...(connectionParams ? { connectionParams } : {}),
     on: {
+      connected: () => resolveConnected(),
       closed: (event) => {
         const { code, reason } = event as { code: number; reason: string };
         resolveClosed({ code, reason: String(reason) });
@@ -76,6 +81,7 @@ export function subscribe(
     events,
     errors,
     closed,
+    connected,
     async waitFor(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (events.length < count) {

@@ -30,7 +30,8 @@ describe('real-time hits', () => {
   const subscribers: Subscriber[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500 } });
+    // Each test keeps its subscribers open until the end: room for all of them.
+    hub = await startTestHub({ gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500, maxConnectionsPerOfficer: 100 } });
   });
   afterAll(async () => {
     await Promise.all(subscribers.map((subscriber) => subscriber.dispose()));

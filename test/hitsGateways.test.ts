@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
-import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
+import { createGateway, tooManyConnectionsCloseCode, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
@@ -27,8 +27,9 @@ describe('hits across gateway processes', () => {
     await hub?.[Symbol.asyncDispose]();
   });
 
-  const startGateway = async () => {
+  const startGateway = async (options: Partial<GatewayConfig> = {}) => {
     const gateway = createGateway({
+      ...options,
       trustList: hub.trustList,
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
@@ -106,5 +107,27 @@ describe('hits across gateway processes', () => {
     expect(taken).toEqual([]);
     expect(borderOnA.events.every((hit) => hit.owner.code === 'XK')).toBe(true);
     expect(demoUsers['mk-duty-officer'].unit).not.toBe(demoUsers['mk-border-officer'].unit);
+  });
+
+  it('limits the sockets one officer holds open on a gateway, and logs the refusal', async () => {
+    const { url } = await startGateway({ maxConnectionsPerOfficer: 2 });
+    const held = [await connect(url, 'mk-border-officer'), await connect(url, 'mk-border-officer')];
+    await Promise.all(held.map((subscriber) => subscriber.connected));
+    const third = await connect(url, 'mk-border-officer');
+    expect(await third.closed).toMatchObject({ code: tooManyConnectionsCloseCode });
+    // Another officer is not held back by it.
+    const other = await connect(url, 'mk-duty-officer');
+    await other.connected;
+    // A socket that closes frees its place (once the server has seen it close).
+    await held[0]!.dispose();
+    let again = await connect(url, 'mk-border-officer');
+    for (let attempt = 0; attempt < 50 && (await Promise.race([again.connected.then(() => true), again.closed.then(() => false)])) === false; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await connect(url, 'mk-border-officer');
+    }
+    await again.connected;
+    const refusals = await adminQuery(hub.hubDatabase.name, `select actor_sub, details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS'`);
+    expect(refusals.length).toBeGreaterThanOrEqual(1);
+    expect(refusals[0]!.details.claimedSubject).toContain(demoUsers['mk-border-officer'].sub);
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { agreement } from '../consent/agreement.ts';
 import type { WatchKind } from './enums.ts';
 import { normalizeIdentifier, normalizeName } from './normalize.ts';
-import { documentNumberQuery, nameQuery, plateQuery, serialQuery, serialSearchKey, vinQuery } from './schema/addSearchTypes.ts';
+import { documentNumberQuery, exactlyOne, nameQuery, plateQuery, serialQuery, serialSearchKey, vinQuery } from './schema/addSearchTypes.ts';
 
 /**
  * What a watch entry watches, normalised exactly as the nodes normalise what
@@ -48,17 +48,7 @@ export function watchEntryInput(now = new Date()) {
         .refine((value) => value.getTime() <= now.getTime() + days(maxDays), `must be at most ${maxDays} days ahead (exchange agreement)`),
     })
     .superRefine((value, ctx) => {
-      const given = identifiers.filter((name) => value[name] != null);
-      if (given.length !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [],
-          message:
-            given.length === 0
-              ? `must give one identifier: one of ${identifiers.join(', ')}`
-              : `must give exactly one identifier per watch entry, not ${given.length} (${given.join(', ')})`,
-        });
-      }
+      exactlyOne(ctx, value, identifiers, 'identifier', 'watch entry');
       if (value.plate != null && value.plateCountry == null) {
         ctx.addIssue({ code: 'custom', path: ['plateCountry'], message: 'is required with a plate' });
       }

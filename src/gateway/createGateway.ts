@@ -54,6 +54,8 @@ export interface GatewayConfig {
   subscriptionPollMs?: number;
   /** Operations one WebSocket may run at once. Default 10. */
   maxSubscriptionsPerConnection?: number;
+  /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
+  maxConnectionsPerOfficer?: number;
   logger?: Logger;
 }
 
@@ -64,6 +66,9 @@ export interface Gateway {
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** Close code of a socket refused because its officer holds too many (the 4xxx range is the application's). */
+export const tooManyConnectionsCloseCode = 4429;
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -83,6 +88,9 @@ export function createGateway(config: GatewayConfig): Gateway {
   const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer, feed });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
+  const maxConnections = config.maxConnectionsPerOfficer ?? 10;
+  /** Open sockets per officer (issuer and subject), in this process. */
+  const openSockets = new Map<string, number>();
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -130,11 +138,24 @@ export function createGateway(config: GatewayConfig): Gateway {
           return false;
         };
         if (!token) return refuse(ErrorCode.TOKEN_MISSING);
+        let officer;
         try {
-          await verifyOfficerToken(token, config.trustList);
+          officer = await verifyOfficerToken(token, config.trustList);
         } catch (error) {
           return refuse(String((error as GraphQLError).extensions?.code ?? ErrorCode.TOKEN_INVALID));
         }
+        const key = `${officer.issuer} ${officer.sub}`;
+        const open = openSockets.get(key) ?? 0;
+        if (open >= maxConnections) {
+          ctx.extra.socket.close(tooManyConnectionsCloseCode, `At most ${maxConnections} connections per officer`);
+          return refuse(ErrorCode.TOO_MANY_CONNECTIONS);
+        }
+        openSockets.set(key, open + 1);
+        ctx.extra.socket.once('close', () => {
+          const left = (openSockets.get(key) ?? 1) - 1;
+          if (left > 0) openSockets.set(key, left);
+          else openSockets.delete(key);
+        });
         closeAtExpiry(ctx.extra.socket, token);
         return true;
       },

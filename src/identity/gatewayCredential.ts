@@ -44,28 +44,38 @@ export interface GatewayVerifier {
   algorithms: string[];
 }
 
+/** Verifies a credential of the gateway for this node and returns its claims; every failure is GATEWAY_CREDENTIAL_INVALID. */
+async function verifyCredentialFor(
+  credential: string | undefined,
+  agency: string,
+  verifier: GatewayVerifier,
+  expected: { typ: string; what: string; subject?: string },
+): Promise<Record<string, unknown>> {
+  if (!credential) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  try {
+    const { payload } = await jwtVerify(credential, verifier.keys, {
+      issuer: verifier.issuer,
+      audience: nodeAudience(agency),
+      algorithms: verifier.algorithms,
+      requiredClaims: expected.subject ? ['exp', 'iss', 'aud', 'sub'] : ['exp', 'iss', 'aud'],
+      typ: expected.typ,
+      ...(expected.subject ? { subject: expected.subject } : {}),
+    });
+    return payload;
+  } catch (error) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, tokenError(error, expected.what).message);
+  }
+}
+
 export async function verifyGatewayCredential(
   credential: string | undefined,
   officerToken: string,
   agency: string,
   verifier: GatewayVerifier,
 ): Promise<void> {
-  if (!credential) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
-  }
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(credential, verifier.keys, {
-      issuer: verifier.issuer,
-      audience: nodeAudience(agency),
-      algorithms: verifier.algorithms,
-      requiredClaims: ['exp', 'iss', 'aud'],
-      typ: 'gateway+jwt',
-    }));
-  } catch (error) {
-    const mapped = tokenError(error, 'gateway credential');
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, mapped.message);
-  }
+  const payload = await verifyCredentialFor(credential, agency, verifier, { typ: 'gateway+jwt', what: 'gateway credential' });
   if (payload.otk !== tokenDigest(officerToken)) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
   }
@@ -115,23 +125,11 @@ export async function verifyGatewayServiceCredential(
   verifier: GatewayVerifier,
   scope = eventFeedScope,
 ): Promise<void> {
-  if (!credential) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
-  }
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(credential, verifier.keys, {
-      issuer: verifier.issuer,
-      audience: nodeAudience(agency),
-      subject: gatewayServiceSubject,
-      algorithms: verifier.algorithms,
-      requiredClaims: ['exp', 'iss', 'aud', 'sub'],
-      typ: serviceCredentialType,
-    }));
-  } catch (error) {
-    const mapped = tokenError(error, 'gateway service credential');
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, mapped.message);
-  }
+  const payload = await verifyCredentialFor(credential, agency, verifier, {
+    typ: serviceCredentialType,
+    what: 'gateway service credential',
+    subject: gatewayServiceSubject,
+  });
   if (payload.scope !== scope) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, `The gateway service credential is not for ${scope}.`);
   }

@@ -83,6 +83,27 @@ export const nameQuery = z
 
 const criteria = ['serialNumber', 'plate', 'vin', 'documentNumber', 'person'] as const;
 
+/** An input that takes exactly one of several fields (a search criterion, a watched identifier). */
+export function exactlyOne<K extends string>(
+  ctx: z.RefinementCtx,
+  value: Partial<Record<K, unknown>>,
+  names: readonly K[],
+  noun: string,
+  per: string,
+  hint = '',
+): void {
+  const given = names.filter((name) => value[name] != null);
+  if (given.length === 1) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: [],
+    message:
+      given.length === 0
+        ? `must give one ${noun}: one of ${names.join(', ')}`
+        : `must give exactly one ${noun} per ${per}, not ${given.length} (${given.join(', ')})${hint}`,
+  });
+}
+
 /** The search input of node and gateway: exactly one criterion, each bounded and normalised. */
 export const searchInput = z
   .object({
@@ -98,19 +119,7 @@ export const searchInput = z
       })
       .nullish(),
   })
-  .superRefine((value, ctx) => {
-    const given = criteria.filter((name) => value[name] != null);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message:
-          given.length === 0
-            ? `must give one criterion: one of ${criteria.join(', ')}`
-            : `must give exactly one criterion per search, not ${given.length} (${given.join(', ')}); search once per criterion`,
-      });
-    }
-  })
+  .superRefine((value, ctx) => exactlyOne(ctx, value, criteria, 'criterion', 'search', '; search once per criterion'))
   .transform((value): SearchCriterion => {
     if (value.serialNumber != null) {
       return { on: 'SERIAL', key: serialSearchKey(value.serialNumber) };
