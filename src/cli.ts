@@ -143,6 +143,10 @@ async function main(argv: string[]): Promise<void> {
           nodes: config.nodes,
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
+          rateLimits: config.rateLimits,
+          graphiql: config.publicApi.graphiql,
+          introspection: config.publicApi.introspection,
+          corsOrigins: config.publicApi.corsOrigins,
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();

@@ -141,6 +141,8 @@ export interface TestHubOptions {
   agencies?: string[];
   /** Default 2,000 ms. */
   nodeTimeoutMs?: number;
+  /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
+  rateLimits?: GatewayConfig['rateLimits'];
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
 }
@@ -149,7 +151,12 @@ export interface TestHubOptions {
  * Both nodes and the gateway, on port 0, each node on its own fresh
  * database, with development keys made for this test file.
  */
-export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000, gateway: gatewayOptions = {} }: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub({
+  agencies = ['XK', 'MK'],
+  nodeTimeoutMs = 2_000,
+  rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
+  gateway: gatewayOptions = {},
+}: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
   const trustList = createTrustList(keys.trustList);
@@ -172,6 +179,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,
+    rateLimits,
     graphiql: false,
     ...gatewayOptions,
   });

@@ -7,7 +7,7 @@ import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.t
 import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
-import { appendAuditEntry } from './appendAuditEntry.ts';
+import { createAuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 
 /** Options for {@link useAuditLog}. */
@@ -30,7 +30,7 @@ function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome =
   const errors = result?.errors ?? [];
   if (errors.length === 0) return { outcome: fallback, errorCode: null };
   const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-  const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED'].includes(code));
+  const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'RATE_LIMITED'].includes(code));
   const partial = result?.data != null && codes.every((code) => code === ErrorCode.AGENCY_UNAVAILABLE);
   return { outcome: partial ? 'PARTIAL' : denied ? 'DENIED' : 'ERROR', errorCode: codes[0] ?? null };
 }
@@ -49,8 +49,10 @@ export const auditUnavailable = () =>
  * document) get a DENIAL entry with what the request claimed.
  */
 export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): Plugin {
+  // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
+  const writer = createAuditWriter({ prisma, party });
   const append = async (input: AuditEntryInput) => {
-    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+    await writer.append(input);
   };
 
   return {

@@ -16,7 +16,7 @@ import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
@@ -26,6 +26,10 @@ import { followNodeFeeds } from './feedFollower.ts';
 import { hubFeedChannel } from './hitStream.ts';
 import { closeAtExpiry } from './closeAtExpiry.ts';
 import { logRefusedSocket } from './socketAudit.ts';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
+import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
+import pg from 'pg';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -40,10 +44,16 @@ export interface GatewayConfig {
   listen?: ListenOptions;
   /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
   nodeTimeoutMs?: number;
-  /** Serve GraphiQL on GET /graphql. Default true. */
+  /** Serve GraphiQL on GET /graphql. Default true; `hub gateway` turns it off in production. */
   graphiql?: boolean;
+  /** Answer introspection queries. Default true; `hub gateway` turns it off in production. */
+  introspection?: boolean;
+  /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
+  corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
+  rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   /** Follow the nodes' event feeds (the hits of the subscriptions). Default true. */
@@ -91,6 +101,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
   const openSockets = new Map<string, number>();
+  // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
+  const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -99,9 +111,12 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
+      useIdentifyFirst(config.trustList),
+      ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
         // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
@@ -116,6 +131,10 @@ export function createGateway(config: GatewayConfig): Gateway {
       }),
     ],
     healthCheckEndpoint: livenessPath,
+    // Officers send a bearer token, never cookies: a listed origin gets CORS without credentials.
+    cors: config.corsOrigins?.length
+      ? { origin: [...config.corsOrigins], credentials: false, allowedHeaders: ['authorization', 'content-type', purposeHeader, caseReferenceHeader], methods: ['GET', 'POST'] }
+      : false,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,
@@ -212,6 +231,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await listener.close();
     await notifier.close();
     await prisma.$disconnect();
+    await limitsPool?.end();
   };
 
   return {

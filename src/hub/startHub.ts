@@ -76,6 +76,9 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
+      graphiql: config.publicApi.graphiql,
+      introspection: config.publicApi.introspection,
+      corsOrigins: config.publicApi.corsOrigins,
       listen: { port: config.port, host: config.host },
     });
     const gatewayUrl = await gateway.start();

@@ -1,0 +1,15 @@
+-- Rate-limit counters of the gateway, in the hub database, shared by every
+-- gateway process (rate-limiter-flexible's PostgreSQL layout). The table is
+-- created here, not by the library: the application role creates nothing.
+CREATE SCHEMA IF NOT EXISTS "hub";
+
+CREATE TABLE "hub"."rate_limit" (
+    "key" VARCHAR(255) NOT NULL,
+    "points" INTEGER NOT NULL DEFAULT 0,
+    "expire" BIGINT,
+
+    CONSTRAINT "rate_limit_pkey" PRIMARY KEY ("key")
+);
+
+GRANT USAGE ON SCHEMA "hub" TO "hub_app";
+GRANT SELECT, INSERT, UPDATE, DELETE ON "hub"."rate_limit" TO "hub_app";
