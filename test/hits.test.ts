@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createAlertMutation, alertInput } from './fixtures.ts';
-import { adminQuery, purposeHeaders, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, graphql, purposeHeaders, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { mintGatewayCredential, mintGatewayServiceCredential } from '../src/identity/gatewayCredential.ts';
+import { officerTokenHeader } from '../src/identity/headers.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
 
 const createWatch = /* GraphQL */ `
@@ -259,18 +261,41 @@ describe('real-time hits', () => {
     const url = new URL(hub.gatewayUrl);
     url.protocol = 'ws:';
     const args = ['--url', url.href, '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
-    const exited = runSubscribeCommand(args, { out, signal: controller.signal });
     // The subscription is in place once its consultation entry is written.
     const subscribed = async () =>
       (await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from audit.entry where operation = 'subscription Hits'`))[0]!.n;
     const before = await subscribed();
-    const started = Date.now();
-    while ((await subscribed()) === before && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    const exited = runSubscribeCommand(args, { out, signal: controller.signal });
+    const until = async (done: () => Promise<boolean> | boolean) => {
+      for (const deadline = Date.now() + 30_000; !(await done()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    await until(async () => (await subscribed()) > before);
     const seizure = await seize({ ...noIdentifiers, ...car(plate) });
-    while (lines.length === 0 && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => lines.length > 0);
     controller.abort();
     expect(await exited).toBe(0);
     expect(JSON.parse(lines[0]!)).toMatchObject({ alert: { reference: seizure.reference, owner: { code: 'XK' }, access: { tier: 'HIT' } }, match: 'EXACT' });
+  });
+
+  it("keeps the feed and the officers' fields apart: the service credential opens only the feed, an officer never the feed", async () => {
+    const node = hub.nodes.get('XK')!;
+    const service = await mintGatewayServiceCredential(hub.keys.gateway, 'XK');
+    const feed = await graphql(node.url, '{ eventFeed(after: 0, first: 1) { head events { seq recipientAgency alertId } } }', {}, { token: service, purpose: null, caseReference: null });
+    expect(feed.errors).toBeUndefined();
+    expect(feed.data!.eventFeed).toMatchObject({ head: expect.any(Number), events: expect.any(Array) });
+    const alerts = await graphql(node.url, '{ alerts(first: 1) { totalCount } }', {}, { token: service });
+    expect(alerts.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Another node's service credential is not this node's.
+    const forMk = await mintGatewayServiceCredential(hub.keys.gateway, 'MK');
+    const wrongNode = await graphql(node.url, '{ eventFeed(after: 0) { head } }', {}, { token: forMk, purpose: null, caseReference: null });
+    expect(wrongNode.errors?.[0]?.extensions?.code).toBe('GATEWAY_CREDENTIAL_INVALID');
+    // An officer, even through the gateway's officer-bound credential, does not read the feed.
+    const officerToken = await hub.token('mk-border-officer');
+    const asOfficer = await graphql(node.url, '{ eventFeed(after: 0) { head } }', {}, {
+      token: await mintGatewayCredential(hub.keys.gateway, 'XK', officerToken),
+      headers: { [officerTokenHeader]: officerToken },
+    });
+    expect(asOfficer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('closes the socket when the token expires', async () => {
