@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
@@ -111,6 +113,32 @@ export async function graphql<T = Record<string, any>>(
   return { status: response.status, ...body };
 }
 
+/** Runs one operation over graphql-ws on the gateway's endpoint, with the token and purpose in connection_init. */
+export async function graphqlOverWebSocket<T = Record<string, any>>(
+  url: URL | string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<Omit<GraphQLResult<T>, 'status'>> {
+  const ws = new URL(url);
+  ws.protocol = 'ws:';
+  const { purpose = testPurpose.purpose, caseReference = testPurpose.caseReference } = options;
+  const client = createClient({
+    url: ws.href,
+    webSocketImpl: WebSocket,
+    connectionParams: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference },
+    retryAttempts: 0,
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      let value: Omit<GraphQLResult<T>, 'status'> = {};
+      client.subscribe<T>({ query, variables }, { next: (data) => (value = data as typeof value), error: reject, complete: () => resolve(value) });
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
 /** Error codes of a result, in order. */
 export const codes = (result: GraphQLResult<unknown>) => (result.errors ?? []).map((error) => error.extensions?.code);
 
@@ -143,6 +171,8 @@ export interface TestHubOptions {
   nodeTimeoutMs?: number;
   /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
   rateLimits?: GatewayConfig['rateLimits'];
+  /** Serve GraphiQL on GET /graphql. Default false. */
+  graphiql?: boolean;
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
 }
@@ -155,6 +185,7 @@ export async function startTestHub({
   agencies = ['XK', 'MK'],
   nodeTimeoutMs = 2_000,
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
+  graphiql = false,
   gateway: gatewayOptions = {},
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
@@ -180,7 +211,7 @@ export async function startTestHub({
     signer: keys.gateway,
     nodeTimeoutMs,
     rateLimits,
-    graphiql: false,
+    graphiql,
     ...gatewayOptions,
   });
   const gatewayUrl = await gateway.start();

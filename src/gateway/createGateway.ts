@@ -103,6 +103,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const openSockets = new Map<string, number>();
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
+  limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -136,6 +138,9 @@ export function createGateway(config: GatewayConfig): Gateway {
       ? { origin: [...config.corsOrigins], credentials: false, allowedHeaders: ['authorization', 'content-type', purposeHeader, caseReferenceHeader], methods: ['GET', 'POST'] }
       : false,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
+    // GraphiQL with its scripts, styles and workers inlined: police networks are often closed, and
+    // Yoga's default page loads them from a public CDN. Loaded on first use (the page is 9 MB).
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     logging: logger,
   });

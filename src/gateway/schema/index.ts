@@ -8,6 +8,7 @@ import './traceRequest.ts';
 import './consent.ts';
 import './audit.ts';
 import './search.ts';
+import './node.ts';
 import './watch.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { documentHash } from '../../audit/auditCollector.ts';
+import { documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
 import { parseInput } from '../../domain/alertInput.ts';
@@ -20,7 +20,7 @@ import type { NodePage } from '../nodeOperations.ts';
 import { requestNode } from '../ownerRequests.ts';
 import { Agency } from './agency.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
-import { Alert, noteAlerts } from './alert.ts';
+import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
 import { search } from './search.ts';
@@ -163,7 +163,7 @@ builder.subscriptionField('hits', (t) =>
     },
     resolve: (payload, _args, context) => {
       const event = payload as HitEventPayload;
-      noteAlerts(context, [event.alert]);
+      noteAlertViews(context.audit, [event.alert]);
       return event;
     },
   }),
