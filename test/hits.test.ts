@@ -366,6 +366,16 @@ describe('real-time hits', () => {
       expect(entry, `disclosure of event ${seq} to ${sub} at ${hit.alert.access.tier}`).toBeDefined();
       expect(entry!.details.delivery).toMatchObject({ recipient: { agency: 'MK', unit: demoUsers['mk-border-officer'].unit }, purpose: testPurpose.purpose });
       expect(entry!.records).toEqual([expect.objectContaining({ agency: 'XK', id: hit.alert.localId, basis: hit.alert.access.basis })]);
+      // And the gateway's consultation entry of the push names the record the client received, at its tier.
+      const pushed = await adminQuery(
+        hub.hubDatabase.name,
+        `select records from audit.entry where kind = 'CONSULTATION' and actor_sub = $1 and details->'delivery'->>'agency' = 'XK'
+            and (details->'delivery'->>'seq')::int = $2`,
+        [sub, seq],
+      );
+      expect(pushed.map((row) => row.records), `push of event ${seq} to ${sub}`).toContainEqual([
+        expect.objectContaining({ agency: 'XK', id: hit.alert.localId, tier: hit.alert.access.tier }),
+      ]);
     }
     for (const database of [xk, hub.nodes.get('MK')!.database.name, hub.hubDatabase.name]) {
       const client = new pg.Client({ connectionString: new URL(`/${database}`, hub.nodes.get('XK')!.database.url).href });

@@ -126,7 +126,12 @@ describe('hits across gateway processes', () => {
       again = await connect(url, 'mk-border-officer');
     }
     await again.connected;
-    const refusals = await adminQuery(hub.hubDatabase.name, `select actor_sub, details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS'`);
+    // The refusal is logged as the socket closes; wait for its entry rather than assume when it lands.
+    const refused = () => adminQuery(hub.hubDatabase.name, `select actor_sub, details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS'`);
+    let refusals = await refused();
+    for (const deadline = Date.now() + 30_000; refusals.length === 0 && Date.now() < deadline; refusals = await refused()) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(refusals.length).toBeGreaterThanOrEqual(1);
     expect(refusals[0]!.details.claimedSubject).toContain(demoUsers['mk-border-officer'].sub);
   });

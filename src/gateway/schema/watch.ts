@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
+import { AuditCollector, documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
 import { parseInput } from '../../domain/alertInput.ts';
@@ -77,6 +77,7 @@ builder.queryFields((t) => ({
           compare: newestFirst,
           fetchPage: (agency, first, after) => requestNode<NodePage<WatchEntryView>>(context, agency, 'watchEntries', { first, after }),
         });
+        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.owner, id: node.id })));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },
@@ -161,9 +162,19 @@ builder.subscriptionField('hits', (t) =>
       }
       return abortable((signal) => hitStream(context, start, { ...context.feed, signal }));
     },
-    resolve: (payload, _args, context) => {
+    // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
+    resolve: async (payload, _args, context) => {
       const event = payload as HitEventPayload;
-      noteAlertViews(context.audit, [event.alert]);
+      const delivery = new AuditCollector(gatewayParty, context.officer, context.purpose, context.audit.clientAddress);
+      delivery.operation = context.audit.operation;
+      noteAlertViews(delivery, [event.alert]);
+      try {
+        await context.prisma.$transaction((tx) =>
+          appendAuditEntry(tx, gatewayParty, delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } })),
+        );
+      } catch {
+        throw auditUnavailable();
+      }
       return event;
     },
   }),
