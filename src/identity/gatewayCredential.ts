@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, hubError } from '../errors.ts';
-import { tokenError } from './verifyOfficerToken.ts';
+import { assertTokenSize, tokenError } from './verifyOfficerToken.ts';
 
 /** Lifetime of a gateway credential: one node call, with room for clock skew. */
 const credentialLifetimeSeconds = 60;
@@ -53,6 +53,11 @@ async function verifyCredentialFor(
 ): Promise<Record<string, unknown>> {
   if (!credential) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  try {
+    assertTokenSize(credential, expected.what);
+  } catch (error) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, (error as Error).message);
   }
   try {
     const { payload } = await jwtVerify(credential, verifier.keys, {

@@ -2,9 +2,8 @@ import { journaled } from '../../audit/auditCollector.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
-import { consentDecisionInput, consentRequestInput } from '../../consent/consentInput.ts';
+import { consentDecisionInput, consentReason, consentRequestInput } from '../../consent/consentInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
-import { z } from 'zod';
 import {
   decideConsentRequest,
   listConsentRequests,
@@ -33,7 +32,6 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
   }),
 });
 
-const reason = z.string().trim().min(3, 'must give a reason').max(2000);
 
 builder.queryFields((t) => ({
   consentRequests: t.connection(
@@ -81,7 +79,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
       journaled(audit, (journal) =>
-        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(reason, args.reason, 'reason'), new Date(), journal),
+        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal),
       ),
   }),
 }));
