@@ -12,6 +12,7 @@ import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { createGateway } from './gateway/createGateway.ts';
 import { runSubscribeCommand } from './gateway/runSubscribeCommand.ts';
+import { loadTrustedDocuments } from './gateway/trustedDocuments.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -116,6 +117,8 @@ async function main(argv: string[]): Promise<void> {
         `  (purposes of the exchange agreement: ${Object.keys(agreement.purposes).join(', ')})`,
         ...tokens.flatMap(([name, token]) => [`  ${name}:`, `    ${token}`]),
         '',
+        'Audit, in a second terminal: npm run hub -- audit verify --all   (every party against the others\' copies)',
+        '',
         'Ctrl-C stops everything.',
         '',
       ];
@@ -154,6 +157,7 @@ async function main(argv: string[]): Promise<void> {
           graphiql: config.publicApi.graphiql,
           introspection: config.publicApi.introspection,
           corsOrigins: config.publicApi.corsOrigins,
+          ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();

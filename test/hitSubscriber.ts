@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { webSocketUrl } from './helpers.ts';
 
 /** What a graphql-ws subscriber saw: every payload, and how its socket ended. */
 export interface Subscriber {
@@ -45,10 +46,8 @@ export function subscribe(
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
   let resolveConnected!: () => void;
   const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
-  const wsUrl = new URL(url);
-  wsUrl.protocol = 'ws:';
   const client: Client = createClient({
-    url: wsUrl.href,
+    url: webSocketUrl(url),
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,

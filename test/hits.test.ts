@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createAlertMutation, alertInput } from './fixtures.ts';
-import { adminQuery, graphql, purposeHeaders, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, graphql, purposeHeaders, startTestHub, testPurpose, webSocketUrl, type TestHub } from './helpers.ts';
 import { mintGatewayCredential, mintGatewayServiceCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
@@ -258,9 +258,7 @@ describe('real-time hits', () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
     const controller = new AbortController();
-    const url = new URL(hub.gatewayUrl);
-    url.protocol = 'ws:';
-    const args = ['--url', url.href, '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
+    const args = ['--url', webSocketUrl(hub.gatewayUrl), '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
     // The subscription is in place once its consultation entry is written.
     const subscribed = async () =>
       (await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from audit.entry where operation = 'subscription Hits'`))[0]!.n;
@@ -326,9 +324,7 @@ describe('real-time hits', () => {
     const token = await hub.token('mk-border-officer');
     const { createClient } = await import('graphql-ws');
     const WebSocket = (await import('ws')).default;
-    const url = new URL(hub.gatewayUrl);
-    url.protocol = 'ws:';
-    const client = createClient({ url: url.href, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}`, ...testPurpose } });
+    const client = createClient({ url: webSocketUrl(hub.gatewayUrl), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}`, ...testPurpose } });
     const outcomes: Promise<unknown>[] = [];
     for (let index = 0; index < 11; index++) {
       outcomes.push(

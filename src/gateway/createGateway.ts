@@ -27,6 +27,7 @@ import { listenForNotifications } from '../database/listenForNotifications.ts';
 import { followNodeFeeds } from './feedFollower.ts';
 import { hubFeedChannel } from './hitStream.ts';
 import { closeAtExpiry } from './closeAtExpiry.ts';
+import { useTrustedDocuments } from './trustedDocuments.ts';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
@@ -49,6 +50,8 @@ export interface GatewayConfig {
   graphiql?: boolean;
   /** Answer introspection queries. Default true; `hub gateway` turns it off in production. */
   introspection?: boolean;
+  /** Run only these documents (id → document, see trustedDocuments.ts); anything else is refused. Default: any document. */
+  trustedDocuments?: ReadonlyMap<string, string>;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
@@ -127,6 +130,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useIdentifyFirst(config.trustList),
+      ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),

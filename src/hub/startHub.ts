@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { runningHubFile, writeRunningHub } from './runningHub.ts';
 import { ConfigError, type StartConfig } from '../config.ts';
 import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
 import { createGateway } from '../gateway/createGateway.ts';
+import { loadTrustedDocuments } from '../gateway/trustedDocuments.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
 import { createTrustList } from '../identity/trustList.ts';
 import { createNode, type AgencyNode } from '../node/createNode.ts';
@@ -69,9 +72,13 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     // Migrations run as each database's owner; the services log in as the application role,
     // whose password is kept beside the data.
     const applicationPassword = await ensureApplicationPassword(join(config.dataDir, 'application-db-password'));
+    // Each party's database as its owner, for `hub audit verify --party/--all` while this hub runs.
+    const ownerUrls: Record<string, string> = {};
     const databaseUrl = async (party: string, external: string | undefined) => {
       if (!external) await postgres!.ensureDatabase(partyDatabase(party));
-      const { migration, applicationUrl } = await migrateWithApplicationLogin(external ?? postgres!.url(partyDatabase(party)), applicationPassword);
+      const ownerUrl = external ?? postgres!.url(partyDatabase(party));
+      ownerUrls[party === 'gateway' ? 'GATEWAY' : party] = ownerUrl;
+      const { migration, applicationUrl } = await migrateWithApplicationLogin(ownerUrl, applicationPassword);
       if (migration.applied.length) logger.info({ party, applied: migration.applied }, 'migrations applied');
       return applicationUrl;
     };
@@ -100,10 +107,13 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       graphiql: config.publicApi.graphiql,
       introspection: config.publicApi.introspection,
       corsOrigins: config.publicApi.corsOrigins,
+      ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
       listen: { port: config.port, host: config.host },
     });
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
+    await writeRunningHub(config.dataDir, { pid: process.pid, gatewayUrl: gatewayUrl.href, trustList: keys.trustListPath, parties: ownerUrls });
+    cleanup.push(() => rm(runningHubFile(config.dataDir), { force: true }));
     return { gatewayUrl, nodeUrls, keys, stop };
   } catch (error) {
     await stop();
