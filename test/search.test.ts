@@ -1,3 +1,4 @@
+import { serviceJournal } from '../src/audit/auditCollector.ts';
 import { parse, validate } from 'graphql';
 import { mulberry32 } from '../src/demo/demoData.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,7 +164,7 @@ beforeAll(async () => {
       ...alertInput({ title: `Weapons cache ${index}`, firearms: [], ammunition: [], subjects: [], vehicles: [] }),
       occurredAt: new Date(Date.UTC(2026, 8, 1 + (index % 28), 12)),
     });
-    const row = await createAlert(prisma, officer, input);
+    const row = await createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'));
     alertIds.push(row.id);
     noiseAlertIds.add(row.id);
   }

@@ -5,7 +5,7 @@ import { printTrustedDocuments } from '../src/contracts.ts';
 import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
 import { documentId, loadTrustedDocuments, trustedDocumentsPath } from '../src/gateway/trustedDocuments.ts';
-import { codes, purposeHeaders, startTestHub, type TestHub } from './helpers.ts';
+import { codes, openSocket, purposeHeaders, startTestHub, type TestHub } from './helpers.ts';
 
 // Trusted documents: the operations of contracts/trusted-documents.graphql,
 // committed with their ids; with the option on, the gateway runs those and
@@ -70,6 +70,21 @@ describe('trusted documents', () => {
     ]) {
       expect(refused.status).toBe(400);
       expect(codes(refused as never)).toEqual(['DOCUMENT_NOT_TRUSTED']);
+    }
+  });
+
+  it('hold over graphql-ws too: by id, or the agreed text itself, and nothing else', async () => {
+    const socket = openSocket(url, { authorization: `Bearer ${token}`, purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' });
+    try {
+      const raw = await socket.run('{ viewer { sub } }');
+      expect(codes(raw as never)).toEqual(['DOCUMENT_NOT_TRUSTED']);
+      const agreed = await socket.run(documents.get(idOf('Viewer'))!);
+      expect(agreed.errors).toBeUndefined();
+      expect((agreed.data as any).viewer.agency).toBe('XK');
+      // The socket is still open for the next operation.
+      expect(socket.connections()).toBe(1);
+    } finally {
+      await socket[Symbol.asyncDispose]();
     }
   });
 });

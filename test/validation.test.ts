@@ -1,3 +1,4 @@
+import { serviceJournal } from '../src/audit/auditCollector.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertInput, parseInput } from '../src/domain/alertInput.ts';
 import { createAlert } from '../src/node/records/alertRecords.ts';
@@ -121,7 +122,7 @@ describe('bad input is refused with a clear code and changes nothing', () => {
     const input = parseInput(createAlertInput, { ...alertInput(), occurredAt: new Date('2026-10-02T06:40:00Z'), subjects: [] });
     // Beyond what validation lets through: the last ammunition lot overflows its column.
     input.ammunition.push({ calibre: '9×19 mm', quantity: 2 ** 40 });
-    await expect(createAlert(prisma, officer, input)).rejects.toThrow();
+    await expect(createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'))).rejects.toThrow();
     expect(await footprint()).toEqual(before);
   });
 

@@ -25,6 +25,8 @@ export class AuditCollector {
   traceId: string | null = null;
   /** Set once the operation's entry is in the log, so that it is written exactly once. */
   written = false;
+  /** What the entry says beyond its records, set by the resolver that knows (the recipient of a delivered event). */
+  details: JsonValue = null;
 
   constructor(
     /** Whose log the entries go to. */
@@ -35,7 +37,7 @@ export class AuditCollector {
   ) {}
 
   /** The entry this operation leaves, with what it ended in. */
-  entry(kind: AuditKind, outcome: AuditOutcome, errorCode: string | null, details: JsonValue = null): AuditEntryInput {
+  entry(kind: AuditKind, outcome: AuditOutcome, errorCode: string | null, details: JsonValue = this.details): AuditEntryInput {
     return {
       kind,
       actor: this.officer

@@ -39,6 +39,8 @@ const agreementSchema = z.object({
     informationAccuracy: z.number().int().min(1).max(4),
   }),
   consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive() }),
+  /** How long a watch entry may stay in force at most. */
+  watchEntries: z.object({ maxDays: z.number().int().positive() }),
 });
 
 export type ExchangeAgreement = z.infer<typeof agreementSchema>;

@@ -20,4 +20,5 @@ export {
   TraceRequestStatus,
   UnitKind,
   VehicleRole,
+  WatchKind,
 } from '../generated/prisma/enums.ts';

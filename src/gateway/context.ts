@@ -5,6 +5,7 @@ import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -35,6 +36,16 @@ export interface GatewayContext {
   checkpointSigner: CheckpointSigner;
   /** Keys of every party's checkpoints. */
   partyKeys: TrustList['partyKeys'];
+  /** How subscriptions learn of events the gateway took from the nodes' feeds. */
+  feed: FeedSettings;
+}
+
+/** What subscriptions wait on. */
+export interface FeedSettings {
+  /** Wakes subscriptions when the gateway takes an event from a node's feed. */
+  notifier: EventNotifier;
+  /** A subscription reads again at least this often, notification or not. */
+  pollMs: number;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -50,6 +61,7 @@ export interface GatewayContextOptions {
   nodes: NodeClient;
   prisma: PrismaClient;
   checkpointSigner: CheckpointSigner;
+  feed: FeedSettings;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -102,7 +114,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointSigner }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointSigner, feed }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -111,6 +123,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys };
+    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys, feed };
   };
 }

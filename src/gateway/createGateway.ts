@@ -23,7 +23,11 @@ import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type Gat
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
-import { loadTrustedDocuments, useTrustedDocuments } from './trustedDocuments.ts';
+import { listenForNotifications } from '../database/listenForNotifications.ts';
+import { followNodeFeeds } from './feedFollower.ts';
+import { hubFeedChannel } from './hitStream.ts';
+import { closeAtExpiry } from './closeAtExpiry.ts';
+import { documentId, loadTrustedDocuments, requestedDocumentId, untrustedDocumentMessage, useTrustedDocuments } from './trustedDocuments.ts';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
@@ -56,6 +60,16 @@ export interface GatewayConfig {
   rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
+  /** Follow the nodes' event feeds (the hits of the subscriptions). Default true. */
+  followFeeds?: boolean;
+  /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
+  feedWaitMs?: number;
+  /** A subscription reads again at least this often, whether or not a notification came. Default 2,000 ms. */
+  subscriptionPollMs?: number;
+  /** Operations one WebSocket may run at once. Default 10. */
+  maxSubscriptionsPerConnection?: number;
+  /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
+  maxConnectionsPerOfficer?: number;
   logger?: Logger;
 }
 
@@ -76,6 +90,9 @@ export interface Gateway {
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
+
+/** Close code of a socket refused because its officer holds too many (the 4xxx range is the application's). */
+export const tooManyConnectionsCloseCode = 4429;
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -102,12 +119,18 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
+  const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer, feed });
+  const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
+  const maxConnections = config.maxConnectionsPerOfficer ?? 10;
+  /** Open sockets per officer (issuer and subject), in this process. */
+  const openSockets = new Map<string, number>();
   const maskError = createMaskError(logger);
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
   limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -166,17 +189,37 @@ export function createGateway(config: GatewayConfig): Gateway {
       // operation, and log the refusal as a refused HTTP request is logged.
       onConnect: async (ctx) => {
         const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
-        try {
-          if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
-          await verifyOfficerToken(token, config.trustList);
-          return true;
-        } catch (error) {
-          const code = error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR;
+        const refuse = async (code: string) => {
           await logRefusal(refusals, socketClaims(ctx), 'DENIED', code);
           return false;
+        };
+        let officer;
+        try {
+          if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
+          officer = await verifyOfficerToken(token, config.trustList);
+        } catch (error) {
+          return refuse(error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR);
         }
+        const key = `${officer.issuer} ${officer.sub}`;
+        const open = openSockets.get(key) ?? 0;
+        if (open >= maxConnections) {
+          ctx.extra.socket.close(tooManyConnectionsCloseCode, `At most ${maxConnections} connections per officer`);
+          return refuse(ErrorCode.TOO_MANY_CONNECTIONS);
+        }
+        openSockets.set(key, open + 1);
+        ctx.extra.socket.once('close', () => {
+          const left = (openSockets.get(key) ?? 1) - 1;
+          if (left > 0) openSockets.set(key, left);
+          else openSockets.delete(key);
+        });
+        closeAtExpiry(ctx.extra.socket, token);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws has already counted the operation being subscribed.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [hubError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `At most ${maxSubscriptions} operations may run at once on one connection.`)];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           connectionParams: ctx.connectionParams ?? {},
@@ -198,7 +241,17 @@ export function createGateway(config: GatewayConfig): Gateway {
         let document;
         let contextValue: unknown;
         try {
-          document = parse(payload.query);
+          // With trusted documents only, a socket runs them by id too: the same rule as HTTP.
+          let source = payload.query;
+          if (config.trustedDocuments) {
+            const id = requestedDocumentId(payload as { documentId?: unknown; extensions?: Record<string, unknown> | null }) ?? (payload.query ? documentId(payload.query) : null);
+            const trusted = id === null ? undefined : config.trustedDocuments.get(id);
+            if (trusted === undefined || (payload.query && payload.query !== trusted)) {
+              return refused([hubError(ErrorCode.DOCUMENT_NOT_TRUSTED, untrustedDocumentMessage)]);
+            }
+            source = trusted;
+          }
+          document = parse(source);
           const errors = validate(schema, document);
           if (errors.length) return refused(errors);
           contextValue = await contextFactory();
@@ -221,6 +274,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   );
 
   const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
+  let followers: { stop(): Promise<void> } | undefined;
 
   let started = false;
   // Stopping twice (a signal, then a dispose) stops once.
@@ -228,9 +282,11 @@ export function createGateway(config: GatewayConfig): Gateway {
   const stop = () => (stopping ??= shutdown());
   const shutdown = async () => {
     stopCheckpoints();
+    await followers?.stop();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
+    await notifier.close();
     await prisma.$disconnect();
     await limitsPool?.end();
   };
@@ -243,6 +299,15 @@ export function createGateway(config: GatewayConfig): Gateway {
       await assertApplicationConnection(prisma);
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
+      if (config.followFeeds !== false) {
+        followers = followNodeFeeds({
+          nodes,
+          prisma,
+          logger,
+          ...(config.feedWaitMs ? { waitMs: config.feedWaitMs } : {}),
+          ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
+        });
+      }
       logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');
       return url;
     },

@@ -2,7 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { mintGatewayCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
+import { mintGatewayCredential, mintGatewayServiceCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
 
@@ -51,6 +51,19 @@ export interface NodeClient {
    * agency named; a node that cannot be reached raises AgencyUnavailableError.
    */
   request<T>(agency: string, document: string, variables: Record<string, unknown>, caller: NodeCaller): Promise<T>;
+  /**
+   * Runs a node-contract operation on the gateway's own account (its service
+   * credential, no officer): following the node's event feed, nothing else.
+   */
+  serviceRequest<T>(agency: string, document: string, variables: Record<string, unknown>, options?: ServiceRequestOptions): Promise<T>;
+}
+
+/** Options of a service request. */
+export interface ServiceRequestOptions {
+  /** Default: the client's timeout. A long poll needs its wait on top. */
+  timeoutMs?: number;
+  /** Aborts the call (the gateway is stopping). */
+  signal?: AbortSignal;
 }
 
 /** On whose behalf, and for what, the gateway calls a node. */
@@ -60,53 +73,66 @@ export interface NodeCaller {
 }
 
 export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
+  const send = <T>(
+    agency: string,
+    document: string,
+    variables: Record<string, unknown>,
+    credentials: () => Promise<Record<string, string>>,
+    { timeoutMs: wait = timeoutMs, signal }: ServiceRequestOptions = {},
+  ) =>
+    inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
+      const url = nodes.get(agency);
+      if (!url) throw hubError(ErrorCode.AGENCY_UNKNOWN, `Agency ${agency} is not part of the exchange.`, { agency });
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(await credentials()),
+      };
+      // W3C trace context, so the node's spans join the gateway's trace.
+      propagation.inject(context.active(), headers);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: document, variables }),
+          signal: signal ? AbortSignal.any([AbortSignal.timeout(wait), signal]) : AbortSignal.timeout(wait),
+        });
+      } catch (error) {
+        const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${wait} ms` : 'connection failed';
+        throw new AgencyUnavailableError(agency, reason);
+      }
+      let body: GraphQLResponse<T>;
+      try {
+        body = (await response.json()) as GraphQLResponse<T>;
+      } catch {
+        throw new AgencyUnavailableError(agency, `answered HTTP ${response.status} without a GraphQL body`);
+      }
+      const first = body.errors?.[0];
+      if (first) {
+        const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
+        // The node's own failure (its database or its log), not the caller's: for the caller that agency is unavailable.
+        if (code === ErrorCode.AUDIT_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+          throw new AgencyUnavailableError(agency, code === ErrorCode.AUDIT_UNAVAILABLE ? 'cannot record the release in its audit log' : 'failed');
+        }
+        const { http: _http, ...extensions } = first.extensions ?? {};
+        throw hubError(code as ErrorCode, first.message, { ...extensions, agency });
+      }
+      if (!body.data) throw new AgencyUnavailableError(agency, 'answered without data');
+      return body.data;
+    });
+
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
     request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose }: NodeCaller) =>
-      inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
-        const url = nodes.get(agency);
-        if (!url) throw hubError(ErrorCode.AGENCY_UNKNOWN, `Agency ${agency} is not part of the exchange.`, { agency });
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
-          [officerTokenHeader]: officerToken,
-          [purposeHeader]: purpose.code,
-          ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
-        };
-        // W3C trace context, so the node's spans join the gateway's trace.
-        propagation.inject(context.active(), headers);
-        let response: Response;
-        try {
-          response = await fetch(url, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify({ query: document, variables }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-        } catch (error) {
-          const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'connection failed';
-          throw new AgencyUnavailableError(agency, reason);
-        }
-        let body: GraphQLResponse<T>;
-        try {
-          body = (await response.json()) as GraphQLResponse<T>;
-        } catch {
-          throw new AgencyUnavailableError(agency, `answered HTTP ${response.status} without a GraphQL body`);
-        }
-        const first = body.errors?.[0];
-        if (first) {
-          const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
-          // The node's own failure (its database or its log), not the caller's: for the caller that agency is unavailable.
-          if (code === ErrorCode.AUDIT_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR) {
-            throw new AgencyUnavailableError(agency, code === ErrorCode.AUDIT_UNAVAILABLE ? 'cannot record the release in its audit log' : 'failed');
-          }
-          const { http: _http, ...extensions } = first.extensions ?? {};
-          throw hubError(code as ErrorCode, first.message, { ...extensions, agency });
-        }
-        if (!body.data) throw new AgencyUnavailableError(agency, 'answered without data');
-        return body.data;
-      }),
+      send<T>(agency, document, variables, async () => ({
+        authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
+        [officerTokenHeader]: officerToken,
+        [purposeHeader]: purpose.code,
+        ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
+      })),
+    serviceRequest: <T>(agency: string, document: string, variables: Record<string, unknown>, options: ServiceRequestOptions = {}) =>
+      send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await mintGatewayServiceCredential(signer, agency)}` }), options),
   };
 }

@@ -69,6 +69,12 @@ const consentRequestFields = /* GraphQL */ `
 
 const pageInfo = 'pageInfo { hasNextPage endCursor } totalCount';
 
+const watchEntryFields = /* GraphQL */ `
+  fragment WatchEntryFields on WatchEntry {
+    id owner kind label make plateCountry unitCode registeredBy purpose caseReference createdAt expiresAt removedAt status
+  }
+`;
+
 export const nodeOperations = {
   agency: /* GraphQL */ `
     query Agency {
@@ -137,6 +143,32 @@ export const nodeOperations = {
   `,
   revokeConsentGrant: /* GraphQL */ `
     mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }
+  `,
+  watchEntries: /* GraphQL */ `
+    query WatchEntries($first: Int!, $after: String) {
+      watchEntries(first: $first, after: $after) { edges { cursor node { ...WatchEntryFields } } ${pageInfo} }
+    }
+    ${watchEntryFields}
+  `,
+  createWatchEntry: /* GraphQL */ `
+    mutation CreateWatchEntry($id: ID!, $input: WatchEntryInput!) { createWatchEntry(id: $id, input: $input) { ...WatchEntryFields } }
+    ${watchEntryFields}
+  `,
+  removeWatchEntry: /* GraphQL */ `
+    mutation RemoveWatchEntry($id: ID!) { removeWatchEntry(id: $id) { ...WatchEntryFields } }
+    ${watchEntryFields}
+  `,
+  deliverHit: /* GraphQL */ `
+    query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn match score retro alert { ...AlertFields } } }
+    ${alertFields}
+  `,
+  eventFeed: /* GraphQL */ `
+    query EventFeed($after: Int!, $first: Int, $waitMs: Int) {
+      eventFeed(after: $after, first: $first, waitMs: $waitMs) {
+        head
+        events { seq at kind recipientAgency recipientUnit watchEntryId alertId purpose caseReference }
+      }
+    }
   `,
   auditEntries: /* GraphQL */ `
     query AuditEntries($first: Int!, $after: String, $filter: AuditFilter) {

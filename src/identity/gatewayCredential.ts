@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SignJWT, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
+import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, hubError } from '../errors.ts';
 import { assertTokenSize, tokenError } from './verifyOfficerToken.ts';
 
@@ -44,34 +44,98 @@ export interface GatewayVerifier {
   algorithms: string[];
 }
 
+/** Verifies a credential of the gateway for this node and returns its claims; every failure is GATEWAY_CREDENTIAL_INVALID. */
+async function verifyCredentialFor(
+  credential: string | undefined,
+  agency: string,
+  verifier: GatewayVerifier,
+  expected: { typ: string; what: string; subject?: string },
+): Promise<Record<string, unknown>> {
+  if (!credential) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  try {
+    assertTokenSize(credential, expected.what);
+  } catch (error) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, (error as Error).message);
+  }
+  try {
+    const { payload } = await jwtVerify(credential, verifier.keys, {
+      issuer: verifier.issuer,
+      audience: nodeAudience(agency),
+      algorithms: verifier.algorithms,
+      requiredClaims: expected.subject ? ['exp', 'iss', 'aud', 'sub'] : ['exp', 'iss', 'aud'],
+      typ: expected.typ,
+      ...(expected.subject ? { subject: expected.subject } : {}),
+    });
+    return payload;
+  } catch (error) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, tokenError(error, expected.what).message);
+  }
+}
+
 export async function verifyGatewayCredential(
   credential: string | undefined,
   officerToken: string,
   agency: string,
   verifier: GatewayVerifier,
 ): Promise<void> {
-  if (!credential) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
-  }
-  try {
-    assertTokenSize(credential, 'gateway credential');
-  } catch (error) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, (error as Error).message);
-  }
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(credential, verifier.keys, {
-      issuer: verifier.issuer,
-      audience: nodeAudience(agency),
-      algorithms: verifier.algorithms,
-      requiredClaims: ['exp', 'iss', 'aud'],
-      typ: 'gateway+jwt',
-    }));
-  } catch (error) {
-    const mapped = tokenError(error, 'gateway credential');
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, mapped.message);
-  }
+  const payload = await verifyCredentialFor(credential, agency, verifier, { typ: 'gateway+jwt', what: 'gateway credential' });
   if (payload.otk !== tokenDigest(officerToken)) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
+  }
+}
+
+/** JWT type of the gateway's service credential: distinct, so neither credential passes for the other. */
+const serviceCredentialType = 'gateway-service+jwt';
+
+/** What the gateway's service credential allows at a node: following its event feed, nothing else. */
+export const eventFeedScope = 'events:read';
+
+/** The gateway itself, as a node's audit log names it when it follows the feed. */
+export const gatewayServiceSubject = 'service:gateway';
+
+/**
+ * Mints the gateway's service credential: the gateway acting on its own
+ * account, not an officer's, towards one node (audience) and for one scope.
+ * It carries no officer and releases no record: the event feed it reads
+ * names recipients and record ids only, and every record is released later,
+ * to an officer, by the officer-bound credential.
+ */
+export async function mintGatewayServiceCredential(signer: GatewaySigner, agency: string, scope = eventFeedScope): Promise<string> {
+  return new SignJWT({ scope })
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: serviceCredentialType })
+    .setIssuer(signer.issuer)
+    .setSubject(gatewayServiceSubject)
+    .setAudience(nodeAudience(agency))
+    .setIssuedAt()
+    .setExpirationTime(`${credentialLifetimeSeconds}s`)
+    .sign(signer.key);
+}
+
+/** Whether a bearer token presents itself as a service credential (checked by its verification, not by this). */
+export function isServiceCredential(credential: string | undefined): boolean {
+  if (!credential) return false;
+  try {
+    return decodeProtectedHeader(credential).typ === serviceCredentialType;
+  } catch {
+    return false;
+  }
+}
+
+/** Verifies the gateway's service credential for this node and scope. */
+export async function verifyGatewayServiceCredential(
+  credential: string | undefined,
+  agency: string,
+  verifier: GatewayVerifier,
+  scope = eventFeedScope,
+): Promise<void> {
+  const payload = await verifyCredentialFor(credential, agency, verifier, {
+    typ: serviceCredentialType,
+    what: 'gateway service credential',
+    subject: gatewayServiceSubject,
+  });
+  if (payload.scope !== scope) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, `The gateway service credential is not for ${scope}.`);
   }
 }

@@ -6,7 +6,8 @@ import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { verifyGatewayCredential } from '../identity/gatewayCredential.ts';
+import { gatewayServiceSubject, isServiceCredential, verifyGatewayCredential, verifyGatewayServiceCredential } from '../identity/gatewayCredential.ts';
+import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -26,6 +27,10 @@ export interface NodeContext {
   request: Request;
   trustList: TrustList;
   checkpointSigner?: CheckpointSigner;
+  /** The gateway on its own account (service credential): it may follow the event feed, and nothing an officer may do. */
+  service: boolean;
+  /** Wakes the event feed when an event commits. */
+  events: EventNotifier;
 }
 
 export interface NodeContextOptions {
@@ -33,7 +38,17 @@ export interface NodeContextOptions {
   trustList: TrustList;
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
+  events: EventNotifier;
 }
+
+/**
+ * Who a service call is in the resolvers: no agency, no unit, no role, so that
+ * every field an officer's role opens stays closed to it.
+ */
+const gatewayService: Officer = { sub: gatewayServiceSubject, agency: '', unit: '', roles: [], issuer: 'gateway' };
+
+/** A service call declares no purpose: it releases no record. */
+const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseReference: null };
 
 /**
  * Builds the context of a node request. A node trusts nobody on the network:
@@ -41,19 +56,25 @@ export interface NodeContextOptions {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events }: NodeContextOptions) {
+  const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
+    const credential = bearerToken(request.headers.get('authorization'));
+    const optional = checkpointSigner ? { checkpointSigner } : {};
+    if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
+      await verifyGatewayServiceCredential(credential, agency, gateway);
+      const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
+      registerCollector(request, audit);
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, prisma, audit, request, trustList, service: true, events, ...optional };
+    }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
-    await verifyGatewayCredential(bearerToken(request.headers.get('authorization')), officerToken, agency, {
-      ...trustList.gateway,
-      algorithms: trustList.algorithms,
-    });
+    await verifyGatewayCredential(credential, officerToken, agency, gateway);
     const officer = await verifyOfficerToken(officerToken, trustList);
     const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, prisma, audit, request, trustList, ...(checkpointSigner ? { checkpointSigner } : {}) };
+    return { agency, officer, purpose, prisma, audit, request, trustList, service: false, events, ...optional };
   };
 }

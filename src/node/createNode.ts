@@ -11,7 +11,9 @@ import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
+import { listenForNotifications } from '../database/listenForNotifications.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
+import { nodeEventsChannel } from './records/eventOutbox.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 
@@ -47,6 +49,7 @@ export interface AgencyNode {
 export function createNode(config: NodeConfig): AgencyNode {
   const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const events = listenForNotifications({ databaseUrl: config.databaseUrl, channel: nodeEventsChannel, logger });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
@@ -54,6 +57,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       agency: config.agency,
       trustList: config.trustList,
       prisma,
+      events,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
     }),
     maskedErrors: { maskError: createMaskError(logger) },
@@ -87,6 +91,7 @@ export function createNode(config: NodeConfig): AgencyNode {
   const stop = () => (stopping ??= shutdown());
   const shutdown = async () => {
     stopCheckpoints();
+    await events.close();
     await listener.close();
     await prisma.$disconnect();
   };

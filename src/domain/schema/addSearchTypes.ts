@@ -43,7 +43,7 @@ export function serialSearchKey(value: string): string {
 
 const minReadableSerialCharacters = 4;
 
-const serialQuery = z
+export const serialQuery = z
   .string()
   .trim()
   .min(1, 'must not be empty')
@@ -55,31 +55,52 @@ const serialQuery = z
   .refine((value) => readableCount(value) >= minReadableSerialCharacters, `must contain at least ${minReadableSerialCharacters} readable letters or digits`)
   .refine((value) => wildcardCount(value) <= readableCount(value), 'must have at least as many readable characters as unreadable ones (? or *)');
 
-const plateQuery = z
+export const plateQuery = z
   .string()
   .trim()
   .max(15, 'must be at most 15 characters')
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'may contain only letters, digits, spaces and dashes')
   .refine((value) => normalizeIdentifier(value).length >= 3, 'must contain at least three letters or digits');
 
-const vinQuery = z
+export const vinQuery = z
   .string()
   .trim()
   .max(30, 'must be at most 30 characters')
   .transform(normalizeIdentifier)
   .pipe(z.string().regex(/^[A-HJ-NPR-Z0-9]{17}$/, 'must be 17 characters, letters and digits without I, O and Q (ISO 3779)'));
 
-const documentNumberQuery = z
+export const documentNumberQuery = z
   .string()
   .trim()
   .max(40, 'must be at most 40 characters')
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'may contain only letters, digits, spaces and dashes')
   .refine((value) => normalizeIdentifier(value).length >= 4, 'must contain at least four letters or digits');
 
-const nameQuery = lineText(100)
+export const nameQuery = lineText(100)
   .refine((value) => normalizeName(value).length >= 1, 'must contain at least one letter');
 
 const criteria = ['serialNumber', 'plate', 'vin', 'documentNumber', 'person'] as const;
+
+/** An input that takes exactly one of several fields (a search criterion, a watched identifier). */
+export function exactlyOne<K extends string>(
+  ctx: z.RefinementCtx,
+  value: Partial<Record<K, unknown>>,
+  names: readonly K[],
+  noun: string,
+  per: string,
+  hint = '',
+): void {
+  const given = names.filter((name) => value[name] != null);
+  if (given.length === 1) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: [],
+    message:
+      given.length === 0
+        ? `must give one ${noun}: one of ${names.join(', ')}`
+        : `must give exactly one ${noun} per ${per}, not ${given.length} (${given.join(', ')})${hint}`,
+  });
+}
 
 /** The search input of node and gateway: exactly one criterion, each bounded and normalised. */
 export const searchInput = z
@@ -96,19 +117,7 @@ export const searchInput = z
       })
       .nullish(),
   })
-  .superRefine((value, ctx) => {
-    const given = criteria.filter((name) => value[name] != null);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message:
-          given.length === 0
-            ? `must give one criterion: one of ${criteria.join(', ')}`
-            : `must give exactly one criterion per search, not ${given.length} (${given.join(', ')}); search once per criterion`,
-      });
-    }
-  })
+  .superRefine((value, ctx) => exactlyOne(ctx, value, criteria, 'criterion', 'search', '; search once per criterion'))
   .transform((value): SearchCriterion => {
     if (value.serialNumber != null) {
       return { on: 'SERIAL', key: serialSearchKey(value.serialNumber) };

@@ -15,6 +15,8 @@ import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { nextReference } from './references.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
+import { matchWatchEntries } from './watchMatching.ts';
 
 /** Everything an alert view is built from; rules and grants only as far as they concern the caller. */
 export function alertInclude(caller: Pick<Officer, 'agency'>, owner: string) {
@@ -317,9 +319,13 @@ async function reportingUnit(tx: Prisma.TransactionClient, officer: Officer, uni
   return unit;
 }
 
-/** Creates an alert with all its items, subjects and vehicles in one transaction. */
-export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput, journal?: ChangeJournal): Promise<AlertRow> {
-  return prisma.$transaction(async (tx) => {
+/**
+ * Creates an alert with all its items, subjects and vehicles in one
+ * transaction, matched against the stored watch entries in the same one.
+ */
+export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput, journal: ChangeJournal): Promise<AlertRow> {
+  return inUnitOfWork(prisma, journal, async (work) => {
+    const { tx } = work;
     const unit = await reportingUnit(tx, officer, input.unitCode);
     const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
     const { location, risk } = input;
@@ -413,7 +419,8 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
       },
       include: alertInclude(officer, officer.agency),
     });
-    await journal?.(tx, [{ agency: officer.agency, id: alert.id, reference: alert.reference }], { change: 'alert created' });
+    await matchWatchEntries(work, officer.agency, { alertId: alert.id });
+    await work.journal([{ agency: officer.agency, id: alert.id, reference: alert.reference }], { change: 'alert created' });
     return alert;
   });
 }
@@ -429,9 +436,10 @@ export async function updateAlert(
   id: string,
   expectedVersion: number,
   input: UpdateAlertInput,
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<AlertRow> {
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const current = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
     if (!current) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
     const risk = input.risk;
@@ -459,7 +467,8 @@ export async function updateAlert(
         { currentVersion: current.version },
       );
     }
-    await journal?.(tx, [{ agency: officer.agency, id, reference: current.reference }], { change: 'alert updated', fields: Object.keys(input) });
+    await matchWatchEntries(unit, officer.agency, { alertId: id });
+    await unit.journal([{ agency: officer.agency, id, reference: current.reference }], { change: 'alert updated', fields: Object.keys(input) });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });
 }

@@ -12,6 +12,7 @@ import { hasAnyRole, type Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts } from './alertRecords.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { lockRow } from './lockRow.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
 
 const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
 type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
@@ -79,14 +80,15 @@ export async function requestConsent(
   purpose: DeclaredPurpose,
   input: ConsentRequestInput,
   now = new Date(),
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<ConsentRequestView> {
   if (caller.agency === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.alertId is a record of your own agency; consent is asked of partners.', {
       issues: [{ path: 'input.alertId', message: 'is a record of your own agency' }],
     });
   }
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     // The alert's row lock serialises requests on it: of two sent at once, the second sees the first as pending.
     const locked = await lockRow(tx, 'alert', input.alertId);
     const row = locked ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
@@ -126,7 +128,7 @@ export async function requestConsent(
       },
       include: requestInclude,
     });
-    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference, tier: input.tier }], { change: 'consent requested', request: created.id });
+    await unit.journal([{ agency: owner, id: row.id, reference: row.reference, tier: input.tier }], { change: 'consent requested', request: created.id });
     return toRequestView(created, owner, now);
   });
 }
@@ -197,10 +199,11 @@ export async function decideConsentRequest(
   id: string,
   input: ConsentDecisionInput,
   now = new Date(),
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<ConsentRequestView> {
   assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const request = (await lockRow(tx, 'consent_request', id)) ? await tx.consentRequest.findUnique({ where: { id } }) : null;
     if (!request) throw hubError(ErrorCode.NOT_FOUND, 'No consent request with this id.');
     if (request.status !== 'PENDING') {
@@ -234,7 +237,7 @@ export async function decideConsentRequest(
       },
       include: requestInclude,
     });
-    await journal?.(tx, [{ agency: owner, id: decided.alertId, reference: decided.alert.reference, tier: decided.grant?.tier ?? undefined, ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
+    await unit.journal([{ agency: owner, id: decided.alertId, reference: decided.alert.reference, tier: decided.grant?.tier ?? undefined, ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
       change: `consent request ${decided.status.toLowerCase()}`,
       request: decided.id,
       grantee: decided.requestingAgency,
@@ -251,10 +254,11 @@ export async function revokeConsentGrant(
   id: string,
   reason: string,
   now = new Date(),
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<ConsentGrantView> {
   assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const grant = (await lockRow(tx, 'consent_grant', id)) ? await tx.consentGrant.findUnique({ where: { id } }) : null;
     if (!grant) throw hubError(ErrorCode.NOT_FOUND, 'No consent grant with this id.');
     if (grant.revokedAt) throw hubError(ErrorCode.INVALID_TRANSITION, 'This grant is already revoked.');
@@ -262,7 +266,7 @@ export async function revokeConsentGrant(
       where: { id },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
     });
-    await journal?.(tx, [{ agency: owner, id: revoked.alertId, grantId: revoked.id, tier: revoked.tier }], { change: 'consent grant revoked', grantee: revoked.granteeAgency });
+    await unit.journal([{ agency: owner, id: revoked.alertId, grantId: revoked.id, tier: revoked.tier }], { change: 'consent grant revoked', grantee: revoked.granteeAgency });
     return toGrantView(revoked, owner);
   });
 }

@@ -32,7 +32,7 @@ const matchedValueIn: Record<SearchField, string> = {
  * at the tier of the matched value (then the score tells nothing the caller
  * cannot read), otherwise only how it matched.
  */
-function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
+export function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
   const match: SearchMatch = score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR';
   const valueTier = tierOfAlertField(matchedValueIn[matchedOn]) ?? 'FULL';
   const released = tierRank(alert.access.tier) >= tierRank(valueTier);
@@ -200,4 +200,4 @@ async function searchSerial(
 }
 
 /** Scores travel with four decimals: similarity is a float4 in PostgreSQL. */
-const roundScore = (score: number) => Math.round(Number(score) * 10_000) / 10_000;
+export const roundScore = (score: number) => Math.round(Number(score) * 10_000) / 10_000;

@@ -5,6 +5,8 @@ import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRecords.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
+import { matchWatchEntries } from './watchMatching.ts';
 
 /**
  * Changes the handling, grading and per-partner rules of an alert of the
@@ -16,14 +18,15 @@ export async function setSharingPolicy(
   officer: Officer,
   id: string,
   input: SharingPolicyInput,
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<AlertRow> {
   if (input.rules.some((rule) => rule.partnerAgency === officer.agency)) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.rules names your own agency; rules are for partners.', {
       issues: [{ path: 'input.rules', message: 'names your own agency' }],
     });
   }
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const alert = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
     if (!alert) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
     const handlingCode = input.handlingCode ?? alert.handlingCode;
@@ -50,7 +53,9 @@ export async function setSharingPolicy(
         update: data,
       });
     }
-    await journal?.(tx, [{ agency: officer.agency, id, reference: alert.reference }], {
+    // A partner the record was hidden from may now see it: its watch entries meet the record now.
+    await matchWatchEntries(unit, officer.agency, { alertId: id });
+    await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
       change: 'sharing policy set',
       handlingCode,
       rules: input.rules.map((rule) => ({ ...rule, expiresAt: rule.expiresAt.toISOString() })),

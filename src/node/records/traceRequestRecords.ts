@@ -14,6 +14,7 @@ import { decideTraceRequestTier } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import { nextReference } from './references.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
 
 const traceInclude = {
   alert: { select: { reference: true } },
@@ -144,7 +145,7 @@ export async function submitTraceRequest(
   access: TraceAccess,
   owner: string,
   input: SubmitTraceRequestInput,
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ) {
   const officer = access.caller;
   if (input.addressedTo === owner) {
@@ -152,7 +153,8 @@ export async function submitTraceRequest(
       issues: [{ path: 'input.addressedTo', message: 'must be a partner agency, not your own' }],
     });
   }
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const partner = await tx.agency.findUnique({ where: { code: input.addressedTo } });
     if (!partner) {
       throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: input.addressedTo "${input.addressedTo}" is not an agency of the exchange.`, {
@@ -176,7 +178,7 @@ export async function submitTraceRequest(
       },
       include: traceInclude,
     });
-    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: 'trace request submitted', addressedTo: row.addressedTo });
+    await unit.journal([{ agency: owner, id: row.id, reference: row.reference }], { change: 'trace request submitted', addressedTo: row.addressedTo });
     return releaseTraceRequest(row, owner, access)!;
   });
 }
@@ -187,10 +189,11 @@ export async function advanceTraceRequest(
   owner: string,
   id: string,
   input: AdvanceTraceRequestInput,
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ) {
   const officer = access.caller;
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const current = (await lockRow(tx, 'trace_request', id)) ? await tx.traceRequest.findUnique({ where: { id } }) : null;
     if (!current || (officer.agency !== owner && current.addressedTo !== officer.agency)) {
       throw hubError(ErrorCode.NOT_FOUND, 'No trace request with this id.');
@@ -230,7 +233,7 @@ export async function advanceTraceRequest(
       },
       include: traceInclude,
     });
-    await journal?.(tx, [{ agency: owner, id: row.id, reference: row.reference }], { change: `trace request ${row.status.toLowerCase()}` });
+    await unit.journal([{ agency: owner, id: row.id, reference: row.reference }], { change: `trace request ${row.status.toLowerCase()}` });
     return releaseTraceRequest(row, owner, access)!;
   });
 }

@@ -7,6 +7,7 @@ import './traceRequest.ts';
 import './consent.ts';
 import './audit.ts';
 import './search.ts';
+import './watch.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });
 builder.mutationType({});

@@ -1,0 +1,111 @@
+import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { FeedEventView } from '../domain/watchView.ts';
+import type { Logger } from '../server/logger.ts';
+import type { NodeClient } from './nodeClient.ts';
+import { nodeOperations } from './nodeOperations.ts';
+
+/** Options for {@link followNodeFeeds}. */
+export interface FeedFollowerOptions {
+  nodes: NodeClient;
+  /** The hub database: positions and the routing of the events taken. */
+  prisma: PrismaClient;
+  logger: Logger;
+  /** How long one read of a feed waits for the next event at the node (long poll). Default 2,000 ms. */
+  waitMs?: number;
+  /** Events taken per read. Default 100. */
+  batch?: number;
+  /** Pause after a node did not answer. Default 1,000 ms. */
+  retryDelayMs?: number;
+  /** The client's own timeout for a node call, added to the wait. Default 5,000 ms. */
+  nodeTimeoutMs?: number;
+}
+
+interface EventFeedResult {
+  eventFeed: { head: number; events: FeedEventView[] };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Where the gateway stands in one node's feed (0 before its first event). */
+export async function feedPosition(prisma: PrismaClient, agency: string): Promise<number> {
+  const row = await prisma.feedPosition.findUnique({ where: { agency } });
+  return row ? Number(row.seq) : 0;
+}
+
+/**
+ * Stores what a feed read returned and moves the position, in one hub
+ * transaction under the position's row lock. Two gateway processes may both
+ * follow a node: the lock orders them, and each stores only what lies beyond
+ * the position it finds, contiguous with it, so the routing table gets every
+ * event once and in order.
+ */
+export async function takeEvents(prisma: PrismaClient, agency: string, events: readonly FeedEventView[]): Promise<number> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`insert into hub.feed_position (agency, seq) values (${agency}, 0) on conflict do nothing`;
+    const [locked] = await tx.$queryRaw<{ seq: bigint }[]>`select seq from hub.feed_position where agency = ${agency} for update`;
+    const position = Number(locked!.seq);
+    const fresh = events.filter((event) => event.seq > position);
+    // A feed is gap-free; anything else (a node answering out of order) is read again from the position.
+    if (fresh.length === 0 || fresh[0]!.seq !== position + 1 || fresh.some((event, index) => event.seq !== position + 1 + index)) return 0;
+    await tx.feedEvent.createMany({
+      data: fresh.map((event) => ({
+        agency,
+        seq: BigInt(event.seq),
+        at: new Date(event.at),
+        kind: event.kind,
+        recipientAgency: event.recipientAgency,
+        recipientUnit: event.recipientUnit,
+        watchEntryId: event.watchEntryId,
+        alertId: event.alertId,
+        purpose: event.purpose,
+        caseReference: event.caseReference,
+      })),
+    });
+    await tx.feedPosition.update({ where: { agency }, data: { seq: BigInt(fresh.at(-1)!.seq), updatedAt: new Date() } });
+    return fresh.length;
+  });
+}
+
+/**
+ * Follows every node's event feed through the node contract (eventFeed, with
+ * the gateway's service credential), from the position kept in the hub
+ * database, so a restarted gateway resumes where it stood. A node that does
+ * not answer is retried; the others go on.
+ */
+export function followNodeFeeds({ nodes, prisma, logger, waitMs = 2_000, batch = 100, retryDelayMs = 1_000, nodeTimeoutMs = 5_000 }: FeedFollowerOptions) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const follow = async (agency: string) => {
+    let failing = false;
+    while (!signal.aborted) {
+      try {
+        const after = await feedPosition(prisma, agency);
+        const { eventFeed } = await nodes.serviceRequest<EventFeedResult>(
+          agency,
+          nodeOperations.eventFeed,
+          { after, first: batch, waitMs },
+          { timeoutMs: waitMs + nodeTimeoutMs, signal },
+        );
+        if (eventFeed.events.length) await takeEvents(prisma, agency, eventFeed.events);
+        if (failing) logger.info({ agency }, 'following the event feed again');
+        failing = false;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (!failing) logger.warn({ err: error, agency }, 'cannot follow the event feed; retrying');
+        failing = true;
+        await sleep(retryDelayMs, signal);
+      }
+    }
+  };
+  const running = nodes.agencies.map((agency) => follow(agency));
+  return {
+    async stop() {
+      controller.abort();
+      await Promise.allSettled(running);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { parse, print } from 'graphql';
+import { documentId } from './trustedDocuments.ts';
+
+/** The hits subscription as the CLI asks for it: enough for an officer to act on a hit. */
+export const hitsDocument = /* GraphQL */ `
+  subscription Hits($after: String) {
+    hits(after: $after) {
+      cursor at retro matchedOn match score watchEntryId
+      alert {
+        reference kind status owner { code }
+        contactPoint { unitName phone email }
+        access { tier basis validUntil canRequestHigher }
+        summary { title occurredAt location { kind borderCrossing municipality } firearms { make model serialNumber } }
+        personalData { subjects { familyName givenName dateOfBirth } vehicles { plate plateCountry vin } }
+      }
+    }
+  }
+`;
+
+/** The document as the trusted documents print it: the same text, the same id. */
+const hitsQuery = print(parse(hitsDocument));
+
+const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--after <cursor>] [--url ws://127.0.0.1:4000/graphql]
+
+Prints every hit on your unit's watch entries as one JSON line, as it happens. Give --after the cursor
+of the last line to first get, in order, the hits you missed.
+`;
+
+/**
+ * `hub subscribe`: a graphql-ws client of the gateway's hits subscription,
+ * one JSON line per hit on stdout. Resolves with the exit code: 0 when the
+ * server completes the stream, 1 when it ends it with an error or closes the
+ * socket (a refused or expired token closes with 4403).
+ */
+export async function runSubscribeCommand(
+  args: string[],
+  { out = process.stdout, err = process.stderr, signal }: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; signal?: AbortSignal } = {},
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string', default: 'ws://127.0.0.1:4000/graphql' },
+      token: { type: 'string', default: process.env.HUB_TOKEN },
+      purpose: { type: 'string' },
+      'case-reference': { type: 'string' },
+      after: { type: 'string' },
+    },
+  });
+  if (!values.token || !values.purpose) {
+    err.write(usage);
+    return 2;
+  }
+  return new Promise<number>((resolve) => {
+    signal?.addEventListener('abort', () => {
+      void client.dispose();
+      resolve(0);
+    });
+    const client = createClient({
+      url: values.url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: {
+        authorization: `Bearer ${values.token}`,
+        purpose: values.purpose,
+        ...(values['case-reference'] ? { caseReference: values['case-reference'] } : {}),
+      },
+      on: {
+        closed: (event) => {
+          const { code, reason } = event as { code: number; reason: string };
+          if (code !== 1000) {
+            err.write(`connection closed: ${code} ${reason}\n`);
+            resolve(1);
+          }
+        },
+      },
+    });
+    client.subscribe(
+      // By id as well, so that a gateway running trusted documents only runs it too.
+      { query: hitsQuery, extensions: { persistedQuery: { version: 1, sha256Hash: documentId(hitsQuery).slice('sha256:'.length) } }, variables: values.after ? { after: values.after } : {} },
+      {
+        next: (result) => {
+          if (result.errors) err.write(`${JSON.stringify(result.errors)}\n`);
+          if (result.data) out.write(`${JSON.stringify(result.data.hits)}\n`);
+        },
+        error: (error) => {
+          err.write(`${error instanceof Error ? error.message : JSON.stringify(error)}\n`);
+          void client.dispose();
+          resolve(1);
+        },
+        complete: () => {
+          void client.dispose();
+          resolve(0);
+        },
+      },
+    );
+  });
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { responsePathAsArray } from 'graphql';
+import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
+import { AuditCollector, documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
+import { gatewayParty } from '../../audit/auditEntry.ts';
+import { auditUnavailable } from '../../audit/useAuditLog.ts';
+import { parseInput } from '../../domain/alertInput.ts';
+import { addWatchTypes } from '../../domain/schema/addWatchTypes.ts';
+import { forwardPage } from '../../domain/schema/pagination.ts';
+import { watchEntryInput } from '../../domain/watchInput.ts';
+import type { WatchEntryView } from '../../domain/watchView.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { operationalRoles } from '../../identity/roles.ts';
+import type { GatewayContext } from '../context.ts';
+import { forwardArguments } from '../forwardArguments.ts';
+import { parseGlobalId, toGlobalId } from '../globalId.ts';
+import { abortable, currentPositions, decodeFeedCursor, hitStream, type HitEventPayload } from '../hitStream.ts';
+import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
+import type { NodePage } from '../nodeOperations.ts';
+import { requestNode } from '../ownerRequests.ts';
+import { Agency } from './agency.ts';
+import { agencyInfo } from '../../domain/agencies.ts';
+import { Alert } from './alert.ts';
+import { builder } from './builder.ts';
+import { mergedConnection } from './mergedConnection.ts';
+import { search } from './search.ts';
+
+const watch = addWatchTypes(builder, search.enums);
+
+const WatchEntry = builder.objectRef<WatchEntryView>('WatchEntry').implement({
+  description:
+    "An identifier your unit watches. The gateway gave it to every agency's node, and each matches it against its own records " +
+    "(the data holder matches, as in Prüm); hits reach your unit's `hits` subscription.",
+  fields: (t) => ({
+    id: t.id({ resolve: (entry) => toGlobalId('WatchEntry', entry.owner, entry.id) }),
+    owner: t.field({ type: Agency, resolve: (entry) => agencyInfo(entry.owner) }),
+    ...watch.fields.watchEntry(t),
+  }),
+});
+
+const Hit = builder.objectRef<HitEventPayload>('Hit').implement({
+  description:
+    "A record of an agency that met one of your unit's watch entries, released by its owner at the tier its consent gives you " +
+    'now, for the purpose and case of the watch entry. A record you may not see produces no hit at all.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Subscribe again with `after` set to this to resume after this hit.' }),
+    owner: t.field({ type: Agency, resolve: (event) => agencyInfo(event.agency) }),
+    // A hit is for the subscriber's own unit, so its watch entry is of the subscriber's agency.
+    watchEntryId: t.id({ resolve: (event, _args, context) => toGlobalId('WatchEntry', context.officer.agency, event.watchEntryId) }),
+    alert: t.expose('alert', { type: Alert }),
+    ...watch.fields.hit(t),
+  }),
+});
+
+/** The nodes a watch entry concerns: every agency's, the unit's own included (its own records are matched too). */
+const concernedAgencies = (context: GatewayContext) => [...context.nodes.agencies];
+
+/** Runs a watch-entry operation on every node it concerns; all answered, or the error of the first that did not. */
+async function onEveryNode<T>(context: GatewayContext, operation: 'createWatchEntry' | 'removeWatchEntry', variables: Record<string, unknown>) {
+  const agencies = concernedAgencies(context);
+  const settled = await Promise.allSettled(agencies.map((agency) => requestNode<T>(context, agency, operation, variables)));
+  return { agencies, settled };
+}
+
+builder.queryFields((t) => ({
+  watchEntries: t.connection(
+    {
+      type: WatchEntry,
+      description: "Your unit's watch entries, newest first (active, expired and removed), as your agency's node keeps them.",
+      authScopes: { operational: operationalRoles },
+      resolve: async (_root, args, context, info) => {
+        const page = forwardPage(args);
+        const merged = await fanOutConnection<WatchEntryView>({
+          agencies: [context.officer.agency],
+          first: page.first,
+          after: page.after,
+          compare: newestFirst,
+          fetchPage: (agency, first, after) => requestNode<NodePage<WatchEntryView>>(context, agency, 'watchEntries', { first, after }),
+        });
+        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.owner, id: node.id })));
+        context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
+        return merged;
+      },
+    },
+    ...mergedConnection('WatchEntry'),
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  createWatchEntry: t.field({
+    type: WatchEntry,
+    description:
+      "Registers an identifier for your unit to watch, for the purpose and case reference declared with this request, until " +
+      "expiresAt (at most the days the exchange agreement allows). Every agency's node stores it and matches it against its " +
+      'records at once (retro hits) and on every record created or changed from now on.',
+    authScopes: { operational: operationalRoles },
+    args: { input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
+    resolve: async (_root, args, context, info) => {
+      // Refused here once, rather than by every node.
+      parseInput(watchEntryInput(), args.input);
+      const id = randomUUID();
+      const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'createWatchEntry', { id, ...forwardArguments(info, args, ['input']) });
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) {
+        // All or nothing: an entry some nodes match and others do not would mislead its unit.
+        await Promise.allSettled(
+          agencies.filter((_agency, index) => settled[index]!.status === 'fulfilled').map((agency) => requestNode(context, agency, 'removeWatchEntry', { id })),
+        );
+        throw failed.reason;
+      }
+      const own = settled[agencies.indexOf(context.officer.agency)] as PromiseFulfilledResult<WatchEntryView>;
+      context.audit.note({ agency: context.officer.agency, id });
+      return own.value;
+    },
+  }),
+  removeWatchEntry: t.field({
+    type: WatchEntry,
+    description:
+      "Ends one of your unit's watch entries at every node: it matches nothing more and its hits are no longer delivered. " +
+      'If a node does not answer, the error names it and removing again finishes the job.',
+    authScopes: { operational: operationalRoles },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const { agency, localId } = parseGlobalId(String(args.id), 'WatchEntry');
+      if (agency !== context.officer.agency) throw hubError(ErrorCode.NOT_FOUND, 'No watch entry with this id.');
+      const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'removeWatchEntry', { id: localId });
+      context.audit.note({ agency, id: localId });
+      const own = settled[agencies.indexOf(agency)]!;
+      if (own.status === 'rejected') throw own.reason;
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      return own.value;
+    },
+  }),
+}));
+
+builder.subscriptionType({ description: 'Real-time events, over graphql-ws (or server-sent events).' });
+
+builder.subscriptionField('hits', (t) =>
+  t.field({
+    type: Hit,
+    description:
+      "Hits on your unit's watch entries, from every agency. Give `after` (the cursor of the last hit you received) to first " +
+      'receive, in order, every hit since then, then the new ones as they happen; without it, from now on. Each delivery is ' +
+      "released by the owner's node with the consent in force at that moment, and logged there as a disclosure.",
+    authScopes: { operational: operationalRoles },
+    args: { after: t.arg.string({ description: 'The cursor of the last hit received.' }) },
+    subscribe: async (_root, args, context, info) => {
+      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
+      const { audit } = context;
+      audit.operation = {
+        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
+        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
+        variables: info.variableValues,
+      };
+      // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
+      try {
+        await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start })));
+        audit.written = true;
+      } catch {
+        throw auditUnavailable();
+      }
+      return abortable((signal) => hitStream(context, start, { ...context.feed, signal }));
+    },
+    // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
+    resolve: async (payload, _args, context) => {
+      const event = payload as HitEventPayload;
+      const delivery = new AuditCollector(gatewayParty, context.officer, context.purpose, context.audit.clientAddress);
+      delivery.operation = context.audit.operation;
+      noteAlertViews(delivery, [event.alert]);
+      try {
+        await context.prisma.$transaction((tx) =>
+          appendAuditEntry(tx, gatewayParty, delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } })),
+        );
+      } catch {
+        throw auditUnavailable();
+      }
+      return event;
+    },
+  }),
+);

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
+import { createGateway, tooManyConnectionsCloseCode, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
+import { alertInput, createAlertMutation } from './fixtures.ts';
+import { adminQuery, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { subscribe, type Subscriber } from './hitSubscriber.ts';
+
+// Gateways as separate processes would run them: each its own createGateway
+// on the same hub database, none sharing memory with another. The test hub's
+// own gateway follows no feed here, so what these gateways deliver comes
+// from their own following.
+
+const createWatch = /* GraphQL */ `mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
+
+describe('hits across gateway processes', () => {
+  let hub: TestHub;
+  const running = new Set<Gateway>();
+  const subscribers: Subscriber[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub({ gateway: { followFeeds: false } });
+  });
+  afterAll(async () => {
+    await Promise.all(subscribers.map((subscriber) => subscriber.dispose()));
+    for (const gateway of running) await gateway.stop();
+    await hub?.[Symbol.asyncDispose]();
+  });
+
+  const startGateway = async (options: Partial<GatewayConfig> = {}) => {
+    const gateway = createGateway({
+      ...options,
+      trustList: hub.trustList,
+      databaseUrl: hub.hubDatabase.applicationUrl,
+      nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
+      signer: hub.keys.gateway,
+      graphiql: false,
+      feedWaitMs: 1_000,
+      subscriptionPollMs: 500,
+    });
+    running.add(gateway);
+    return { gateway, url: await gateway.start() };
+  };
+  const stopGateway = async (gateway: Gateway) => {
+    running.delete(gateway);
+    await gateway.stop();
+  };
+  const connect = async (url: URL, user: DemoUserName, variables: Record<string, unknown> = {}) => {
+    const subscriber = subscribe(url, { authorization: `Bearer ${await hub.token(user)}`, ...testPurpose }, undefined, variables);
+    subscribers.push(subscriber);
+    return subscriber;
+  };
+  const watchPlate = async (user: DemoUserName, plate: string) => {
+    const result = await hub.query(user, createWatch, { input: { plate, plateCountry: 'XK', expiresAt: inDays(30) } });
+    expect(result.errors).toBeUndefined();
+  };
+  const seize = async (plate: string, title = 'Rifle parts under the floor of a van') => {
+    const input = alertInput({ title, firearms: [], subjects: [], vehicles: [{ role: 'CONCEALMENT', plate, plateCountry: 'XK' }] });
+    const result = await hub.query('xk-border-officer', createAlertMutation, { input });
+    expect(result.errors).toBeUndefined();
+    return result.data!.createAlert.id as string;
+  };
+  const xkPosition = async () =>
+    Number((await adminQuery(hub.hubDatabase.name, `select seq from hub.feed_position where agency = 'XK'`))[0]?.seq ?? 0);
+
+  it('loses no hit when the gateway is stopped during a burst and started again', async () => {
+    const plate = 'GW-100-RS';
+    await watchPlate('mk-border-officer', plate);
+    const first = await startGateway();
+    const before = await connect(first.url, 'mk-border-officer');
+    const burst = [await seize(plate, 'Burst 0'), await seize(plate, 'Burst 1')];
+    const seen = await before.waitFor(1);
+    await stopGateway(first.gateway);
+    const stoppedAt = await xkPosition();
+    for (let index = 2; index < 6; index++) burst.push(await seize(plate, `Burst ${index}`));
+    // Nobody followed XK's feed meanwhile: the hub database still says where the stopped gateway stood.
+    expect(await xkPosition()).toBe(stoppedAt);
+
+    const second = await startGateway();
+    const last = before.events.at(-1);
+    const after = await connect(second.url, 'mk-border-officer', { after: last.cursor });
+    const rest = await after.waitFor(burst.length - before.events.length);
+    expect([...before.events, ...rest].map((hit) => hit.alert.id)).toEqual(burst);
+    expect(seen[0].alert.id).toBe(burst[0]);
+    expect(await xkPosition()).toBeGreaterThan(stoppedAt);
+  });
+
+  it('two gateways on one hub database each deliver to their own subscribers every hit meant for them, and only those', async () => {
+    const a = await startGateway();
+    const b = await startGateway();
+    await watchPlate('mk-border-officer', 'GW-200-RS');
+    await watchPlate('mk-duty-officer', 'GW-300-RS');
+    const borderOnA = await connect(a.url, 'mk-border-officer');
+    const borderOnB = await connect(b.url, 'mk-border-officer');
+    const dutyOnB = await connect(b.url, 'mk-duty-officer');
+
+    const border1 = await seize('GW-200-RS');
+    const duty = await seize('GW-300-RS');
+    const border2 = await seize('GW-200-RS');
+
+    for (const subscriber of [borderOnA, borderOnB]) {
+      expect((await subscriber.waitFor(2)).map((hit) => hit.alert.id)).toEqual([border1, border2]);
+    }
+    expect((await dutyOnB.waitFor(1)).map((hit) => hit.alert.id)).toEqual([duty]);
+    // Both followed XK's feed; the hub database took each event once.
+    const taken = await adminQuery(hub.hubDatabase.name, `select agency, seq, count(*)::int as n from hub.feed_event group by 1, 2 having count(*) > 1`);
+    expect(taken).toEqual([]);
+    expect(borderOnA.events.every((hit) => hit.owner.code === 'XK')).toBe(true);
+    expect(demoUsers['mk-duty-officer'].unit).not.toBe(demoUsers['mk-border-officer'].unit);
+  });
+
+  it('limits the sockets one officer holds open on a gateway, and logs the refusal', async () => {
+    const { url } = await startGateway({ maxConnectionsPerOfficer: 2 });
+    const held = [await connect(url, 'mk-border-officer'), await connect(url, 'mk-border-officer')];
+    await Promise.all(held.map((subscriber) => subscriber.connected));
+    const third = await connect(url, 'mk-border-officer');
+    expect(await third.closed).toMatchObject({ code: tooManyConnectionsCloseCode });
+    // Another officer is not held back by it.
+    const other = await connect(url, 'mk-duty-officer');
+    await other.connected;
+    // A socket that closes frees its place (once the server has seen it close).
+    await held[0]!.dispose();
+    let again = await connect(url, 'mk-border-officer');
+    for (let attempt = 0; attempt < 50 && (await Promise.race([again.connected.then(() => true), again.closed.then(() => false)])) === false; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await connect(url, 'mk-border-officer');
+    }
+    await again.connected;
+    // The refusal is logged as the socket closes; wait for its entry rather than assume when it lands.
+    const refused = () => adminQuery(hub.hubDatabase.name, `select actor_sub, details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS'`);
+    let refusals = await refused();
+    for (const deadline = Date.now() + 30_000; refusals.length === 0 && Date.now() < deadline; refusals = await refused()) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refusals.length).toBeGreaterThanOrEqual(1);
+    expect(refusals[0]!.details.claimedSubject).toContain(demoUsers['mk-border-officer'].sub);
+  });
+});
