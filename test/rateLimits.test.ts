@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/gateway/createGateway.ts';
-import { adminQuery, codes, graphql, startTestHub, type TestHub } from './helpers.ts';
+import { toGlobalId } from '../src/gateway/globalId.ts';
+import { adminQuery, codes, graphql, openSocket, startTestHub, type TestHub } from './helpers.ts';
 
 // Rate limits just under and just over, per officer and per unit, on every
 // operation and separately on searches; counters in the hub database, so a
@@ -72,5 +73,30 @@ describe('rate limits', () => {
       expect(codes(await graphql(url, search, { plate: '01-234-AB' }, { token }))).toEqual([]);
     }
     await expectLimited(await graphql(secondUrl, search, { plate: '01-234-AB' }, { token }));
+  });
+
+  it('limit operations over graphql-ws the same way, per operation, keeping the socket', async () => {
+    const token = await officer('mk.socket', 'MK-BP-KJAFASAN');
+    await using socket = openSocket(hub.gatewayUrl, { authorization: `Bearer ${token}`, purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' });
+    for (let i = 0; i < limits.searchesPerOfficer; i++) {
+      expect(codes((await socket.run(search, { plate: '01-234-AB' })) as never)).toEqual([]);
+    }
+    const refused = await socket.run(search, { plate: '01-234-AB' });
+    expect(codes(refused as never)).toEqual(['RATE_LIMITED']);
+    expect(refused.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(codes((await socket.run('{ viewer { sub } }')) as never)).toEqual([]);
+    expect(socket.connections()).toBe(1);
+  });
+
+  it('bound list sizes whether first is written in the document or sent in a variable, just under and just over', async () => {
+    const token = await officer('mk.pager', 'MK-BP-DEBAR');
+    const page = `query($first: Int) { alerts(first: $first) { totalCount } }`;
+    expect(codes(await graphql(hub.gatewayUrl, page, { first: 100 }, { token }))).toEqual([]);
+    expect(codes(await graphql(hub.gatewayUrl, page, { first: 101 }, { token }))).toEqual(['VALIDATION_FAILED']);
+    expect(codes(await graphql(hub.gatewayUrl, '{ alerts(first: 101) { totalCount } }', {}, { token }))).toEqual(['VALIDATION_FAILED']);
+    const ids = (count: number) => Array.from({ length: count }, (_, i) => toGlobalId('Alert', 'XK', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+    const nodes = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
+    expect(codes(await graphql(hub.gatewayUrl, nodes, { ids: ids(100) }, { token }))).not.toContain('VALIDATION_FAILED');
+    expect(codes(await graphql(hub.gatewayUrl, nodes, { ids: ids(101) }, { token }))).toEqual(['VALIDATION_FAILED']);
   });
 });
