@@ -14,7 +14,7 @@ import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
-import { templateDatabase } from './globalSetup.ts';
+import { templateDatabases } from './globalSetup.ts';
 
 export { demoUsers };
 
@@ -48,8 +48,8 @@ export interface TestDatabase extends AsyncDisposable {
   applicationUrl: string;
 }
 
-/** A fresh, migrated database cloned from the template; dropped on dispose. */
-export async function createTestDatabase(label = 'db', template: string | null = templateDatabase): Promise<TestDatabase> {
+/** A fresh database cloned from a migrated template (default a node's; null: empty); dropped on dispose. */
+export async function createTestDatabase(label = 'db', template: string | null = templateDatabases.node): Promise<TestDatabase> {
   const name = `test_${label.toLowerCase()}_${randomBytes(5).toString('hex')}`;
   await adminQuery('postgres', `create database ${quoteIdent(name)}${template ? ` template ${quoteIdent(template)}` : ''}`);
   return {
@@ -163,7 +163,7 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     }
     nodes.set(agency, Object.assign(node, { url, database }));
   }
-  const hubDatabase = await createTestDatabase('gateway');
+  const hubDatabase = await createTestDatabase('gateway', templateDatabases.hub);
   const gateway = createGateway({
     trustList,
     databaseUrl: hubDatabase.applicationUrl,

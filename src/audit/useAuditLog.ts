@@ -1,6 +1,6 @@
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
@@ -15,7 +15,7 @@ export interface AuditLogOptions {
   /** Whose log: the node's agency code, or GATEWAY. */
   party: string;
   /** The party's database, where its log lives. */
-  prisma: PrismaClient;
+  prisma: AuditDatabase;
   /** Kind of the entry an operation that ran leaves: DISCLOSURE at a node, CONSULTATION at the gateway. */
   kind: Extract<AuditKind, 'DISCLOSURE' | 'CONSULTATION'>;
   logger: Logger;

@@ -20,4 +20,4 @@ export {
   TraceRequestStatus,
   UnitKind,
   VehicleRole,
-} from '../generated/prisma/enums.ts';
+} from '../generated/node/enums.ts';

@@ -3,7 +3,7 @@ import type { GraphQLError } from 'graphql';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -29,7 +29,7 @@ export interface GatewayContext {
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
   /** The hub database: the gateway's own consultation log. */
-  prisma: PrismaClient;
+  prisma: HubPrismaClient;
   /** Signs the gateway's own audit checkpoints. */
   checkpointSigner: CheckpointSigner;
   /** Keys of every party's checkpoints. */
@@ -47,7 +47,7 @@ export interface GatewayInitialContext {
 export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
-  prisma: PrismaClient;
+  prisma: HubPrismaClient;
   checkpointSigner: CheckpointSigner;
 }
 

@@ -6,7 +6,7 @@ import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
-import { createPrismaClient } from '../database/createPrismaClient.ts';
+import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -63,7 +63,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     signer: config.signer,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({

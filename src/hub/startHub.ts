@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { StartConfig } from '../config.ts';
 import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
+import type { DatabaseKind } from '../database/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
 import { createGateway } from '../gateway/createGateway.ts';
@@ -48,19 +49,19 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     // Migrations run as each database's owner; the services log in as the application role,
     // whose password is kept beside the data.
     const applicationPassword = await ensureApplicationPassword(join(config.dataDir, 'application-db-password'));
-    const databaseUrl = async (party: string, external: string | undefined) => {
+    const databaseUrl = async (party: string, external: string | undefined, kind: DatabaseKind) => {
       if (!external) await postgres!.ensureDatabase(partyDatabase(party));
-      const { migration, applicationUrl } = await migrateWithApplicationLogin(external ?? postgres!.url(partyDatabase(party)), applicationPassword);
+      const { migration, applicationUrl } = await migrateWithApplicationLogin(external ?? postgres!.url(partyDatabase(party)), applicationPassword, kind);
       if (migration.applied.length) logger.info({ party, applied: migration.applied }, 'migrations applied');
       return applicationUrl;
     };
 
-    const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl);
+    const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl, 'hub');
 
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
     for (const agency of config.agencies) {
-      const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency));
+      const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency), 'node');
       const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)! });
       cleanup.push(() => node.stop());
       nodes.push(node);

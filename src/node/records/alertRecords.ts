@@ -1,4 +1,4 @@
-import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/prisma/client.ts';
+import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/node/client.ts';
 import type { AccessView, AlertView } from '../../domain/alertView.ts';
 import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput.ts';
 import type { AlertKind, AlertStatus, BorderCrossingPoint, RiskLevel } from '../../domain/enums.ts';

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import { agreement } from '../../consent/agreement.ts';
 import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';

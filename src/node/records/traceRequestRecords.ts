@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import type { TraceRequestView } from '../../domain/alertView.ts';
 import type { AdvanceTraceRequestInput, SubmitTraceRequestInput } from '../../domain/alertInput.ts';
 import { TraceRequestStatus } from '../../domain/enums.ts';
