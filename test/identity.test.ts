@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubAudience } from '../src/identity/developmentKeys.ts';
 import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
+import { createTrustList } from '../src/identity/trustList.ts';
+import { verifyOfficerToken } from '../src/identity/verifyOfficerToken.ts';
 import { codes, demoUsers, graphql, startTestHub, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
@@ -18,10 +20,10 @@ const viewer = '{ viewer { sub agency unit roles } }';
 const claims = demoUsers['xk-border-officer'];
 
 /** A token signed with the real XK identity provider key, with the given changes. */
-async function xkToken(change: (jwt: SignJWT) => SignJWT = (jwt) => jwt, payload: Record<string, unknown> = {}) {
+async function xkToken(change: (jwt: SignJWT) => SignJWT = (jwt) => jwt, payload: Record<string, unknown> = {}, header: { typ?: string } = {}) {
   const key = hub.keys.agencies.get('XK')!;
   const jwt = new SignJWT({ agency: 'XK', unit: claims.unit, roles: claims.roles, ...payload })
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, ...header })
     .setIssuer(key.issuer)
     .setSubject(claims.sub)
     .setAudience(hubAudience)
@@ -98,6 +100,20 @@ describe('officer tokens at the gateway', () => {
     ['an XK issuer vouching for an MK officer', () => xkToken((jwt) => jwt, { agency: 'MK' }), 'TOKEN_INVALID'],
     ['a token with an unknown role', () => xkToken((jwt) => jwt, { roles: ['superuser'] }), 'TOKEN_INVALID'],
     ['garbage', async () => 'not-a-jwt', 'TOKEN_INVALID'],
+    // RFC 8725: issued-at required and not in the future, lifetime capped, explicit typing respected.
+    ['a token without iat', async () => {
+      const key = hub.keys.agencies.get('XK')!;
+      return new SignJWT({ agency: 'XK', unit: claims.unit, roles: claims.roles })
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+        .setIssuer(key.issuer)
+        .setSubject(claims.sub)
+        .setAudience(hubAudience)
+        .setExpirationTime('10m')
+        .sign(key.key);
+    }, 'TOKEN_INVALID'],
+    ['a token issued ten minutes in the future', () => xkToken((jwt) => jwt.setIssuedAt(Math.floor(Date.now() / 1000) + 600).setExpirationTime('1h')), 'TOKEN_INVALID'],
+    ['a token valid for a week', () => xkToken((jwt) => jwt.setExpirationTime('7d')), 'TOKEN_INVALID'],
+    ['an ID token (typ of another kind of JWT)', () => xkToken(undefined, {}, { typ: 'dpop+jwt' }), 'TOKEN_INVALID'],
   ];
 
   for (const [what, make, code] of refused) {
@@ -109,6 +125,20 @@ describe('officer tokens at the gateway', () => {
       expect(result.data ?? null).toBeNull();
     });
   }
+});
+
+describe('identity providers that type their tokens (RFC 8725 explicit typing)', () => {
+  it('accept only tokens of the pinned type from them', async () => {
+    const file = structuredClone(hub.keys.trustList);
+    file.issuers = file.issuers.map((issuer) => ({ ...issuer, tokenType: 'at+jwt' }));
+    const pinned = createTrustList(file);
+    const typed = await xkToken(undefined, {}, { typ: 'at+jwt' });
+    await expect(verifyOfficerToken(typed, pinned)).resolves.toMatchObject({ sub: claims.sub, agency: 'XK' });
+    for (const typ of ['JWT', undefined]) {
+      const other = await xkToken(undefined, {}, typ ? { typ } : {});
+      await expect(verifyOfficerToken(other, pinned)).rejects.toMatchObject({ extensions: { code: 'TOKEN_INVALID' } });
+    }
+  });
 });
 
 describe('agency nodes trust only the gateway', () => {

@@ -7,7 +7,7 @@ import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.t
 import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
-import { appendAuditEntry } from './appendAuditEntry.ts';
+import { createAuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 
 /** Options for {@link useAuditLog}. */
@@ -49,8 +49,10 @@ export const auditUnavailable = () =>
  * document) get a DENIAL entry with what the request claimed.
  */
 export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): Plugin {
+  // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
+  const writer = createAuditWriter({ prisma, party });
   const append = async (input: AuditEntryInput) => {
-    await prisma.$transaction((tx) => appendAuditEntry(tx, party, input));
+    await writer.append(input);
   };
 
   return {

@@ -1,5 +1,6 @@
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
@@ -76,7 +77,20 @@ export function createGateway(config: GatewayConfig): Gateway {
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      useHealthChecks({
+        // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
+        // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
+        readiness: async () => {
+          const [database, ...states] = await Promise.all([
+            probe(() => prisma.$queryRaw`select 1`),
+            ...[...config.nodes].map(([, url]) => probe(() => fetch(new URL(readinessPath, url)).then((r) => (r.ok ? r.body?.cancel() : Promise.reject(new Error(String(r.status))))))),
+          ]);
+          const nodeStates = Object.fromEntries([...config.nodes.keys()].map((agency, index) => [agency, states[index]!]));
+          return { ready: database === 'ok' && states.includes('ok'), checks: { database, nodes: nodeStates } };
+        },
+      }),
     ],
+    healthCheckEndpoint: livenessPath,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
     landingPage: false,
     logging: logger,

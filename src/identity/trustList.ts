@@ -17,6 +17,11 @@ const issuerSchema = z
     jwksUri: z.string().url().optional(),
     /** Inline key set, for development keys and air-gapped deployments. */
     jwks: z.object({ keys: z.array(jwkSchema).min(1) }).optional(),
+    /**
+     * The `typ` header this identity provider sets on officer tokens (RFC 8725 explicit typing, e.g. "at+jwt"), which
+     * every token of it must then carry. Without it, a token may carry no `typ`, "JWT" or "at+jwt".
+     */
+    tokenType: z.string().min(1).max(100).optional(),
   })
   .refine((value) => Boolean(value.jwksUri) !== Boolean(value.jwks), {
     message: 'give exactly one of jwksUri or jwks',
@@ -27,6 +32,8 @@ export const trustListFileSchema = z.object({
   audience: z.string().min(1),
   /** Pinned signature algorithms. */
   algorithms: z.array(z.enum(allowedAlgorithms)).min(1).default(['ES256']),
+  /** Longest lifetime (`exp` − `iat`) of an officer token the hub accepts, in seconds. Default 12 hours: a shift and its overtime. */
+  maxTokenLifetimeSeconds: z.number().int().positive().default(12 * 3600),
   /** Identity providers of the agencies. */
   issuers: z.array(issuerSchema).min(1),
   /** Keys each party signs its audit checkpoints with, so that the others can keep verified copies. */
@@ -40,18 +47,22 @@ export const trustListFileSchema = z.object({
     jwks: z.object({ keys: z.array(jwkSchema).min(1) }).optional(),
   }),
 });
-export type TrustListFile = z.infer<typeof trustListFileSchema>;
+export type TrustListFile = z.input<typeof trustListFileSchema>;
 
 export interface TrustedIssuer {
   issuer: string;
   agency: string;
   keys: JWTVerifyGetKey;
+  /** The `typ` its tokens must carry, when the identity provider sets one. */
+  tokenType?: string;
 }
 
 /** Parsed trust list: who may vouch for officers, and the gateway's key set. */
 export interface TrustList {
   audience: string;
   algorithms: string[];
+  /** Longest officer token lifetime accepted, in seconds. */
+  maxTokenLifetimeSeconds: number;
   issuers: ReadonlyMap<string, TrustedIssuer>;
   gateway: { issuer: string; keys: JWTVerifyGetKey };
   /** Checkpoint keys per party (agency code or GATEWAY). */
@@ -68,7 +79,12 @@ export function createTrustList(file: TrustListFile): TrustList {
   const issuers = new Map<string, TrustedIssuer>();
   for (const entry of parsed.issuers) {
     if (issuers.has(entry.issuer)) throw new Error(`trust list names issuer ${entry.issuer} twice`);
-    issuers.set(entry.issuer, { issuer: entry.issuer, agency: entry.agency, keys: keySet(entry) });
+    issuers.set(entry.issuer, {
+      issuer: entry.issuer,
+      agency: entry.agency,
+      keys: keySet(entry),
+      ...(entry.tokenType ? { tokenType: entry.tokenType } : {}),
+    });
   }
   if (Boolean(parsed.gateway.jwksUri) === Boolean(parsed.gateway.jwks)) {
     throw new Error('trust list gateway entry: give exactly one of jwksUri or jwks');
@@ -76,6 +92,7 @@ export function createTrustList(file: TrustListFile): TrustList {
   return {
     audience: parsed.audience,
     algorithms: parsed.algorithms,
+    maxTokenLifetimeSeconds: parsed.maxTokenLifetimeSeconds,
     issuers,
     gateway: { issuer: parsed.gateway.issuer, keys: keySet(parsed.gateway) },
     partyKeys: new Map(parsed.parties.map((entry) => [entry.party, keySet(entry)])),

@@ -8,6 +8,9 @@ import type { TrustList } from './trustList.ts';
 /** Clock skew tolerated between the identity providers and the hub. */
 const clockToleranceSeconds = 30;
 
+/** `typ` values of a plain or access-token JWT (RFC 7519, RFC 9068), accepted from an issuer that does not pin one. */
+const untypedTokenTypes = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
+
 const officerClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
   agency: z.string().regex(/^[A-Z]{2}$/),
@@ -50,9 +53,10 @@ export function tokenError(error: unknown, what = 'token'): Error {
  */
 export async function verifyOfficerToken(token: string, trustList: TrustList): Promise<Officer> {
   let alg: string | undefined;
+  let typ: string | undefined;
   let iss: string | undefined;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    ({ alg, typ } = decodeProtectedHeader(token));
     iss = decodeJwt(token).iss;
   } catch {
     throw hubError(ErrorCode.TOKEN_INVALID, 'The token is malformed.');
@@ -66,17 +70,31 @@ export async function verifyOfficerToken(token: string, trustList: TrustList): P
   if (!trusted) {
     throw hubError(ErrorCode.TOKEN_ISSUER_UNTRUSTED, 'The token issuer is not on the trust list.');
   }
+  // RFC 8725 §3.11: a token typed as something else (an ID token, a logout or DPoP proof) is not an officer token.
+  if (!trusted.tokenType && typ !== undefined && !untypedTokenTypes.has(typ.toLowerCase())) {
+    throw hubError(ErrorCode.TOKEN_INVALID, `A token of type "${String(typ).slice(0, 40)}" is not an officer access token.`);
+  }
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, trusted.keys, {
       issuer: trusted.issuer,
       audience: trustList.audience,
       algorithms: trustList.algorithms,
-      requiredClaims: ['exp', 'iss', 'aud', 'sub'],
+      requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+      // Also refuses an `iat` in the future beyond the tolerance.
+      maxTokenAge: trustList.maxTokenLifetimeSeconds,
       clockTolerance: clockToleranceSeconds,
+      ...(trusted.tokenType ? { typ: trusted.tokenType } : {}),
     }));
   } catch (error) {
     throw tokenError(error);
+  }
+  const lifetime = Number(payload.exp) - Number(payload.iat);
+  if (lifetime > trustList.maxTokenLifetimeSeconds) {
+    throw hubError(
+      ErrorCode.TOKEN_INVALID,
+      `The token is valid for ${Math.round(lifetime / 60)} minutes; the hub accepts tokens valid for at most ${Math.round(trustList.maxTokenLifetimeSeconds / 60)} minutes.`,
+    );
   }
   const claims = officerClaimsSchema.safeParse(payload);
   if (!claims.success) {

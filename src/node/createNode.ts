@@ -1,4 +1,5 @@
 import { createYoga } from 'graphql-yoga';
+import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
@@ -60,7 +61,14 @@ export function createNode(config: NodeConfig): AgencyNode {
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
       useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', logger }),
+      useHealthChecks({
+        readiness: async () => {
+          const database = await probe(() => prisma.$queryRaw`select 1`);
+          return { ready: database === 'ok', checks: { database } };
+        },
+      }),
     ],
+    healthCheckEndpoint: livenessPath,
     // Nodes are called by the gateway only: no browser IDE, no CORS.
     graphiql: false,
     cors: false,
