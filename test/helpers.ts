@@ -205,3 +205,27 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     },
   };
 }
+
+/**
+ * Makes officers members of a joint operation with this code (created if
+ * new), straight in the hub database: for tests of consent under the purpose
+ * JOINT_OPERATION that are not about running an operation (the gateway
+ * refuses that purpose to non-members).
+ */
+export async function enrolInJointOperation(hub: TestHub, code: string, officers: readonly Pick<OfficerClaims, 'sub' | 'agency' | 'unit'>[]) {
+  const [operation] = await adminQuery<{ id: string }>(
+    hub.hubDatabase.name,
+    `insert into hub.joint_operation (id, code, code_name, objective, legal_basis, lead_agency, participating_agencies, planned_start, planned_end, created_by)
+     values (gen_random_uuid(), $1, $1, 'Consent tests', 'Test fixture', 'XK', $2, now(), now() + interval '30 days', 'test')
+     on conflict (code) do update set code = excluded.code returning id`,
+    [code, [...new Set(officers.map((officer) => officer.agency))]],
+  );
+  for (const officer of officers) {
+    await adminQuery(
+      hub.hubDatabase.name,
+      `insert into hub.operation_member (id, operation_id, officer_sub, agency, unit_code, role, valid_from, added_by)
+       values (gen_random_uuid(), $1, $2, $3, $4, 'MEMBER', now() - interval '1 day', 'test')`,
+      [operation!.id, officer.sub, officer.agency, officer.unit],
+    );
+  }
+}

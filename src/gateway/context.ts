@@ -11,6 +11,9 @@ import { bearerToken } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
+import { verifyOperationPurpose, type OperationMembership } from './jointOperations/membership.ts';
+import type { OperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
 
 /** What every resolver of the gateway knows about the operation. */
@@ -20,6 +23,15 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
+  /**
+   * Under the purpose JOINT_OPERATION, the officer's membership of the
+   * operation its case reference names, verified here for every operation
+   * (HTTP and WebSocket alike); null under any other purpose. Nodes get it in
+   * the gateway's credential.
+   */
+  operationMembership: OperationMembership | null;
+  /** What the credential towards the nodes vouches for: the membership, by code and role. */
+  membership: VerifiedMembership | null;
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -28,8 +40,10 @@ export interface GatewayContext {
   agencyErrors: GraphQLError[];
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
-  /** The hub database: the gateway's own consultation log. */
+  /** The hub database: the gateway's consultation log and the joint operations. */
   prisma: HubPrismaClient;
+  /** Wakes operationUpdates subscribers when an operation's update commits. */
+  operationUpdates: OperationUpdateSignal;
   /** Signs the gateway's own audit checkpoints. */
   checkpointSigner: CheckpointSigner;
   /** Keys of every party's checkpoints. */
@@ -48,6 +62,7 @@ export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
   prisma: HubPrismaClient;
+  operationUpdates: OperationUpdateSignal;
   checkpointSigner: CheckpointSigner;
 }
 
@@ -61,7 +76,7 @@ export function officerTokenOf(initial: GatewayInitialContext): string | undefin
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointSigner }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const officerToken = officerTokenOf(initial);
     if (!officerToken) {
@@ -74,6 +89,8 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys };
+    const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
+    const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys };
   };
 }

@@ -8,6 +8,7 @@ import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { createOperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -65,7 +66,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer });
+  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer });
 
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -153,6 +155,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   let started = false;
   const stop = async () => {
     stopCheckpoints();
+    // Wakes every waiting subscriber first, so that closing the sockets does not wait for a poll.
+    await operationUpdates.stop();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
@@ -165,6 +169,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       if (started) throw new Error('gateway is already started');
       started = true;
       await assertApplicationConnection(prisma);
+      await operationUpdates.start();
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
       logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');

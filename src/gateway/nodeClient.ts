@@ -2,7 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { mintGatewayCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
+import { mintGatewayCredential, type GatewaySigner, type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
 
@@ -57,20 +57,22 @@ export interface NodeClient {
 export interface NodeCaller {
   officerToken: string;
   purpose: DeclaredPurpose;
+  /** The officer's membership of the operation the purpose JOINT_OPERATION names, checked by the gateway; null otherwise. */
+  membership: VerifiedMembership | null;
 }
 
 export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
-    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose }: NodeCaller) =>
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership }: NodeCaller) =>
       inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
         const url = nodes.get(agency);
         if (!url) throw hubError(ErrorCode.AGENCY_UNKNOWN, `Agency ${agency} is not part of the exchange.`, { agency });
         const headers: Record<string, string> = {
           'content-type': 'application/json',
           accept: 'application/graphql-response+json, application/json',
-          authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
+          authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken, membership)}`,
           [officerTokenHeader]: officerToken,
           [purposeHeader]: purpose.code,
           ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),

@@ -6,7 +6,8 @@ import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { verifyGatewayCredential } from '../identity/gatewayCredential.ts';
+import { verifyGatewayCredential, type VerifiedMembership } from '../identity/gatewayCredential.ts';
+import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -20,6 +21,8 @@ export interface NodeContext {
   officer: Officer;
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
+  /** Under JOINT_OPERATION: the membership the gateway vouched for (the hub holds the operations); null otherwise. */
+  membership: VerifiedMembership | null;
   prisma: PrismaClient;
   /** What this operation's disclosure (or change) entry will say. */
   audit: AuditCollector;
@@ -45,15 +48,20 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
-    await verifyGatewayCredential(bearerToken(request.headers.get('authorization')), officerToken, agency, {
+    const { membership } = await verifyGatewayCredential(bearerToken(request.headers.get('authorization')), officerToken, agency, {
       ...trustList.gateway,
       algorithms: trustList.algorithms,
     });
     const officer = await verifyOfficerToken(officerToken, trustList);
     const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
+    // The node cannot see the hub's operations: under JOINT_OPERATION it releases nothing unless the
+    // gateway vouches, in its signed credential, that the officer is a member of that very operation.
+    if (purpose.code === jointOperationPurpose && membership?.operation !== purpose.caseReference) {
+      throw hubError(ErrorCode.PURPOSE_NOT_ALLOWED, `The gateway did not vouch for your membership of joint operation ${purpose.caseReference}.`);
+    }
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, prisma, audit, request, trustList, ...(checkpointSigner ? { checkpointSigner } : {}) };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, ...(checkpointSigner ? { checkpointSigner } : {}) };
   };
 }

@@ -7,7 +7,7 @@ import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { firearmView } from './alertRecords.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { tierOfTraceRequestField } from '../../consent/agreement.ts';
 import { decideTraceRequestTier } from '../../consent/decideAccess.ts';
