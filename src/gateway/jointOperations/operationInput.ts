@@ -23,8 +23,15 @@ export const createJointOperationInput = z
     }),
     plannedStart: z.date(),
     plannedEnd: z.date(),
+    partnerLiaisons: z.array(z.object({ officerSub: name(200), agency: agencyCode, unitCode: name(40) })).max(10),
   })
   .superRefine((value, ctx) => {
+    const named = value.partnerLiaisons.map((liaison) => liaison.agency).sort();
+    const partners = value.participatingAgencies.filter((agency, index, all) => all.indexOf(agency) === index).sort();
+    // The planner names one liaison of each other agency; from then on each agency's liaisons manage its own members.
+    if (named.length !== partners.length - 1 || partners.filter((agency) => !named.includes(agency)).length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['partnerLiaisons'], message: 'must name one liaison of each other participating agency' });
+    }
     if (new Set(value.participatingAgencies).size !== value.participatingAgencies.length) {
       ctx.addIssue({ code: 'custom', path: ['participatingAgencies'], message: 'name each agency once' });
     }

@@ -88,7 +88,9 @@ export function assertLiaison(change: Pick<OperationChange, 'membership' | 'oper
 
 /**
  * A liaison of a participating agency plans an operation and is its first
- * member, as LIAISON of their agency.
+ * member, as LIAISON of their agency, with the liaison each other agency
+ * named for it: from then on, each agency's liaisons add and remove its
+ * members only.
  */
 export async function createJointOperation(
   prisma: HubPrismaClient,
@@ -104,8 +106,8 @@ export async function createJointOperation(
       issues: [{ path: 'input.participatingAgencies', message: `${unknown.join(', ')} are not agencies of the exchange` }],
     });
   }
-  if (!input.participatingAgencies.includes(officer.agency)) {
-    throw hubError(ErrorCode.FORBIDDEN, 'A liaison plans joint operations of their own agency only.');
+  if (!input.participatingAgencies.includes(officer.agency) || input.partnerLiaisons.some((liaison) => liaison.agency === officer.agency)) {
+    throw hubError(ErrorCode.FORBIDDEN, 'A liaison plans joint operations of their own agency, and names the liaison of each other agency.');
   }
   return prisma.$transaction(async (tx) => {
     if (await tx.jointOperation.findUnique({ where: { code: input.code }, select: { id: true } })) {
@@ -129,25 +131,19 @@ export async function createJointOperation(
         plannedEnd: input.plannedEnd,
         createdBy: officer.sub,
         createdAt: now,
-        lastUpdateSeq: 1,
+        lastUpdateSeq: 1 + input.partnerLiaisons.length,
       },
     });
     await tx.operationTransition.create({
       data: { operationId: operation.id, toStatus: 'PLANNED', actorSub: officer.sub, actorAgency: officer.agency, actorUnit: officer.unit, at: now },
     });
-    const member = await tx.operationMember.create({
-      data: {
-        operationId: operation.id,
-        officerSub: officer.sub,
-        agency: officer.agency,
-        unitCode: officer.unit,
-        role: 'LIAISON',
-        validFrom: now,
-        addedBy: officer.sub,
-        addedAt: now,
-      },
-    });
-    await tx.operationUpdate.create({ data: { operationId: operation.id, seq: 1, kind: 'MEMBER_ADDED', subjectId: member.id, at: now } });
+    const liaisons = [{ officerSub: officer.sub, agency: officer.agency, unitCode: officer.unit }, ...input.partnerLiaisons];
+    for (const [index, liaison] of liaisons.entries()) {
+      const member = await tx.operationMember.create({
+        data: { operationId: operation.id, ...liaison, role: 'LIAISON', validFrom: now, addedBy: officer.sub, addedAt: now },
+      });
+      await tx.operationUpdate.create({ data: { operationId: operation.id, seq: index + 1, kind: 'MEMBER_ADDED', subjectId: member.id, at: now } });
+    }
     await journal(tx, [operationRecord(operation)], { change: 'joint operation planned', code: operation.code });
     return operation;
   });

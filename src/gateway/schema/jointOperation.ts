@@ -334,6 +334,14 @@ const AreaInput = builder.inputType('OperationAreaInput', {
   }),
 });
 
+const PartnerLiaisonInput = builder.inputType('PartnerLiaisonInput', {
+  fields: (t) => ({
+    officerSub: t.string({ required: true }),
+    agency: t.string({ required: true }),
+    unitCode: t.string({ required: true }),
+  }),
+});
+
 const CreateJointOperationInput = builder.inputType('CreateJointOperationInput', {
   fields: (t) => ({
     code: t.string({ required: true, description: 'The case reference of the operation, e.g. XK-MK-JO-2026-01; unique.' }),
@@ -345,6 +353,11 @@ const CreateJointOperationInput = builder.inputType('CreateJointOperationInput',
     area: t.field({ type: AreaInput, required: true }),
     plannedStart: t.field({ type: 'DateTime', required: true }),
     plannedEnd: t.field({ type: 'DateTime', required: true }),
+    partnerLiaisons: t.field({
+      type: [PartnerLiaisonInput],
+      required: true,
+      description: 'The liaison each other participating agency named for the operation: one per agency.',
+    }),
   }),
 });
 
