@@ -17,7 +17,7 @@ import { roleSchema } from './identity/roles.ts';
 import { loadTrustList } from './identity/trustList.ts';
 import { startHub } from './hub/startHub.ts';
 import { createNode } from './node/createNode.ts';
-import { logger } from './server/logger.ts';
+import { invalidLogLevel, logger } from './server/logger.ts';
 import { startTelemetry } from './telemetry/startTelemetry.ts';
 
 const usage = `Border Exchange Hub
@@ -85,6 +85,13 @@ async function tokensFor(dataDir: string, agencies: readonly string[]) {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (invalidLogLevel) throw new ConfigError([invalidLogLevel]);
+  // `hub <command> --help` explains and does nothing, whatever the command.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (command === 'audit') process.exitCode = await runAuditCommand(['--help']);
+    else process.stdout.write(usage);
+    return;
+  }
   switch (command) {
     case 'start': {
       const config = loadStartConfig();
@@ -138,6 +145,10 @@ async function main(argv: string[]): Promise<void> {
           nodes: config.nodes,
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
+          rateLimits: config.rateLimits,
+          graphiql: config.publicApi.graphiql,
+          introspection: config.publicApi.introspection,
+          corsOrigins: config.publicApi.corsOrigins,
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();
@@ -187,14 +198,18 @@ async function main(argv: string[]): Promise<void> {
       });
       const start = loadStartConfig();
       const demo = positionals[0] as DemoUserName | undefined;
-      if (demo && !(demo in demoUsers)) throw new ConfigError([`unknown demo user "${demo}"; one of ${Object.keys(demoUsers).join(', ')}`]);
+      if (demo && !Object.hasOwn(demoUsers, demo)) throw new ConfigError([`unknown demo user "${demo}"; one of ${Object.keys(demoUsers).join(', ')}`]);
+      const tokenUsage = `token needs a demo user (${Object.keys(demoUsers).join(', ')}), or --agency, --sub, --unit and --roles`;
+      if (!demo && !(values.agency && values.sub && values.unit && values.roles)) throw new ConfigError([tokenUsage]);
+      const roles = roleSchema.array().min(1).safeParse((values.roles ?? '').split(',').filter(Boolean));
+      if (!demo && !roles.success) throw new ConfigError([`--roles: a comma-separated list of ${roleSchema.options.join(', ')}`]);
       const claims = demo
         ? demoUsers[demo]
         : {
             agency: values.agency ?? '',
             sub: values.sub ?? '',
             unit: values.unit ?? '',
-            roles: roleSchema.array().min(1).parse((values.roles ?? '').split(',').filter(Boolean)),
+            roles: roles.data ?? [],
             ...(values.name ? { name: values.name } : {}),
           };
       const keys = await ensureDevelopmentKeys(join(start.dataDir, 'keys'), [...new Set([...start.agencies, claims.agency])]);

@@ -38,6 +38,35 @@ const shared = {
   HOST: z.string().default('127.0.0.1'),
 };
 
+/**
+ * How the public API presents itself. In production (NODE_ENV=production)
+ * GraphiQL and introspection are off unless switched on; cross-origin
+ * requests are refused unless their origin is listed.
+ */
+const publicApi = {
+  NODE_ENV: z.string().optional(),
+  /** Serve GraphiQL on GET /graphql. Default true, false in production. */
+  GRAPHIQL: z.enum(['true', 'false']).optional(),
+  /** Answer introspection queries. Default true, false in production. */
+  INTROSPECTION: z.enum(['true', 'false']).optional(),
+  /** Origins a browser may call the gateway from (comma-separated, e.g. https://console.police.example). Default none. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url().transform((url) => new URL(url).origin))),
+};
+
+function publicApiSettings(raw: { NODE_ENV?: string | undefined; GRAPHIQL?: 'true' | 'false' | undefined; INTROSPECTION?: 'true' | 'false' | undefined; CORS_ORIGINS: string[] }) {
+  const production = raw.NODE_ENV === 'production';
+  return {
+    production,
+    graphiql: raw.GRAPHIQL === undefined ? !production : raw.GRAPHIQL === 'true',
+    introspection: raw.INTROSPECTION === undefined ? !production : raw.INTROSPECTION === 'true',
+    corsOrigins: raw.CORS_ORIGINS,
+  };
+}
+
 /** `hub start`: the whole hub on one machine. */
 export function loadStartConfig(env: Env = process.env) {
   const raw = parse(
@@ -51,6 +80,7 @@ export function loadStartConfig(env: Env = process.env) {
       HUB_DATABASE_URL: postgresUrl.optional(),
       /** Seed demo data into empty node databases. Default true. */
       SEED_DEMO_DATA: z.enum(['true', 'false']).default('true'),
+      ...publicApi,
     }),
     env,
   );
@@ -73,6 +103,7 @@ export function loadStartConfig(env: Env = process.env) {
     /** Per agency: external database, when `<AGENCY>_DATABASE_URL` is set. */
     nodeDatabaseUrls,
     seedDemoData: raw.SEED_DEMO_DATA === 'true',
+    publicApi: publicApiSettings(raw),
   };
 }
 export type StartConfig = ReturnType<typeof loadStartConfig>;
@@ -142,9 +173,23 @@ export function loadGatewayConfig(env: Env = process.env) {
         }),
       /** Milliseconds a node has to answer. Default 5000. */
       NODE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+      /** Rate limits per minute (see src/gateway/useRateLimits.ts for the defaults). */
+      RATE_LIMIT_OPERATIONS_PER_OFFICER: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_OPERATIONS_PER_UNIT: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_SEARCHES_PER_OFFICER: z.coerce.number().int().positive().optional(),
+      RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
+      ...publicApi,
     }),
     env,
   );
+  const rateLimits = Object.fromEntries(
+    Object.entries({
+      operationsPerOfficer: raw.RATE_LIMIT_OPERATIONS_PER_OFFICER,
+      operationsPerUnit: raw.RATE_LIMIT_OPERATIONS_PER_UNIT,
+      searchesPerOfficer: raw.RATE_LIMIT_SEARCHES_PER_OFFICER,
+      searchesPerUnit: raw.RATE_LIMIT_SEARCHES_PER_UNIT,
+    }).filter(([, value]) => value !== undefined),
+  ) as Partial<Record<'operationsPerOfficer' | 'operationsPerUnit' | 'searchesPerOfficer' | 'searchesPerUnit', number>>;
   return {
     host: raw.HOST,
     port: raw.PORT,
@@ -154,6 +199,8 @@ export function loadGatewayConfig(env: Env = process.env) {
     issuer: raw.GATEWAY_ISSUER,
     nodes: raw.AGENCY_NODES,
     nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
+    rateLimits,
+    publicApi: publicApiSettings(raw),
   };
 }
 export type GatewayProcessConfig = ReturnType<typeof loadGatewayConfig>;

@@ -49,6 +49,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** The request body is larger than the configured limit. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** The request body is not JSON (HTTP 415). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The record does not exist, or the caller may not know that it exists. */
   NOT_FOUND: 'NOT_FOUND',
   /** The record changed since the caller read it (optimistic concurrency). */
@@ -63,6 +65,8 @@ export const ErrorCode = {
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */
   CHECKPOINT_CONFLICT: 'CHECKPOINT_CONFLICT',
+  /** Too many operations or searches from the officer or the unit; `extensions.retryAfterSeconds` says when to try again (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** Anything unexpected; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphQLObjectType } from 'graphql';
+import { getNamedType, isInterfaceType, isObjectType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { splitOwnedId } from '../src/gateway/globalId.ts';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput } from './fixtures.ts';
@@ -51,8 +53,6 @@ const steps: Step[] = [
     records: ['XK'],
   },
   { field: 'alert', user: 'mk-border-officer', name: 'One', document: () => 'query One($id: ID!) { alert(id: $id) { id } }', variables: () => ({ id: state.alertId }), records: ['XK'] },
-  { field: 'node', user: 'mk-border-officer', name: 'ByNode', document: () => 'query ByNode($id: ID!) { node(id: $id) { id } }', variables: () => ({ id: state.alertId }) },
-  { field: 'nodes', user: 'mk-border-officer', name: 'ByNodes', document: () => 'query ByNodes($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: () => ({ ids: [state.alertId] }) },
   {
     field: 'search',
     user: 'mk-border-officer',
@@ -81,31 +81,34 @@ const steps: Step[] = [
     field: 'requestConsent',
     user: 'mk-border-officer',
     name: 'Ask',
-    document: () => 'mutation Ask($input: ConsentRequestInput!) { requestConsent(input: $input) { id } }',
+    document: () => 'mutation Ask($input: ConsentRequestInput!) { requestConsent(input: $input) { id alertId } }',
     variables: () => ({ input: { alertId: state.alertId, tier: 'FULL', justification: 'Suspect in our investigation.' } }),
     after: (data) => (state.requestId = data.requestConsent.id),
+    records: ['XK'],
   },
   {
     field: 'consentRequests',
     user: 'xk-duty-officer',
     name: 'Inbox',
-    document: () => 'query Inbox { consentRequests(filter: { direction: INCOMING }) { edges { node { id } } } }',
+    document: () => 'query Inbox { consentRequests(filter: { direction: INCOMING }) { edges { node { id alertId } } } }',
     records: ['XK'],
   },
   {
     field: 'decideConsentRequest',
     user: 'xk-duty-officer',
     name: 'Decide',
-    document: () => 'mutation Decide($id: ID!, $input: ConsentDecisionInput!) { decideConsentRequest(id: $id, input: $input) { grant { id } } }',
+    document: () => 'mutation Decide($id: ID!, $input: ConsentDecisionInput!) { decideConsentRequest(id: $id, input: $input) { id alertId grant { id alertId } } }',
     variables: () => ({ id: state.requestId, input: { decision: 'GRANT', expiresAt: inMonth(), reason: 'Joint case.' } }),
     after: (data) => (state.grantId = data.decideConsentRequest.grant.id),
+    records: ['XK'],
   },
   {
     field: 'revokeConsentGrant',
     user: 'xk-duty-officer',
     name: 'Revoke',
-    document: () => 'mutation Revoke($id: ID!) { revokeConsentGrant(id: $id, reason: "Case closed.") { id } }',
+    document: () => 'mutation Revoke($id: ID!) { revokeConsentGrant(id: $id, reason: "Case closed.") { id alertId } }',
     variables: () => ({ id: state.grantId }),
+    records: ['XK'],
   },
   {
     field: 'submitTraceRequest',
@@ -114,6 +117,7 @@ const steps: Step[] = [
     document: () => 'mutation Trace($input: SubmitTraceRequestInput!) { submitTraceRequest(input: $input) { id } }',
     variables: () => ({ input: { firearmId: state.firearmId, addressedTo: 'MK', question: 'Where was this pistol sold?' } }),
     after: (data) => (state.traceId = data.submitTraceRequest.id),
+    records: ['XK'],
   },
   {
     field: 'traceRequests',
@@ -122,12 +126,22 @@ const steps: Step[] = [
     document: () => 'query Traces { traceRequests { edges { node { id } } } }',
     records: ['XK'],
   },
+  { field: 'node', user: 'mk-border-officer', name: 'ByNode', document: () => 'query ByNode($id: ID!) { node(id: $id) { id } }', variables: () => ({ id: state.alertId }), records: ['XK'] },
+  {
+    field: 'nodes',
+    user: 'mk-border-officer',
+    name: 'ByNodes',
+    document: () => 'query ByNodes($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+    variables: () => ({ ids: [state.alertId, state.traceId, state.alertId] }),
+    records: ['XK'],
+  },
   {
     field: 'advanceTraceRequest',
     user: 'mk-duty-officer',
     name: 'Acknowledge',
     document: () => 'mutation Acknowledge($id: ID!) { advanceTraceRequest(id: $id, input: { status: ACKNOWLEDGED }) { id } }',
     variables: () => ({ id: state.traceId }),
+    records: ['XK'],
   },
   {
     field: 'auditEntries',
@@ -163,10 +177,55 @@ interface EntryRow {
   document_hash: string | null;
   client_address: string | null;
   variables: unknown;
-  records: { agency: string; tier?: string }[];
+  records: { agency: string; id: string; tier?: string }[];
   outcome: string;
   error_code: string | null;
   details: Record<string, unknown> | null;
+}
+
+/** The public types whose objects are records released by a node, and how a response names the record each stands for. */
+const recordTypes: Record<string, (object: Record<string, unknown>) => string> = {
+  Alert: (object) => ownedRecord(object.id),
+  TraceRequest: (object) => ownedRecord(object.id),
+  // A consent request or grant stands for the alert it concerns.
+  ConsentRequest: (object) => ownedRecord(object.alertId),
+  ConsentGrant: (object) => ownedRecord(object.alertId),
+};
+
+function ownedRecord(globalId: unknown): string {
+  if (typeof globalId !== 'string') throw new Error('the step must select the id (and alertId of consent requests and grants) of every record');
+  const { agency, localId } = splitOwnedId(decodeGlobalID(globalId).id);
+  return `${agency}:${localId}`;
+}
+
+/** The type a global id names; '' for the local ids of firearms and the like. */
+function typenameOf(id: string): string {
+  try {
+    return decodeGlobalID(id).typename;
+  } catch {
+    return '';
+  }
+}
+
+/** Whether a field of this type can carry a released record, at any depth. */
+function carriesRecords(type: GraphQLNamedType, seen = new Set<string>()): boolean {
+  if (type.name in recordTypes) return true;
+  if (seen.has(type.name) || !(isObjectType(type) || isInterfaceType(type))) return false;
+  seen.add(type.name);
+  const possible = isInterfaceType(type) ? gatewaySchema.getPossibleTypes(type) : [];
+  return [...possible, ...Object.values(type.getFields()).map((field) => getNamedType(field.type))].some((inner) => carriesRecords(inner, seen));
+}
+
+/** The records a response holds, as agency:id: every object whose global id names a record type. */
+function recordsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((item) => recordsIn(item, found));
+  else if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const typename = typeof object.id === 'string' ? typenameOf(object.id) : '';
+    if (typename in recordTypes) found.add(recordTypes[typename]!(object));
+    Object.values(object).forEach((inner) => recordsIn(inner, found));
+  }
+  return found;
 }
 
 const lastEntry = async () =>
@@ -188,6 +247,18 @@ describe('consultation log at the gateway', () => {
     expect(steps.map((step) => step.field).sort()).toEqual(fields.sort());
   });
 
+  it('knows which root fields release records', () => {
+    const releasing = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
+      const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
+      return Object.values(type?.getFields() ?? {})
+        .filter((field) => carriesRecords(getNamedType(field.type)))
+        .map((field) => field.name);
+    });
+    // A new type of record must be added to recordTypes; this list only shows what the schema says today.
+    expect(releasing.length).toBeGreaterThan(0);
+    for (const field of releasing) expect(steps.find((step) => step.field === field)?.records, field).toBeDefined();
+  });
+
   it('leaves, for every root field, an entry saying who, why, what and which records', async () => {
     for (const step of steps) {
       const result = await hub.query(step.user, step.document(), step.variables?.() ?? {}, step.purpose ?? {});
@@ -206,6 +277,11 @@ describe('consultation log at the gateway', () => {
         error_code: null,
       });
       expect(entry!.document_hash, step.field).toMatch(/^[0-9a-f]{64}$/);
+      // The entry names exactly the records the client received: no more, no fewer.
+      const named = entry!.records.map((record) => `${record.agency}:${record.id}`);
+      expect(named.length, `${step.field} names each record once`).toBe(new Set(named).size);
+      expect(new Set(named), `${step.field}: records noted = records in the response`).toEqual(recordsIn(result.data));
+      if (step.records) expect(named.length, `${step.field} returned records`).toBeGreaterThan(0);
       expect(entry!.client_address, step.field).toMatch(/127\.0\.0\.1/);
       const withTier = ['alerts', 'alert', 'search', 'createAlert', 'updateAlert', 'setSharingPolicy'].includes(step.field);
       for (const agency of step.records ?? []) {

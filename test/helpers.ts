@@ -2,14 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
-import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
+import { createGateway, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
@@ -111,6 +113,32 @@ export async function graphql<T = Record<string, any>>(
   return { status: response.status, ...body };
 }
 
+/** Runs one operation over graphql-ws on the gateway's endpoint, with the token and purpose in connection_init. */
+export async function graphqlOverWebSocket<T = Record<string, any>>(
+  url: URL | string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<Omit<GraphQLResult<T>, 'status'>> {
+  const ws = new URL(url);
+  ws.protocol = 'ws:';
+  const { purpose = testPurpose.purpose, caseReference = testPurpose.caseReference } = options;
+  const client = createClient({
+    url: ws.href,
+    webSocketImpl: WebSocket,
+    connectionParams: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference },
+    retryAttempts: 0,
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      let value: Omit<GraphQLResult<T>, 'status'> = {};
+      client.subscribe<T>({ query, variables }, { next: (data) => (value = data as typeof value), error: reject, complete: () => resolve(value) });
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
 /** Error codes of a result, in order. */
 export const codes = (result: GraphQLResult<unknown>) => (result.errors ?? []).map((error) => error.extensions?.code);
 
@@ -141,13 +169,22 @@ export interface TestHubOptions {
   agencies?: string[];
   /** Default 2,000 ms. */
   nodeTimeoutMs?: number;
+  /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
+  rateLimits?: GatewayConfig['rateLimits'];
+  /** Serve GraphiQL on GET /graphql. Default false. */
+  graphiql?: boolean;
 }
 
 /**
  * Both nodes and the gateway, on port 0, each node on its own fresh
  * database, with development keys made for this test file.
  */
-export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_000 }: TestHubOptions = {}): Promise<TestHub> {
+export async function startTestHub({
+  agencies = ['XK', 'MK'],
+  nodeTimeoutMs = 2_000,
+  rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
+  graphiql = false,
+}: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
   const trustList = createTrustList(keys.trustList);
@@ -170,7 +207,8 @@ export async function startTestHub({ agencies = ['XK', 'MK'], nodeTimeoutMs = 2_
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
     nodeTimeoutMs,
-    graphiql: false,
+    rateLimits,
+    graphiql,
   });
   const gatewayUrl = await gateway.start();
 

@@ -127,6 +127,20 @@ describe('officer tokens at the gateway', () => {
   }
 });
 
+describe('the token comes first', () => {
+  it('refuses a request without a valid token before its document is parsed or validated, so the schema is not probed anonymously', async () => {
+    for (const query of ['{ secretField }', '{ alerts(first: "x") { nope } }', '{ not graphql']) {
+      for (const token of [undefined, 'not-a-jwt']) {
+        const result = await graphql(hub.gatewayUrl, query, {}, token ? { token } : {});
+        expect(result.status, query).toBe(401);
+        expect(codes(result), query).toEqual([token ? 'TOKEN_INVALID' : 'TOKEN_MISSING']);
+      }
+    }
+    // With a valid token, the same documents get their own errors.
+    expect(codes(await graphql(hub.gatewayUrl, '{ secretField }', {}, { token: await xkToken() }))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+});
+
 describe('identity providers that type their tokens (RFC 8725 explicit typing)', () => {
   it('accept only tokens of the pinned type from them', async () => {
     const file = structuredClone(hub.keys.trustList);

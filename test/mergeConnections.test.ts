@@ -42,6 +42,7 @@ describe('merged pagination across agencies', () => {
             ]),
           );
           const seen: string[] = [];
+          const totals: number[] = [];
           let after: string | null = null;
           let call = 0;
           for (let page = 0; page < 200; page++) {
@@ -57,12 +58,15 @@ describe('merged pagination across agencies', () => {
               },
             });
             seen.push(...merged.edges.map((edge) => edge.node.id));
+            if (merged.unavailableAgencies.length === 0) totals.push(merged.totalCount);
             if (!merged.pageInfo.hasNextPage) break;
             after = merged.pageInfo.endCursor;
           }
           const all = timestampsPerAgency.flatMap((list, index) => list.map((_, position) => `${agencies[index]}-${String(position).padStart(3, '0')}`));
           expect(seen.length).toBe(new Set(seen).size);
           expect(new Set(seen)).toEqual(new Set(all));
+          // Whenever every agency has answered, the total is all of them, on the last page as on the first.
+          expect(new Set(totals)).toEqual(new Set(totals.length ? [all.length] : []));
         },
       ),
       { seed: 42, numRuns: 300 },
@@ -81,6 +85,28 @@ describe('merged pagination across agencies', () => {
     expect(merged.edges.map((edge) => edge.node.id)).toEqual(['x1', 'm1', 'm2', 'x2']);
     expect(merged.totalCount).toBe(4);
     expect(merged.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('keeps the total of an agency whose feed ran out on an earlier page', async () => {
+    const feeds = { XK: nodeFeed([{ id: 'x1', at: 9 }]), MK: nodeFeed([1, 2, 3, 4].map((at) => ({ id: `m${at}`, at }))) };
+    const pages: { ids: string[]; totalCount: number }[] = [];
+    let after: string | null = null;
+    do {
+      const merged: MergedConnection<Item> = await fanOutConnection<Item>({
+        agencies: ['XK', 'MK'],
+        first: 2,
+        after,
+        compare,
+        fetchPage: async (agency, size, cursor) => feeds[agency as 'XK' | 'MK'](size, cursor),
+      });
+      pages.push({ ids: merged.edges.map((edge) => edge.node.id), totalCount: merged.totalCount });
+      after = merged.pageInfo.hasNextPage ? merged.pageInfo.endCursor : null;
+    } while (after);
+    expect(pages).toEqual([
+      { ids: ['x1', 'm4'], totalCount: 5 },
+      { ids: ['m3', 'm2'], totalCount: 5 },
+      { ids: ['m1'], totalCount: 5 },
+    ]);
   });
 
   it('refuses a cursor it did not make', async () => {

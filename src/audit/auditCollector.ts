@@ -53,11 +53,16 @@ export class AuditCollector {
     };
   }
 
+  /**
+   * Names records in the entry, once each: a record named again (an alert
+   * released, and a consent request about it) adds only what was not known
+   * of it yet, such as its tier.
+   */
   note(...records: AuditRecordRef[]): void {
     for (const record of records) {
-      if (!this.records.some((known) => known.agency === record.agency && known.id === record.id)) {
-        this.records.push(record);
-      }
+      const index = this.records.findIndex((known) => known.agency === record.agency && known.id === record.id);
+      if (index < 0) this.records.push(record);
+      else this.records[index] = { ...record, ...this.records[index] };
     }
   }
 }
@@ -112,17 +117,21 @@ export function serviceJournal(party: string, sub: string): ChangeJournal {
     }).then(() => undefined);
 }
 
+/** How an audit entry names a released alert: owner agency, the tier and basis of the release. */
+export function alertRecordRef(view: AlertView): AuditRecordRef {
+  return {
+    agency: view.owner,
+    id: view.id,
+    reference: view.reference,
+    tier: view.access.tier,
+    basis: view.access.basis,
+    ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
+  };
+}
+
 /** Names released alerts, per owner agency and with the tier and basis of the release. */
 export function noteAlertViews(audit: AuditCollector, views: readonly (AlertView | null | undefined)[]): void {
   for (const view of views) {
-    if (!view) continue;
-    audit.note({
-      agency: view.owner,
-      id: view.id,
-      reference: view.reference,
-      tier: view.access.tier,
-      basis: view.access.basis,
-      ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
-    });
+    if (view) audit.note(alertRecordRef(view));
   }
 }

@@ -62,13 +62,19 @@ async function othersCanReach(dir: string): Promise<boolean> {
 /**
  * As root, PostgreSQL runs as the unprivileged `postgres` user, which cannot
  * enter a cluster kept under, say, /root (mode 700). Such a cluster is kept
- * in /var/tmp instead, under a name derived from the requested folder, so a
- * second start still finds it.
+ * in /var/tmp instead, in a folder of its own whose path is written in the
+ * requested folder (`cluster-location`): a second start finds it there, and
+ * deleting the requested folder (`.data`) starts afresh, as it would without
+ * the detour.
  */
 async function reachableDir(dir: string, onLog?: (line: string) => void): Promise<string> {
   if (await othersCanReach(dirname(dir))) return dir;
-  const fallback = join('/var/tmp/border-exchange-hub', createHash('sha256').update(dir).digest('hex').slice(0, 16));
-  onLog?.(`${dir} is not reachable by the postgres user; keeping the cluster in ${fallback}`);
+  const pointer = join(dir, 'cluster-location');
+  await mkdir(dir, { recursive: true });
+  const known = existsSync(pointer) ? (await readFile(pointer, 'utf8')).trim() : '';
+  const fallback = known || join('/var/tmp/border-exchange-hub', `${createHash('sha256').update(dir).digest('hex').slice(0, 12)}-${randomBytes(6).toString('hex')}`);
+  if (!known) await writeFile(pointer, `${fallback}\n`);
+  onLog?.(`${dir} is not reachable by the postgres user; the cluster is kept in ${fallback} (named in ${pointer})`);
   await mkdir(dirname(fallback), { recursive: true, mode: 0o755 });
   return fallback;
 }

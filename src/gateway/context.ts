@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
@@ -72,17 +73,53 @@ export function officerTokenOf(initial: GatewayInitialContext): string | undefin
   return bearerToken(typeof header === 'string' ? header : undefined);
 }
 
+/** The officer of each HTTP request, verified once: before its document is parsed, and reused by its context. */
+const identified = new WeakMap<Request, Promise<{ officerToken: string; officer: Officer }>>();
+
 /**
- * One context factory for HTTP and WebSocket operations: the officer is
- * verified here and nowhere else in the gateway.
+ * Verifies the officer behind a request or a WebSocket operation. Over HTTP
+ * the verification is done once per request (useIdentifyFirst runs it before
+ * the document is parsed); over a WebSocket it is done again for every
+ * operation, so a token that expires stops working on an open socket.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner }: GatewayContextOptions) {
-  return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
+export function identify(initial: GatewayInitialContext, trustList: TrustList): Promise<{ officerToken: string; officer: Officer }> {
+  const verify = async () => {
     const officerToken = officerTokenOf(initial);
     if (!officerToken) {
       throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
     }
-    const officer = await verifyOfficerToken(officerToken, trustList);
+    return { officerToken, officer: await verifyOfficerToken(officerToken, trustList) };
+  };
+  if (!initial.request) return verify();
+  let pending = identified.get(initial.request);
+  if (!pending) identified.set(initial.request, (pending = verify()));
+  return pending;
+}
+
+/**
+ * Refuses an HTTP request whose officer token is missing or bad before its
+ * document is parsed or validated: an anonymous client learns nothing of the
+ * schema from validation errors.
+ */
+export function useIdentifyFirst(trustList: TrustList): Plugin {
+  return {
+    async onParams({ request, setResult }) {
+      try {
+        await identify({ request }, trustList);
+      } catch (error) {
+        setResult({ errors: [error as GraphQLError] });
+      }
+    },
+  };
+}
+
+/**
+ * One context factory for HTTP and WebSocket operations: the officer is
+ * verified here (through identify) and nowhere else in the gateway.
+ */
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner }: GatewayContextOptions) {
+  return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
+    const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,

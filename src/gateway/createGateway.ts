@@ -17,10 +17,14 @@ import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import { createGatewayContextFactory, officerTokenOf, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
+import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
+import pg from 'pg';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -35,10 +39,16 @@ export interface GatewayConfig {
   listen?: ListenOptions;
   /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
   nodeTimeoutMs?: number;
-  /** Serve GraphiQL on GET /graphql. Default true. */
+  /** Serve GraphiQL on GET /graphql. Default true; `hub gateway` turns it off in production. */
   graphiql?: boolean;
+  /** Answer introspection queries. Default true; `hub gateway` turns it off in production. */
+  introspection?: boolean;
+  /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
+  corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
+  rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   logger?: Logger;
@@ -66,6 +76,10 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
+  // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
+  const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
+  limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
   const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
   const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer });
 
@@ -76,9 +90,12 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
+      useIdentifyFirst(config.trustList),
+      ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
         // Agency nodes are reported one by one; while one answers, the gateway serves partial answers.
@@ -93,7 +110,14 @@ export function createGateway(config: GatewayConfig): Gateway {
       }),
     ],
     healthCheckEndpoint: livenessPath,
+    // Officers send a bearer token, never cookies: a listed origin gets CORS without credentials.
+    cors: config.corsOrigins?.length
+      ? { origin: [...config.corsOrigins], credentials: false, allowedHeaders: ['authorization', 'content-type', purposeHeader, caseReferenceHeader], methods: ['GET', 'POST'] }
+      : false,
     graphiql: config.graphiql === false ? false : { title: 'Border Exchange Hub', subscriptionsProtocol: 'WS' },
+    // GraphiQL with its scripts, styles and workers inlined: police networks are often closed, and
+    // Yoga's default page loads them from a public CDN. Loaded on first use (the page is 9 MB).
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: false,
     logging: logger,
   });
@@ -161,6 +185,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
     await prisma.$disconnect();
+    await limitsPool?.end();
   };
 
   return {

@@ -2,19 +2,31 @@ import { ErrorCode, hubError } from '../errors.ts';
 import { AgencyUnavailableError } from './nodeClient.ts';
 import type { NodePage } from './nodeOperations.ts';
 
-/** Where each agency's feed stands: its own node cursor, and whether it is exhausted. */
-type MergeState = Record<string, { after: string | null; done: boolean }>;
+/**
+ * Where each agency's feed stands: its own node cursor, whether it is
+ * exhausted, and its count as it last answered. An exhausted agency is not
+ * asked again, so its count travels in the cursor, or the merged total would
+ * shrink on the pages after it ran out.
+ */
+type MergeState = Record<string, { after: string | null; done: boolean; total: number }>;
 
 function encodeState(state: MergeState): string {
-  return Buffer.from(JSON.stringify({ v: 1, s: state })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 2, s: state })).toString('base64url');
 }
 
 function decodeState(cursor: string): MergeState {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: number; s: MergeState };
-    if (parsed.v !== 1 || typeof parsed.s !== 'object' || parsed.s === null) throw new Error('bad cursor');
+    if (parsed.v !== 2 || typeof parsed.s !== 'object' || parsed.s === null) throw new Error('bad cursor');
     for (const entry of Object.values(parsed.s)) {
-      if (typeof entry.done !== 'boolean' || (entry.after !== null && typeof entry.after !== 'string')) throw new Error('bad cursor');
+      if (
+        typeof entry.done !== 'boolean' ||
+        (entry.after !== null && typeof entry.after !== 'string') ||
+        !Number.isSafeInteger(entry.total) ||
+        entry.total < 0
+      ) {
+        throw new Error('bad cursor');
+      }
     }
     return parsed.s;
   } catch {
@@ -46,6 +58,7 @@ export function soonestDueFirst<T extends { dueAt: Date | string; id: string }>(
 export interface MergedConnection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** The sum of every agency's count, as each last answered during this paging (this page or an earlier one). */
   totalCount: number;
   /** Agencies whose node did not answer; their records are missing from this page and will come on later pages. */
   unavailableAgencies: string[];
@@ -78,7 +91,6 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
   const running: MergeState = { ...start };
   const unavailable: AgencyUnavailableError[] = [];
   const items: { agency: string; node: T; cursor: string; last: boolean; pageHasNext: boolean }[] = [];
-  let totalCount = 0;
   let anyMore = false;
 
   settled.forEach((result, index) => {
@@ -92,11 +104,9 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
       throw result.reason;
     }
     const page = result.value;
-    totalCount += page.totalCount;
+    const after = start[agency]?.after ?? null;
+    running[agency] = { after, done: page.edges.length === 0 && !page.pageInfo.hasNextPage, total: page.totalCount };
     if (page.pageInfo.hasNextPage) anyMore = true;
-    if (page.edges.length === 0 && !page.pageInfo.hasNextPage) {
-      running[agency] = { after: start[agency]?.after ?? null, done: true };
-    }
     page.edges.forEach((edge, position) => {
       items.push({
         agency,
@@ -113,7 +123,7 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
   if (items.length > taken.length) anyMore = true;
 
   const edges = taken.map((item) => {
-    running[item.agency] = { after: item.cursor, done: item.last && !item.pageHasNext };
+    running[item.agency] = { after: item.cursor, done: item.last && !item.pageHasNext, total: running[item.agency]!.total };
     return { cursor: encodeState(running), node: item.node };
   });
   const endCursor = edges.at(-1)?.cursor ?? encodeState(running);
@@ -126,7 +136,7 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
       startCursor: edges[0]?.cursor ?? null,
       endCursor,
     },
-    totalCount,
+    totalCount: options.agencies.reduce((sum, agency) => sum + (running[agency]?.total ?? 0), 0),
     unavailableAgencies: unavailable.map((error) => error.agency),
     unavailable,
   };

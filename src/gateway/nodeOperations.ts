@@ -39,25 +39,29 @@ export const alertContentSelection = /* GraphQL */ `
     }
 `;
 
-const alertFields = /* GraphQL */ `
-  fragment AlertFields on Alert { id reference owner ${alertContentSelection} }
+// Every record carries its __typename: the gateway's types recognise, and note
+// in the consultation entry, the records released to the client by it (schema/releasedRecord.ts).
+
+/** The fragment AlertFields, which every operation returning alerts spreads. */
+export const alertFields = /* GraphQL */ `
+  fragment AlertFields on Alert { __typename id reference owner ${alertContentSelection} }
 `;
 
 const traceRequestFields = /* GraphQL */ `
   fragment TraceRequestFields on TraceRequest {
-    id reference requestingAgency addressedTo alertId alertReference tier question answer status createdAt updatedAt
+    __typename id reference requestingAgency addressedTo alertId alertReference tier question answer status createdAt updatedAt
     firearm { ${firearmFields} }
     transitions { fromStatus toStatus actorAgency actorSub note at }
   }
 `;
 
 const consentGrantSelection = /* GraphQL */ `
-  id alertId granteeAgency tier purpose caseReference expiresAt grantedBy grantedAt revokedAt revokedBy revocationReason
+  __typename id alertId granteeAgency tier purpose caseReference expiresAt grantedBy grantedAt revokedAt revokedBy revocationReason
 `;
 
 const consentRequestFields = /* GraphQL */ `
   fragment ConsentRequestFields on ConsentRequest {
-    id alertId owner alertReference requestingAgency requestingUnit requestedBy tier purpose caseReference justification
+    __typename id alertId owner alertReference requestingAgency requestingUnit requestedBy tier purpose caseReference justification
     status createdAt dueAt overdue secondsLeft decidedBy decidedAt decisionReason
     grant { ${consentGrantSelection} }
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { StartConfig } from '../config.ts';
+import { createServer } from 'node:net';
+import { ConfigError, type StartConfig } from '../config.ts';
 import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
 import type { DatabaseKind } from '../database/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
@@ -15,6 +16,22 @@ export interface RunningHub {
   nodeUrls: ReadonlyMap<string, URL>;
   keys: DevelopmentKeys;
   stop(): Promise<void>;
+}
+
+/** Refuses to start when the gateway's port is taken, with what to do about it. */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ConfigError([`PORT: ${host}:${port} is already in use (another hub running?); stop it or start with PORT=<another port>`])
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 /** Database name of a party on the embedded PostgreSQL. */
@@ -34,6 +51,8 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     cleanup.length = 0;
   };
   try {
+    // Before anything is started or seeded: a port in use is the most common reason a start fails.
+    await assertPortFree(config.host, config.port);
     const keys = await ensureDevelopmentKeys(join(config.dataDir, 'keys'), config.agencies);
     const trustList = createTrustList(keys.trustList);
 
@@ -42,7 +61,9 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     let postgres: EmbeddedPostgresServer | undefined;
     if (needsEmbedded) {
       logger.info({ dir: join(config.dataDir, 'postgres') }, 'starting embedded PostgreSQL');
-      postgres = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres') });
+      postgres = await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), onLog: (line) => {
+        if (line.includes('is not reachable by the postgres user')) logger.info(line);
+      } });
       const embedded = postgres;
       cleanup.push(() => embedded.stop());
     }
@@ -77,6 +98,9 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
+      graphiql: config.publicApi.graphiql,
+      introspection: config.publicApi.introspection,
+      corsOrigins: config.publicApi.corsOrigins,
       listen: { port: config.port, host: config.host },
     });
     const gatewayUrl = await gateway.start();

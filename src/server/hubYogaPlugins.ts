@@ -2,7 +2,10 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
+import { useContentTypeCheck } from './useContentTypeCheck.ts';
+import { useNoSuggestions } from './useNoSuggestions.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
+import { useSecurityHeaders } from './useSecurityHeaders.ts';
 
 /** Options for {@link hubYogaPlugins}. */
 export interface HubYogaPluginOptions {
@@ -15,8 +18,8 @@ export interface HubYogaPluginOptions {
 }
 
 /**
- * The protections every hub endpoint runs before executing anything: body
- * size, then graphql-armor's depth, cost, alias, directive and token limits,
+ * The protections every hub endpoint runs before executing anything: security
+ * headers on every response, JSON request bodies only, body size, then graphql-armor's depth, cost, alias, directive and token limits,
  * and no field suggestions (they leak the schema to unauthenticated probes).
  */
 export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_000 }: HubYogaPluginOptions = {}): Plugin[] {
@@ -27,6 +30,9 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
     },
   ];
   return [
+    useSecurityHeaders(),
+    useContentTypeCheck(),
+    useNoSuggestions(),
     useRequestSizeLimit(maxRequestBytes === undefined ? {} : { maxBytes: maxRequestBytes }),
     EnvelopArmorPlugin({
       maxDepth: { n: maxDepth, ignoreIntrospection: true, onReject },

@@ -25,6 +25,12 @@ export function createMaskError(logger: Logger) {
       return masked;
     }
     if (typeof masked.extensions.code === 'string') return masked;
+    // An uncoded error raised while executing a field (a value of the wrong type, an abstract type
+    // that cannot be resolved, null for a non-null field) is the server's fault, not the document's.
+    if (masked.path) {
+      logger.error({ err: error, path: masked.path }, 'unexpected error');
+      return new GraphQLError('Unexpected error.', { nodes: masked.nodes, path: masked.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    }
     return new GraphQLError(masked.message, {
       nodes: masked.nodes,
       source: masked.source,

@@ -1,5 +1,5 @@
 import { responsePathAsArray } from 'graphql';
-import { noteAlertViews } from '../../audit/auditCollector.ts';
+import { alertRecordRef } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
@@ -7,13 +7,14 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
-import { ownedId, parseGlobalId, splitOwnedId, toGlobalId } from '../globalId.ts';
+import { ownedId, parseGlobalId, toGlobalId } from '../globalId.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
 import { Agency } from './agency.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
+import { releasedRecord } from './releasedRecord.ts';
 import { domain } from './domain.ts';
 
 export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
@@ -21,10 +22,7 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
     'A firearms or explosives alert, owned by one agency and answered by its node. The reference, kind, status and ' +
     "contact point are what a partner learns on a hit; `summary` and `personalData` are present only at the tier the owner's node released.",
   id: { resolve: (alert) => ownedId(alert.owner, alert.id) },
-  loadOne: (id, context) => {
-    const { agency, localId } = splitOwnedId(id);
-    return fetchOwned<AlertView>(context, agency, localId, 'alert');
-  },
+  isTypeOf: releasedRecord('Alert', alertRecordRef),
   fields: (t) => ({
     localId: t.exposeID('id', { description: "The id within the owner agency's records." }),
     owner: t.field({ type: Agency, resolve: (alert) => agencyInfo(alert.owner) }),
@@ -36,18 +34,6 @@ export const Alert = builder.node(builder.objectRef<AlertView>('Alert'), {
     }),
   }),
 });
-
-/** Names the alerts a response carries, per agency and with their tier, in the operation's consultation entry. */
-export function noteAlerts(context: GatewayContext, views: readonly (AlertView | null | undefined)[]) {
-  noteAlertViews(context.audit, views);
-}
-
-/** Resolves to the alert after noting it. */
-async function noted<T extends AlertView | null>(context: GatewayContext, pending: Promise<T>): Promise<T> {
-  const view = await pending;
-  noteAlerts(context, [view]);
-  return view;
-}
 
 function selectedAgencies(context: GatewayContext, requested: readonly string[] | null | undefined): string[] {
   if (!requested?.length) return [...context.nodes.agencies];
@@ -80,7 +66,6 @@ builder.queryFields((t) => ({
           fetchPage: (agency, first, after) =>
             requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }),
         });
-        noteAlerts(context, merged.edges.map((edge) => edge.node));
         const path = responsePathAsArray(info.path);
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(path)));
         return merged;
@@ -96,7 +81,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
-      return noted(context, fetchOwned<AlertView>(context, agency, localId, 'alert'));
+      return fetchOwned<AlertView>(context, agency, localId, 'alert');
     },
   }),
 }));
@@ -108,7 +93,7 @@ builder.mutationFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
     resolve: (_root, args, context, info) =>
-      noted(context, requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input']))),
+      requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input'])),
   }),
   updateAlert: t.field({
     type: Alert,
@@ -120,7 +105,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.UpdateAlertInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      noted(context, mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input']))),
+      mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input'])),
   }),
   setSharingPolicy: t.field({
     type: Alert,
@@ -133,6 +118,6 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      noted(context, mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input']))),
+      mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input'])),
   }),
 }));

@@ -10,6 +10,9 @@ export const builder = new SchemaBuilder<HubSchemaTypes & { Context: GatewayCont
   defaultFieldNullability: false,
   scopeAuth: roleAuthScopes,
   relay: {
+    // node and nodes are the gateway's own (node.ts): ids name the owner agency, which alone is asked.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
     clientMutationId: 'omit',
     cursorType: 'String',
   },

@@ -10,11 +10,14 @@ import type { NodePage } from '../nodeOperations.ts';
 import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
+import { releasedRecord } from './releasedRecord.ts';
 import { domain } from './domain.ts';
 
 export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('ConsentGrant'), {
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   id: { resolve: (grant) => ownedId(grant.owner, grant.id) },
+  // A grant names the alert it opens; the entry names that alert.
+  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant) => ({ agency: grant.owner, id: grant.alertId })),
   fields: (t) => ({
     alertId: t.id({ resolve: (grant) => toGlobalId('Alert', grant.owner, grant.alertId) }),
     ...domain.fields.consentGrant(t),
@@ -24,6 +27,12 @@ export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('Co
 export const ConsentRequest = builder.node(builder.objectRef<ConsentRequestView>('ConsentRequest'), {
   description: 'A request for a higher tier on one record, answered by the duty officers of the owner within the deadline of the agreement.',
   id: { resolve: (request) => ownedId(request.owner, request.id) },
+  // A request names the alert it asks about, with its reference; the entry names that alert.
+  isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request) => ({
+    agency: request.owner,
+    id: request.alertId,
+    reference: request.alertReference,
+  })),
   fields: (t) => ({
     alertId: t.id({ resolve: (request) => toGlobalId('Alert', request.owner, request.alertId) }),
     grant: t.field({
@@ -60,7 +69,6 @@ builder.queryFields((t) => ({
               ...forwardArguments(info, args, ['filter']),
             }),
         });
-        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.owner, id: node.alertId, reference: node.alertReference })));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },

@@ -9,6 +9,7 @@ import './consent.ts';
 import './audit.ts';
 import './search.ts';
 import './jointOperation.ts';
+import './node.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
 builder.mutationType({});

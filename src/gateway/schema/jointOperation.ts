@@ -37,7 +37,7 @@ import { addTimelineEntry } from '../jointOperations/timelineRecords.ts';
 import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../jointOperations/operationUpdateStream.ts';
 import { fetchOwned, requestNode } from '../ownerRequests.ts';
 import { Agency } from './agency.ts';
-import { Alert, noteAlerts } from './alert.ts';
+import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 
@@ -78,10 +78,7 @@ function linkedAlertViews(context: GatewayContext, operationId: string, links: r
   if (!pending) {
     pending = Promise.all(
       links.map(async (link) => [ownedId(link.alertAgency, link.alertId), await fetchOwned<AlertView>(context, link.alertAgency, link.alertId, 'alert')] as const),
-    ).then((entries) => {
-      noteAlerts(context, entries.map(([, view]) => view));
-      return new Map(entries);
-    });
+    ).then((entries) => new Map(entries));
     perOperation.set(operationId, pending);
   }
   return pending;
@@ -505,7 +502,6 @@ builder.mutationFields((t) => ({
       await workingIn(context, id);
       const view = await fetchOwned<AlertView>(context, agency, localId, 'alert');
       if (!view) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
-      noteAlerts(context, [view]);
       return journaled(context.audit, (journal) => linkOperationAlert(context.prisma, context.officer, id, { agency, id: localId }, journal));
     },
   }),

@@ -7,7 +7,7 @@ import { forwardArguments } from '../forwardArguments.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
 import { searchOperation, type NodeSearchHit, type NodeSearchResult } from '../searchOperation.ts';
 import { Agency } from './agency.ts';
-import { Alert, noteAlerts } from './alert.ts';
+import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 
 export const search = addSearchTypes(builder);
@@ -78,7 +78,6 @@ builder.queryField('search', (t) =>
           return { agency, outcome: 'UNAVAILABLE', hits: [] };
         }
         const hits = result.value.search;
-        noteAlerts(context, hits.map((hit) => hit.alert));
         return { agency, outcome: hits.length > 0 ? 'HIT' : 'NO_HIT', hits };
       });
     },

@@ -3,12 +3,13 @@ import type { TraceRequestView } from '../../domain/alertView.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { forwardArguments } from '../forwardArguments.ts';
-import { ownedId, splitOwnedId, toGlobalId } from '../globalId.ts';
+import { ownedId, toGlobalId } from '../globalId.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
-import { fetchOwned, mutateOwned, requestNode } from '../ownerRequests.ts';
+import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
+import { releasedRecord } from './releasedRecord.ts';
 import { domain } from './domain.ts';
 
 export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('TraceRequest'), {
@@ -16,10 +17,12 @@ export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('Tr
     'A request to a partner agency to trace a seized firearm (iARMS-style lifecycle). Held by the requesting ' +
     "agency's node and visible to it and to the addressed agency.",
   id: { resolve: (request) => ownedId(request.requestingAgency, request.id) },
-  loadOne: (id, context) => {
-    const { agency, localId } = splitOwnedId(id);
-    return fetchOwned<TraceRequestView>(context, agency, localId, 'traceRequest');
-  },
+  isTypeOf: releasedRecord<TraceRequestView>('TraceRequest', (request) => ({
+    agency: request.requestingAgency,
+    id: request.id,
+    reference: request.reference,
+    tier: request.tier,
+  })),
   fields: (t) => ({
     alertId: t.id({
       description: 'Global id of the alert on which the firearm was reported.',
@@ -50,7 +53,6 @@ builder.queryFields((t) => ({
               ...forwardArguments(info, args, ['filter']),
             }),
         });
-        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.requestingAgency, id: node.id, reference: node.reference })));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../src/gateway/createGateway.ts';
+import { adminQuery, codes, graphql, startTestHub, type TestHub } from './helpers.ts';
+
+// Rate limits just under and just over, per officer and per unit, on every
+// operation and separately on searches; counters in the hub database, so a
+// second gateway process sees the same budget.
+
+const limits = { operationsPerOfficer: 8, operationsPerUnit: 1_000, searchesPerOfficer: 3, searchesPerUnit: 5 };
+let hub: TestHub;
+
+beforeAll(async () => {
+  hub = await startTestHub({ rateLimits: limits });
+});
+afterAll(async () => {
+  await hub?.[Symbol.asyncDispose]();
+});
+
+const search = `query($plate: String!) { search(input: { plate: $plate }) { outcome } }`;
+const twoSearches = `query { a: search(input: { plate: "01-234-AB" }) { outcome } b: search(input: { plate: "02-345-CD" }) { outcome } }`;
+const officer = (sub: string, unit = 'MK-BP-BLACE') => hub.token({ sub, agency: 'MK', unit, roles: ['officer'] });
+
+async function expectLimited(result: Awaited<ReturnType<typeof graphql>>) {
+  expect(result.status).toBe(429);
+  expect(codes(result)).toEqual(['RATE_LIMITED']);
+  expect(result.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect(result.data ?? null).toBeNull();
+}
+
+describe('rate limits', () => {
+  it('let an officer search up to the limit, counting every search of a document, and refuse the next with a retry time', async () => {
+    const token = await officer('mk.searcher');
+    expect(codes(await graphql(hub.gatewayUrl, search, { plate: '01-234-AB' }, { token }))).toEqual([]);
+    // Two aliased searches are two: that makes three, the limit.
+    expect(codes(await graphql(hub.gatewayUrl, twoSearches, {}, { token }))).toEqual([]);
+    await expectLimited(await graphql(hub.gatewayUrl, search, { plate: '03-456-EF' }, { token }));
+    // Other operations have their own, larger budget.
+    expect(codes(await graphql(hub.gatewayUrl, '{ viewer { sub } }', {}, { token }))).toEqual([]);
+  });
+
+  it('count a unit\u2019s officers together', async () => {
+    // searchesPerUnit is 5: two officers of one unit, three and three searches.
+    const [first, second] = [await officer('mk.first', 'MK-CRIM'), await officer('mk.second', 'MK-CRIM')];
+    for (const token of [first, first, first, second, second]) {
+      expect(codes(await graphql(hub.gatewayUrl, search, { plate: '01-234-AB' }, { token }))).toEqual([]);
+    }
+    await expectLimited(await graphql(hub.gatewayUrl, search, { plate: '01-234-AB' }, { token: second }));
+  });
+
+  it('limit every operation per officer, and leave the refusal in the audit log', async () => {
+    const token = await officer('mk.busy');
+    for (let i = 0; i < limits.operationsPerOfficer; i++) {
+      expect(codes(await graphql(hub.gatewayUrl, '{ viewer { sub } }', {}, { token }))).toEqual([]);
+    }
+    await expectLimited(await graphql(hub.gatewayUrl, '{ viewer { sub } }', {}, { token }));
+    const [entry] = await adminQuery(hub.hubDatabase.name, `select outcome, error_code from audit.entry where actor_sub = 'mk.busy' order by seq desc limit 1`);
+    expect(entry).toEqual({ outcome: 'DENIED', error_code: 'RATE_LIMITED' });
+  });
+
+  it('hold across gateway processes: the counters are in the hub database', async () => {
+    const token = await officer('mk.two-gateways', 'MK-BP-TABANOVCE');
+    await using second = createGateway({
+      trustList: hub.trustList,
+      databaseUrl: hub.hubDatabase.applicationUrl,
+      nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
+      signer: hub.keys.gateway,
+      rateLimits: limits,
+      graphiql: false,
+    });
+    const secondUrl = await second.start();
+    for (const url of [hub.gatewayUrl, secondUrl, hub.gatewayUrl]) {
+      expect(codes(await graphql(url, search, { plate: '01-234-AB' }, { token }))).toEqual([]);
+    }
+    await expectLimited(await graphql(secondUrl, search, { plate: '01-234-AB' }, { token }));
+  });
+});
