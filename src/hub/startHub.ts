@@ -5,6 +5,8 @@ import { ensureApplicationPassword, migrateWithApplicationLogin } from '../datab
 import type { DatabaseKind } from '../database/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
+import { demoOperationCode, seedDemoJointOperation } from '../demo/seedDemoJointOperation.ts';
+import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createGateway } from '../gateway/createGateway.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
 import { createTrustList } from '../identity/trustList.ts';
@@ -90,6 +92,15 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       if (config.seedDemoData) {
         const seeded = await seedDemoData(node.prisma, agency);
         if (!seeded.skipped) logger.info({ agency, alerts: seeded.created }, 'demo data seeded');
+      }
+    }
+
+    if (config.seedDemoData) {
+      const hubPrisma = createHubPrismaClient({ databaseUrl: hubDatabaseUrl, maxConnections: 2 });
+      try {
+        if (!(await seedDemoJointOperation(hubPrisma, config.agencies)).skipped) logger.info({ code: demoOperationCode }, 'demo joint operation seeded');
+      } finally {
+        await hubPrisma.$disconnect();
       }
     }
 
