@@ -18,6 +18,8 @@ export const ErrorCode = {
   TOKEN_ALGORITHM_REJECTED: 'TOKEN_ALGORITHM_REJECTED',
   /** The token's `kid` is not in its issuer's key set. */
   TOKEN_KEY_UNKNOWN: 'TOKEN_KEY_UNKNOWN',
+  /** The token is longer than the hub accepts (maxTokenBytes): refused before it is decoded. */
+  TOKEN_TOO_LARGE: 'TOKEN_TOO_LARGE',
   /** Malformed, bad signature, missing claims. */
   TOKEN_INVALID: 'TOKEN_INVALID',
   /** A node was called without the gateway's own credential. */
@@ -47,6 +49,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A variable does not match its declared type (unknown enum value, wrong scalar, …). */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The HTTP request itself is malformed (e.g. its `variables` parameter is not JSON). */
+  BAD_REQUEST: 'BAD_REQUEST',
   /** The request body is larger than the configured limit. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** The request body is not JSON (HTTP 415). */
@@ -82,7 +86,9 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   TOKEN_ALGORITHM_REJECTED: 401,
   TOKEN_KEY_UNKNOWN: 401,
   TOKEN_INVALID: 401,
+  TOKEN_TOO_LARGE: 401,
   GATEWAY_CREDENTIAL_INVALID: 401,
+  BAD_REQUEST: 400,
   REQUEST_TOO_LARGE: 413,
   AUDIT_UNAVAILABLE: 503,
 };

@@ -120,23 +120,9 @@ export async function graphqlOverWebSocket<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   options: RequestOptions = {},
 ): Promise<Omit<GraphQLResult<T>, 'status'>> {
-  const ws = new URL(url);
-  ws.protocol = 'ws:';
   const { purpose = testPurpose.purpose, caseReference = testPurpose.caseReference } = options;
-  const client = createClient({
-    url: ws.href,
-    webSocketImpl: WebSocket,
-    connectionParams: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference },
-    retryAttempts: 0,
-  });
-  try {
-    return await new Promise((resolve, reject) => {
-      let value: Omit<GraphQLResult<T>, 'status'> = {};
-      client.subscribe<T>({ query, variables }, { next: (data) => (value = data as typeof value), error: reject, complete: () => resolve(value) });
-    });
-  } finally {
-    await client.dispose();
-  }
+  await using socket = openSocket(new URL(url), { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference });
+  return await socket.run<T>(query, variables);
 }
 
 /** Error codes of a result, in order. */
@@ -266,4 +252,71 @@ export async function enrolInJointOperation(hub: TestHub, code: string, officers
       [operation!.id, officer.sub, officer.agency, officer.unit],
     );
   }
+}
+
+/** The graphql-ws endpoint of a gateway: the same path as HTTP. */
+export function webSocketUrl(gatewayUrl: URL): string {
+  const ws = new URL(gatewayUrl);
+  ws.protocol = 'ws:';
+  return ws.href;
+}
+
+/** One graphql-ws connection, with the close code the server ended it with (null while open). */
+export interface TestSocket extends AsyncDisposable {
+  /** Runs one operation to completion: its single result (queries, mutations) or the first event. */
+  run<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Omit<GraphQLResult<T>, 'status'>>;
+  closeCode(): number | null;
+  /** How many times the client connected: 1 while every operation ran on one socket. */
+  connections(): number;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
+}
+
+/** Opens a graphql-ws connection with the given connection_init payload, as any client would. */
+export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unknown>): TestSocket {
+  let code: number | null = null;
+  let connections = 0;
+  let resolveClosed!: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
+  const client = createClient({
+    url: webSocketUrl(gatewayUrl),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+    // Kept open between operations, so that a test sees what one socket does over several.
+    lazyCloseTimeout: 60_000,
+    on: {
+      connected: () => {
+        connections += 1;
+      },
+      closed: (event) => {
+        code = (event as { code: number }).code;
+        resolveClosed(code);
+      },
+    },
+  });
+  return {
+    run: (query, variables = {}) =>
+      new Promise((resolve, reject) => {
+        let value: unknown;
+        const unsubscribe = client.subscribe(
+          { query, variables },
+          {
+            next: (data) => {
+              value = data;
+              unsubscribe();
+              resolve(data as never);
+            },
+            // graphql-ws hands per-operation errors (an `error` message) over as an array.
+            error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+            complete: () => resolve(value as never),
+          },
+        );
+      }),
+    closeCode: () => code,
+    connections: () => connections,
+    closed,
+    [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
+  };
 }

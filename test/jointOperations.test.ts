@@ -6,7 +6,7 @@ import { parseHubId } from '../src/gateway/globalId.ts';
 import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, codes, demoUsers, graphql, purposeHeaders, startTestHub, type TestHub } from './helpers.ts';
+import { adminQuery, codes, demoUsers, purposeHeaders, startTestHub, webSocketUrl, type TestHub } from './helpers.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 
 const code = 'XK-MK-JO-2026-01';
@@ -370,10 +370,8 @@ describe('operationUpdates over graphql-ws', () => {
   });
 
   async function connect(user: DemoUserName, options: { purpose: string; caseReference: string }) {
-    const url = new URL(hub.gatewayUrl);
-    url.protocol = 'ws:';
     const token = await hub.token(user);
-    const client = createClient({ url: url.href, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: `Bearer ${token}`, ...options } });
+    const client = createClient({ url: webSocketUrl(hub.gatewayUrl), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: `Bearer ${token}`, ...options } });
     clients.push(client);
     return client;
   }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { AuditDatabase } from './auditDatabase.ts';
@@ -7,7 +8,7 @@ import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.t
 import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
-import { createAuditWriter } from './createAuditWriter.ts';
+import { createAuditWriter, type AuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 
 /** Options for {@link useAuditLog}. */
@@ -26,7 +27,8 @@ interface AuditedContext {
   request?: Request;
 }
 
-function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
+/** The outcome and first error code an entry records for a result. */
+export function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOutcome = 'OK'): { outcome: AuditOutcome; errorCode: string | null } {
   const errors = result?.errors ?? [];
   if (errors.length === 0) return { outcome: fallback, errorCode: null };
   const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
@@ -54,6 +56,7 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
   const append = async (input: AuditEntryInput) => {
     await writer.append(input);
   };
+  const refusals: RefusalLog = { party, writer, logger };
 
   return {
     onExecute({ args }) {
@@ -80,22 +83,67 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
         },
       };
     },
-    async onResultProcess({ request, result, setResult }) {
+    async onResultProcess({ request, result, setResult, serverContext }) {
       const audit = collectors.get(request);
       if (audit?.written) return;
       const single = (Array.isArray(result) ? result[0] : result) as ExecutionResult | undefined;
       if (!single || Symbol.asyncIterator in (single as object)) return;
       const { outcome, errorCode } = outcomeOf(single, 'DENIED');
-      try {
-        // Without a collector the request was refused before its context: only its claims are known.
-        const refused = audit ?? new AuditCollector(party, null, claimedPurpose(request), null);
-        await append(refused.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode, audit ? null : { claimedSubject: claimedSubject(request) }));
-      } catch (error) {
-        logger.error({ err: error }, 'audit entry of a refused request could not be written');
-        setResult({ errors: [auditUnavailable()] });
-      }
+      const written = audit
+        ? await logUnwritten(refusals, audit, single)
+        : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode);
+      if (!written) setResult({ errors: [auditUnavailable()] });
     },
   };
+}
+
+/** Where {@link logRefusal} writes: the party's log, through its group-committing writer. */
+export interface RefusalLog {
+  party: string;
+  writer: AuditWriter;
+  logger: Logger;
+}
+
+/** What a request refused before its context claimed, unverified: all that is known of it. */
+export interface RefusedClaims {
+  /** The officer token it carried, if any: its subject is recorded, marked as a claim. */
+  token: string | undefined;
+  purpose: unknown;
+  caseReference: unknown;
+  clientAddress: string | null;
+}
+
+async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInput): Promise<boolean> {
+  try {
+    await writer.append(input);
+    return true;
+  } catch (error) {
+    logger.error({ err: error }, 'audit entry of a refused request could not be written');
+    return false;
+  }
+}
+
+/**
+ * Writes the DENIAL entry of an operation that had a context but ended
+ * without its entry (stopped before execution, e.g. by useNulCheck): over HTTP
+ * from onResultProcess, over graphql-ws once the operation's result is known.
+ * Resolves false when the log could not take it.
+ */
+export async function logUnwritten(log: RefusalLog, audit: AuditCollector, result: ExecutionResult): Promise<boolean> {
+  if (audit.written) return true;
+  const { outcome, errorCode } = outcomeOf(result, 'DENIED');
+  audit.written = await appendOrLog(log, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode));
+  return audit.written;
+}
+
+/**
+ * Writes the DENIAL entry of a request refused before it had a context (bad
+ * token, no purpose): over HTTP from onResultProcess, over graphql-ws when
+ * connection_init is refused. Resolves false when the log could not take it.
+ */
+export function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null): Promise<boolean> {
+  const refused = new AuditCollector(log.party, null, claimedPurpose(claims.purpose, claims.caseReference), claims.clientAddress);
+  return appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, { claimedSubject: claimedSubject(claims.token) }));
 }
 
 /** The collector of each HTTP request, so that requests refused before execution are logged too. */
@@ -105,16 +153,29 @@ export function registerCollector(request: Request | undefined, collector: Audit
   if (request) collectors.set(request, collector);
 }
 
+/** The claims of an HTTP request. At a node the officer token travels in its own header; the bearer is the gateway's credential. */
+function claimsOf(request: Request, req: IncomingMessage | undefined): RefusedClaims {
+  return {
+    token: request.headers.get(officerTokenHeader) ?? bearerToken(request.headers.get('authorization')),
+    purpose: request.headers.get(purposeHeader),
+    caseReference: request.headers.get(caseReferenceHeader),
+    clientAddress: req?.socket.remoteAddress ?? null,
+  };
+}
+
+/** A claimed value as the log's column can hold it: a string, without NUL, cut to the column's width. */
+function claimed(value: unknown, width: number): string | null {
+  return typeof value === 'string' && value !== '' ? value.replaceAll('\u0000', '').slice(0, width) : null;
+}
+
 /** The purpose a refused request declared, unchecked. */
-function claimedPurpose(request: Request) {
-  const code = request.headers.get(purposeHeader);
-  return code ? { code, caseReference: request.headers.get(caseReferenceHeader) } : null;
+function claimedPurpose(code: unknown, caseReference: unknown) {
+  const purpose = claimed(code, 40);
+  return purpose ? { code: purpose, caseReference: claimed(caseReference, 100) } : null;
 }
 
 /** Who the request claims to be, unverified: recorded for refused requests, marked as a claim. */
-function claimedSubject(request: Request): string | null {
-  // At a node the officer token travels in its own header; the bearer is the gateway's credential.
-  const token = request.headers.get(officerTokenHeader) ?? bearerToken(request.headers.get('authorization'));
+function claimedSubject(token: string | undefined): string | null {
   if (!token) return null;
   try {
     const { sub, iss } = decodeJwt(token);
@@ -123,4 +184,3 @@ function claimedSubject(request: Request): string | null {
     return null;
   }
 }
-

@@ -47,7 +47,7 @@ export type ExchangeAgreement = z.infer<typeof agreementSchema>;
 export function loadAgreement(path = agreementPath): ExchangeAgreement {
   const parsed = agreementSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   for (const code of parsed.defaultPolicy.purposes) {
-    if (!(code in parsed.purposes)) throw new Error(`exchange agreement: default policy names unknown purpose ${code}`);
+    if (!purposeOf(code, parsed)) throw new Error(`exchange agreement: default policy names unknown purpose ${code}`);
   }
   for (const tierName of tiers) {
     if (!parsed.tiers[tierName]) throw new Error(`exchange agreement: tier ${tierName} is not described`);
@@ -95,6 +95,9 @@ export function tierOfAlertField(field: string, source: ExchangeAgreement = agre
 /** The highest tier any of the roles may receive from a partner. */
 export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): Tier {
   let best = 0;
-  for (const role of officerRoles) best = Math.max(best, tiers.indexOf(source.roles[role]?.maxPartnerTier ?? 'NONE'));
+  for (const role of officerRoles) {
+    const rule = Object.hasOwn(source.roles, role) ? source.roles[role] : undefined;
+    best = Math.max(best, tiers.indexOf(rule?.maxPartnerTier ?? 'NONE'));
+  }
   return tiers[best]!;
 }

@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import { agreement } from './agreement.ts';
+import { agreement, purposeOf } from './agreement.ts';
 import { tiers } from './tier.ts';
+import { freeText } from '../domain/textInput.ts';
 
 const future = z.date().refine((value) => value.getTime() > Date.now(), 'must be in the future');
-const purposeCode = z.string().refine((code) => code in agreement.purposes, 'is not a purpose of the exchange agreement');
+const purposeCode = z.string().refine((code) => purposeOf(code) !== undefined, 'is not a purpose of the exchange agreement');
+
+/** The reason of a consent decision or revocation: what the requester and the auditors read. */
+export const consentReason = freeText(2000).pipe(z.string().min(3, 'must give a reason'));
 
 export const sharingPolicyInput = z
   .object({
     handlingCode: z.enum(['H0', 'H1', 'H2', 'H3']).nullish(),
-    handlingConditions: z.string().trim().min(1).max(1000).nullish(),
+    handlingConditions: freeText(1000).nullish(),
     sourceReliability: z.enum(['A', 'B', 'C', 'X']).nullish(),
     informationAccuracy: z.number().int().min(1, 'must be between 1 and 4').max(4, 'must be between 1 and 4').nullish(),
     rules: z
@@ -37,7 +41,7 @@ export type SharingPolicyInput = z.infer<typeof sharingPolicyInput>;
 export const consentRequestInput = z.object({
   alertId: z.string().min(1),
   tier: z.enum(['SUMMARY', 'FULL'], { message: 'must be SUMMARY or FULL: a request asks for more than a hit' }),
-  justification: z.string().trim().min(10, 'must explain the need in at least 10 characters').max(2000),
+  justification: freeText(2000).pipe(z.string().min(10, 'must explain the need in at least 10 characters')),
 });
 export type ConsentRequestInput = z.infer<typeof consentRequestInput>;
 
@@ -46,7 +50,7 @@ export const consentDecisionInput = z
     decision: z.enum(['GRANT', 'REFUSE']),
     tier: z.enum(['HIT', 'SUMMARY', 'FULL']).nullish(),
     expiresAt: z.date().nullish(),
-    reason: z.string().trim().min(3, 'must give a reason').max(2000),
+    reason: consentReason,
   })
   .superRefine((value, ctx) => {
     if (value.decision !== 'GRANT') return;

@@ -1,5 +1,5 @@
 import { ErrorCode, hubError } from '../errors.ts';
-import { agreement } from './agreement.ts';
+import { agreement, purposeOf } from './agreement.ts';
 
 /** Headers that carry the purpose over HTTP (gateway and gateway → node). */
 export const purposeHeader = 'x-hub-purpose';
@@ -23,7 +23,7 @@ export function parseDeclaredPurpose(code: unknown, caseReference: unknown): Dec
       `Declare the purpose of the request (header "${purposeHeader}", or "purpose" in connection_init): one of ${known.join(', ')}.`,
     );
   }
-  const purpose = agreement.purposes[code.trim()];
+  const purpose = purposeOf(code.trim());
   if (!purpose) {
     throw hubError(ErrorCode.PURPOSE_UNKNOWN, `"${code}" is not a purpose of the exchange agreement; use one of ${known.join(', ')}.`, {
       purposes: known,

@@ -53,7 +53,7 @@ export const knownAgencies: Record<string, AgencyInfo> = {
 
 export function agencyInfo(code: string): AgencyInfo {
   return (
-    knownAgencies[code] ?? {
+    (Object.hasOwn(knownAgencies, code) ? knownAgencies[code] : undefined) ?? {
       code,
       name: `Agency ${code}`,
       country: code,

@@ -16,21 +16,10 @@ import {
   VehicleRole,
 } from './enums.ts';
 import { normalizeIdentifier, normalizeSerial } from './normalize.ts';
+import { freeText, lineText } from './textInput.ts';
 
 /** How far ahead of the server clock a reported time may be (clock skew of field devices). */
 const clockSkewMs = 5 * 60 * 1000;
-
-// Control characters never belong in a record; they hide text from reviewers.
-const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
-function text(max: number) {
-  return z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !controlCharacters.test(value), 'must not contain control characters');
-}
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as XK or MK');
 
@@ -79,7 +68,7 @@ export const locationInput = z
   .object({
     kind: z.enum(LocationKind),
     borderCrossing: z.enum(BorderCrossingPoint).nullish(),
-    municipality: text(100).nullish(),
+    municipality: lineText(100).nullish(),
     latitude: z.number().min(-90).max(90).nullish(),
     longitude: z.number().min(-180).max(180).nullish(),
   })
@@ -101,10 +90,10 @@ export const locationInput = z
 export const riskInput = z.object({ threat: riskScore, vulnerability: riskScore, impact: riskScore });
 
 export const firearmInput = z.object({
-  make: text(100),
-  model: text(100),
+  make: lineText(100),
+  model: lineText(100),
   type: z.enum(FirearmType),
-  calibre: text(40),
+  calibre: lineText(40),
   serialNumber: serialNumber.nullish(),
   countryOfManufacture: countryCode.nullish(),
   countryOfLastImport: countryCode.nullish(),
@@ -122,13 +111,13 @@ export const firearmInput = z.object({
 });
 
 export const ammunitionInput = z.object({
-  calibre: text(40),
+  calibre: lineText(40),
   quantity: z.number().int('must be a whole number').positive('must be positive').max(10_000_000, 'is implausibly large'),
 });
 
 export const explosiveInput = z.object({
   type: z.enum(ExplosiveType),
-  description: text(500).nullish(),
+  description: freeText(500).nullish(),
   quantity: z.number().positive('must be positive').max(1_000_000, 'is implausibly large'),
   unit: z.enum(QuantityUnit),
 });
@@ -148,8 +137,8 @@ export const identityDocumentInput = z.object({
 
 export const subjectInput = z.object({
   role: z.enum(SubjectRole),
-  familyName: text(100),
-  givenName: text(100),
+  familyName: lineText(100),
+  givenName: lineText(100),
   dateOfBirth: birthDate.nullish(),
   nationality: countryCode.nullish(),
   documents: z.array(identityDocumentInput).max(20, 'at most 20 documents per subject').default([]),
@@ -160,21 +149,21 @@ export const vehicleInput = z
     role: z.enum(VehicleRole),
     plate: plate.nullish(),
     plateCountry: countryCode.nullish(),
-    make: text(60).nullish(),
-    model: text(60).nullish(),
-    colour: text(40).nullish(),
+    make: lineText(60).nullish(),
+    model: lineText(60).nullish(),
+    colour: lineText(40).nullish(),
     vin: vin.nullish(),
   })
   .refine((value) => Boolean(value.plate || value.vin), { message: 'a vehicle needs a plate or a VIN', path: ['plate'] });
 
 export const createAlertInput = z.object({
   kind: z.enum(AlertKind),
-  title: text(200),
+  title: lineText(200),
   occurredAt: pastInstant,
   location: locationInput,
-  modusOperandi: text(4000).nullish(),
+  modusOperandi: freeText(4000).nullish(),
   risk: riskInput,
-  unitCode: text(40).nullish(),
+  unitCode: lineText(40).nullish(),
   firearms: z.array(firearmInput).max(500, 'at most 500 firearms per alert').default([]),
   ammunition: z.array(ammunitionInput).max(200, 'at most 200 ammunition lots per alert').default([]),
   explosives: z.array(explosiveInput).max(200, 'at most 200 explosive lots per alert').default([]),
@@ -187,8 +176,8 @@ export type CreateAlertInput = z.infer<typeof createAlertInput>;
 export const updateAlertInput = z
   .object({
     status: z.enum(AlertStatus).nullish(),
-    title: text(200).nullish(),
-    modusOperandi: text(4000).nullish(),
+    title: lineText(200).nullish(),
+    modusOperandi: freeText(4000).nullish(),
     risk: riskInput.nullish(),
   })
   .refine((value) => Object.values(value).some((field) => field != null), { message: 'nothing to update' });
@@ -197,14 +186,14 @@ export type UpdateAlertInput = z.infer<typeof updateAlertInput>;
 export const submitTraceRequestInput = z.object({
   firearmId: z.uuid('must be the id of a firearm on one of your alerts'),
   addressedTo: countryCode,
-  question: text(4000),
+  question: freeText(4000),
 });
 export type SubmitTraceRequestInput = z.infer<typeof submitTraceRequestInput>;
 
 export const advanceTraceRequestInput = z.object({
   status: z.enum(TraceRequestStatus),
-  note: text(2000).nullish(),
-  answer: text(8000).nullish(),
+  note: freeText(2000).nullish(),
+  answer: freeText(8000).nullish(),
 });
 export type AdvanceTraceRequestInput = z.infer<typeof advanceTraceRequestInput>;
 
@@ -219,13 +208,14 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, argum
     path: [argumentName, ...issue.path].join('.'),
     message: issue.message,
   }));
+  throw validationFailed(issues);
+}
+
+/** The VALIDATION_FAILED error of these problems: each field path and what is wrong with it. */
+export function validationFailed(issues: { path: string; message: string }[]) {
   const summary = issues
     .slice(0, 5)
     .map((issue) => `${issue.path} ${issue.message}`)
     .join('; ');
-  return fail(summary, issues);
-}
-
-function fail(summary: string, issues: { path: string; message: string }[]): never {
-  throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${summary}.`, { issues });
+  return hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${summary}.`, { issues });
 }

@@ -1,17 +1,20 @@
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
-import { useAuditLog } from '../audit/useAuditLog.ts';
+import { createAuditWriter } from '../audit/createAuditWriter.ts';
+import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createOperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import { ErrorCode, hubError } from '../errors.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
@@ -67,6 +70,17 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+/** What a graphql-ws connection claims in connection_init, unverified: recorded when it is refused. */
+function socketClaims(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): RefusedClaims {
+  const params = ctx.connectionParams ?? {};
+  return {
+    token: officerTokenOf({ connectionParams: params }),
+    purpose: params.purpose,
+    caseReference: params.caseReference,
+    clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
+  };
+}
+
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
   const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
@@ -76,6 +90,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
+  const maskError = createMaskError(logger);
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
@@ -87,7 +102,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     schema: gatewaySchema,
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(initial),
-    maskedErrors: { maskError: createMaskError(logger) },
+    maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useIdentifyFirst(config.trustList),
@@ -122,18 +137,30 @@ export function createGateway(config: GatewayConfig): Gateway {
     logging: logger,
   });
 
+  // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
+  const refusals: RefusalLog = { party: gatewayParty, writer: createAuditWriter({ prisma, party: gatewayParty }), logger };
+  // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
+  const audited = async (args: ExecutionArgs, running: unknown) => {
+    const result = await running;
+    const audit = (args.contextValue as Partial<GatewayContext>).audit;
+    if (!audit || (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)) return result;
+    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [auditUnavailable()] };
+  };
   const listener = createHttpListener(yoga);
   const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
   const wsServer = useServer<Record<string, unknown> | undefined>(
     {
-      // Refuse the connection itself when its token is bad, before any operation.
+      // Refuse the connection itself when its token is bad, before any
+      // operation, and log the refusal as a refused HTTP request is logged.
       onConnect: async (ctx) => {
         const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
-        if (!token) return false;
         try {
+          if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
           await verifyOfficerToken(token, config.trustList);
           return true;
-        } catch {
+        } catch (error) {
+          const code = error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR;
+          await logRefusal(refusals, socketClaims(ctx), 'DENIED', code);
           return false;
         }
       },
@@ -145,19 +172,26 @@ export function createGateway(config: GatewayConfig): Gateway {
           socket: ctx.extra.socket,
           params: payload,
         });
+        // Over HTTP, Yoga turns what parse, validate (graphql-armor's limits
+        // throw there) and the context factory raise into a result, masked
+        // with the same function: the socket does the same, per operation,
+        // instead of letting an exception close the whole connection.
+        // The refusal is logged as onResultProcess logs a refused HTTP request.
+        const refused = async (raised: readonly unknown[]) => {
+          const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
+          const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
+          // As over HTTP: a refusal the log cannot take is answered AUDIT_UNAVAILABLE.
+          return (await logRefusal(refusals, socketClaims(ctx), outcome, errorCode)) ? errors : [auditUnavailable()];
+        };
         let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
         let contextValue: unknown;
         try {
+          document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length) return refused(errors);
           contextValue = await contextFactory();
         } catch (error) {
-          return [error as GraphQLError];
+          return refused([error]);
         }
         return {
           schema,
@@ -168,8 +202,8 @@ export function createGateway(config: GatewayConfig): Gateway {
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      execute: (args) => audited(args, (args.rootValue as EnvelopedRoot).execute(args)) as never,
+      subscribe: (args) => audited(args, (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
     },
     sockets,
   );

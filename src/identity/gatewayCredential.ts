@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, hubError } from '../errors.ts';
-import { tokenError } from './verifyOfficerToken.ts';
+import { assertTokenSize, tokenError } from './verifyOfficerToken.ts';
 
 /** Lifetime of a gateway credential: one node call, with room for clock skew. */
 const credentialLifetimeSeconds = 60;
@@ -69,6 +69,11 @@ export async function verifyGatewayCredential(
 ): Promise<{ membership: VerifiedMembership | null }> {
   if (!credential) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
+  }
+  try {
+    assertTokenSize(credential, 'gateway credential');
+  } catch (error) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, (error as Error).message);
   }
   let payload: Record<string, unknown>;
   try {

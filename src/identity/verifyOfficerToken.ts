@@ -19,6 +19,20 @@ const officerClaimsSchema = z.object({
   name: z.string().max(200).optional(),
 });
 
+/**
+ * Longest token accepted, in bytes: 8 KiB. Officer tokens of an identity
+ * provider are well under 2 KiB; a larger one costs every hop (the gateway
+ * forwards it to each node) and is refused at the first, with its own code.
+ */
+export const maxTokenBytes = 8 * 1024;
+
+/** Refuses a token over {@link maxTokenBytes} before anything decodes it. */
+export function assertTokenSize(token: string, what = 'token'): void {
+  if (Buffer.byteLength(token) > maxTokenBytes) {
+    throw hubError(ErrorCode.TOKEN_TOO_LARGE, `The ${what} is larger than ${maxTokenBytes / 1024} KiB, the most the hub accepts.`);
+  }
+}
+
 /** Maps jose's error codes to the hub's stable codes and plain messages. */
 export function tokenError(error: unknown, what = 'token'): Error {
   const code = (error as { code?: string }).code;
@@ -52,6 +66,7 @@ export function tokenError(error: unknown, what = 'token'): Error {
  * its own agency.
  */
 export async function verifyOfficerToken(token: string, trustList: TrustList): Promise<Officer> {
+  assertTokenSize(token);
   let alg: string | undefined;
   let typ: string | undefined;
   let iss: string | undefined;

@@ -4,6 +4,8 @@ import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
 import { useContentTypeCheck } from './useContentTypeCheck.ts';
 import { useNoSuggestions } from './useNoSuggestions.ts';
+import { useJsonParameterCheck } from './useJsonParameterCheck.ts';
+import { useNulCheck } from './useNulCheck.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
 import { useSecurityHeaders } from './useSecurityHeaders.ts';
 
@@ -19,8 +21,10 @@ export interface HubYogaPluginOptions {
 
 /**
  * The protections every hub endpoint runs before executing anything: security
- * headers on every response, JSON request bodies only, body size, then graphql-armor's depth, cost, alias, directive and token limits,
- * and no field suggestions (they leak the schema to unauthenticated probes).
+ * headers on every response, JSON request bodies only, well-formed JSON
+ * parameters, body size, then graphql-armor's depth, cost, alias, directive
+ * and token limits, no suggestions of fields or enum values (they leak the
+ * schema to probes); then, before execution, no NUL in any string.
  */
 export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_000 }: HubYogaPluginOptions = {}): Plugin[] {
   // graphql-armor words its refusals as syntax errors; they get a code of their own.
@@ -30,6 +34,8 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
     },
   ];
   return [
+    // Listed first so that it wraps Yoga's parser innermost: the size limit reads the body before it does.
+    useJsonParameterCheck(),
     useSecurityHeaders(),
     useContentTypeCheck(),
     useNoSuggestions(),
@@ -42,5 +48,6 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
       maxTokens: { n: 5_000, onReject },
       blockFieldSuggestion: { enabled: true },
     }) as Plugin,
+    useNulCheck(),
   ];
 }

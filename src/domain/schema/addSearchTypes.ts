@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeIdentifier, normalizeName, normalizeSerial } from '../normalize.ts';
+import { lineText } from '../textInput.ts';
 import type { HubBuilder } from './hubSchemaTypes.ts';
 
 /** What a hit matched on. */
@@ -75,10 +76,7 @@ const documentNumberQuery = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} -]*$/u, 'may contain only letters, digits, spaces and dashes')
   .refine((value) => normalizeIdentifier(value).length >= 4, 'must contain at least four letters or digits');
 
-const nameQuery = z
-  .string()
-  .trim()
-  .max(100, 'must be at most 100 characters')
+const nameQuery = lineText(100)
   .refine((value) => normalizeName(value).length >= 1, 'must contain at least one letter');
 
 const criteria = ['serialNumber', 'plate', 'vin', 'documentNumber', 'person'] as const;

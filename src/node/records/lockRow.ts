@@ -10,7 +10,7 @@ const lockable = { alert: true, trace_request: true, consent_request: true, cons
  * Resolves false when no such record exists.
  */
 export async function lockRow(tx: Prisma.TransactionClient, table: keyof typeof lockable, id: string): Promise<boolean> {
-  if (!isUuid(id) || !lockable[table]) return false;
+  if (!isUuid(id) || !Object.hasOwn(lockable, table)) return false;
   const rows = await tx.$queryRaw<{ id: string }[]>`select id from ${Prisma.raw(`node.${table}`)} where id = ${id}::uuid for update`;
   return rows.length === 1;
 }

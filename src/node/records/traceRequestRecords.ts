@@ -195,7 +195,8 @@ export async function advanceTraceRequest(
     if (!current || (officer.agency !== owner && current.addressedTo !== officer.agency)) {
       throw hubError(ErrorCode.NOT_FOUND, 'No trace request with this id.');
     }
-    const party = transitions[current.status][input.status];
+    const allowed = transitions[current.status];
+    const party = Object.hasOwn(allowed, input.status) ? allowed[input.status] : undefined;
     if (!party) {
       throw hubError(ErrorCode.INVALID_TRANSITION, `A trace request cannot go from ${current.status} to ${input.status}.`, {
         from: current.status,

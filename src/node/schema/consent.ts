@@ -2,10 +2,9 @@ import { journaled } from '../../audit/auditCollector.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
-import { consentDecisionInput, consentRequestInput, operationReleaseInput } from '../../consent/consentInput.ts';
+import { consentDecisionInput, consentReason, consentRequestInput, operationReleaseInput } from '../../consent/consentInput.ts';
 import { setJointOperationRelease } from '../records/operationReleaseRecords.ts';
 import { operationalRoles } from '../../identity/roles.ts';
-import { z } from 'zod';
 import {
   decideConsentRequest,
   listConsentRequests,
@@ -34,7 +33,6 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
   }),
 });
 
-const reason = z.string().trim().min(3, 'must give a reason').max(2000);
 
 const JointOperationReleaseInput = builder.inputType('JointOperationReleaseInput', {
   description: "The owner's release of its alerts linked to a joint operation (named by the declared case reference) to the operation's other agencies.",
@@ -115,7 +113,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
       journaled(audit, (journal) =>
-        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(reason, args.reason, 'reason'), new Date(), journal),
+        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal),
       ),
   }),
 }));

@@ -1,0 +1,70 @@
+import { Kind, visit, type DocumentNode, type ExecutionArgs, type ValueNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { validationFailed } from '../domain/alertInput.ts';
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+const message = 'must not contain the NUL character (U+0000)';
+
+function inValue(value: unknown, path: string, issues: Issue[]): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) issues.push({ path, message });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => inValue(item, `${path}.${index}`, issues));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) inValue(item, `${path}.${key}`, issues);
+  }
+}
+
+/**
+ * Where each variable is used as an argument (or a field of one), so that an
+ * issue names the field as parseInput does (`input.justification`), not the
+ * variable; a variable used nowhere is named as such (`$name`).
+ */
+function inDocument(document: DocumentNode, issues: Issue[]): Map<string, string> {
+  const uses = new Map<string, string>();
+  const walk = (node: ValueNode, path: string) => {
+    if (node.kind === Kind.STRING) {
+      if (node.value.includes('\u0000')) issues.push({ path, message });
+    } else if (node.kind === Kind.VARIABLE) {
+      if (!uses.has(node.name.value)) uses.set(node.name.value, path);
+    } else if (node.kind === Kind.LIST) {
+      node.values.forEach((item, index) => walk(item, `${path}.${index}`));
+    } else if (node.kind === Kind.OBJECT) {
+      for (const field of node.fields) walk(field.value, `${path}.${field.name.value}`);
+    }
+  };
+  visit(document, {
+    Argument: (node) => walk(node.value, node.name.value),
+    VariableDefinition: (node) => {
+      if (node.defaultValue) walk(node.defaultValue, `$${node.variable.name.value}`);
+      return false;
+    },
+  });
+  return uses;
+}
+
+function nulIssues(args: ExecutionArgs): Issue[] {
+  const issues: Issue[] = [];
+  const uses = inDocument(args.document, issues);
+  for (const [name, value] of Object.entries(args.variableValues ?? {})) inValue(value, uses.get(name) ?? `$${name}`, issues);
+  return issues;
+}
+
+/**
+ * Refuses NUL in any string of an operation, document or variables, before
+ * anything runs. PostgreSQL cannot store U+0000 in text or jsonb, so such a
+ * string would fail in the database (an internal error) or in the audit
+ * entry of the operation; every other character rule is the field's own
+ * (domain/textInput.ts).
+ */
+export function useNulCheck(): Plugin {
+  const check = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution: (result: never) => void }) => {
+    const issues = nulIssues(args);
+    if (issues.length) setResultAndStopExecution({ errors: [validationFailed(issues)] } as never);
+  };
+  return { onExecute: check, onSubscribe: check };
+}
