@@ -1,6 +1,6 @@
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
-import { journaled } from '../../audit/auditCollector.ts';
+import { documentHash, journaled } from '../../audit/auditCollector.ts';
 import { jointOperationPurpose } from '../../consent/agreement.ts';
 import { operationReleaseInput } from '../../consent/consentInput.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
@@ -104,6 +104,7 @@ const OperationMember = builder.objectRef<OperationMemberRow>('OperationMember')
   description: 'An officer of a participating agency in the operation, for a period.',
   fields: (t) => ({
     id: t.id({ resolve: (member) => toGlobalId('OperationMember', hubOwner, member.id) }),
+    operationId: t.id({ description: 'The operation it belongs to.', resolve: (row) => toGlobalId('JointOperation', hubOwner, row.operationId) }),
     officerSub: t.exposeString('officerSub'),
     agency: t.field({ type: Agency, resolve: (member) => agencyInfo(member.agency) }),
     unitCode: t.exposeString('unitCode'),
@@ -133,6 +134,7 @@ const OperationTransition = builder.objectRef<OperationTransitionRow>('Operation
 const LinkedAlert = builder.objectRef<OperationAlertLink>('LinkedAlert').implement({
   description: "An alert linked to the operation. `alert` is what its owner's consent gives you now (null: nothing).",
   fields: (t) => ({
+    operationId: t.id({ description: 'The operation it belongs to.', resolve: (row) => toGlobalId('JointOperation', hubOwner, row.operationId) }),
     alertId: t.id({ resolve: (link) => toGlobalId('Alert', link.alertAgency, link.alertId) }),
     owner: t.field({ type: Agency, resolve: (link) => agencyInfo(link.alertAgency) }),
     linkedBy: t.exposeString('linkedBy'),
@@ -153,6 +155,7 @@ const TimelineEntry = builder.objectRef<TimelineEntryRow>('TimelineEntry').imple
   description: 'A dated entry of the operation record. Never changed: a correction is a new entry naming the one it corrects.',
   fields: (t) => ({
     id: t.id({ resolve: (entry) => toGlobalId('TimelineEntry', hubOwner, entry.id) }),
+    operationId: t.id({ description: 'The operation it belongs to.', resolve: (row) => toGlobalId('JointOperation', hubOwner, row.operationId) }),
     kind: t.expose('kind', { type: enums.TimelineEntryKind }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     text: t.exposeString('text'),
@@ -169,6 +172,7 @@ const TimelineEntry = builder.objectRef<TimelineEntryRow>('TimelineEntry').imple
 const OperationRelease = builder.objectRef<OperationReleaseRow>('OperationRelease').implement({
   description: "An owner agency's release of its linked alerts to the operation's other agencies (consent grants at its node).",
   fields: (t) => ({
+    operationId: t.id({ description: 'The operation it belongs to.', resolve: (row) => toGlobalId('JointOperation', hubOwner, row.operationId) }),
     owner: t.field({ type: Agency, resolve: (release) => agencyInfo(release.ownerAgency) }),
     tier: t.field({ type: domain.enums.Tier, resolve: (release) => release.tier as never }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
@@ -553,7 +557,11 @@ builder.subscriptionFields((t) => ({
       const membership = await workingIn(context, operationId);
       // The subscription's consultation entry, before anything is delivered: no entry, no updates.
       context.audit.note(operationRecord({ id: operationId, code: membership.code }));
-      context.audit.operation = { operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`, documentHash: null, variables: { operationId: String(args.operationId), after: args.after ?? null } };
+      context.audit.operation = {
+        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
+        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
+        variables: info.variableValues,
+      };
       await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, context.audit.entry('CONSULTATION', 'OK', null, { subscription: 'operationUpdates', after })));
       context.audit.written = true;
       return streamOperationUpdates({ prisma: context.prisma, signal: context.operationUpdates, officer: context.officer, operationId, after });
