@@ -1,4 +1,9 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -119,5 +124,40 @@ describe('hub CLI exit codes', () => {
 
   it('help exits 0', async () => {
     expect((await hub(['help'])).code).toBe(0);
+  });
+
+  it('answers an operator\u2019s mistakes with one actionable line, not a stack trace', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hub-cli-'));
+    try {
+      const env = { DATA_DIR: dataDir };
+      const noUser = await hub(['token'], env);
+      expect(noUser.code).toBe(2);
+      expect(noUser.stderr).toMatch(/token needs a demo user \(xk-border-officer, .*\), or --agency, --sub, --unit and --roles/);
+      expect(noUser.stderr).not.toMatch(/ at /);
+      const badRoles = await hub(['token', '--agency', 'XK', '--sub', 's', '--unit', 'XK-BP-HANI', '--roles', 'wizard'], env);
+      expect([badRoles.code, badRoles.stderr.trim().split('\n').at(-1)]).toEqual([2, expect.stringMatching(/--roles: a comma-separated list of officer, /)]);
+      for (const command of [['token', '--help'], ['start', '--help'], ['gateway', '-h']]) {
+        const help = await hub(command, env);
+        expect([command.join(' '), help.code]).toEqual([command.join(' '), 0]);
+        expect(help.stdout).toMatch(/^Border Exchange Hub\n\nUsage: hub <command>/);
+      }
+      const loud = await hub(['keys'], { ...env, LOG_LEVEL: 'loud' });
+      expect(loud.code).toBe(2);
+      expect(loud.stderr).toMatch(/LOG_LEVEL: "loud" is not a level; use one of trace, debug, info, warn, error, fatal, silent/);
+      // A port in use is reported before anything is started or seeded.
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (busy.address() as AddressInfo).port;
+        const started = await hub(['start'], { ...env, PORT: String(port) });
+        expect(started.code).toBe(2);
+        expect(started.stderr).toMatch(new RegExp(`PORT: 127\\.0\\.0\\.1:${port} is already in use`));
+        expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+      } finally {
+        busy.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

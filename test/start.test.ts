@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,17 @@ describe('npm start', () => {
     const page = await fetch(first.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(await page.text()).toMatch(/graphiql/i);
 
+    // An auditor in a second terminal verifies every party of the running hub, as the banner says.
+    expect(first.output()).toMatch(/audit verify --all/);
+    const verified = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify', '--all'], {
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    });
+    expect(verified.stdout).toMatch(/^GATEWAY: OK: \d+ entries/m);
+    expect(verified.stdout).toMatch(/^XK: OK: \d+ entries/m);
+    expect(verified.stdout).toMatch(/^MK: OK: \d+ entries/m);
+
     expect(await stop(first)).toBe(0);
+    expect(existsSync(join(dataDir, 'running-hub.json'))).toBe(false);
     // PostgreSQL was stopped too: no server is left holding the cluster.
     expect(existsSync(join(dataDir, 'postgres', 'cluster', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir, 'postgres', 'cluster', 'postmaster.pid'))).toBe(false);

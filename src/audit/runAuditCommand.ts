@@ -6,6 +6,7 @@ import pg from 'pg';
 import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
 import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
+import { readRunningHub } from '../hub/runningHub.ts';
 
 /** Where the command writes, and the environment it reads DATABASE_URL from. */
 export interface AuditCommandIO {
@@ -19,6 +20,9 @@ export const auditUsage = `Usage:
       walks the party's log and its checkpoints (own, and the copies each peer database keeps);
       prints "OK: N entries, head H" (exit 0) or "FAILED at entry N: why" (exit 1).
       --jwks: the party's public keys (JWKS file); every checkpoint's signature is then checked.
+  hub audit verify --party XK | --all [--data-dir DIR]
+      the same for one party (XK, MK, GATEWAY) or every party of the hub \`npm start\` runs from
+      DIR (default DATA_DIR or .data), each against the others' copies, signatures checked.
   hub audit export --database-url URL [--from ISO-TIME] [--to ISO-TIME]
       the entries with from <= at < to as JSON Lines on stdout, in sequence order.
   --database-url defaults to DATABASE_URL. Both commands only read.
@@ -56,13 +60,41 @@ async function verifyCommand(args: string[], io: AuditCommandIO): Promise<number
       'database-url': { type: 'string' },
       'peer-database-url': { type: 'string', multiple: true },
       party: { type: 'string' },
+      all: { type: 'boolean' },
+      'data-dir': { type: 'string' },
       jwks: { type: 'string' },
     },
   });
+  if (values['database-url'] === undefined && io.env.DATABASE_URL === undefined && (values.party !== undefined || values.all)) {
+    return verifyRunningHub(values.all ? null : values.party!, values['data-dir'] ?? io.env.DATA_DIR ?? '.data', io);
+  }
   const publicKeys = values.jwks === undefined ? undefined : await readJwks(values.jwks);
-  const peerUrls = values['peer-database-url'] ?? [];
-  return withDatabase(databaseUrl(values['database-url'], io), async (client) => {
-    const party = values.party ?? (await partyOfLog(client));
+  return verifyParty(databaseUrl(values['database-url'], io), values['peer-database-url'] ?? [], values.party, publicKeys, io, '');
+}
+
+/**
+ * Every party of the hub `npm start` runs from a data folder (or one of
+ * them), each log checked against the copies the others keep of its
+ * checkpoints, with the checkpoint keys of the hub's trust list.
+ */
+async function verifyRunningHub(only: string | null, dataDir: string, io: AuditCommandIO): Promise<number> {
+  const hub = await readRunningHub(dataDir);
+  if (!hub) throw new UsageError(`no running hub found in ${dataDir} (start one with npm start, or give --database-url)`);
+  const parties = Object.keys(hub.parties);
+  if (only !== null && !Object.hasOwn(hub.parties, only)) throw new UsageError(`--party: ${only} is not a party of the running hub (${parties.join(', ')})`);
+  const trust = JSON.parse(await readFile(hub.trustList, 'utf8')) as { parties?: { party: string; jwks: JSONWebKeySet }[] };
+  let code = 0;
+  for (const party of only === null ? parties : [only]) {
+    const peers = parties.filter((other) => other !== party).map((other) => hub.parties[other]!);
+    const keys = trust.parties?.find((entry) => entry.party === party)?.jwks;
+    code = Math.max(code, await verifyParty(hub.parties[party]!, peers, party, keys, io, `${party}: `));
+  }
+  return code;
+}
+
+async function verifyParty(url: string, peerUrls: readonly string[], givenParty: string | undefined, publicKeys: JSONWebKeySet | undefined, io: AuditCommandIO, prefix: string): Promise<number> {
+  return withDatabase(url, async (client) => {
+    const party = givenParty ?? (await partyOfLog(client));
     if (party === undefined && peerUrls.length > 0) throw new UsageError('the log names no party (it is empty): give it with --party');
     const peerCheckpoints: CheckpointReference[] = [];
     for (const url of peerUrls) {
@@ -71,11 +103,11 @@ async function verifyCommand(args: string[], io: AuditCommandIO): Promise<number
     }
     const result = await verifyAuditChain(client, { peerCheckpoints, ...(publicKeys ? { publicKeys } : {}) });
     if (!result.ok) {
-      io.stdout.write(`FAILED at entry ${result.firstBadSeq}: ${result.reason}\n`);
+      io.stdout.write(`${prefix}FAILED at entry ${result.firstBadSeq}: ${result.reason}\n`);
       return 1;
     }
-    io.stdout.write(`OK: ${result.count} entries, head ${result.headHash}\n`);
-    io.stdout.write(`${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
+    io.stdout.write(`${prefix}OK: ${result.count} entries, head ${result.headHash}\n`);
+    io.stdout.write(`${prefix}${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
     return 0;
   });
 }

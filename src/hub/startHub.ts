@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { runningHubFile, writeRunningHub } from './runningHub.ts';
 import { ConfigError, type StartConfig } from '../config.ts';
 import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
 import type { DatabaseKind } from '../database/migrate.ts';
@@ -72,9 +74,13 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     // Migrations run as each database's owner; the services log in as the application role,
     // whose password is kept beside the data.
     const applicationPassword = await ensureApplicationPassword(join(config.dataDir, 'application-db-password'));
+    // Each party's database as its owner, for `hub audit verify --party/--all` while this hub runs.
+    const ownerUrls: Record<string, string> = {};
     const databaseUrl = async (party: string, external: string | undefined, kind: DatabaseKind) => {
       if (!external) await postgres!.ensureDatabase(partyDatabase(party));
-      const { migration, applicationUrl } = await migrateWithApplicationLogin(external ?? postgres!.url(partyDatabase(party)), applicationPassword, kind);
+      const ownerUrl = external ?? postgres!.url(partyDatabase(party));
+      ownerUrls[party === 'gateway' ? 'GATEWAY' : party] = ownerUrl;
+      const { migration, applicationUrl } = await migrateWithApplicationLogin(ownerUrl, applicationPassword, kind);
       if (migration.applied.length) logger.info({ party, applied: migration.applied }, 'migrations applied');
       return applicationUrl;
     };
@@ -116,6 +122,8 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     });
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
+    await writeRunningHub(config.dataDir, { pid: process.pid, gatewayUrl: gatewayUrl.href, trustList: keys.trustListPath, parties: ownerUrls });
+    cleanup.push(() => rm(runningHubFile(config.dataDir), { force: true }));
     return { gatewayUrl, nodeUrls, keys, stop };
   } catch (error) {
     await stop();
