@@ -11,6 +11,7 @@ import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { createGateway } from './gateway/createGateway.ts';
+import { loadTrustedDocuments } from './gateway/trustedDocuments.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -151,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
           graphiql: config.publicApi.graphiql,
           introspection: config.publicApi.introspection,
           corsOrigins: config.publicApi.corsOrigins,
+          ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();

@@ -49,6 +49,8 @@ const publicApi = {
   GRAPHIQL: z.enum(['true', 'false']).optional(),
   /** Answer introspection queries. Default true, false in production. */
   INTROSPECTION: z.enum(['true', 'false']).optional(),
+  /** Run only the trusted documents of contracts/trusted-documents.json. Default false. */
+  TRUSTED_DOCUMENTS: z.enum(['true', 'false']).default('false'),
   /** Origins a browser may call the gateway from (comma-separated, e.g. https://console.police.example). Default none. */
   CORS_ORIGINS: z
     .string()
@@ -57,10 +59,11 @@ const publicApi = {
     .pipe(z.array(z.url().transform((url) => new URL(url).origin))),
 };
 
-function publicApiSettings(raw: { NODE_ENV?: string | undefined; GRAPHIQL?: 'true' | 'false' | undefined; INTROSPECTION?: 'true' | 'false' | undefined; CORS_ORIGINS: string[] }) {
+function publicApiSettings(raw: { NODE_ENV?: string | undefined; GRAPHIQL?: 'true' | 'false' | undefined; INTROSPECTION?: 'true' | 'false' | undefined; TRUSTED_DOCUMENTS: 'true' | 'false'; CORS_ORIGINS: string[] }) {
   const production = raw.NODE_ENV === 'production';
   return {
     production,
+    trustedDocumentsOnly: raw.TRUSTED_DOCUMENTS === 'true',
     graphiql: raw.GRAPHIQL === undefined ? !production : raw.GRAPHIQL === 'true',
     introspection: raw.INTROSPECTION === undefined ? !production : raw.INTROSPECTION === 'true',
     corsOrigins: raw.CORS_ORIGINS,

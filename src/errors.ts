@@ -53,6 +53,8 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   /** The request body is larger than the configured limit. */
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** Trusted documents only: the request sent a document of its own, or named one that is not agreed (contracts/trusted-documents.json). */
+  DOCUMENT_NOT_TRUSTED: 'DOCUMENT_NOT_TRUSTED',
   /** The request body is not JSON (HTTP 415). */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The record does not exist, or the caller may not know that it exists. */

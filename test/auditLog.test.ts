@@ -97,14 +97,16 @@ describe('fail-closed', () => {
     const alertsBefore = await hub.nodes.get('XK')!.prisma.alert.count();
     await adminQuery(database(), 'revoke insert on audit.entry from hub_app');
     try {
+      // XK's node withholds everything; for the caller XK is then an agency that cannot answer (the others still can).
       const read = await hub.query('mk-border-officer', `query($id: ID!) { alert(id: $id) { reference } }`, { id: alertId });
-      expect(codes(read)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(codes(read)).toEqual(['AGENCY_UNAVAILABLE']);
+      expect(read.errors![0]!.message).toMatch(/XK .*audit log/);
       expect(read.data?.alert ?? null).toBeNull();
-      const list = await hub.query('xk-border-officer', `{ alerts(agencies: ["XK"]) { edges { node { reference } } } }`);
-      expect(codes(list)).toEqual(['AUDIT_UNAVAILABLE']);
-      expect(list.data?.alerts ?? null).toBeNull();
+      const list = await hub.query('xk-border-officer', `{ alerts(agencies: ["XK"]) { unavailableAgencies edges { node { reference } } } }`);
+      expect(codes(list)).toEqual(['AGENCY_UNAVAILABLE']);
+      expect(list.data?.alerts.edges ?? []).toEqual([]);
       const write = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'must not exist' }) });
-      expect(codes(write)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(codes(write)).toEqual(['AGENCY_UNAVAILABLE']);
     } finally {
       await adminQuery(database(), 'grant insert on audit.entry to hub_app');
     }

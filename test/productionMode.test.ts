@@ -21,7 +21,7 @@ beforeAll(async () => {
     AGENCY_NODES: [...hub.nodes].map(([agency, node]) => `${agency}=${node.url.href}`).join(','),
     CORS_ORIGINS: 'https://console.police.example',
   }).publicApi;
-  expect(settings).toEqual({ production: true, graphiql: false, introspection: false, corsOrigins: ['https://console.police.example'] });
+  expect(settings).toEqual({ production: true, trustedDocumentsOnly: false, graphiql: false, introspection: false, corsOrigins: ['https://console.police.example'] });
   production = createGateway({
     trustList: hub.trustList,
     databaseUrl: hub.hubDatabase.applicationUrl,

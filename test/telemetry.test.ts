@@ -1,4 +1,4 @@
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry, type Telemetry } from '../src/telemetry/startTelemetry.ts';
 import { adminQuery, startTestHub, type TestHub } from './helpers.ts';
@@ -9,7 +9,7 @@ let telemetry: Telemetry;
 
 beforeAll(async () => {
   // What the CLI does for start, node and gateway, with the spans kept in memory.
-  telemetry = startTelemetry({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  telemetry = startTelemetry({ spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] });
   hub = await startTestHub();
 });
 afterAll(async () => {

@@ -24,6 +24,7 @@ import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type Gat
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
+import { useTrustedDocuments } from './trustedDocuments.ts';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
@@ -46,6 +47,8 @@ export interface GatewayConfig {
   graphiql?: boolean;
   /** Answer introspection queries. Default true; `hub gateway` turns it off in production. */
   introspection?: boolean;
+  /** Run only these documents (id → document, see trustedDocuments.ts); anything else is refused. Default: any document. */
+  trustedDocuments?: ReadonlyMap<string, string>;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
@@ -106,6 +109,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useIdentifyFirst(config.trustList),
+      ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),

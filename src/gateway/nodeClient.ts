@@ -100,6 +100,10 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
         const first = body.errors?.[0];
         if (first) {
           const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
+          // The node's own failure (its database or its log), not the caller's: for the caller that agency is unavailable.
+          if (code === ErrorCode.AUDIT_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+            throw new AgencyUnavailableError(agency, code === ErrorCode.AUDIT_UNAVAILABLE ? 'cannot record the release in its audit log' : 'failed');
+          }
           const { http: _http, ...extensions } = first.extensions ?? {};
           throw hubError(code as ErrorCode, first.message, { ...extensions, agency });
         }

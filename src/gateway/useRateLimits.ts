@@ -75,7 +75,10 @@ export function useRateLimits({ pool, limits: given = {} }: RateLimitOptions): P
       await Promise.all([operations.officer.consume(officerKey), operations.unit.consume(unitKey)]);
       if (searchCount > 0) await Promise.all([searches.officer.consume(officerKey, searchCount), searches.unit.consume(unitKey, searchCount)]);
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
+      // The counters live in the hub database, as does the audit log: without it nothing is served.
+      if (!(error instanceof RateLimiterRes)) {
+        throw hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The hub database cannot be reached (it keeps the audit log and the rate limits), so nothing is released. Try again later.');
+      }
       const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       const what = searchCount > 0 ? 'searches' : 'requests';
       throw hubError(ErrorCode.RATE_LIMITED, `Too many ${what} from you or your unit in the last minute; try again in ${retryAfterSeconds} s.`, {

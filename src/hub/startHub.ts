@@ -10,6 +10,7 @@ import { seedDemoData } from '../demo/seedDemoData.ts';
 import { demoOperationCode, seedDemoJointOperation } from '../demo/seedDemoJointOperation.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createGateway } from '../gateway/createGateway.ts';
+import { loadTrustedDocuments } from '../gateway/trustedDocuments.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
 import { createTrustList } from '../identity/trustList.ts';
 import { createNode, type AgencyNode } from '../node/createNode.ts';
@@ -118,6 +119,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       graphiql: config.publicApi.graphiql,
       introspection: config.publicApi.introspection,
       corsOrigins: config.publicApi.corsOrigins,
+      ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
       listen: { port: config.port, host: config.host },
     });
     const gatewayUrl = await gateway.start();

@@ -1,7 +1,9 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { logger } from '../server/logger.ts';
 
 /** Options of {@link startTelemetry}. */
@@ -27,17 +29,25 @@ export interface Telemetry {
  * entries carry no trace id.
  *
  * Spans are exported only when the environment asks for it, with the standard
- * variable: OTEL_TRACES_EXPORTER=console writes them to stdout; "none" or
- * unset exports nothing. Other exporters (otlp, zipkin) are not bundled.
+ * variables: OTEL_TRACES_EXPORTER=otlp (the default once OTEL_EXPORTER_OTLP_ENDPOINT
+ * or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set) sends them over OTLP/HTTP in
+ * batches, "console" writes them to stdout, "none" or nothing exports
+ * nothing, and then a span costs next to nothing.
  */
 export function startTelemetry({ env = process.env, spanProcessors: extra = [] }: TelemetryOptions = {}): Telemetry {
   const spanProcessors: SpanProcessor[] = [...extra];
-  for (const exporter of (env.OTEL_TRACES_EXPORTER ?? 'none').split(',').map((name) => name.trim()).filter(Boolean)) {
-    if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-    else if (exporter !== 'none') logger.warn({ exporter }, 'OTEL_TRACES_EXPORTER: exporter not available in this build; spans are not exported');
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
+  const requested = env.OTEL_TRACES_EXPORTER ?? (otlpEndpoint ? 'otlp' : 'none');
+  for (const exporter of requested.split(',').map((name) => name.trim()).filter(Boolean)) {
+    if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+    else if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter(otlpEndpoint ? { url: otlpEndpoint } : {}) }));
+    else if (exporter !== 'none') logger.warn({ exporter }, 'OTEL_TRACES_EXPORTER: exporter not available in this build (otlp, console, none); spans are not exported');
   }
   const contextManager = new AsyncLocalStorageContextManager().enable();
-  const provider = new BasicTracerProvider({ spanProcessors });
+  const provider = new TracerProvider({
+    spanProcessors,
+    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'border-exchange-hub' }),
+  });
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);

@@ -23,11 +23,21 @@ export function useOperationSpans({ component }: OperationSpanOptions): Plugin {
       const parent = request ? propagation.extract(context.active(), Object.fromEntries(request.headers)) : context.active();
       const operation = getOperationAST(args.document, args.operationName);
       const kind = operation?.operation ?? 'query';
-      const name = `graphql.${kind} ${operation?.name?.value ?? 'anonymous'}`;
+      const operationName = operation?.name?.value ?? 'anonymous';
+      const name = `graphql.${kind} ${operationName}`;
+      // Who in the sense of which agency, and why: never the officer, the token, the variables or any record's data.
+      const { officer, purpose } = args.contextValue as { officer?: { agency: string }; purpose?: { code: string } };
+      const attributes = {
+        'graphql.operation.type': kind,
+        'graphql.operation.name': operationName,
+        'hub.component': component,
+        ...(officer ? { 'hub.agency': officer.agency } : {}),
+        ...(purpose ? { 'hub.purpose': purpose.code } : {}),
+      };
       setExecuteFn((execArgs) =>
         tracer.startActiveSpan(
           name,
-          { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': kind, 'hub.component': component } },
+          { kind: SpanKind.SERVER, attributes },
           parent,
           async (span) => {
             // The audit entry of the operation carries the trace id, so that a consultation
@@ -36,12 +46,13 @@ export function useOperationSpans({ component }: OperationSpanOptions): Plugin {
             if (audit && isSpanContextValid(span.spanContext())) audit.traceId = span.spanContext().traceId;
             try {
               const result = (await executeFn(execArgs)) as ExecutionResult;
+              // Error codes only: a message may quote what the client sent.
               if (result.errors?.length) {
-                span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors.map((error) => error.message).join('; ') });
+                span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')).join(' ') });
               }
               return result;
             } catch (error) {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+              span.setStatus({ code: SpanStatusCode.ERROR, message: 'INTERNAL_SERVER_ERROR' });
               throw error;
             } finally {
               span.end();
