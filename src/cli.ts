@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agreement } from './consent/agreement.ts';
@@ -34,9 +35,9 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
                              as the database owner (default DATABASE_URL); with
                              APPLICATION_DB_PASSWORD, let the services' role hub_app log in with it
   seed --agency XK           demo data into an agency database (DATABASE_URL)
-  token <demo-user>          mint a development token for a demo user: ${Object.keys(demoUsers).join(', ')}
+  token <demo-user> [--dir D] mint a development token for a demo user (keys of D, default DATA_DIR/keys): ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
-  keys [--dir D]             development keys and trust list (default DATA_DIR/keys), e.g. for docker compose
+  keys [--dir D] [--uid U]   development keys and trust list (default DATA_DIR/keys), e.g. for docker compose (--uid 1000)
   audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
   contracts write            rewrite contracts/*.graphql from the code
 `;
@@ -198,6 +199,7 @@ async function main(argv: string[]): Promise<void> {
           roles: { type: 'string' },
           name: { type: 'string' },
           ttl: { type: 'string', default: '8h' },
+          dir: { type: 'string' },
         },
       });
       const start = loadStartConfig();
@@ -216,18 +218,28 @@ async function main(argv: string[]): Promise<void> {
             roles: roles.data ?? [],
             ...(values.name ? { name: values.name } : {}),
           };
-      const keys = await ensureDevelopmentKeys(join(start.dataDir, 'keys'), [...new Set([...start.agencies, claims.agency])]);
+      // --dir deploy: a trial token for the compose set-up, signed with the keys `hub keys --dir deploy` wrote.
+      const keys = await ensureDevelopmentKeys(values.dir ?? join(start.dataDir, 'keys'), [...new Set([...start.agencies, claims.agency])]);
       const key = keys.agencies.get(claims.agency);
       if (!key || !claims.sub || !claims.unit) throw new ConfigError(['token needs a demo user, or --agency, --sub, --unit and --roles']);
       process.stdout.write(`${await mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: values.ttl })}\n`);
       return;
     }
     case 'keys': {
-      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { dir: { type: 'string' }, uid: { type: 'string' } } });
       const start = loadStartConfig();
       const dir = values.dir ?? join(start.dataDir, 'keys');
       const keys = await ensureDevelopmentKeys(dir, start.agencies);
-      process.stdout.write(`development keys and trust list in ${dir}\n  trust list: ${keys.trustListPath}\n`);
+      // The containers run as the image's `node` user (uid 1000): the keys must be theirs to read, and no one else's.
+      if (values.uid !== undefined) {
+        const uid = Number(values.uid);
+        if (!Number.isInteger(uid) || uid < 0) throw new ConfigError([`--uid: a numeric user id, such as 1000 (the image's node user), not "${values.uid}"`]);
+        for (const file of [dir, ...(await readdir(dir)).map((name) => join(dir, name))]) await chown(file, uid, uid);
+      }
+      process.stdout.write(
+        `development keys and trust list in ${dir}\n  trust list: ${keys.trustListPath}\n` +
+          (values.uid === undefined ? `  for the containers (user 1000): add --uid 1000 (as root), or chown -R 1000:1000 ${dir}\n` : `  owned by user ${values.uid}\n`),
+      );
       return;
     }
     case 'audit': {

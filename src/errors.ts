@@ -55,6 +55,8 @@ export const ErrorCode = {
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** Trusted documents only: the request sent a document of its own, or named one that is not agreed (contracts/trusted-documents.json). */
   DOCUMENT_NOT_TRUSTED: 'DOCUMENT_NOT_TRUSTED',
+  /** The request did not arrive in full within the server's time limit (HTTP 408). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** The request body is not JSON (HTTP 415). */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The record does not exist, or the caller may not know that it exists. */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendAuditEntries } from '../src/audit/appendAuditEntry.ts';
 import { createPrismaClient } from '../src/database/createPrismaClient.ts';
+import { createTrustList } from '../src/identity/trustList.ts';
+import { verifyOfficerToken } from '../src/identity/verifyOfficerToken.ts';
 import { adminQuery, createTestDatabase, type TestDatabase } from './helpers.ts';
 
 // The CLI as a scheduler or a shell runs it: a child process whose exit code
@@ -158,6 +160,22 @@ describe('hub CLI exit codes', () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes keys for the containers and mints a trial token from them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-deploy-'));
+    try {
+      const keys = await hub(['keys', '--dir', join(dir, 'deploy'), ...(process.getuid?.() === 0 ? ['--uid', '1000'] : [])]);
+      expect(keys.code).toBe(0);
+      if (process.getuid?.() === 0) expect((await stat(join(dir, 'deploy', 'gateway.private.jwk.json'))).uid).toBe(1000);
+      const token = await hub(['token', 'mk-border-officer', '--dir', join(dir, 'deploy')]);
+      expect(token.code).toBe(0);
+      const trustList = createTrustList(JSON.parse(await readFile(join(dir, 'deploy', 'trust-list.json'), 'utf8')));
+      await expect(verifyOfficerToken(token.stdout.trim(), trustList)).resolves.toMatchObject({ agency: 'MK' });
+      expect((await hub(['keys', '--dir', join(dir, 'other'), '--uid', 'node'])).code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, codes, startTestHub, type TestHub } from './helpers.ts';
+import { createGateway } from '../src/gateway/createGateway.ts';
+import { createHttpListener } from '../src/server/createHttpListener.ts';
+import { adminQuery, codes, graphql, openSocket, startTestHub, type TestHub } from './helpers.ts';
 
 // Faults on real PostgreSQL while traffic runs: a node's database goes away
 // and comes back, the hub database goes away, a node stops answering in the
@@ -109,5 +111,59 @@ describe('faults', () => {
     }
     const recovered = await hub.query('xk-border-officer', list);
     expect(recovered.data!.alerts.unavailableAgencies).toEqual([]);
+  });
+
+  it('stop gracefully: the request in flight finishes with its audit entry, an open socket is told the server is going away, and nothing new is accepted', async () => {
+    await using gateway = createGateway({
+      trustList: hub.trustList,
+      databaseUrl: hub.hubDatabase.applicationUrl,
+      nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
+      signer: hub.keys.gateway,
+      nodeTimeoutMs: 1_500,
+      graphiql: false,
+    });
+    const url = await gateway.start();
+    const token = await hub.token('xk-border-officer');
+    const socket = openSocket(url, { authorization: `Bearer ${token}`, purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' });
+    expect((await socket.run('{ viewer { sub } }')).errors).toBeUndefined();
+    // A request that takes a while: MK's node waits on a lock until the gateway's timeout.
+    const blocker = new pg.Client({ connectionString: hub.nodes.get('MK')!.database.url });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('lock table node.alert in access exclusive mode');
+    try {
+      const inFlight = graphql(url, `query Slow ${list}`, {}, { token });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const stopped = gateway.stop();
+      const result = await inFlight;
+      expect(result.status).toBe(200);
+      expect(result.data!.alerts.unavailableAgencies).toEqual(['MK']);
+      await stopped;
+      expect(await socket.closed).toBe(1001);
+      const [entry] = await adminQuery(hub.hubDatabase.name, `select outcome from audit.entry where operation = 'query Slow' order by seq desc limit 1`);
+      expect(entry).toEqual({ outcome: 'PARTIAL' });
+      await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).rejects.toThrow();
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+      await socket[Symbol.asyncDispose]();
+    }
+  });
+
+  it('answer a request that never arrives in full with a coded 408', async () => {
+    const { connect } = await import('node:net');
+    // The listener every hub process serves through, with its time limits shortened for the test.
+    const listener = createHttpListener((_request, response) => response.end(), { requestTimeoutMs: 500 });
+    const base = await listener.listen();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const client = connect(Number(base.port), '127.0.0.1', () => client.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n'));
+      let data = '';
+      client.on('data', (chunk) => (data += chunk));
+      client.on('close', () => resolve(data));
+      client.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
+    await listener.close();
   });
 });

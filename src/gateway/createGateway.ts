@@ -215,7 +215,10 @@ export function createGateway(config: GatewayConfig): Gateway {
   const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
 
   let started = false;
-  const stop = async () => {
+  // Stopping twice (a signal, then a dispose) stops once.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     stopCheckpoints();
     // Wakes every waiting subscriber first, so that closing the sockets does not wait for a poll.
     await operationUpdates.stop();

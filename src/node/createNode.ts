@@ -82,7 +82,10 @@ export function createNode(config: NodeConfig): AgencyNode {
     ? startPeriodicCheckpoints(prisma, config.agency, config.checkpointSigner, config.checkpointEveryMs ?? 15 * 60_000, logger)
     : () => {};
 
-  const stop = async () => {
+  // Stopping twice (a signal, then a dispose) stops once.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     stopCheckpoints();
     await listener.close();
     await prisma.$disconnect();

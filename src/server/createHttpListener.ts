@@ -18,6 +18,8 @@ export interface HttpListenerOptions {
    * hub, which refuses it with TOKEN_TOO_LARGE, instead of Node's bare 431.
    */
   maxHeaderBytes?: number;
+  /** Time a request has to arrive in full (slow-loris protection), in ms. Default 30,000. */
+  requestTimeoutMs?: number;
 }
 
 export interface HttpListener {
@@ -26,6 +28,12 @@ export interface HttpListener {
   listen(options?: ListenOptions): Promise<URL>;
   /** Stops accepting, ends idle keep-alive connections, waits for the rest. */
   close(): Promise<void>;
+}
+
+/** A refusal at the HTTP level, in the JSON shape and with a code like every other. */
+function refusal(status: number, reason: string, code: string, message: string): string {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** What a client gets when its request head is larger still: the same JSON shape, with a code, as every other refusal. */
@@ -38,18 +46,20 @@ function headersTooLarge(maxHeaderBytes: number): string {
 
 export function createHttpListener(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
-  { maxHeaderBytes = 256 * 1024 }: HttpListenerOptions = {},
+  { maxHeaderBytes = 256 * 1024, requestTimeoutMs = 30_000 }: HttpListenerOptions = {},
 ): HttpListener {
-  const server = createServer({ maxHeaderSize: maxHeaderBytes }, handler);
+  // Node checks the time limits every connectionsCheckingInterval (30 s by default): a fraction of the limit keeps them honest.
+  const server = createServer({ maxHeaderSize: maxHeaderBytes, connectionsCheckingInterval: Math.max(100, Math.min(5_000, requestTimeoutMs / 4)) }, handler);
   // Node's default answer to a malformed or oversized head is a bare status line.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     if (error.code === 'HPE_HEADER_OVERFLOW') socket.end(headersTooLarge(maxHeaderBytes));
-    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end(refusal(408, 'Request Timeout', ErrorCode.REQUEST_TIMEOUT, 'The request did not arrive in full in time.'));
+    else socket.end(refusal(400, 'Bad Request', ErrorCode.BAD_REQUEST, 'The request is not well-formed HTTP.'));
   });
-  // Slow-loris protection: a request must arrive in full within 30 s.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  // Slow-loris protection: a request must arrive in full in time, its head sooner.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(10_000, requestTimeoutMs);
   return {
     server,
     listen: ({ port = 0, host = '127.0.0.1' } = {}) =>
