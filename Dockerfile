@@ -1,5 +1,6 @@
 # One image for every party: `node --agency XK`, `node --agency MK`, `gateway`, `migrate`.
-FROM node:20-bookworm-slim
+# The current Node.js LTS; the code runs on Node 20.19 and later too (the development machines).
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0
 

@@ -3,7 +3,7 @@ import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agreement } from './consent/agreement.ts';
-import { ConfigError, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
+import { ConfigError, databaseUrlFrom, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
@@ -11,8 +11,7 @@ import { applicationRole, migrateWithApplicationLogin } from './database/applica
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
-import { createGateway } from './gateway/createGateway.ts';
-import { loadTrustedDocuments } from './gateway/trustedDocuments.ts';
+import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
@@ -150,10 +149,7 @@ async function main(argv: string[]): Promise<void> {
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
           rateLimits: config.rateLimits,
-          graphiql: config.publicApi.graphiql,
-          introspection: config.publicApi.introspection,
-          corsOrigins: config.publicApi.corsOrigins,
-          ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
+          ...publicApiOptions(config.publicApi),
           listen: { port: config.port, host: config.host },
         });
         await gateway.start();
@@ -163,7 +159,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'migrate': {
       const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' }, hub: { type: 'boolean' } } });
-      const url = values['database-url'] ?? process.env.DATABASE_URL;
+      const url = values['database-url'] ?? databaseUrlFrom(process.env);
       if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required, the database owner\'s']);
       const kind = values.hub ? 'hub' : 'node';
       const password = process.env.APPLICATION_DB_PASSWORD;
@@ -176,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, synthetic: { type: 'string' } } });
-      const url = process.env.DATABASE_URL;
+      const url = databaseUrlFrom(process.env);
       if (!url || !values.agency) throw new ConfigError(['seed needs --agency and DATABASE_URL']);
       await migrate(url, 'node');
       const prisma = createPrismaClient({ databaseUrl: url });

@@ -17,6 +17,17 @@ const agencyList = z
   .transform((value) => value.split(',').map((code) => code.trim()).filter(Boolean))
   .pipe(z.array(agencyCode).min(1, 'needs at least one agency'));
 
+/**
+ * DATABASE_URL with DATABASE_PASSWORD put in, encoded: a password with `@`,
+ * `/` or `%` cannot break the URL (compose passes the two apart).
+ */
+export function databaseUrlFrom(env: Env, url = env.DATABASE_URL): string | undefined {
+  if (url === undefined || !env.DATABASE_PASSWORD) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(env.DATABASE_PASSWORD);
+  return parsed.href;
+}
+
 export class ConfigError extends Error {
   constructor(problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -132,7 +143,7 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
   );
   return {
     agency: raw.NODE_AGENCY,
-    databaseUrl: raw.DATABASE_URL,
+    databaseUrl: databaseUrlFrom(env, raw.DATABASE_URL)!,
     host: raw.HOST,
     port: raw.PORT,
     trustListPath: resolve(raw.TRUST_LIST),
@@ -196,7 +207,7 @@ export function loadGatewayConfig(env: Env = process.env) {
   return {
     host: raw.HOST,
     port: raw.PORT,
-    databaseUrl: raw.DATABASE_URL,
+    databaseUrl: databaseUrlFrom(env, raw.DATABASE_URL)!,
     trustListPath: resolve(raw.TRUST_LIST),
     signingKeyPath: resolve(raw.GATEWAY_SIGNING_KEY),
     issuer: raw.GATEWAY_ISSUER,

@@ -1,11 +1,9 @@
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { appendAuditEntry } from '../src/audit/appendAuditEntry.ts';
 import type { AuditEntryInput } from '../src/audit/auditEntry.ts';
 import { createAuditWriter } from '../src/audit/createAuditWriter.ts';
-import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { createPrismaClient } from '../src/database/createPrismaClient.ts';
-import { adminQuery, createTestDatabase } from './helpers.ts';
+import { adminQuery, createTestDatabase, verifyChainOf } from './helpers.ts';
 
 // Group commit of audit entries: many writers, two processes' writers and
 // changes appending in their own transactions all end in one gap-free chain
@@ -28,15 +26,6 @@ const entry = (n: number, kind: AuditEntryInput['kind'] = 'DISCLOSURE'): AuditEn
   details: null,
 });
 
-async function verify(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await verifyAuditChain(client);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('group commit of audit entries (createAuditWriter)', () => {
   it('chains every entry of concurrent writers, two processes and in-transaction changes into one verifiable log', async () => {
@@ -59,7 +48,7 @@ describe('group commit of audit entries (createAuditWriter)', () => {
       // And it was committed before the caller heard of it.
       const rows = await adminQuery<{ count: string }>(database.name, 'select count(*) from audit.entry');
       expect(Number(rows[0]!.count)).toBe(320);
-      expect(await verify(database.url)).toMatchObject({ ok: true, count: 320 });
+      expect(await verifyChainOf(database.url)).toMatchObject({ ok: true, count: 320 });
     } finally {
       await Promise.all([first.$disconnect(), second.$disconnect()]);
     }
@@ -79,7 +68,7 @@ describe('group commit of audit entries (createAuditWriter)', () => {
       await adminQuery(database.name, `drop trigger refuse on audit.entry`);
       // The log resumes where it stood; nothing of the failed batches is in it.
       expect((await writer.append(entry(99))).seq).toBe(2);
-      expect(await verify(database.url)).toMatchObject({ ok: true, count: 2 });
+      expect(await verifyChainOf(database.url)).toMatchObject({ ok: true, count: 2 });
       // A malformed entry fails alone.
       const [bad, good] = await Promise.allSettled([writer.append({ ...entry(100), kind: 'BOGUS' as never }), writer.append(entry(101))]);
       expect(bad.status).toBe('rejected');

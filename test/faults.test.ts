@@ -1,10 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { createGateway } from '../src/gateway/createGateway.ts';
 import { createHttpListener } from '../src/server/createHttpListener.ts';
-import { adminQuery, codes, graphql, openSocket, startTestHub, type TestHub } from './helpers.ts';
+import { adminQuery, codes, graphql, openSocket, startTestHub, verifyChainOf, type TestHub } from './helpers.ts';
 
 // Faults on real PostgreSQL while traffic runs: a node's database goes away
 // and comes back, the hub database goes away, a node stops answering in the
@@ -25,15 +24,6 @@ async function cutOff(database: string, gone: boolean) {
   if (gone) await adminQuery('postgres', `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [database]);
 }
 
-async function verified(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await verifyAuditChain(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const list = `{ alerts(first: 100) { totalCount unavailableAgencies edges { node { reference owner { code } } } } }`;
 
@@ -75,7 +65,7 @@ describe('faults', () => {
     for (const reference of acknowledged) expect(stored.has(reference), reference).toBe(true);
     expect(acknowledged.length).toBeGreaterThanOrEqual(6);
     // No gap and no fork in either log.
-    for (const url of [mk.database.url, hub.hubDatabase.url]) expect(await verified(url)).toMatchObject({ ok: true });
+    for (const url of [mk.database.url, hub.hubDatabase.url]) expect(await verifyChainOf(url)).toMatchObject({ ok: true });
   });
 
   it('fail closed while the hub database is gone: a clear error and no data, then serve again', async () => {
@@ -90,7 +80,7 @@ describe('faults', () => {
     }
     const again = await hub.query('xk-border-officer', list);
     expect(again.errors).toBeUndefined();
-    expect(await verified(hub.hubDatabase.url)).toMatchObject({ ok: true });
+    expect(await verifyChainOf(hub.hubDatabase.url)).toMatchObject({ ok: true });
   });
 
   it('answer partially, naming the agency, when a node stops answering in the middle of a request', async () => {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
+import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -123,6 +124,17 @@ export async function graphqlOverWebSocket<T = Record<string, any>>(
   const { purpose = testPurpose.purpose, caseReference = testPurpose.caseReference } = options;
   await using socket = openSocket(new URL(url), { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), purpose, caseReference });
   return await socket.run<T>(query, variables);
+}
+
+/** Walks the audit chain of a party's database, as `hub audit verify` does. */
+export async function verifyChainOf(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await verifyAuditChain(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Error codes of a result, in order. */

@@ -24,7 +24,7 @@ import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type Gat
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
-import { useTrustedDocuments } from './trustedDocuments.ts';
+import { loadTrustedDocuments, useTrustedDocuments } from './trustedDocuments.ts';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
@@ -58,6 +58,16 @@ export interface GatewayConfig {
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
   logger?: Logger;
+}
+
+/** The gateway options that the public API settings of the environment (src/config.ts) decide. */
+export function publicApiOptions(settings: { graphiql: boolean; introspection: boolean; corsOrigins: readonly string[]; trustedDocumentsOnly: boolean }) {
+  return {
+    graphiql: settings.graphiql,
+    introspection: settings.introspection,
+    corsOrigins: settings.corsOrigins,
+    ...(settings.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
+  } satisfies Partial<GatewayConfig>;
 }
 
 export interface Gateway {

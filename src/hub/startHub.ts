@@ -9,8 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/
 import { seedDemoData } from '../demo/seedDemoData.ts';
 import { demoOperationCode, seedDemoJointOperation } from '../demo/seedDemoJointOperation.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
-import { createGateway } from '../gateway/createGateway.ts';
-import { loadTrustedDocuments } from '../gateway/trustedDocuments.ts';
+import { createGateway, publicApiOptions } from '../gateway/createGateway.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
 import { createTrustList } from '../identity/trustList.ts';
 import { createNode, type AgencyNode } from '../node/createNode.ts';
@@ -116,10 +115,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
-      graphiql: config.publicApi.graphiql,
-      introspection: config.publicApi.introspection,
-      corsOrigins: config.publicApi.corsOrigins,
-      ...(config.publicApi.trustedDocumentsOnly ? { trustedDocuments: loadTrustedDocuments() } : {}),
+      ...publicApiOptions(config.publicApi),
       listen: { port: config.port, host: config.host },
     });
     const gatewayUrl = await gateway.start();
