@@ -1,7 +1,9 @@
-// Prisma 7 CLI configuration. The project only uses the CLI for `generate`;
-// migrations are plain SQL files in migrations/ applied by src/database/migrate.ts.
+// Prisma 7 CLI configuration. The project only uses the CLI for `generate`
+// (scripts/prisma-generate.mjs passes --schema prisma/node, then prisma/hub);
+// migrations are plain SQL files in migrations/node and migrations/hub, applied
+// by src/database/migrate.ts.
 import { defineConfig } from 'prisma/config';
 
 export default defineConfig({
-  schema: 'schema.prisma',
+  schema: 'prisma/node',
 });

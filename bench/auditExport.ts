@@ -159,7 +159,7 @@ async function main(total: number): Promise<void> {
   try {
     await postgres.ensureDatabase('audit_bench');
     const url = postgres.url('audit_bench');
-    await migrate(url);
+    await migrate(url, 'node');
     process.stdout.write(`Audit log: ${total.toLocaleString('en')} entries on embedded PostgreSQL, Node ${process.version}, ${cpus().length} CPUs\n`);
     const fillMs = await fill(url, total);
     const sizes = await sizeOf(url);

@@ -95,7 +95,7 @@ async function main() {
   try {
     const database = async (name: string) => {
       await postgres.ensureDatabase(name);
-      await migrate(postgres.url(name));
+      await migrate(postgres.url(name), 'node');
       return postgres.url(name);
     };
 

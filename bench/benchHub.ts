@@ -164,7 +164,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     for (const agency of agencies) {
       const database = `bench_${agency.toLowerCase()}`;
       await postgres.ensureDatabase(database);
-      const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword);
+      const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword, 'node');
       const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, logger: serverLogger });
       cleanup.push(() => node.stop());
       nodes.push(node);
@@ -181,7 +181,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const alertCounts = new Map(await Promise.all(nodes.map(seed)));
 
     await postgres.ensureDatabase('bench_gateway');
-    const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword);
+    const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword, 'hub');
     const gateway = createGateway({
       trustList,
       databaseUrl: gatewayDatabase.applicationUrl,

@@ -1,6 +1,8 @@
-// Generates the Prisma client offline. `prisma generate` never runs the schema
-// engine, but the CLI insists that its binary exists and would otherwise try to
-// download it from a host these machines cannot reach; any existing file will do.
+// Generates the Prisma clients offline: the node's (prisma/node) and the hub
+// database's (prisma/hub), each a folder schema with the shared audit models.
+// `prisma generate` never runs the schema engine, but the CLI insists that its
+// binary exists and would otherwise try to download it from a host these
+// machines cannot reach; any existing file will do.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -11,9 +13,11 @@ const env = {
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
   CHECKPOINT_DISABLE: '1',
 };
-const result = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+for (const schema of ['prisma/node', 'prisma/hub']) {
+  const result = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'generate', '--schema', schema], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

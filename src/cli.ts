@@ -30,7 +30,9 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
                              the gateway, demo data (PORT, AGENCIES, DATA_DIR, <AGENCY>_DATABASE_URL, HUB_DATABASE_URL)
   node --agency XK           one agency node (DATABASE_URL as hub_app, TRUST_LIST, PORT, AGENCIES)
   gateway                    the public gateway (DATABASE_URL as hub_app, AGENCY_NODES, TRUST_LIST, GATEWAY_SIGNING_KEY, PORT)
-  migrate [--database-url U] apply migrations as the database owner (default DATABASE_URL); with
+  migrate [--database-url U] [--hub]
+                             apply a node database's migrations (--hub: the gateway's hub database's)
+                             as the database owner (default DATABASE_URL); with
                              APPLICATION_DB_PASSWORD, let the services' role hub_app log in with it
   seed --agency XK           demo data into an agency database (DATABASE_URL)
   token <demo-user> [--dir D] mint a development token for a demo user (keys of D, default DATA_DIR/keys): ${Object.keys(demoUsers).join(', ')}
@@ -163,11 +165,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
-      const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { 'database-url': { type: 'string' }, hub: { type: 'boolean' } } });
       const url = values['database-url'] ?? databaseUrlFrom(process.env);
       if (!url) throw new ConfigError(['DATABASE_URL (or --database-url): required, the database owner\'s']);
+      const kind = values.hub ? 'hub' : 'node';
       const password = process.env.APPLICATION_DB_PASSWORD;
-      const { applied, alreadyApplied } = password ? (await migrateWithApplicationLogin(url, password)).migration : await migrate(url);
+      const { applied, alreadyApplied } = password
+        ? (await migrateWithApplicationLogin(url, password, kind)).migration
+        : await migrate(url, kind);
       process.stdout.write(`applied: ${applied.join(', ') || 'none'}; already applied: ${alreadyApplied.length}\n`);
       if (password) process.stdout.write(`${applicationRole} may log in with APPLICATION_DB_PASSWORD\n`);
       return;
@@ -176,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { agency: { type: 'string' }, synthetic: { type: 'string' } } });
       const url = databaseUrlFrom(process.env);
       if (!url || !values.agency) throw new ConfigError(['seed needs --agency and DATABASE_URL']);
-      await migrate(url);
+      await migrate(url, 'node');
       const prisma = createPrismaClient({ databaseUrl: url });
       try {
         const result = await seedDemoData(prisma, values.agency, { synthetic: Number(values.synthetic ?? 0) });

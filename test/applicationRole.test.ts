@@ -43,7 +43,7 @@ describe('the services\u2019 database role', () => {
       expect(await refused('update audit.entry set actor_sub = actor_sub')).toBe('42501');
       expect(await refused('delete from audit.entry')).toBe('42501');
       expect(await refused('truncate audit.entry')).toBe('42501');
-      for (const schema of ['node', 'audit', 'public']) expect(await refused(`create table ${schema}.planted (id int)`), schema).toBe('42501');
+      for (const schema of [party === 'GATEWAY' ? 'hub' : 'node', 'audit', 'public']) expect(await refused(`create table ${schema}.planted (id int)`), schema).toBe('42501');
       expect(await refused('create schema planted')).toBe('42501');
       expect(await refused('alter table audit.entry add column planted int')).toBe('42501');
       expect(await refused('drop trigger entry_append_only on audit.entry')).toBe('42501');

@@ -5,7 +5,7 @@ import { splitOwnedId } from '../src/gateway/globalId.ts';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput } from './fixtures.ts';
-import { adminQuery, codes, demoUsers, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, codes, demoUsers, graphql, openSocket, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 // Every root field of the public schema, called once as a client would: each
 // call leaves its consultation entry in the gateway's log, naming who, why,
@@ -26,7 +26,14 @@ interface Step {
   records?: string[];
   /** Purpose declared, when not the investigators' default. */
   purpose?: { purpose: string; caseReference: string | null };
+  /** Run over graphql-ws (subscriptions): the entry is written when the subscription starts. */
+  socket?: boolean;
+  /** A change of what the hub database holds: its entry is the CHANGE written in the change's transaction. */
+  change?: boolean;
 }
+
+const operationCode = 'XK-MK-JO-AUDIT';
+const inOperation = { purpose: 'JOINT_OPERATION', caseReference: operationCode };
 
 const inMonth = () => new Date(Date.now() + 30 * 864e5).toISOString();
 
@@ -189,6 +196,122 @@ const steps: Step[] = [
     variables: () => ({ id: state.alertId }),
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
+  // A joint operation: planned under any purpose, then worked in under JOINT_OPERATION with its code.
+  {
+    field: 'createJointOperation',
+    user: 'xk-liaison',
+    name: 'Plan',
+    document: () => 'mutation Plan($input: CreateJointOperationInput!) { createJointOperation(input: $input) { id code } }',
+    variables: () => ({
+      input: {
+        code: operationCode,
+        codeName: 'AUDITED',
+        objective: 'Audit trail of a joint operation.',
+        legalBasis: 'Test.',
+        leadAgency: 'XK',
+        participatingAgencies: ['XK', 'MK'],
+        area: { borderCrossings: ['HANI_I_ELEZIT_BLACE'] },
+        plannedStart: new Date().toISOString(),
+        plannedEnd: inMonth(),
+        partnerLiaisons: [{ officerSub: demoUsers['mk-liaison'].sub, agency: 'MK', unitCode: demoUsers['mk-liaison'].unit }],
+      },
+    }),
+    after: (data) => {
+      state.operationId = data.createJointOperation.id;
+    },
+    records: ['HUB'],
+    change: true,
+  },
+  {
+    field: 'jointOperations',
+    user: 'mk-liaison',
+    name: 'Operations',
+    document: () => 'query Operations { jointOperations(first: 5) { edges { node { id code } } } }',
+    records: ['HUB'],
+    purpose: inOperation,
+  },
+  {
+    field: 'jointOperation',
+    user: 'mk-liaison',
+    name: 'Operation',
+    document: () => 'query Operation($id: ID!) { jointOperation(id: $id) { id status timeline { kind } } }',
+    variables: () => ({ id: state.operationId }),
+    records: ['HUB'],
+    purpose: inOperation,
+  },
+  {
+    field: 'addOperationMember',
+    user: 'xk-liaison',
+    name: 'Enrol',
+    document: () => 'mutation Enrol($id: ID!, $input: OperationMemberInput!) { addOperationMember(operationId: $id, input: $input) { id operationId } }',
+    variables: () => ({ id: state.operationId, input: { officerSub: demoUsers['xk-border-officer'].sub, agency: 'XK', unitCode: demoUsers['xk-border-officer'].unit, role: 'MEMBER' } }),
+    after: (data) => {
+      state.memberId = data.addOperationMember.id;
+    },
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'changeJointOperationStatus',
+    user: 'xk-liaison',
+    name: 'Activate',
+    document: () => 'mutation Activate($id: ID!) { changeJointOperationStatus(id: $id, input: { status: ACTIVE }) { id status } }',
+    variables: () => ({ id: state.operationId }),
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'linkAlertToOperation',
+    user: 'xk-liaison',
+    name: 'Link',
+    document: () => 'mutation Link($id: ID!, $alertId: ID!) { linkAlertToOperation(operationId: $id, alertId: $alertId) { operationId alertId } }',
+    variables: () => ({ id: state.operationId, alertId: state.alertId }),
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'addTimelineEntry',
+    user: 'xk-liaison',
+    name: 'Note',
+    document: () => 'mutation Note($id: ID!, $input: TimelineEntryInput!) { addTimelineEntry(operationId: $id, input: $input) { id operationId } }',
+    variables: () => ({ id: state.operationId, input: { kind: 'NOTE', occurredAt: new Date().toISOString(), text: 'Audited note.' } }),
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'setOperationRelease',
+    user: 'xk-liaison',
+    name: 'Release',
+    document: () => 'mutation Release($id: ID!) { setOperationRelease(operationId: $id, input: { tier: SUMMARY, expiresAt: "2099-01-01T00:00:00Z" }) { operationId tier } }',
+    variables: () => ({ id: state.operationId }),
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'removeOperationMember',
+    user: 'xk-liaison',
+    name: 'Release',
+    document: () => 'mutation Release($id: ID!, $memberId: ID!) { removeOperationMember(operationId: $id, memberId: $memberId) { id operationId } }',
+    variables: () => ({ id: state.operationId, memberId: state.memberId }),
+    records: ['HUB'],
+    change: true,
+    purpose: inOperation,
+  },
+  {
+    field: 'operationUpdates',
+    user: 'mk-liaison',
+    name: 'Follow',
+    document: () => 'subscription Follow($id: ID!) { operationUpdates(operationId: $id) { seq kind operation { id } } }',
+    variables: () => ({ id: state.operationId }),
+    records: ['HUB'],
+    purpose: inOperation,
+    socket: true,
+  },
 ];
 
 interface EntryRow {
@@ -216,6 +339,8 @@ const recordTypes: Record<string, (object: Record<string, unknown>) => string> =
   ConsentGrant: (object) => ownedRecord(object.alertId),
   // A watch entry is a record of the watching unit's agency.
   WatchEntry: (object) => ownedRecord(object.id),
+  // What the hub holds: a joint operation (its parts stand for it: see recordsIn).
+  JointOperation: (object) => ownedRecord(object.id),
 };
 
 function ownedRecord(globalId: unknown): string {
@@ -249,9 +374,18 @@ function recordsIn(value: unknown, found = new Set<string>()): Set<string> {
     const object = value as Record<string, unknown>;
     const typename = typeof object.id === 'string' ? typenameOf(object.id) : '';
     if (typename in recordTypes) found.add(recordTypes[typename]!(object));
+    // A part of a joint operation (member, timeline entry, link, release) stands for the operation it names.
+    if (typeof object.operationId === 'string' && typenameOf(object.operationId) === 'JointOperation') found.add(ownedRecord(object.operationId));
     Object.values(object).forEach((inner) => recordsIn(inner, found));
   }
   return found;
+}
+
+/** Runs a step over graphql-ws, to its first event. */
+async function onSocket(step: Step) {
+  const { purpose, caseReference } = step.purpose ?? testPurpose;
+  await using socket = openSocket(hub.gatewayUrl, { authorization: `Bearer ${await hub.token(step.user)}`, purpose, caseReference });
+  return await socket.run(step.document(), step.variables?.() ?? {});
 }
 
 const lastEntry = async () =>
@@ -265,12 +399,12 @@ afterAll(async () => {
 });
 
 describe('consultation log at the gateway', () => {
-  // Subscriptions run over a socket: test/hits.test.ts checks the consultation entry of subscribing.
+  // `hits` is covered by test/hits.test.ts (the entry of subscribing and of every hit pushed).
   it('has a step for every root field of the public schema', () => {
-    const fields = ['Query', 'Mutation'].flatMap((name) => {
+    const fields = ['Query', 'Mutation', 'Subscription'].flatMap((name) => {
       const type = gatewaySchema.getType(name) as GraphQLObjectType | undefined;
       return type ? Object.keys(type.getFields()) : [];
-    });
+    }).filter((field) => field !== 'hits');
     expect(steps.map((step) => step.field).sort()).toEqual(fields.sort());
   });
 
@@ -289,18 +423,18 @@ describe('consultation log at the gateway', () => {
 
   it('leaves, for every root field, an entry saying who, why, what and which records', async () => {
     for (const step of steps) {
-      const result = await hub.query(step.user, step.document(), step.variables?.() ?? {}, step.purpose ?? {});
+      const result = step.socket ? await onSocket(step) : await hub.query(step.user, step.document(), step.variables?.() ?? {}, step.purpose ?? {});
       expect(result.errors, step.field).toBeUndefined();
       step.after?.(result.data);
       const entry = await lastEntry();
-      const isMutation = step.document().startsWith('mutation');
+      const kind = step.document().split(' ')[0];
       expect(entry, step.field).toMatchObject({
-        kind: 'CONSULTATION',
+        kind: step.change ? 'CHANGE' : 'CONSULTATION',
         actor_sub: demoUsers[step.user].sub,
         actor_agency: demoUsers[step.user].agency,
         purpose: (step.purpose ?? testPurpose).purpose,
         case_reference: (step.purpose ?? testPurpose).caseReference,
-        operation: `${isMutation ? 'mutation' : 'query'} ${step.name}`,
+        operation: `${kind} ${step.name}`,
         outcome: 'OK',
         error_code: null,
       });

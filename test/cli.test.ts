@@ -109,6 +109,21 @@ describe('hub CLI exit codes', () => {
     }
   });
 
+  it('migrate --hub builds the hub database: joint operations and the log, no agency table', async () => {
+    await using fresh = await createTestDatabase('cli_migrate_hub', null);
+    const run = await hub(['migrate', '--hub', '--database-url', fresh.url], { APPLICATION_DB_PASSWORD: inject('applicationPassword') });
+    expect(run.stdout).toMatch(/^applied: 0001_audit\.sql, 0002_joint_operations\.sql/);
+    expect(run.code).toBe(0);
+    const schemas = await adminQuery<{ nspname: string }>(fresh.name, `select nspname from pg_namespace where nspname in ('node', 'hub', 'audit') order by 1`);
+    expect(schemas.map((row) => row.nspname)).toEqual(['audit', 'hub']);
+    // A node database is refused, not given the hub's tables.
+    await using node = await createTestDatabase('cli_migrate_node');
+    const refused = await hub(['migrate', '--hub', '--database-url', node.url]);
+    expect(refused.code).toBe(1);
+    const untouched = await adminQuery<{ nspname: string }>(node.name, `select nspname from pg_namespace where nspname in ('node', 'hub', 'audit') order by 1`);
+    expect(untouched.map((row) => row.nspname)).toEqual(['audit', 'node']);
+  });
+
   it('help exits 0', async () => {
     expect((await hub(['help'])).code).toBe(0);
   });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/consent/agreement.ts';
-import { callerArbitrary, recordStateArbitrary, writeRecordState } from './consentArbitraries.ts';
+import { callerArbitrary, caseReferences, recordStateArbitrary, writeRecordState } from './consentArbitraries.ts';
 import { expectedTier } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { graphql, startTestHub, type TestHub } from './helpers.ts';
+import { enrolInJointOperation, graphql, startTestHub, type TestHub } from './helpers.ts';
 
 // List filters against consent: a filter may only match on what the caller's
 // tier releases for a record. So what a partner lists with a filter is exactly
@@ -61,6 +61,10 @@ const summaries: any[] = [];
 
 beforeAll(async () => {
   hub = await startTestHub();
+  // The callers may declare JOINT_OPERATION with either case reference: they are members of both operations.
+  for (const code of caseReferences.filter((reference) => reference !== null)) {
+    await enrolInJointOperation(hub, code, ['XK', 'MK'].map((agency) => ({ sub: `${agency}.filter`, agency, unit: `${agency}-DUTY` })));
+  }
   for (const variant of variants) {
     const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput(variant) });
     expect(created.errors).toBeUndefined();

@@ -3,7 +3,7 @@ import { agreement } from '../src/consent/agreement.ts';
 import type { Role } from '../src/identity/roles.ts';
 import { expectedTier, expectedTraceRequestTier, fieldsAt, traceRequestFieldsAt, type Scenario, type TierName } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { codes, enrolInJointOperation, graphql, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 // Every cell of agencies × roles × tiers × purposes × grant states, through
 // the gateway: for each, exactly the fields the agreement assigns to the
@@ -52,6 +52,12 @@ const cells = new Map<string, { policy: keyof typeof policyStates; grants: keyof
 
 beforeAll(async () => {
   hub = await startTestHub();
+  // Every caller may declare JOINT_OPERATION with the test case reference: they are members of that operation.
+  await enrolInJointOperation(
+    hub,
+    testPurpose.caseReference,
+    ['XK', 'MK'].flatMap((agency) => roles.flatMap((role) => ['matrix', 'trace'].map((kind) => ({ sub: `${agency.toLowerCase()}.${kind}.${role}`, agency, unit: `${agency}-DUTY` })))),
+  );
   const prisma = hub.nodes.get('XK')!.prisma;
   const day = 24 * 3600 * 1000;
   const decoy = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'decoy' }) });

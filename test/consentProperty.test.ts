@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/consent/agreement.ts';
-import { callerArbitrary, recordStateArbitrary, writeRecordState } from './consentArbitraries.ts';
+import { callerArbitrary, caseReferences, recordStateArbitrary, writeRecordState } from './consentArbitraries.ts';
 import { expectedTier, fieldsAt } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphql, startTestHub, type TestHub } from './helpers.ts';
+import { codes, enrolInJointOperation, graphql, startTestHub, type TestHub } from './helpers.ts';
 
 // Generated policies, grants, ages, expiries and queries against the running
 // hub: whatever the owner said and whoever asks, no response carries a field
@@ -18,6 +18,10 @@ let localId: string;
 
 beforeAll(async () => {
   hub = await startTestHub();
+  // The callers may declare JOINT_OPERATION with either case reference: they are members of both operations.
+  for (const code of caseReferences.filter((reference) => reference !== null)) {
+    await enrolInJointOperation(hub, code, ['XK', 'MK'].map((agency) => ({ sub: `${agency}.property`, agency, unit: `${agency}-DUTY` })));
+  }
   const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
   alertId = created.data!.createAlert.id;
   localId = created.data!.createAlert.localId;

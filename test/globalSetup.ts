@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import { migrateWithApplicationLogin } from '../src/database/applicationLogin.ts';
+import type { DatabaseKind } from '../src/database/migrate.ts';
 import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts';
 
-/** Name of the migrated database every test database is cloned from. */
-export const templateDatabase = 'hub_template';
+/** The migrated databases every test database is cloned from: a node's and the hub's (the gateway's). */
+export const templateDatabases = { node: 'template_node', hub: 'template_hub' } as const satisfies Record<DatabaseKind, string>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,15 +20,17 @@ declare module 'vitest' {
 }
 
 /**
- * One real PostgreSQL for the whole run, with a migrated template database:
- * each test file clones its own databases from it in milliseconds.
+ * One real PostgreSQL for the whole run, with a migrated template database of
+ * each kind: each test file clones its own databases from them in milliseconds.
  */
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'hub-test-pg-'));
   const postgres = await startEmbeddedPostgres({ dir, ephemeral: true });
-  await postgres.ensureDatabase(templateDatabase);
   const applicationPassword = randomBytes(12).toString('hex');
-  await migrateWithApplicationLogin(postgres.url(templateDatabase), applicationPassword);
+  for (const [kind, template] of Object.entries(templateDatabases) as [DatabaseKind, string][]) {
+    await postgres.ensureDatabase(template);
+    await migrateWithApplicationLogin(postgres.url(template), applicationPassword, kind);
+  }
   project.provide('postgresAdminUrl', postgres.url('postgres'));
   project.provide('applicationPassword', applicationPassword);
   return async () => {

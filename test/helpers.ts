@@ -17,7 +17,7 @@ import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
-import { templateDatabase } from './globalSetup.ts';
+import { templateDatabases } from './globalSetup.ts';
 
 export { demoUsers };
 
@@ -51,8 +51,8 @@ export interface TestDatabase extends AsyncDisposable {
   applicationUrl: string;
 }
 
-/** A fresh, migrated database cloned from the template; dropped on dispose. */
-export async function createTestDatabase(label = 'db', template: string | null = templateDatabase): Promise<TestDatabase> {
+/** A fresh database cloned from a migrated template (default a node's; null: empty); dropped on dispose. */
+export async function createTestDatabase(label = 'db', template: string | null = templateDatabases.node): Promise<TestDatabase> {
   const name = `test_${label.toLowerCase()}_${randomBytes(5).toString('hex')}`;
   await adminQuery('postgres', `create database ${quoteIdent(name)}${template ? ` template ${quoteIdent(template)}` : ''}`);
   return {
@@ -201,7 +201,7 @@ export async function startTestHub({
     }
     nodes.set(agency, Object.assign(node, { url, database }));
   }
-  const hubDatabase = await createTestDatabase('gateway');
+  const hubDatabase = await createTestDatabase('gateway', templateDatabases.hub);
   const gateway = createGateway({
     trustList,
     databaseUrl: hubDatabase.applicationUrl,
@@ -244,6 +244,30 @@ export async function startTestHub({
       await rm(keysDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes officers members of a joint operation with this code (created if
+ * new), straight in the hub database: for tests of consent under the purpose
+ * JOINT_OPERATION that are not about running an operation (the gateway
+ * refuses that purpose to non-members).
+ */
+export async function enrolInJointOperation(hub: TestHub, code: string, officers: readonly Pick<OfficerClaims, 'sub' | 'agency' | 'unit'>[]) {
+  const [operation] = await adminQuery<{ id: string }>(
+    hub.hubDatabase.name,
+    `insert into hub.joint_operation (id, code, code_name, objective, legal_basis, lead_agency, participating_agencies, planned_start, planned_end, created_by)
+     values (gen_random_uuid(), $1, $1, 'Consent tests', 'Test fixture', 'XK', $2, now(), now() + interval '30 days', 'test')
+     on conflict (code) do update set code = excluded.code returning id`,
+    [code, [...new Set(officers.map((officer) => officer.agency))]],
+  );
+  for (const officer of officers) {
+    await adminQuery(
+      hub.hubDatabase.name,
+      `insert into hub.operation_member (id, operation_id, officer_sub, agency, unit_code, role, valid_from, added_by)
+       values (gen_random_uuid(), $1, $2, $3, $4, 'MEMBER', now() - interval '1 day', 'test')`,
+      [operation!.id, officer.sub, officer.agency, officer.unit],
+    );
+  }
 }
 
 /** The graphql-ws endpoint of a gateway: the same path as HTTP. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoUsers, graphql } from './helpers.ts';
+import { demoOperationCode } from '../src/demo/seedDemoJointOperation.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'hub-start-'));
 // As a newcomer's checkout would be: readable by the postgres user the cluster runs as under root.
@@ -80,6 +81,21 @@ describe('npm start', () => {
     expect(entries[0].traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(entries.map((entry) => entry.traceId)).toEqual([entries[0].traceId, entries[0].traceId, entries[0].traceId]);
 
+    // The demo joint operation at Hani i Elezit / Blace, run by the demo liaisons, with its record under its code.
+    const operations = '{ jointOperations(first: 5) { edges { node { id code status myRole area { borderCrossings } } } } }';
+    const listed = await graphql(first.gatewayUrl, operations, {}, { token: first.tokens.get('mk-liaison')! });
+    expect(listed.data!.jointOperations.edges.map((edge: any) => edge.node)).toEqual([
+      expect.objectContaining({ code: demoOperationCode, status: 'ACTIVE', myRole: 'LIAISON', area: { borderCrossings: ['HANI_I_ELEZIT_BLACE'] } }),
+    ]);
+    const record = await graphql(
+      first.gatewayUrl,
+      'query($id: ID!) { jointOperation(id: $id) { members { officerSub } timeline { kind } } }',
+      { id: listed.data!.jointOperations.edges[0].node.id },
+      { token: first.tokens.get('xk-border-officer')!, purpose: 'JOINT_OPERATION', caseReference: demoOperationCode },
+    );
+    expect(record.data!.jointOperation.members).toHaveLength(4);
+    expect(record.data!.jointOperation.timeline).toEqual([{ kind: 'BRIEFING' }]);
+
     // GraphiQL for a person with a browser.
     const page = await fetch(first.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(await page.text()).toMatch(/graphiql/i);
@@ -102,6 +118,9 @@ describe('npm start', () => {
     const second = await start();
     const again = await graphql(second.gatewayUrl, countQuery, {}, { token: second.tokens.get('mk-border-officer')! });
     expect(again.data!.alerts.totalCount).toBe(total);
+    // Seeded once: the second start finds the operation and adds none.
+    const listedAgain = await graphql(second.gatewayUrl, operations, {}, { token: second.tokens.get('xk-liaison')! });
+    expect(listedAgain.data!.jointOperations.edges).toHaveLength(1);
     expect(await stop(second)).toBe(0);
   }, 180_000);
 });

@@ -1,4 +1,5 @@
-import { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/node/client.ts';
+import type { AuditTransaction } from './auditDatabase.ts';
 import {
   checkParty,
   entryColumnNames,
@@ -26,7 +27,7 @@ export interface AuditHead {
 }
 
 /** Reads the head of the log (no lock taken). */
-export async function readAuditHead(tx: Prisma.TransactionClient): Promise<AuditHead> {
+export async function readAuditHead(tx: AuditTransaction): Promise<AuditHead> {
   const rows = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
     select seq, hash from audit.entry order by seq desc limit 1`;
   return headOf(rows[0]);
@@ -59,7 +60,7 @@ interface LockedHead extends AuditHead {
  * the entry would not commit with the work it records. The transaction-local
  * setting tells the two cases apart at no extra round trip.
  */
-async function lockAuditHead(tx: Prisma.TransactionClient): Promise<LockedHead> {
+async function lockAuditHead(tx: AuditTransaction): Promise<LockedHead> {
   await tx.$queryRaw`select pg_advisory_xact_lock(${auditLogLockKey})::text, set_config('hub.audit_lock', 'held', true)`;
   const rows = await tx.$queryRaw<{ held: string | null; seq: bigint | null; hash: string | null; at: Date | null; now: Date }[]>`
     select current_setting('hub.audit_lock', true) as held, head.seq, head.hash, head.at,
@@ -90,7 +91,7 @@ async function lockAuditHead(tx: Prisma.TransactionClient): Promise<LockedHead> 
  * a log with known times, and is still never earlier than the head's.
  */
 export async function appendAuditEntry(
-  tx: Prisma.TransactionClient,
+  tx: AuditTransaction,
   party: string,
   input: AuditEntryInput,
   at?: Date,
@@ -101,7 +102,7 @@ export async function appendAuditEntry(
 
 /** Appends several entries, in order, under one lock and one insert, all with the same time. */
 export async function appendAuditEntries(
-  tx: Prisma.TransactionClient,
+  tx: AuditTransaction,
   party: string,
   inputs: readonly AuditEntryInput[],
   at?: Date,
@@ -139,7 +140,7 @@ const columnList = Prisma.raw(entryColumnNames.map((name) => `"${name}"`).join('
  * One statement whatever the number of entries: the rows travel as one JSON
  * parameter that PostgreSQL expands into records of `audit.entry`.
  */
-async function insertEntries(tx: Prisma.TransactionClient, entries: readonly AuditEntry[]): Promise<void> {
+async function insertEntries(tx: AuditTransaction, entries: readonly AuditEntry[]): Promise<void> {
   const rows = JSON.stringify(entries.map(toColumns));
   await tx.$executeRaw`
     insert into audit.entry (${columnList})

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Officer } from '../identity/officer.ts';
 import type { AlertView } from '../domain/alertView.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { AuditTransaction } from './auditDatabase.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, JsonValue } from './auditEntry.ts';
 
@@ -73,7 +73,7 @@ export class AuditCollector {
  * Writes the CHANGE entry of a business change inside the change's own
  * transaction, as its last statement: both commit together or neither does.
  */
-export type ChangeJournal = (tx: Prisma.TransactionClient, records: AuditRecordRef[], details?: JsonValue) => Promise<void>;
+export type ChangeJournal = (tx: AuditTransaction, records: AuditRecordRef[], details?: JsonValue) => Promise<void>;
 
 /** The journal of the operation the collector audits. */
 export function operationJournal(audit: AuditCollector): { journal: ChangeJournal; committed: () => void } {

@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma } from '../generated/node/client.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
 import type { AuditKind, AuditOutcome } from './auditEntry.ts';
@@ -96,7 +97,7 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
  * owner's and the oversight board's, with `audit verify` and the checkpoints.
  */
 export async function listAuditEntries(
-  prisma: PrismaClient,
+  prisma: AuditDatabase,
   reader: Officer,
   party: string,
   filter: AuditFilter | null | undefined,

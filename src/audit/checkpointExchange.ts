@@ -1,5 +1,5 @@
 import type { JWTVerifyGetKey } from 'jose';
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Logger } from '../server/logger.ts';
 import {
@@ -12,7 +12,7 @@ import {
 } from './checkpoints.ts';
 
 /** Signs the head of the party's log now (or returns the checkpoint of that head if there is one). */
-export async function checkpointNow(prisma: PrismaClient, party: string, signer: CheckpointSigner | undefined): Promise<SignedCheckpoint> {
+export async function checkpointNow(prisma: AuditDatabase, party: string, signer: CheckpointSigner | undefined): Promise<SignedCheckpoint> {
   if (!signer) throw hubError(ErrorCode.INTERNAL_SERVER_ERROR, `No checkpoint key is configured for ${party}.`);
   return prisma.$transaction((tx) => createCheckpoint(tx, party, signer));
 }
@@ -23,7 +23,7 @@ export async function checkpointNow(prisma: PrismaClient, party: string, signer:
  * rewritten log: it is refused, loudly, and the first copy stays.
  */
 export async function keepPeerCheckpoints(
-  prisma: PrismaClient,
+  prisma: AuditDatabase,
   ownParty: string,
   checkpoints: readonly string[],
   partyKeys: ReadonlyMap<string, JWTVerifyGetKey>,
@@ -61,7 +61,7 @@ export async function keepPeerCheckpoints(
  * stops the timer.
  */
 export function startPeriodicCheckpoints(
-  prisma: PrismaClient,
+  prisma: AuditDatabase,
   party: string,
   signer: CheckpointSigner,
   everyMs: number,

@@ -10,7 +10,7 @@ import {
   type JWTVerifyGetKey,
   type KeyObject,
 } from 'jose';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { AuditTransaction } from './auditDatabase.ts';
 import { readAuditHead } from './appendAuditEntry.ts';
 import { checkParty, toSeq, type AuditDatabase } from './auditEntry.ts';
 
@@ -86,7 +86,7 @@ interface CheckpointRow {
  * head exists already (nothing appended since), that one is returned.
  */
 export async function createCheckpoint(
-  tx: Prisma.TransactionClient,
+  tx: AuditTransaction,
   party: string,
   signer: CheckpointSigner,
   now: Date = new Date(),
@@ -105,7 +105,7 @@ export async function createCheckpoint(
   return (await storedCheckpoint(tx, head.seq)) ?? { ...claims, jws };
 }
 
-async function storedCheckpoint(tx: Prisma.TransactionClient, seq: number): Promise<SignedCheckpoint | undefined> {
+async function storedCheckpoint(tx: AuditTransaction, seq: number): Promise<SignedCheckpoint | undefined> {
   const rows = await tx.$queryRaw<{ jws: string }[]>`select jws from audit.checkpoint where seq = ${BigInt(seq)}`;
   return rows[0] ? { ...readCheckpoint(rows[0].jws), jws: rows[0].jws } : undefined;
 }
@@ -127,7 +127,7 @@ export async function signCheckpoint(claims: CheckpointClaims, signer: Checkpoin
  * known, so that one party cannot file checkpoints in another's name.
  */
 export async function storePeerCheckpoint(
-  tx: Prisma.TransactionClient,
+  tx: AuditTransaction,
   jws: string,
   verifyKey: CheckpointKeys,
   expectedParty?: string,

@@ -1,11 +1,11 @@
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
 import { appendAuditEntries } from './appendAuditEntry.ts';
 import { normalizeAuditInput, type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
 
 /** Options for {@link createAuditWriter}. */
 export interface AuditWriterOptions {
   /** The party's database, where its log lives. */
-  prisma: PrismaClient;
+  prisma: AuditDatabase;
   /** Whose log: the node's agency code, or GATEWAY. */
   party: string;
   /** Most entries chained in one transaction. Default 500. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
@@ -16,7 +16,7 @@ export interface AuditLogOptions {
   /** Whose log: the node's agency code, or GATEWAY. */
   party: string;
   /** The party's database, where its log lives. */
-  prisma: PrismaClient;
+  prisma: AuditDatabase;
   /** Kind of the entry an operation that ran leaves: DISCLOSURE at a node, CONSULTATION at the gateway. */
   kind: Extract<AuditKind, 'DISCLOSURE' | 'CONSULTATION'>;
   logger: Logger;

@@ -62,6 +62,13 @@ export const agreement = loadAgreement();
 
 export type Purpose = ExchangeAgreement['purposes'][string];
 
+/**
+ * The purpose of work within a joint operation: its case reference is the
+ * operation's code, and only the operation's members may declare it (checked
+ * by the gateway, which holds the operations, and vouched for to the nodes).
+ */
+export const jointOperationPurpose = 'JOINT_OPERATION';
+
 /** The agreement's terms for a purpose code; undefined for anything that is not one of its own purposes. */
 export function purposeOf(code: string, source: ExchangeAgreement = agreement): Purpose | undefined {
   return Object.hasOwn(source.purposes, code) ? source.purposes[code] : undefined;

@@ -61,3 +61,10 @@ export const consentDecisionInput = z
     }
   });
 export type ConsentDecisionInput = z.infer<typeof consentDecisionInput>;
+
+/** An owner's release of its records linked to a joint operation to the operation's other agencies. */
+export const operationReleaseInput = z.object({
+  tier: z.enum(tiers),
+  expiresAt: future,
+});
+export type OperationReleaseInput = z.infer<typeof operationReleaseInput>;

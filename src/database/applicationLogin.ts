@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pg from 'pg';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { migrate, type MigrationResult } from './migrate.ts';
+import type { AuditDatabase } from '../audit/auditDatabase.ts';
+import { migrate, type DatabaseKind, type MigrationResult } from './migrate.ts';
 
 /**
  * The login role of the running services, created by migrations/0003_audit.sql:
@@ -23,15 +23,16 @@ export function applicationUrl(ownerUrl: string, password: string): string {
 }
 
 /**
- * Applies the migrations as the owner, then lets the application role log in
+ * Applies the migrations of the database's kind as the owner, then lets the application role log in
  * with `password` (roles belong to the server: every database on it shares the
  * role and its password). Resolves with the connection string the services use.
  */
 export async function migrateWithApplicationLogin(
   ownerUrl: string,
   password: string,
+  kind: DatabaseKind,
 ): Promise<{ migration: MigrationResult; applicationUrl: string }> {
-  const migration = await migrate(ownerUrl);
+  const migration = await migrate(ownerUrl, kind);
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
@@ -57,7 +58,7 @@ export async function ensureApplicationPassword(file: string): Promise<string> {
  * may: a superuser, a role that can create roles or databases or bypass row
  * security, or one that is (or may become, by SET ROLE) the owner of the log.
  */
-export async function assertApplicationConnection(prisma: PrismaClient): Promise<void> {
+export async function assertApplicationConnection(prisma: Pick<AuditDatabase, '$queryRaw'>): Promise<void> {
   const [role] = await prisma.$queryRaw<{ name: string; privileged: boolean; owner: boolean }[]>`
     select current_user::text as name,
            (rolsuper or rolcreaterole or rolcreatedb or rolbypassrls) as privileged,

@@ -1,9 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../generated/prisma/client.ts';
+import { PrismaClient } from '../generated/node/client.ts';
 
 export type { PrismaClient };
 
-/** Options for {@link createPrismaClient}. */
+/** Options for {@link createPrismaClient} and createHubPrismaClient. */
 export interface PrismaClientOptions {
   /** PostgreSQL connection string of the party's database. */
   databaseUrl: string;
@@ -11,8 +11,12 @@ export interface PrismaClientOptions {
   maxConnections?: number;
 }
 
-/** A Prisma 7 client over node-postgres: no native engine involved. */
-export function createPrismaClient({ databaseUrl, maxConnections = 10 }: PrismaClientOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: maxConnections });
-  return new PrismaClient({ adapter });
+/** The node-postgres adapter every Prisma client of the project runs on: no native engine involved. */
+export function pgAdapter({ databaseUrl, maxConnections = 10 }: PrismaClientOptions): PrismaPg {
+  return new PrismaPg({ connectionString: databaseUrl, max: maxConnections });
+}
+
+/** A Prisma 7 client of an agency node's database (prisma/node). */
+export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
+  return new PrismaClient({ adapter: pgAdapter(options) });
 }

@@ -4,8 +4,25 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pg from 'pg';
 
-/** Folder of the numbered SQL migrations shipped with the code. */
-export const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/**
+ * Which database a set of migrations builds: an agency node's (its records and
+ * its audit log) or the hub's, behind the gateway (joint operations and the
+ * consultation log). Each has its own folder, and neither carries the other's tables.
+ */
+export type DatabaseKind = 'node' | 'hub';
+
+/** Folder of the numbered SQL migrations of each kind of database, shipped with the code. */
+export const migrationsDirs: Record<DatabaseKind, string> = {
+  node: fileURLToPath(new URL('../../migrations/node/', import.meta.url)),
+  hub: fileURLToPath(new URL('../../migrations/hub/', import.meta.url)),
+};
+
+const migrationFile = /^\d{4}_[a-z0-9_]+\.sql$/;
+
+/** The migration files of a folder, in the order they are applied. */
+export async function migrationFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => migrationFile.test(name)).sort();
+}
 
 // Any constant works; it only has to be the same for every process that migrates.
 const advisoryLockKey = 7_350_221_004;
@@ -16,13 +33,15 @@ export interface MigrationResult {
 }
 
 /**
- * Applies the numbered SQL files of `migrations/` that the database has not
- * seen yet, each in its own transaction, under an advisory lock so that
- * several processes starting together migrate once. An applied file whose
- * content changed afterwards is an error, not something to re-run.
+ * Applies the numbered SQL files of `migrations/<kind>/` that the database
+ * has not seen yet, each in its own transaction, under an advisory lock so
+ * that several processes starting together migrate once. An applied file
+ * whose content changed afterwards is an error, not something to re-run, and
+ * so is a database built by the other kind's migrations.
  */
-export async function migrate(databaseUrl: string, dir = migrationsDir): Promise<MigrationResult> {
-  const files = (await readdir(dir)).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name)).sort();
+export async function migrate(databaseUrl: string, kind: DatabaseKind): Promise<MigrationResult> {
+  const files = await migrationFiles(migrationsDirs[kind]);
+  const dir = migrationsDirs[kind];
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -36,6 +55,17 @@ export async function migrate(databaseUrl: string, dir = migrationsDir): Promise
       )`);
     const { rows } = await client.query<{ name: string; sha256: string }>('select name, sha256 from hub_migrations.applied');
     const known = new Map(rows.map((row) => [row.name, row.sha256]));
+    // Checked before anything is applied: a node database must not get the hub's tables, nor the reverse.
+    const unknown = [...known.keys()].filter((name) => !files.includes(name));
+    if (unknown.length) {
+      const other: DatabaseKind = kind === 'node' ? 'hub' : 'node';
+      const otherFiles = await migrationFiles(migrationsDirs[other]);
+      throw new Error(
+        unknown.every((name) => otherFiles.includes(name))
+          ? `this is not a ${kind} database: it was built by the ${other} migrations (${unknown.join(', ')})`
+          : `database has migration ${unknown[0]}, which this code does not know: is the code older than the database?`,
+      );
+    }
     const result: MigrationResult = { applied: [], alreadyApplied: [] };
     for (const name of files) {
       const sql = await readFile(join(dir, name), 'utf8');
@@ -58,9 +88,6 @@ export async function migrate(databaseUrl: string, dir = migrationsDir): Promise
         throw new Error(`migration ${name} failed: ${(error as Error).message}`);
       }
       result.applied.push(name);
-    }
-    for (const name of known.keys()) {
-      if (!files.includes(name)) throw new Error(`database has migration ${name}, which this code does not know: is the code older than the database?`);
     }
     return result;
   } finally {

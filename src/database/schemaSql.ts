@@ -1,26 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DatabaseKind } from './migrate.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The SQL that creates everything schema.prisma describes, from an empty
- * database. Prisma 7's migration engine is a native download these machines
+ * The SQL that creates everything the Prisma schema of one kind of database
+ * (prisma/node or prisma/hub, each with the shared audit models) describes,
+ * from an empty database. Prisma 7's migration engine is a native download these machines
  * cannot make, so this drives prisma@6.19 (the `prisma-migrate` dev
  * dependency) in its JS-engine mode, which needs a reachable database even
  * for a diff from empty.
  *
  * Used to write new migrations (`npm run migration:sql`) and by the drift
- * test, which checks that migrations/ builds exactly this schema.
+ * test, which checks that migrations/<kind> builds exactly this schema.
  */
-export function schemaSql(databaseUrl: string): string {
+export function schemaSql(databaseUrl: string, kind: DatabaseKind): string {
   const dir = mkdtempSync(join(tmpdir(), 'hub-schema-sql-'));
   try {
-    // 6.19 requires the url in the datasource block; 7 refuses it there.
-    const schema = readFileSync(join(root, 'schema.prisma'), 'utf8').replace(
+    // One file of the folder's files (the shared audit models are a symbolic link there);
+    // 6.19 requires the url in the datasource block, 7 refuses it there.
+    const folder = join(root, 'prisma', kind);
+    const files = readdirSync(folder).filter((name) => name.endsWith('.prisma')).sort();
+    const schema = files.map((name) => readFileSync(join(folder, name), 'utf8')).join('\n').replace(
       /datasource db \{/,
       'datasource db {\n  url = env("DATABASE_URL")',
     );

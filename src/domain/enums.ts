@@ -21,4 +21,4 @@ export {
   UnitKind,
   VehicleRole,
   WatchKind,
-} from '../generated/prisma/enums.ts';
+} from '../generated/node/enums.ts';

@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
@@ -13,6 +13,9 @@ import { bearerToken } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
+import { verifyOperationPurpose, type OperationMembership } from './jointOperations/membership.ts';
+import type { OperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
 
 /** What every resolver of the gateway knows about the operation. */
@@ -22,6 +25,15 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
+  /**
+   * Under the purpose JOINT_OPERATION, the officer's membership of the
+   * operation its case reference names, verified here for every operation
+   * (HTTP and WebSocket alike); null under any other purpose. Nodes get it in
+   * the gateway's credential.
+   */
+  operationMembership: OperationMembership | null;
+  /** What the credential towards the nodes vouches for: the membership, by code and role. */
+  membership: VerifiedMembership | null;
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -30,8 +42,10 @@ export interface GatewayContext {
   agencyErrors: GraphQLError[];
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
-  /** The hub database: the gateway's own consultation log. */
-  prisma: PrismaClient;
+  /** The hub database: the gateway's consultation log and the joint operations. */
+  prisma: HubPrismaClient;
+  /** Wakes operationUpdates subscribers when an operation's update commits. */
+  operationUpdates: OperationUpdateSignal;
   /** Signs the gateway's own audit checkpoints. */
   checkpointSigner: CheckpointSigner;
   /** Keys of every party's checkpoints. */
@@ -59,7 +73,8 @@ export interface GatewayInitialContext {
 export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
-  prisma: PrismaClient;
+  prisma: HubPrismaClient;
+  operationUpdates: OperationUpdateSignal;
   checkpointSigner: CheckpointSigner;
   feed: FeedSettings;
 }
@@ -114,7 +129,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointSigner, feed }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, feed }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -123,6 +138,8 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    return { officer, officerToken, purpose, nodes, agencyErrors: [], audit, prisma, checkpointSigner, partyKeys: trustList.partyKeys, feed };
+    const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
+    const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys, feed };
   };
 }

@@ -9,7 +9,8 @@ import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
-import { createPrismaClient } from '../database/createPrismaClient.ts';
+import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { createOperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -118,10 +119,11 @@ export function createGateway(config: GatewayConfig): Gateway {
     signer: config.signer,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
-  const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
+  const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
   const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
   const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, checkpointSigner: config.signer, feed });
+  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, feed });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -283,6 +285,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   const shutdown = async () => {
     stopCheckpoints();
     await followers?.stop();
+    // Wakes every waiting subscriber first, so that closing the sockets does not wait for a poll.
+    await operationUpdates.stop();
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
@@ -297,6 +301,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       if (started) throw new Error('gateway is already started');
       started = true;
       await assertApplicationConnection(prisma);
+      await operationUpdates.start();
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
       if (config.followFeeds !== false) {

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../database/createPrismaClient.ts';
+import type { HubPrismaClient as PrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedEventView } from '../domain/watchView.ts';
 import type { Logger } from '../server/logger.ts';
 import type { NodeClient } from './nodeClient.ts';

@@ -2,7 +2,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { mintGatewayCredential, mintGatewayServiceCredential, type GatewaySigner } from '../identity/gatewayCredential.ts';
+import { mintGatewayCredential, mintGatewayServiceCredential, type GatewaySigner, type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
 
@@ -70,6 +70,8 @@ export interface ServiceRequestOptions {
 export interface NodeCaller {
   officerToken: string;
   purpose: DeclaredPurpose;
+  /** The officer's membership of the operation the purpose JOINT_OPERATION names, checked by the gateway; null otherwise. */
+  membership: VerifiedMembership | null;
 }
 
 export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
@@ -125,9 +127,9 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
-    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose }: NodeCaller) =>
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership }: NodeCaller) =>
       send<T>(agency, document, variables, async () => ({
-        authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken)}`,
+        authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken, membership)}`,
         [officerTokenHeader]: officerToken,
         [purposeHeader]: purpose.code,
         ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),

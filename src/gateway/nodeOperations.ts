@@ -141,6 +141,9 @@ export const nodeOperations = {
     }
     ${consentRequestFields}
   `,
+  setJointOperationRelease: /* GraphQL */ `
+    mutation SetJointOperationRelease($input: JointOperationReleaseInput!) { setJointOperationRelease(input: $input) { ${consentGrantSelection} } }
+  `,
   revokeConsentGrant: /* GraphQL */ `
     mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }
   `,

@@ -4,8 +4,11 @@ import { createServer } from 'node:net';
 import { runningHubFile, writeRunningHub } from './runningHub.ts';
 import { ConfigError, type StartConfig } from '../config.ts';
 import { ensureApplicationPassword, migrateWithApplicationLogin } from '../database/applicationLogin.ts';
+import type { DatabaseKind } from '../database/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
+import { demoOperationCode, seedDemoJointOperation } from '../demo/seedDemoJointOperation.ts';
+import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createGateway, publicApiOptions } from '../gateway/createGateway.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../identity/developmentKeys.ts';
 import { createTrustList } from '../identity/trustList.ts';
@@ -73,21 +76,21 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     const applicationPassword = await ensureApplicationPassword(join(config.dataDir, 'application-db-password'));
     // Each party's database as its owner, for `hub audit verify --party/--all` while this hub runs.
     const ownerUrls: Record<string, string> = {};
-    const databaseUrl = async (party: string, external: string | undefined) => {
+    const databaseUrl = async (party: string, external: string | undefined, kind: DatabaseKind) => {
       if (!external) await postgres!.ensureDatabase(partyDatabase(party));
       const ownerUrl = external ?? postgres!.url(partyDatabase(party));
       ownerUrls[party === 'gateway' ? 'GATEWAY' : party] = ownerUrl;
-      const { migration, applicationUrl } = await migrateWithApplicationLogin(ownerUrl, applicationPassword);
+      const { migration, applicationUrl } = await migrateWithApplicationLogin(ownerUrl, applicationPassword, kind);
       if (migration.applied.length) logger.info({ party, applied: migration.applied }, 'migrations applied');
       return applicationUrl;
     };
 
-    const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl);
+    const hubDatabaseUrl = await databaseUrl('gateway', config.hubDatabaseUrl, 'hub');
 
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
     for (const agency of config.agencies) {
-      const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency));
+      const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency), 'node');
       const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)! });
       cleanup.push(() => node.stop());
       nodes.push(node);
@@ -95,6 +98,15 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       if (config.seedDemoData) {
         const seeded = await seedDemoData(node.prisma, agency);
         if (!seeded.skipped) logger.info({ agency, alerts: seeded.created }, 'demo data seeded');
+      }
+    }
+
+    if (config.seedDemoData) {
+      const hubPrisma = createHubPrismaClient({ databaseUrl: hubDatabaseUrl, maxConnections: 2 });
+      try {
+        if (!(await seedDemoJointOperation(hubPrisma, config.agencies)).skipped) logger.info({ code: demoOperationCode }, 'demo joint operation seeded');
+      } finally {
+        await hubPrisma.$disconnect();
       }
     }
 

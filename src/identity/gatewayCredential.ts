@@ -27,8 +27,25 @@ export interface GatewaySigner {
  * accompanies, so neither can be replayed against another node or paired
  * with another officer's token.
  */
-export async function mintGatewayCredential(signer: GatewaySigner, agency: string, officerToken: string): Promise<string> {
-  return new SignJWT({ otk: tokenDigest(officerToken) })
+/**
+ * The gateway's word that the officer is, now, a member of the joint
+ * operation whose code they declared as case reference (purpose
+ * JOINT_OPERATION): a node cannot see the hub's membership itself.
+ */
+export interface VerifiedMembership {
+  /** The operation's code: the case reference declared with the purpose JOINT_OPERATION. */
+  operation: string;
+  /** The member's role in the operation (LIAISON, TEAM_LEAD, MEMBER, ANALYST). */
+  role: string;
+}
+
+export async function mintGatewayCredential(
+  signer: GatewaySigner,
+  agency: string,
+  officerToken: string,
+  membership: VerifiedMembership | null = null,
+): Promise<string> {
+  return new SignJWT({ otk: tokenDigest(officerToken), ...(membership ? { jop: membership } : {}) })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'gateway+jwt' })
     .setIssuer(signer.issuer)
     .setSubject('gateway')
@@ -79,11 +96,14 @@ export async function verifyGatewayCredential(
   officerToken: string,
   agency: string,
   verifier: GatewayVerifier,
-): Promise<void> {
+): Promise<{ membership: VerifiedMembership | null }> {
   const payload = await verifyCredentialFor(credential, agency, verifier, { typ: 'gateway+jwt', what: 'gateway credential' });
   if (payload.otk !== tokenDigest(officerToken)) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
   }
+  const jop = payload.jop as Partial<VerifiedMembership> | undefined;
+  const membership = typeof jop?.operation === 'string' && typeof jop.role === 'string' ? { operation: jop.operation, role: jop.role } : null;
+  return { membership };
 }
 
 /** JWT type of the gateway's service credential: distinct, so neither credential passes for the other. */

@@ -8,6 +8,8 @@ import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { gatewayServiceSubject, isServiceCredential, verifyGatewayCredential, verifyGatewayServiceCredential } from '../identity/gatewayCredential.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
+import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
+import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -21,6 +23,8 @@ export interface NodeContext {
   officer: Officer;
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
+  /** Under JOINT_OPERATION: the membership the gateway vouched for (the hub holds the operations); null otherwise. */
+  membership: VerifiedMembership | null;
   prisma: PrismaClient;
   /** What this operation's disclosure (or change) entry will say. */
   audit: AuditCollector;
@@ -65,16 +69,21 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
       await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, prisma, audit, request, trustList, service: true, events, ...optional };
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
-    await verifyGatewayCredential(credential, officerToken, agency, gateway);
+    const { membership } = await verifyGatewayCredential(credential, officerToken, agency, gateway);
     const officer = await verifyOfficerToken(officerToken, trustList);
     const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
+    // The node cannot see the hub's operations: under JOINT_OPERATION it releases nothing unless the
+    // gateway vouches, in its signed credential, that the officer is a member of that very operation.
+    if (purpose.code === jointOperationPurpose && membership?.operation !== purpose.caseReference) {
+      throw hubError(ErrorCode.PURPOSE_NOT_ALLOWED, `The gateway did not vouch for your membership of joint operation ${purpose.caseReference}.`);
+    }
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, prisma, audit, request, trustList, service: false, events, ...optional };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, ...optional };
   };
 }

@@ -8,11 +8,13 @@ import './traceRequest.ts';
 import './consent.ts';
 import './audit.ts';
 import './search.ts';
+import './jointOperation.ts';
 import './node.ts';
 import './watch.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** The public schema; its SDL is committed as contracts/gateway.graphql. */
 export const gatewaySchema = lexicographicSortSchema(builder.toSchema());

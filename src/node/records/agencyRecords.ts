@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { PrismaClient } from '../../generated/node/client.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
 
 /** Registers agencies of the exchange in the node's directory, so its records can name them. Existing rows are kept. */

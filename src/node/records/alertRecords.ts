@@ -1,4 +1,4 @@
-import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/prisma/client.ts';
+import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/node/client.ts';
 import type { AccessView, AlertView } from '../../domain/alertView.ts';
 import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput.ts';
 import type { AlertKind, AlertStatus, BorderCrossingPoint, RiskLevel } from '../../domain/enums.ts';
@@ -13,7 +13,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchWatchEntries } from './watchMatching.ts';

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import { agreement } from '../../consent/agreement.ts';
 import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
@@ -10,7 +10,7 @@ import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { hasAnyRole, type Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts } from './alertRecords.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { PrismaClient } from '../../generated/node/client.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { HitView } from '../../domain/watchView.ts';
 import type { Officer } from '../../identity/officer.ts';

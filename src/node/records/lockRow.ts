@@ -1,4 +1,4 @@
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/node/client.ts';
 import { isUuid } from '../../domain/ids.ts';
 
 /** Tables whose rows change state under a decision that must be taken once. */

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/node/client.ts';
 
 /**
  * Issues the next human reference for a prefix and year, e.g.

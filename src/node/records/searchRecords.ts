@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { searchMatches, type SearchCriterion, type SearchField, type SearchMatch } from '../../domain/schema/addSearchTypes.ts';
 import { tierOfAlertField } from '../../consent/agreement.ts';

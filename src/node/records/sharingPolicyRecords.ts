@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { PrismaClient } from '../../generated/node/client.ts';
 import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';

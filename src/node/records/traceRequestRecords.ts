@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import type { TraceRequestView } from '../../domain/alertView.ts';
 import type { AdvanceTraceRequestInput, SubmitTraceRequestInput } from '../../domain/alertInput.ts';
 import { TraceRequestStatus } from '../../domain/enums.ts';
@@ -7,7 +7,7 @@ import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { firearmView } from './alertRecords.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { tierOfTraceRequestField } from '../../consent/agreement.ts';
 import { decideTraceRequestTier } from '../../consent/decideAccess.ts';

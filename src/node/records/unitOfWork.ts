@@ -1,6 +1,6 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import type { AuditRecordRef, JsonValue } from '../../audit/auditEntry.ts';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import { appendEvents, type OutboxEvent } from './eventOutbox.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/node/client.ts';
 import { agreement, purposeOf, roleCap } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank, type Tier } from '../../consent/tier.ts';

@@ -1,4 +1,4 @@
-import type { PrismaClient, WatchEntry as WatchEntryRow } from '../../generated/prisma/client.ts';
+import type { PrismaClient, WatchEntry as WatchEntryRow } from '../../generated/node/client.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { isUuid } from '../../domain/ids.ts';
@@ -6,7 +6,7 @@ import type { WatchEntryInput } from '../../domain/watchInput.ts';
 import type { WatchEntryView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchWatchEntries } from './watchMatching.ts';
 

@@ -1,4 +1,4 @@
-import { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/node/client.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { Role } from '../../identity/roles.ts';
 import { alertInclude, consentFacts } from './alertRecords.ts';

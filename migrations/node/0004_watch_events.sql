@@ -1,12 +1,10 @@
--- 0004 watch entries and event feeds: the identifiers units watch, stored and
--- matched by every node they may concern; the hits; each node's durable event
--- outbox with its gap-free sequence; and, in the hub database, where the
--- gateway stands in each node's feed and the routing of the events it took.
+-- 0004 watch entries and event feed: the identifiers units watch, stored and
+-- matched by every node they may concern; the hits; the node's durable event
+-- outbox with its gap-free sequence.
 --
--- Tables and indexes match schema.prisma (checked by test/migrations.test.ts);
--- the counter row, the grants and the notification trigger are beyond Prisma.
-
-CREATE SCHEMA IF NOT EXISTS "hub";
+-- Tables and indexes match prisma/node/schema.prisma (checked by
+-- test/migrations.test.ts); the counter row, the grants and the notification
+-- trigger are beyond Prisma.
 
 CREATE TYPE "node"."watch_kind" AS ENUM ('FIREARM_SERIAL', 'VEHICLE_PLATE', 'VIN', 'PERSON', 'DOCUMENT');
 
@@ -69,32 +67,6 @@ CREATE TABLE "node"."event_counter" (
     CONSTRAINT "event_counter_pkey" PRIMARY KEY ("id")
 );
 
--- CreateTable
-CREATE TABLE "hub"."feed_position" (
-    "agency" VARCHAR(2) NOT NULL,
-    "seq" BIGINT NOT NULL,
-    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "feed_position_pkey" PRIMARY KEY ("agency")
-);
-
--- CreateTable
-CREATE TABLE "hub"."feed_event" (
-    "agency" VARCHAR(2) NOT NULL,
-    "seq" BIGINT NOT NULL,
-    "at" TIMESTAMPTZ(3) NOT NULL,
-    "kind" VARCHAR(30) NOT NULL,
-    "recipient_agency" VARCHAR(2) NOT NULL,
-    "recipient_unit" VARCHAR(40),
-    "watch_entry_id" UUID,
-    "alert_id" UUID NOT NULL,
-    "purpose" VARCHAR(40),
-    "case_reference" VARCHAR(100),
-    "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "feed_event_pkey" PRIMARY KEY ("agency","seq")
-);
-
 -- CreateIndex
 CREATE INDEX "watch_entry_kind_identifier_key_idx" ON "node"."watch_entry"("kind", "identifier_key");
 
@@ -106,9 +78,6 @@ CREATE INDEX "watch_hit_alert_id_idx" ON "node"."watch_hit"("alert_id");
 
 -- CreateIndex
 CREATE INDEX "event_recipient_agency_seq_idx" ON "node"."event"("recipient_agency", "seq");
-
--- CreateIndex
-CREATE INDEX "feed_event_recipient_agency_recipient_unit_agency_seq_idx" ON "hub"."feed_event"("recipient_agency", "recipient_unit", "agency", "seq");
 
 -- AddForeignKey
 ALTER TABLE "node"."watch_hit" ADD CONSTRAINT "watch_hit_watch_entry_id_fkey" FOREIGN KEY ("watch_entry_id") REFERENCES "node"."watch_entry"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -134,16 +103,4 @@ $$;
 CREATE TRIGGER "event_notify" AFTER INSERT ON "node"."event"
     FOR EACH ROW EXECUTE FUNCTION "node"."notify_event"();
 
-CREATE FUNCTION "hub"."notify_feed_event"() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('hub_feed_events', NEW.agency || ':' || NEW.seq::text);
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER "feed_event_notify" AFTER INSERT ON "hub"."feed_event"
-    FOR EACH ROW EXECUTE FUNCTION "hub"."notify_feed_event"();
-
-GRANT USAGE ON SCHEMA "hub" TO "hub_app";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "node" TO "hub_app";
-GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "hub" TO "hub_app";

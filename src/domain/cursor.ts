@@ -1,4 +1,4 @@
-import { ErrorCode, hubError } from '../../errors.ts';
+import { ErrorCode, hubError } from '../errors.ts';
 
 /** Opaque keyset cursor over (timestamp, id). */
 export interface Cursor {
