@@ -16,7 +16,7 @@ import { createGateway, type Gateway, type GatewayConfig } from '../src/gateway/
 import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
-import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+import { createNode, type AgencyNode, type NodeConfig } from '../src/node/createNode.ts';
 import { templateDatabases } from './globalSetup.ts';
 
 export { demoUsers };
@@ -38,6 +38,25 @@ export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Alters one entry of a party's log for good, as an intruder with the
+ * superuser's password would: the append-only triggers disabled for the
+ * transaction, the hash left as it was.
+ */
+export async function tamperWithAuditEntry(database: string, seq: number, purpose = 'BORDER_CHECK'): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local session_replication_role = replica');
+    const { rowCount } = await client.query('update audit.entry set purpose = $2 where seq = $1', [seq, purpose]);
+    if (rowCount !== 1) throw new Error(`no entry ${seq} in ${database}`);
+    await client.query('commit');
   } finally {
     await client.end();
   }
@@ -173,6 +192,8 @@ export interface TestHubOptions {
   graphiql?: boolean;
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
+  /** Further settings of every node. */
+  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'checkpointEveryMs'>>;
 }
 
 /**
@@ -185,6 +206,7 @@ export async function startTestHub({
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
+  node: nodeOptions = {},
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -193,7 +215,7 @@ export async function startTestHub({
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, ...nodeOptions });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {

@@ -1,5 +1,7 @@
 import { responsePathAsArray } from 'graphql';
 import { gatewayParty } from '../../audit/auditEntry.ts';
+import { activityPeriod, auditActivity, defaultActivityDays, maxActivityDays, type AuditActivity } from '../../audit/auditActivity.ts';
+import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
@@ -106,6 +108,42 @@ builder.queryFields((t) => ({
     },
     ...countedConnection('AuditEntry'),
   ),
+  auditChains: t.field({
+    type: [audit.AuditChainState],
+    description:
+      "Every party's own walk of its log (the gateway's, each agency node's): whether every link, hash and own checkpoint holds, " +
+      'and the first entry where it does not. Parties whose node does not answer are left out, with an AGENCY_UNAVAILABLE error.',
+    authScopes: { audit: auditRoles },
+    resolve: async (_root, _args, context, info) => {
+      const fromNodes = await Promise.allSettled(context.nodes.agencies.map((agency) => requestNode<AuditChainState>(context, agency, 'auditChain', {})));
+      const states = [await context.auditChain.state()];
+      for (const result of fromNodes) {
+        if (result.status === 'fulfilled') states.push(result.value);
+        else if (result.reason instanceof AgencyUnavailableError) context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
+        else throw result.reason;
+      }
+      return states;
+    },
+  }),
+  auditActivity: t.field({
+    type: audit.AuditActivity,
+    description:
+      "One party's log in aggregate, computed by that party in SQL over the entries the reader may read (the scope of auditEntries): " +
+      'accesses per day by purpose and by unit, denials per day, and the officers with unusually many searches. ' +
+      `The period is from \u2264 at < to, at most ${maxActivityDays} days; by default the last ${defaultActivityDays}.`,
+    authScopes: { audit: auditRoles },
+    args: {
+      party: t.arg.string({ required: true, description: 'An agency code, or GATEWAY.' }),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+    },
+    resolve: async (_root, args, context) => {
+      const period = activityPeriod(args.from, args.to);
+      if (args.party === gatewayParty) return auditActivity(context.prisma, context.officer, gatewayParty, period, false);
+      if (!context.nodes.has(args.party)) throw hubError(ErrorCode.AGENCY_UNKNOWN, `No party ${args.party} in the exchange.`);
+      return requestNode<AuditActivity>(context, args.party, 'auditActivity', { from: period.from.toISOString(), to: period.to.toISOString() });
+    },
+  }),
   recordDisclosures: t.field({
     type: [audit.AuditEntry],
     description:
