@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -356,5 +358,51 @@ export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unk
     connections: () => connections,
     closed,
     [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
+  };
+}
+
+/** Where browser tests keep their screenshots (git-ignored). */
+export const testArtifacts = new URL('../test-artifacts/', import.meta.url);
+
+/** A headless Chromium on a page that cannot reach the internet, and what it tried to. */
+export interface TestBrowser extends AsyncDisposable {
+  browser: Browser;
+  page: Page;
+  /** Every request to another host than 127.0.0.1 (each was failed). */
+  foreignRequests: string[];
+  /** Saves a screenshot of the page as test-artifacts/<name>.png. */
+  screenshot(name: string): Promise<string>;
+}
+
+/**
+ * Starts the Chromium that @sparticuz/chromium ships in its npm package (so
+ * `npm install` is the whole set-up) with one page, as on a machine with no
+ * route to the internet: every request to another host than the hub's is
+ * failed and recorded.
+ */
+export async function launchTestBrowser(viewport = { width: 1400, height: 900 }): Promise<TestBrowser> {
+  const browser = await puppeteer.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: 'shell' });
+  const page = await browser.newPage();
+  await page.setViewport(viewport);
+  await page.setRequestInterception(true);
+  const foreignRequests: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    const local = url.protocol === 'data:' || url.protocol === 'blob:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
+    if (local) return void request.continue();
+    foreignRequests.push(request.url());
+    void request.abort('internetdisconnected');
+  });
+  await mkdir(testArtifacts, { recursive: true });
+  return {
+    browser,
+    page,
+    foreignRequests,
+    async screenshot(name) {
+      const path = new URL(`${name}.png`, testArtifacts).pathname;
+      await page.screenshot({ path });
+      return path;
+    },
+    [Symbol.asyncDispose]: () => browser.close(),
   };
 }
