@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditChainMonitor } from '../src/audit/auditChainMonitor.ts';
 import { unusualThreshold } from '../src/audit/auditActivity.ts';
+import { csvCell, toCsv, toJsonLines } from '../src/gateway/console/csv.js';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, graphql, startTestHub, tamperWithAuditEntry, type TestHub } from './helpers.ts';
 
@@ -151,5 +152,32 @@ describe('unusualThreshold', () => {
     expect(unusualThreshold([1, 1, 2, 2, 1, 12])).toEqual({ median: 1.5, mad: 0.5, threshold: 4.5 });
     expect(unusualThreshold([10, 20, 30, 40, 50])).toEqual({ median: 30, mad: 10, threshold: 60 });
     expect(unusualThreshold([])).toEqual({ median: 0, mad: 0, threshold: 3 });
+  });
+});
+
+describe("the console's exports", () => {
+  it('escapes CSV cells (RFC 4180) and defuses every cell a spreadsheet would run as a formula', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    for (const formula of ['=HYPERLINK("http://x")', '+1', '-1+1', '@SUM(A1)', '\t=1', '\r=1']) {
+      const cell = csvCell(formula);
+      expect(cell.replace(/^"/, '').startsWith("'"), formula).toBe(true);
+    }
+    expect(csvCell('=1,2')).toBe(`"'=1,2"`);
+    // Numbers stay numbers; nothing is a formula there. Objects are JSON.
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell([{ id: 'x', tier: 'HIT' }])).toBe('"[{""id"":""x"",""tier"":""HIT""}]"');
+  });
+
+  it('writes every field any entry has, in order of first appearance, one line per entry', () => {
+    const entries = [
+      { seq: 2, party: 'XK', operation: '=cmd|calc' },
+      { seq: 1, party: 'XK', variables: { plate: '01-234-AB' } },
+    ];
+    expect(toCsv(entries)).toBe(`seq,party,operation,variables\r\n2,XK,'=cmd|calc,\r\n1,XK,,"{""plate"":""01-234-AB""}"\r\n`);
+    expect(toJsonLines(entries).split('\n').filter(Boolean).map((line) => JSON.parse(line))).toEqual(entries);
   });
 });

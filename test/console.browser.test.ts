@@ -159,6 +159,8 @@ describe('the audit console', () => {
     expect(broken).toContain('entry 2 was altered: its content does not match its hash');
     expect(await page.$$eval('#chains .chain.verified', (cards) => cards.map((card) => card.getAttribute('data-party')).sort())).toEqual(['GATEWAY', 'XK']);
     await browser.screenshot('console-chains');
+    // The README's picture (docs/console.png is a copy): the states, one of them red.
+    await browser.screenshot('console-readme', { x: 0, y: 0, width: 1280, height: 312 });
   });
 
   it('draws the activity charts and names the officer with unusually many searches', async () => {

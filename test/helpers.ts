@@ -370,8 +370,8 @@ export interface TestBrowser extends AsyncDisposable {
   page: Page;
   /** Every request to another host than 127.0.0.1 (each was failed). */
   foreignRequests: string[];
-  /** Saves a screenshot of the page as test-artifacts/<name>.png. */
-  screenshot(name: string): Promise<string>;
+  /** Saves a screenshot of the page (or of a region of it) as test-artifacts/<name>.png. */
+  screenshot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string>;
 }
 
 /**
@@ -398,9 +398,9 @@ export async function launchTestBrowser(viewport = { width: 1400, height: 900 })
     browser,
     page,
     foreignRequests,
-    async screenshot(name) {
+    async screenshot(name, clip) {
       const path = new URL(`${name}.png`, testArtifacts).pathname;
-      await page.screenshot({ path });
+      await page.screenshot({ path, ...(clip ? { clip } : {}) });
       return path;
     },
     [Symbol.asyncDispose]: () => browser.close(),
