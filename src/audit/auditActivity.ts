@@ -84,6 +84,18 @@ export function unusualThreshold(counts: readonly number[], k = unusualSearchK):
   return { median: m, mad, threshold: m + k * Math.max(mad, 1) };
 }
 
+/** Counts summed per day and one of their keys, in order of day, then key. */
+function sumByDay<K extends string>(rows: readonly (Record<K, string> & { day: string; count: number })[], key: K): DailyCount[] {
+  const sums = new Map<string, DailyCount>();
+  for (const row of rows) {
+    const id = `${row.day} ${row[key]}`;
+    const sum = sums.get(id) ?? { day: row.day, key: row[key], count: 0 };
+    sum.count += row.count;
+    sums.set(id, sum);
+  }
+  return [...sums.values()].sort((a, b) => a.day.localeCompare(b.day) || a.key.localeCompare(b.key));
+}
+
 /**
  * What a party's log says of the period in aggregate, computed in SQL over
  * the entries the reader may read ({@link auditScopeAgency}: the same scope
@@ -102,20 +114,16 @@ export async function auditActivity(
 ): Promise<AuditActivity> {
   const agency = auditScopeAgency(reader, party);
   const { from, to } = period;
-  // One shape for the three daily series: the period and the scope, then what is counted under which key.
-  const [byPurpose, byUnit, denials, searches] = await Promise.all([
-    prisma.$queryRaw<DailyCount[]>`
-      select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, coalesce(purpose, '(none)') as key, count(*)::int as count
+  // Accesses by day, purpose and unit in one pass, summed here per purpose and per unit:
+  // at most days × purposes × units rows.
+  const [accesses, denials, searches] = await Promise.all([
+    prisma.$queryRaw<{ day: string; purpose: string; unit: string; count: number }[]>`
+      select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, coalesce(purpose, '(none)') as purpose,
+             coalesce(actor_unit, '(none)') as unit, count(*)::int as count
       from audit.entry
       where at >= ${from} and at < ${to} and (${agency}::text is null or actor_agency = ${agency})
         and kind in ('CONSULTATION', 'DISCLOSURE') and outcome in ('OK', 'PARTIAL')
-      group by 1, 2 order by 1, 2`,
-    prisma.$queryRaw<DailyCount[]>`
-      select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, coalesce(actor_unit, '(none)') as key, count(*)::int as count
-      from audit.entry
-      where at >= ${from} and at < ${to} and (${agency}::text is null or actor_agency = ${agency})
-        and kind in ('CONSULTATION', 'DISCLOSURE') and outcome in ('OK', 'PARTIAL')
-      group by 1, 2 order by 1, 2`,
+      group by 1, 2, 3`,
     prisma.$queryRaw<DailyCount[]>`
       select to_char(at at time zone 'UTC', 'YYYY-MM-DD') as day, coalesce(error_code, 'DENIED') as key, count(*)::int as count
       from audit.entry
@@ -136,5 +144,13 @@ export async function auditActivity(
     const { median: m, mad, threshold } = unusualThreshold(searches.map((officer) => officer.count));
     searchActivity = { median: m, mad, k: unusualSearchK, threshold, officers: searches.map((officer) => ({ ...officer, unusual: officer.count > threshold })) };
   }
-  return { party, from, to, accessesByPurpose: byPurpose, accessesByUnit: byUnit, denials, searches: searchActivity };
+  return {
+    party,
+    from,
+    to,
+    accessesByPurpose: sumByDay(accesses, 'purpose'),
+    accessesByUnit: sumByDay(accesses, 'unit'),
+    denials,
+    searches: searchActivity,
+  };
 }

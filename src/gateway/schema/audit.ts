@@ -1,4 +1,4 @@
-import { responsePathAsArray } from 'graphql';
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { activityPeriod, auditActivity, defaultActivityDays, maxActivityDays, type AuditActivity } from '../../audit/auditActivity.ts';
 import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
@@ -33,6 +33,17 @@ function recordLocalId(recordId: string, argument: string): string {
   return localIdPattern.test(recordId) ? recordId.toLowerCase() : parseGlobalId(recordId, recordTypes, argument).localId;
 }
 
+/** The answers of the nodes that answered; each node that did not is an AGENCY_UNAVAILABLE error of the field, anything else fails it. */
+function answered<T>(context: GatewayContext, info: GraphQLResolveInfo, results: readonly PromiseSettledResult<T>[]): T[] {
+  const values: T[] = [];
+  for (const result of results) {
+    if (result.status === 'fulfilled') values.push(result.value);
+    else if (result.reason instanceof AgencyUnavailableError) context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
+    else throw result.reason;
+  }
+  return values;
+}
+
 builder.mutationField('exchangeAuditCheckpoints', (t) =>
   t.field({
     type: [audit.AuditCheckpoint],
@@ -44,11 +55,7 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
       const fromNodes = await Promise.allSettled(
         context.nodes.agencies.map((agency) => requestNode<SignedCheckpoint>(context, agency, 'createAuditCheckpoint', {})),
       );
-      const checkpoints = fromNodes.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-      for (const failure of fromNodes.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))) {
-        if (!(failure instanceof AgencyUnavailableError)) throw failure;
-        context.agencyErrors.push(failure.toGraphQLError(responsePathAsArray(info.path)));
-      }
+      const checkpoints = answered(context, info, fromNodes);
       checkpoints.push(await checkpointNow(context.prisma, gatewayParty, context.checkpointSigner));
       const all = checkpoints.map((checkpoint) => checkpoint.jws);
       await keepPeerCheckpoints(context.prisma, gatewayParty, all, context.partyKeys);
@@ -116,13 +123,7 @@ builder.queryFields((t) => ({
     authScopes: { audit: auditRoles },
     resolve: async (_root, _args, context, info) => {
       const fromNodes = await Promise.allSettled(context.nodes.agencies.map((agency) => requestNode<AuditChainState>(context, agency, 'auditChain', {})));
-      const states = [await context.auditChain.state()];
-      for (const result of fromNodes) {
-        if (result.status === 'fulfilled') states.push(result.value);
-        else if (result.reason instanceof AgencyUnavailableError) context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
-        else throw result.reason;
-      }
-      return states;
+      return [await context.auditChain.state(), ...answered(context, info, fromNodes)];
     },
   }),
   auditActivity: t.field({
