@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditChainMonitor } from '../src/audit/auditChainMonitor.ts';
 import { unusualThreshold } from '../src/audit/auditActivity.ts';
 import { csvCell, toCsv, toJsonLines } from '../src/gateway/console/csv.js';
+import { consoleContentSecurityPolicy } from '../src/gateway/console/useConsole.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, graphql, startTestHub, tamperWithAuditEntry, type TestHub } from './helpers.ts';
 
@@ -152,6 +153,26 @@ describe('unusualThreshold', () => {
     expect(unusualThreshold([1, 1, 2, 2, 1, 12])).toEqual({ median: 1.5, mad: 0.5, threshold: 4.5 });
     expect(unusualThreshold([10, 20, 30, 40, 50])).toEqual({ median: 30, mad: 10, threshold: 60 });
     expect(unusualThreshold([])).toEqual({ median: 0, mad: 0, threshold: 3 });
+  });
+});
+
+describe('what /console serves', () => {
+  it('its own files only, each under the strict policy, nothing else of the disk', async () => {
+    for (const path of ['/console', '/console/console.js', '/console/csv.js', '/console/console.css', '/console/chart.umd.min.js']) {
+      const response = await fetch(new URL(path, hub.gatewayUrl));
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy'), path).toBe(consoleContentSecurityPolicy);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      await response.arrayBuffer();
+    }
+    for (const path of ['/console/useConsole.ts', '/console/csv.d.ts', '/console/../package.json', '/console/%2e%2e/package.json', '/console/x']) {
+      const response = await fetch(new URL(path, hub.gatewayUrl));
+      expect(response.status, path).toBe(404);
+      await response.arrayBuffer();
+    }
+    const post = await fetch(new URL('/console', hub.gatewayUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(post.status).toBe(404);
+    await post.arrayBuffer();
   });
 });
 
