@@ -173,6 +173,8 @@ export interface TestHubOptions {
   graphiql?: boolean;
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
+  /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
+  routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
 }
 
 /**
@@ -185,6 +187,7 @@ export async function startTestHub({
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
+  routeNode = (_agency, url) => url,
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -205,7 +208,7 @@ export async function startTestHub({
   const gateway = createGateway({
     trustList,
     databaseUrl: hubDatabase.applicationUrl,
-    nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
+    nodes: new Map(await Promise.all([...nodes].map(async ([agency, node]) => [agency, await routeNode(agency, node.url)] as const))),
     signer: keys.gateway,
     nodeTimeoutMs,
     rateLimits,

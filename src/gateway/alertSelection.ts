@@ -72,8 +72,11 @@ function selectionOn(source: SelectionSource, type: GraphQLObjectType, fieldNode
     into.set(name, below);
     if (name === '__typename') continue;
     const fieldType = getNamedType(type.getFields()[name]!.type);
-    if (isObjectType(fieldType)) selectionOn(source, fieldType, nodes, below);
-    else if (!isLeafType(fieldType)) throw new Error(`${type.name}.${name} is abstract: a selection of it is not a tree of names`);
+    if (isObjectType(fieldType)) {
+      selectionOn(source, fieldType, nodes, below);
+      // Every field the client asked of it was skipped: it still gets the object (or null), so the node is asked for that.
+      if (below.size === 0) below.set('__typename', new Map());
+    } else if (!isLeafType(fieldType)) throw new Error(`${type.name}.${name} is abstract: a selection of it is not a tree of names`);
   }
   return into;
 }
