@@ -196,6 +196,8 @@ export interface TestHubOptions {
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
   /** Further settings of every node. */
   node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'checkpointEveryMs'>>;
+  /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
+  routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
 }
 
 /**
@@ -209,6 +211,7 @@ export async function startTestHub({
   graphiql = false,
   gateway: gatewayOptions = {},
   node: nodeOptions = {},
+  routeNode = (_agency, url) => url,
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -229,7 +232,7 @@ export async function startTestHub({
   const gateway = createGateway({
     trustList,
     databaseUrl: hubDatabase.applicationUrl,
-    nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
+    nodes: new Map(await Promise.all([...nodes].map(async ([agency, node]) => [agency, await routeNode(agency, node.url)] as const))),
     signer: keys.gateway,
     nodeTimeoutMs,
     rateLimits,

@@ -11,6 +11,7 @@ import { watchEntryInput } from '../../domain/watchInput.ts';
 import type { WatchEntryView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
+import { alertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { parseGlobalId, toGlobalId } from '../globalId.ts';
@@ -160,7 +161,8 @@ builder.subscriptionField('hits', (t) =>
       } catch {
         throw auditUnavailable();
       }
-      return abortable((signal) => hitStream(context, start, { ...context.feed, signal }));
+      const selection = alertSelection(info, { path: ['alert'] });
+      return abortable((signal) => hitStream(context, start, { ...context.feed, signal, alertSelection: selection }));
     },
     // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
     resolve: async (payload, _args, context) => {
