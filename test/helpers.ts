@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
+import { gatewayParty } from '../src/audit/auditEntry.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -193,7 +194,7 @@ export async function startTestHub({
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, auditDigestKey: keys.auditDigests.get(agency)! });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -207,6 +208,7 @@ export async function startTestHub({
     databaseUrl: hubDatabase.applicationUrl,
     nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
     signer: keys.gateway,
+    auditDigestKey: keys.auditDigests.get(gatewayParty)!,
     nodeTimeoutMs,
     rateLimits,
     graphiql,
