@@ -65,11 +65,16 @@ export function auditVariables(
   );
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return { variables: null, digests };
 
-  // Where each variable is used, and the string literals at positions that are not clear.
+  // Where each variable is used, and the string literals at positions that are not clear. Only needed
+  // for variables of a scalar type (an input object's fields say where they go) and for literals,
+  // which a document without a quote has none of: most operations skip the walk of their document.
   const usages = new Map<string, string[]>();
+  const needsPositions =
+    document.loc?.source.body.includes('"') !== false ||
+    (operation.variableDefinitions ?? []).some((definition) => !isInputObjectType(getNamedType(typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined)));
   const typeInfo = new TypeInfo(schema);
   const positions: string[] = [];
-  visit(
+  if (needsPositions) visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Argument: {
