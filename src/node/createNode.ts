@@ -17,6 +17,7 @@ import { registerAgencies } from './records/agencyRecords.ts';
 import { nodeEventsChannel } from './records/eventOutbox.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
+import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 
 /** Configuration of one agency node. */
 export interface NodeConfig {
@@ -35,6 +36,8 @@ export interface NodeConfig {
   auditDigestKey: DigestKey;
   /** How often the node signs the head of its log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
+  auditChainMaxAgeMs?: number;
   logger?: Logger;
 }
 
@@ -53,6 +56,13 @@ export function createNode(config: NodeConfig): AgencyNode {
   const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const events = listenForNotifications({ databaseUrl: config.databaseUrl, channel: nodeEventsChannel, logger });
+  const partyKeys = config.trustList.partyKeys.get(config.agency);
+  const auditChain = createAuditChainMonitor({
+    party: config.agency,
+    databaseUrl: config.databaseUrl,
+    ...(partyKeys ? { publicKeys: partyKeys } : {}),
+    ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
+  });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
@@ -61,6 +71,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       trustList: config.trustList,
       prisma,
       events,
+      auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
       auditDigestKey: config.auditDigestKey,
     }),
@@ -97,6 +108,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     stopCheckpoints();
     await events.close();
     await listener.close();
+    await auditChain.close();
     await prisma.$disconnect();
   };
 
