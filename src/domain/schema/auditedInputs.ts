@@ -65,6 +65,7 @@ export const auditedInputs: Record<string, Record<string, AuditedInput>> = {
   AuditFilter: { actorAgency: 'CLEAR', actorSub: 'CLEAR', actorUnit: 'CLEAR', caseReference: 'CLEAR', term: 'TEXT' },
   'Query.alerts': { after: 'CLEAR', before: 'CLEAR', agencies: 'CLEAR' },
   'Query.auditEntries': { after: 'CLEAR', before: 'CLEAR', party: 'CLEAR' },
+  'Query.auditActivity': { party: 'CLEAR' },
   'Query.consentRequests': { after: 'CLEAR', before: 'CLEAR' },
   'Query.jointOperations': { after: 'CLEAR', before: 'CLEAR' },
   'Query.traceRequests': { after: 'CLEAR', before: 'CLEAR' },
