@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
+import { gatewayParty } from '../src/audit/auditEntry.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -220,7 +221,7 @@ export async function startTestHub({
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, ...nodeOptions });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, auditDigestKey: keys.auditDigests.get(agency)!, ...nodeOptions });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -234,6 +235,7 @@ export async function startTestHub({
     databaseUrl: hubDatabase.applicationUrl,
     nodes: new Map(await Promise.all([...nodes].map(async ([agency, node]) => [agency, await routeNode(agency, node.url)] as const))),
     signer: keys.gateway,
+    auditDigestKey: keys.auditDigests.get(gatewayParty)!,
     nodeTimeoutMs,
     rateLimits,
     graphiql,

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
@@ -49,6 +50,8 @@ export interface GatewayContext {
   operationUpdates: OperationUpdateSignal;
   /** Signs the gateway's own audit checkpoints. */
   checkpointSigner: CheckpointSigner;
+  /** The gateway's key for the digests of identifiers in its log (and of an auditor's search term). */
+  auditDigestKey: DigestKey;
   /** Keys of every party's checkpoints. */
   partyKeys: TrustList['partyKeys'];
   /** How subscriptions learn of events the gateway took from the nodes' feeds. */
@@ -79,6 +82,7 @@ export interface GatewayContextOptions {
   prisma: HubPrismaClient;
   operationUpdates: OperationUpdateSignal;
   checkpointSigner: CheckpointSigner;
+  auditDigestKey: DigestKey;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
 }
@@ -133,7 +137,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -144,6 +148,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys, feed, auditChain };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, auditDigestKey, partyKeys: trustList.partyKeys, feed, auditChain };
   };
 }

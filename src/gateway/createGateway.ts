@@ -8,6 +8,7 @@ import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
@@ -45,6 +46,8 @@ export interface GatewayConfig {
   nodes: ReadonlyMap<string, URL>;
   /** The gateway's own signing key, for its credential towards the nodes. */
   signer: GatewaySigner;
+  /** The gateway's secret key for the digests its log keeps of search terms and personal identifiers (see termDigests.ts). */
+  auditDigestKey: DigestKey;
   /** Default 127.0.0.1, port 0. */
   listen?: ListenOptions;
   /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
@@ -134,7 +137,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(gatewayKeys ? { publicKeys: gatewayKeys } : {}),
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, feed, auditChain });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, auditDigestKey: config.auditDigestKey, feed, auditChain });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -158,7 +161,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).

@@ -3,6 +3,7 @@ import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type Declared
 import type { IncomingMessage } from 'node:http';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -32,6 +33,8 @@ export interface NodeContext {
   request: Request;
   trustList: TrustList;
   checkpointSigner?: CheckpointSigner;
+  /** The agency's key for the digests of identifiers in its log (and of an auditor's search term). */
+  auditDigestKey: DigestKey;
   /** The gateway on its own account (service credential): it may follow the event feed, and nothing an officer may do. */
   service: boolean;
   /** Wakes the event feed when an event commits. */
@@ -45,6 +48,7 @@ export interface NodeContextOptions {
   trustList: TrustList;
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
+  auditDigestKey: DigestKey;
   events: EventNotifier;
   auditChain: AuditChainMonitor;
 }
@@ -64,11 +68,11 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, auditChain }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
-    const optional = checkpointSigner ? { checkpointSigner } : {};
+    const optional = { auditDigestKey, ...(checkpointSigner ? { checkpointSigner } : {}) };
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
       await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);

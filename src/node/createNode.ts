@@ -3,6 +3,7 @@ import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -31,6 +32,8 @@ export interface NodeConfig {
   listen?: ListenOptions;
   /** The node's key for signing its audit checkpoints; without it the node makes none. */
   checkpointSigner?: CheckpointSigner;
+  /** The agency's secret key for the digests its log keeps of search terms and personal identifiers (see termDigests.ts). */
+  auditDigestKey: DigestKey;
   /** How often the node signs the head of its log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
@@ -70,12 +73,13 @@ export function createNode(config: NodeConfig): AgencyNode {
       events,
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
+      auditDigestKey: config.auditDigestKey,
     }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
-      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', logger }),
+      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger }),
       useHealthChecks({
         readiness: async () => {
           const database = await probe(() => prisma.$queryRaw`select 1`);

@@ -1,6 +1,6 @@
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
-import { documentHash, journaled } from '../../audit/auditCollector.ts';
+import { journaled } from '../../audit/auditCollector.ts';
 import { jointOperationPurpose } from '../../consent/agreement.ts';
 import { operationReleaseInput } from '../../consent/consentInput.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
@@ -568,11 +568,6 @@ builder.subscriptionFields((t) => ({
       const membership = await workingIn(context, operationId);
       // The subscription's consultation entry, before anything is delivered: no entry, no updates.
       context.audit.note(operationRecord({ id: operationId, code: membership.code }));
-      context.audit.operation = {
-        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
-        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
-        variables: info.variableValues,
-      };
       await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, context.audit.entry('CONSULTATION', 'OK', null, { subscription: 'operationUpdates', after })));
       context.audit.written = true;
       return streamOperationUpdates({ prisma: context.prisma, signal: context.operationUpdates, officer: context.officer, operationId, after });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { AuditCollector, documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
+import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
 import { parseInput } from '../../domain/alertInput.ts';
@@ -149,11 +149,6 @@ builder.subscriptionField('hits', (t) =>
     subscribe: async (_root, args, context, info) => {
       const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
       const { audit } = context;
-      audit.operation = {
-        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
-        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
-        variables: info.variableValues,
-      };
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
         await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start })));
