@@ -190,6 +190,20 @@ const steps: Step[] = [
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
   {
+    field: 'auditChains',
+    user: 'xk-auditor',
+    name: 'Chains',
+    document: () => 'query Chains { auditChains { party verified } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
+    field: 'auditActivity',
+    user: 'xk-auditor',
+    name: 'Activity',
+    document: () => 'query Activity { auditActivity(party: "XK") { party from } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
     field: 'recordDisclosures',
     user: 'xk-auditor',
     name: 'Trail',
