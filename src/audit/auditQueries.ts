@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/node/client.ts';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
-import type { AuditKind, AuditOutcome } from './auditEntry.ts';
+import { isAuditWitness, type AuditKind, type AuditOutcome, type AuditWitness } from './auditEntry.ts';
 
 /** What auditors filter a log by. */
 export interface AuditFilter {
@@ -40,6 +40,8 @@ export interface AuditEntryView {
   details: string | null;
   prevHash: string;
   hash: string;
+  /** Empty when the entry witnesses no other party's log (stored as null). */
+  witnesses: AuditWitness[];
 }
 
 /**
@@ -122,6 +124,7 @@ export async function listAuditEntries(
         variables: json(row.variables),
         details: json(row.details),
         records: (row.records as AuditEntryView['records']).filter((record) => !asPartner || !withheld(record)),
+        witnesses: Array.isArray(row.witnesses) ? (row.witnesses as unknown[]).filter(isAuditWitness) : [],
       }),
     ),
     cursors: pageRows.map((row) => `seq:${row.seq}`),

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
 import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
+import { readPeerWitnesses, type WitnessReference } from './auditWitness.ts';
 import { readRunningHub } from '../hub/runningHub.ts';
 
 /** Where the command writes, and the environment it reads DATABASE_URL from. */
@@ -97,17 +98,21 @@ async function verifyParty(url: string, peerUrls: readonly string[], givenParty:
     const party = givenParty ?? (await partyOfLog(client));
     if (party === undefined && peerUrls.length > 0) throw new UsageError('the log names no party (it is empty): give it with --party');
     const peerCheckpoints: CheckpointReference[] = [];
+    const witnesses: WitnessReference[] = [];
     for (const url of peerUrls) {
-      const copies = await withDatabase(url, (peer) => readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`));
-      peerCheckpoints.push(...copies);
+      await withDatabase(url, async (peer) => {
+        peerCheckpoints.push(...(await readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`)));
+        witnesses.push(...(await readPeerWitnesses(peer, party!)));
+      });
     }
-    const result = await verifyAuditChain(client, { peerCheckpoints, ...(publicKeys ? { publicKeys } : {}) });
+    const result = await verifyAuditChain(client, { peerCheckpoints, witnesses, ...(publicKeys ? { publicKeys } : {}) });
     if (!result.ok) {
       io.stdout.write(`${prefix}FAILED at entry ${result.firstBadSeq}: ${result.reason}\n`);
       return 1;
     }
     io.stdout.write(`${prefix}OK: ${result.count} entries, head ${result.headHash}\n`);
     io.stdout.write(`${prefix}${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
+    if (peerUrls.length > 0) io.stdout.write(`${prefix}${result.witnesses} heads witnessed by the peers match\n`);
     return 0;
   });
 }

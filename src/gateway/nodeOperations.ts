@@ -181,7 +181,7 @@ export const nodeOperations = {
           node {
             seq party at kind actorSub actorAgency actorUnit actorRoles purpose caseReference operation documentHash variables
             records { agency id reference tier basis grantId }
-            outcome errorCode clientAddress traceId details prevHash hash
+            outcome errorCode clientAddress traceId details prevHash hash witnesses { party seq hash }
           }
         }
         ${pageInfo}
