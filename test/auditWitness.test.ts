@@ -13,7 +13,7 @@ import { writeRunningHub } from '../src/hub/runningHub.ts';
 import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, graphql, purposeHeaders, startTestHub, type TestHub } from './helpers.ts';
+import { adminQuery, graphql, graphqlOverWebSocket, purposeHeaders, startTestHub, type TestHub } from './helpers.ts';
 
 // Each party's log witnesses the others' as it grows: a node's answer carries
 // the head of its log after the request's entry, the gateway's consultation
@@ -33,9 +33,9 @@ async function audit(argv: string[]): Promise<{ code: number; out: string }> {
 async function traffic(hub: TestHub) {
   for (let index = 0; index < 3; index++) {
     const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
-    expect(created.errors).toBeUndefined();
+    expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
     const read = await hub.query('mk-border-officer', alertsQuery);
-    expect(read.errors).toBeUndefined();
+    expect(read.errors, JSON.stringify(read.errors)).toBeUndefined();
   }
 }
 
@@ -81,7 +81,8 @@ function verifyArgs(hub: TestHub, party: string): string[] {
 }
 
 /** Starts a hub without feed followers, so that nothing but the test's own requests writes to the logs. */
-const quietHub = () => startTestHub({ gateway: { followFeeds: false } });
+// A generous node timeout: on a loaded machine a slow answer must not turn into AGENCY_UNAVAILABLE.
+const quietHub = () => startTestHub({ nodeTimeoutMs: 30_000, gateway: { followFeeds: false } });
 
 describe('witnesses of the other parties\u2019 heads', () => {
   let hub: TestHub;
@@ -210,6 +211,18 @@ describe('witnesses of the other parties\u2019 heads', () => {
     expect(entry.witnesses).toEqual([{ party: gatewayParty, seq: 1, hash: 'ab'.repeat(32) }]);
     const [stored] = await adminQuery<{ hash: string }>(xk.database.name, 'select hash from audit.entry where seq = $1', [entry.seq]);
     expect(accepted.extensions?.auditHead).toEqual({ party: 'XK', seq: Number(entry.seq), hash: stored!.hash });
+  });
+
+  it('over graphql-ws too: the consultation entry records the heads of the nodes it called', async () => {
+    const result = await graphqlOverWebSocket(hub.gatewayUrl, alertsQuery, {}, { token: await hub.token('mk-border-officer') });
+    expect(result.errors).toBeUndefined();
+    const [last] = await adminQuery<WitnessRow>(hub.hubDatabase.name, 'select seq, party, kind, witnesses from audit.entry order by seq desc limit 1');
+    expect(last!.kind).toBe('CONSULTATION');
+    expect(last!.witnesses?.map((witness) => witness.party)).toEqual(['MK', 'XK']);
+    for (const witness of last!.witnesses!) {
+      const [entry] = await adminQuery<{ hash: string; operation: string }>(hub.nodes.get(witness.party)!.database.name, 'select hash, operation from audit.entry where seq = $1', [witness.seq]);
+      expect(entry, `${witness.party} ${witness.seq}`).toMatchObject({ hash: witness.hash, operation: expect.stringMatching(/^query /) });
+    }
   });
 });
 

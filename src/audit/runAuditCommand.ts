@@ -18,7 +18,8 @@ export interface AuditCommandIO {
 
 export const auditUsage = `Usage:
   hub audit verify --database-url URL [--peer-database-url URL ...] [--party XK] [--jwks FILE]
-      walks the party's log and its checkpoints (own, and the copies each peer database keeps);
+      walks the party's log and its checkpoints (own, and the copies each peer database keeps),
+      and checks every head of it that a peer's log witnessed;
       prints "OK: N entries, head H" (exit 0) or "FAILED at entry N: why" (exit 1).
       --jwks: the party's public keys (JWKS file); every checkpoint's signature is then checked.
   hub audit verify --party XK | --all [--data-dir DIR]
