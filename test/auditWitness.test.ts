@@ -80,19 +80,21 @@ function verifyArgs(hub: TestHub, party: string): string[] {
   return ['verify', '--database-url', urls.get(party)!, '--party', party, ...peers];
 }
 
-/** Starts a hub without feed followers, so that nothing but the test's own requests writes to the logs. */
-// A generous node timeout: on a loaded machine a slow answer must not turn into AGENCY_UNAVAILABLE.
-const quietHub = () => startTestHub({ nodeTimeoutMs: 30_000, gateway: { followFeeds: false } });
+/**
+ * A hub after {@link traffic}, without feed followers, so that nothing but the test's own requests
+ * writes to the logs; with a generous node timeout, so that on a loaded machine a slow answer does
+ * not turn into AGENCY_UNAVAILABLE.
+ */
+async function hubWithTraffic(): Promise<TestHub> {
+  const hub = await startTestHub({ nodeTimeoutMs: 30_000, gateway: { followFeeds: false } });
+  await traffic(hub);
+  return hub;
+}
 
 describe('witnesses of the other parties\u2019 heads', () => {
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await quietHub();
-    await traffic(hub);
-  });
-  afterAll(async () => {
-    await hub?.[Symbol.asyncDispose]();
-  });
+  beforeAll(async () => (hub = await hubWithTraffic()));
+  afterAll(() => hub?.[Symbol.asyncDispose]());
 
   it('the gateway\u2019s entry records the head each node answered with, and each node the gateway\u2019s head sent with the call', async () => {
     const gatewayEntries = await entriesOf(hub.hubDatabase.name);
@@ -228,13 +230,8 @@ describe('witnesses of the other parties\u2019 heads', () => {
 
 describe('a deleted tail is caught by the peers\u2019 witnesses, with no checkpoint since', () => {
   let hub: TestHub;
-  beforeAll(async () => {
-    hub = await quietHub();
-    await traffic(hub);
-  });
-  afterAll(async () => {
-    await hub?.[Symbol.asyncDispose]();
-  });
+  beforeAll(async () => (hub = await hubWithTraffic()));
+  afterAll(() => hub?.[Symbol.asyncDispose]());
 
   it('a node\u2019s tail: verify fails at the first missing entry, naming the peer that witnessed it', async () => {
     const xk = hub.nodes.get('XK')!.database;
