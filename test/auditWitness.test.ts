@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../src/audit/canonicalJson.ts';
 import { columnsFromRow, entryHash, fromColumns, gatewayParty, type AuditWitness } from '../src/audit/auditEntry.ts';
-import { auditHeadHeader } from '../src/audit/auditWitness.ts';
+import { auditHeadExtension, auditHeadHeader } from '../src/audit/auditWitness.ts';
 import { runAuditCommand } from '../src/audit/runAuditCommand.ts';
 import { writeRunningHub } from '../src/hub/runningHub.ts';
 import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
@@ -36,6 +36,8 @@ async function traffic(hub: TestHub) {
     expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
     const read = await hub.query('mk-border-officer', alertsQuery);
     expect(read.errors, JSON.stringify(read.errors)).toBeUndefined();
+    // Heads go between parties: an officer is told none.
+    expect(read.extensions?.[auditHeadExtension]).toBeUndefined();
   }
 }
 
