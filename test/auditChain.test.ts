@@ -246,7 +246,7 @@ describe('appending', () => {
     const first = await readEntry(client, 1);
     expect(first.prev_hash).toBe(genesisHash);
     const result = await verifyAuditChain(client);
-    expect(result).toEqual({ ok: true, count: 10, headHash: (await readEntry(client, 10)).hash, checkpoints: 0 });
+    expect(result).toEqual({ ok: true, count: 10, headHash: (await readEntry(client, 10)).hash, checkpoints: 0, witnesses: 0 });
   });
 
   it('returns the entry as stored, hashed over what reads back', async () => {

@@ -108,6 +108,9 @@ describe('npm start', () => {
     expect(verified.stdout).toMatch(/^GATEWAY: OK: \d+ entries/m);
     expect(verified.stdout).toMatch(/^XK: OK: \d+ entries/m);
     expect(verified.stdout).toMatch(/^MK: OK: \d+ entries/m);
+    // Each party's log holds heads of the others', witnessed on the traffic above.
+    expect(verified.stdout).toMatch(/^GATEWAY: [1-9]\d* heads witnessed by the peers match$/m);
+    expect(verified.stdout).toMatch(/^XK: [1-9]\d* heads witnessed by the peers match$/m);
 
     expect(await stop(first)).toBe(0);
     expect(existsSync(join(dataDir, 'running-hub.json'))).toBe(false);

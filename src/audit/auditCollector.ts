@@ -3,7 +3,8 @@ import type { Officer } from '../identity/officer.ts';
 import type { AlertView } from '../domain/alertView.ts';
 import type { AuditTransaction } from './auditDatabase.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
-import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, JsonValue, TermDigest } from './auditEntry.ts';
+import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, AuditWitness, JsonValue, TermDigest } from './auditEntry.ts';
+import type { AuditHead } from './appendAuditEntry.ts';
 
 /** What is known of the operation before it runs. */
 export interface AuditedOperation {
@@ -30,6 +31,10 @@ export class AuditCollector {
   written = false;
   /** What the entry says beyond its records, set by the resolver that knows (the recipient of a delivered event). */
   details: JsonValue = null;
+  /** The latest head of each other party's log this operation saw (a node's answer, the gateway's call): its entry records them. */
+  readonly witnesses: AuditWitness[] = [];
+  /** The operation's own entry once committed: the head a node reports to the gateway with its answer. */
+  ownEntry: AuditHead | null = null;
 
   constructor(
     /** Whose log the entries go to. */
@@ -55,7 +60,15 @@ export class AuditCollector {
       clientAddress: this.clientAddress,
       traceId: this.traceId,
       details,
+      witnesses: this.witnesses,
     };
+  }
+
+  /** Notes a head of another party's log; only the latest of each party is kept, as it vouches for every entry before it. */
+  witness(head: AuditWitness): void {
+    const index = this.witnesses.findIndex((known) => known.party === head.party);
+    if (index < 0) this.witnesses.push(head);
+    else if (this.witnesses[index]!.seq < head.seq) this.witnesses[index] = head;
   }
 
   /**
@@ -80,16 +93,19 @@ export type ChangeJournal = (tx: AuditTransaction, records: AuditRecordRef[], de
 
 /** The journal of the operation the collector audits. */
 export function operationJournal(audit: AuditCollector): { journal: ChangeJournal; committed: () => void } {
-  let appended = false;
+  let appended: AuditHead | null = null;
   return {
     journal: async (tx, records, details = null) => {
       audit.note(...records);
-      await appendAuditEntry(tx, audit.party, audit.entry('CHANGE', 'OK', null, details));
-      appended = true;
+      const { seq, hash } = await appendAuditEntry(tx, audit.party, audit.entry('CHANGE', 'OK', null, details));
+      appended = { seq, hash };
     },
     // Called once the change's transaction has committed, so that the entry is not written twice.
     committed: () => {
-      if (appended) audit.written = true;
+      if (appended) {
+        audit.written = true;
+        audit.ownEntry = appended;
+      }
     },
   };
 }

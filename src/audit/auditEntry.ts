@@ -48,6 +48,18 @@ export interface TermDigest {
   digest: string;
 }
 
+/**
+ * The head of another party's log as this entry saw it: that party's entry
+ * `seq` had hash `hash`. The gateway records the head each node answered
+ * with, a node the gateway's head sent with the call, so each log holds
+ * evidence of the others' (see src/audit/auditWitness.ts).
+ */
+export interface AuditWitness {
+  party: string;
+  seq: number;
+  hash: string;
+}
+
 /** What the application hands to {@link appendAuditEntry}; every absent fact is null. */
 export interface AuditEntryInput {
   kind: AuditKind;
@@ -67,6 +79,8 @@ export interface AuditEntryInput {
   clientAddress: string | null;
   traceId: string | null;
   details: unknown;
+  /** Heads of other parties' logs this entry witnesses; absent, null or empty: none. */
+  witnesses?: readonly AuditWitness[] | null;
 }
 
 /** An entry as stored in `audit.entry`. */
@@ -94,6 +108,8 @@ export interface AuditEntry {
   details: JsonValue;
   prevHash: string;
   hash: string;
+  /** Null when the entry witnesses no other party's log. */
+  witnesses: AuditWitness[] | null;
 }
 
 /** What an entry says, as it will be stored: the normalised input. */
@@ -129,13 +145,14 @@ export interface AuditEntryColumns {
   details: JsonValue;
   prev_hash: string;
   hash: string;
+  witnesses: JsonValue;
 }
 
 /** Columns of `audit.entry` in table order. */
 export const entryColumnNames = [
   'seq', 'at', 'party', 'kind', 'actor_sub', 'actor_agency', 'actor_unit', 'actor_roles', 'purpose',
   'case_reference', 'operation', 'document_hash', 'variables', 'records', 'outcome', 'error_code',
-  'client_address', 'trace_id', 'details', 'prev_hash', 'hash', 'variables_digest', 'digests',
+  'client_address', 'trace_id', 'details', 'prev_hash', 'hash', 'witnesses', 'variables_digest', 'digests',
 ] as const satisfies readonly (keyof AuditEntryColumns)[];
 
 /** Widths of the varchar columns (of each element, for `actor_roles`). */
@@ -154,7 +171,9 @@ const maxJsonDepth = 64;
  * canonical JSON (RFC 8785) of an object with one member per column of
  * `audit.entry` except `hash`, named as the column (`prev_hash` included):
  * `seq` a number, `at` ISO 8601 in UTC with milliseconds, absent values null,
- * `actor_roles` an array or null, jsonb columns as stored. Entry 1 follows
+ * `actor_roles` an array or null, jsonb columns as stored; `witnesses` only
+ * when it is not null, so that the entries written before the column existed
+ * (and any without a witness) hash as they always did. Entry 1 follows
  * {@link genesisHash}.
  *
  * Since the digests (migration 0006) an entry has a `variables_digest`, the
@@ -171,8 +190,9 @@ export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'hash' | 'pr
 
 /** The hash the columns (all but `hash`) call for. */
 export function hashColumns(content: Omit<AuditEntryColumns, 'hash'>): string {
-  const { variables, variables_digest, digests, ...common } = content;
-  const hashed = variables_digest === null ? { ...common, variables } : { ...common, variables_digest, digests };
+  const { variables, variables_digest, digests, witnesses, ...common } = content;
+  const covered = variables_digest === null ? { ...common, variables } : { ...common, variables_digest, digests };
+  const hashed = witnesses === null || witnesses === undefined ? covered : { ...covered, witnesses };
   return createHash('sha256').update(`${content.prev_hash}\n${canonicalJson(hashed)}`).digest('hex');
 }
 
@@ -218,6 +238,7 @@ export function toColumns(entry: AuditEntry): AuditEntryColumns {
     details: entry.details,
     prev_hash: entry.prevHash,
     hash: entry.hash,
+    witnesses: entry.witnesses as unknown as JsonValue,
   };
 }
 
@@ -247,6 +268,7 @@ export function fromColumns(columns: AuditEntryColumns): AuditEntry {
     details: columns.details,
     prevHash: columns.prev_hash,
     hash: columns.hash,
+    witnesses: (Array.isArray(columns.witnesses) ? columns.witnesses : null) as unknown as AuditWitness[] | null,
   };
 }
 
@@ -280,6 +302,7 @@ export function columnsFromRow(row: Record<string, unknown>): AuditEntryColumns 
     details: (row.details ?? null) as JsonValue,
     prev_hash: row.prev_hash as string,
     hash: row.hash as string,
+    witnesses: (row.witnesses ?? null) as JsonValue,
   };
 }
 
@@ -326,15 +349,47 @@ export function normalizeAuditInput(input: AuditEntryInput): AuditEntryContent {
     clientAddress: storableText(input.clientAddress, widths.client_address),
     traceId: storableText(input.traceId, widths.trace_id),
     details: toJsonValue(input.details, 0),
+    witnesses: normalizeWitnesses(input.witnesses),
   };
+}
+
+/** Shape of a witnessed head; anything else is not recorded (see {@link normalizeWitnesses}). */
+export function isAuditWitness(value: unknown): value is AuditWitness {
+  if (value === null || typeof value !== 'object') return false;
+  const { party, seq, hash } = value as Record<string, unknown>;
+  return (
+    typeof party === 'string' && partyPattern.test(party) &&
+    typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 &&
+    typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)
+  );
+}
+
+/**
+ * The witnesses an entry stores: well-formed heads only, the latest of each
+ * party (its hash commits to every entry before it, so an earlier one adds
+ * nothing), sorted by party; null when none is left, so that the entry
+ * hashes as one without the column.
+ */
+function normalizeWitnesses(witnesses: readonly AuditWitness[] | null | undefined): AuditWitness[] | null {
+  if (!witnesses?.length) return null;
+  const latest = new Map<string, AuditWitness>();
+  for (const witness of witnesses) {
+    if (!isAuditWitness(witness)) continue;
+    const known = latest.get(witness.party);
+    if (!known || known.seq < witness.seq) latest.set(witness.party, { party: witness.party, seq: witness.seq, hash: witness.hash });
+  }
+  if (latest.size === 0) return null;
+  return [...latest.values()].sort((a, b) => (a.party < b.party ? -1 : a.party > b.party ? 1 : 0));
 }
 
 /** Checks a party code against its column. */
 /** The party name of the gateway's own (consultation) log. */
 export const gatewayParty = 'GATEWAY';
 
+const partyPattern = /^[A-Z][A-Z0-9_]{1,7}$/;
+
 export function checkParty(party: string): string {
-  if (!/^[A-Z][A-Z0-9_]{1,7}$/.test(party)) throw new TypeError(`invalid audit party "${party}": an agency code or GATEWAY`);
+  if (!partyPattern.test(party)) throw new TypeError(`invalid audit party "${party}": an agency code or GATEWAY`);
   return party;
 }
 

@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/node/client.ts';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
-import type { AuditKind, AuditOutcome, TermDigest } from './auditEntry.ts';
+import { isAuditWitness, type AuditKind, type AuditOutcome, type AuditWitness, type TermDigest } from './auditEntry.ts';
 import { termDigests, type DigestKey, type TermKind } from './termDigests.ts';
 
 /** What auditors filter a log by. */
@@ -46,6 +46,8 @@ export interface AuditEntryView {
   details: string | null;
   prevHash: string;
   hash: string;
+  /** Empty when the entry witnesses no other party's log (stored as null). */
+  witnesses: AuditWitness[];
 }
 
 /**
@@ -143,6 +145,7 @@ export async function listAuditEntries(
         digests: row.digests as TermDigest[] | null,
         details: json(row.details),
         records: (row.records as AuditEntryView['records']).filter((record) => !asPartner || !withheld(record)),
+        witnesses: Array.isArray(row.witnesses) ? (row.witnesses as unknown[]).filter(isAuditWitness) : [],
       }),
     ),
     cursors: pageRows.map((row) => `seq:${row.seq}`),

@@ -1,6 +1,7 @@
 import type { AuditDatabase } from './auditDatabase.ts';
 import { appendAuditEntries } from './appendAuditEntry.ts';
 import { normalizeAuditInput, type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
+import type { CommittedHead } from './auditWitness.ts';
 
 /** Options for {@link createAuditWriter}. */
 export interface AuditWriterOptions {
@@ -10,6 +11,8 @@ export interface AuditWriterOptions {
   party: string;
   /** Most entries chained in one transaction. Default 500. */
   maxBatch?: number;
+  /** Told of the last entry of every batch once it is committed. Default: nobody. */
+  committedHead?: CommittedHead;
 }
 
 export interface AuditWriter {
@@ -44,7 +47,7 @@ interface Waiting {
  * chain. A caller waits at most for the batch in flight and its own; with no
  * concurrency a batch is one entry, written at once.
  */
-export function createAuditWriter({ prisma, party, maxBatch = 500 }: AuditWriterOptions): AuditWriter {
+export function createAuditWriter({ prisma, party, maxBatch = 500, committedHead }: AuditWriterOptions): AuditWriter {
   let queue: Waiting[] = [];
   let flushing: Promise<void> | null = null;
 
@@ -54,6 +57,7 @@ export function createAuditWriter({ prisma, party, maxBatch = 500 }: AuditWriter
       queue = queue.slice(batch.length);
       try {
         const entries = await prisma.$transaction((tx) => appendAuditEntries(tx, party, batch.map((waiting) => waiting.input)));
+        committedHead?.observe(entries.at(-1)!);
         batch.forEach((waiting, index) => waiting.resolve(entries[index]!));
       } catch (error) {
         // The batch is one transaction: none of its entries was written, so none of their data is released.

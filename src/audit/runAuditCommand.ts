@@ -8,6 +8,7 @@ import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
 import { purgeClearVariables } from './purgeClearVariables.ts';
 import { createPrismaClient } from '../database/createPrismaClient.ts';
+import { readPeerWitnesses, type WitnessReference } from './auditWitness.ts';
 import { readRunningHub } from '../hub/runningHub.ts';
 
 /** Where the command writes, and the environment it reads DATABASE_URL from. */
@@ -19,7 +20,8 @@ export interface AuditCommandIO {
 
 export const auditUsage = `Usage:
   hub audit verify --database-url URL [--peer-database-url URL ...] [--party XK] [--jwks FILE]
-      walks the party's log and its checkpoints (own, and the copies each peer database keeps);
+      walks the party's log and its checkpoints (own, and the copies each peer database keeps),
+      and checks every head of it that a peer's log witnessed;
       prints "OK: N entries, head H" (exit 0) or "FAILED at entry N: why" (exit 1).
       --jwks: the party's public keys (JWKS file); every checkpoint's signature is then checked.
   hub audit verify --party XK | --all [--data-dir DIR]
@@ -104,17 +106,21 @@ async function verifyParty(url: string, peerUrls: readonly string[], givenParty:
     const party = givenParty ?? (await partyOfLog(client));
     if (party === undefined && peerUrls.length > 0) throw new UsageError('the log names no party (it is empty): give it with --party');
     const peerCheckpoints: CheckpointReference[] = [];
+    const witnesses: WitnessReference[] = [];
     for (const url of peerUrls) {
-      const copies = await withDatabase(url, (peer) => readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`));
-      peerCheckpoints.push(...copies);
+      await withDatabase(url, async (peer) => {
+        peerCheckpoints.push(...(await readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`)));
+        witnesses.push(...(await readPeerWitnesses(peer, party!)));
+      });
     }
-    const result = await verifyAuditChain(client, { peerCheckpoints, ...(publicKeys ? { publicKeys } : {}) });
+    const result = await verifyAuditChain(client, { peerCheckpoints, witnesses, ...(publicKeys ? { publicKeys } : {}) });
     if (!result.ok) {
       io.stdout.write(`${prefix}FAILED at entry ${result.firstBadSeq}: ${result.reason}\n`);
       return 1;
     }
     io.stdout.write(`${prefix}OK: ${result.count} entries, head ${result.headHash}\n`);
     io.stdout.write(`${prefix}${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
+    if (peerUrls.length > 0) io.stdout.write(`${prefix}${result.witnesses} heads witnessed by the peers match\n`);
     return 0;
   });
 }

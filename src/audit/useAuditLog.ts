@@ -12,6 +12,8 @@ import { createAuditWriter, type AuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 import { auditVariables } from './auditVariables.ts';
 import type { DigestKey } from './termDigests.ts';
+import type { AuditHead } from './appendAuditEntry.ts';
+import { auditHeadExtension, type CommittedHead } from './auditWitness.ts';
 
 /** Options for {@link useAuditLog}. */
 export interface AuditLogOptions {
@@ -24,6 +26,15 @@ export interface AuditLogOptions {
   /** The party's key for the digests of search terms and personal identifiers, which the log keeps instead of them. */
   digestKey: DigestKey;
   logger: Logger;
+  /**
+   * Answer with the head of the log after the operation's entry, in
+   * `extensions.auditHead` ({ party, seq, hash }), for the caller to witness.
+   * A node's callers are the gateway (its context exists only for a verified
+   * gateway credential); the gateway's are officers, who are no party. Default false.
+   */
+  reportHead?: boolean;
+  /** Told of every entry committed here, so that the party's next calls carry its head (the gateway's). Default: nobody. */
+  committedHead?: CommittedHead;
 }
 
 interface AuditedContext {
@@ -54,13 +65,14 @@ export const auditUnavailable = () =>
  * Requests refused before execution (bad token, no purpose, invalid
  * document) get a DENIAL entry with what the request claimed.
  */
-export function useAuditLog({ party, prisma, kind, digestKey, logger }: AuditLogOptions): Plugin {
+export function useAuditLog({ party, prisma, kind, digestKey, logger, reportHead = false, committedHead }: AuditLogOptions): Plugin {
   // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
-  const writer = createAuditWriter({ prisma, party });
-  const append = async (input: AuditEntryInput) => {
-    await writer.append(input);
-  };
+  const writer = createAuditWriter({ prisma, party, ...(committedHead ? { committedHead } : {}) });
   const refusals: RefusalLog = { party, writer, logger };
+  const withHead = (result: ExecutionResult, head: AuditHead): ExecutionResult => ({
+    ...result,
+    extensions: { ...result.extensions, [auditHeadExtension]: { party, seq: head.seq, hash: head.hash } },
+  });
 
   return {
     // A subscription's entry is written by its resolver (before anything is delivered), with what is known here.
@@ -72,15 +84,22 @@ export function useAuditLog({ party, prisma, kind, digestKey, logger }: AuditLog
       if (!audit) return;
       return {
         async onExecuteDone({ result, setResult }) {
-          if (audit.written || !('data' in result || 'errors' in result)) return;
-          const { outcome, errorCode } = outcomeOf(result as ExecutionResult);
-          try {
-            await append(audit.entry(kind, outcome, errorCode));
-            audit.written = true;
-          } catch (error) {
-            logger.error({ err: error }, 'audit entry could not be written; result withheld');
-            setResult({ errors: [auditUnavailable()] });
+          if (!('data' in result || 'errors' in result)) return;
+          if (!audit.written) {
+            const { outcome, errorCode } = outcomeOf(result as ExecutionResult);
+            try {
+              const { seq, hash } = await writer.append(audit.entry(kind, outcome, errorCode));
+              audit.written = true;
+              audit.ownEntry = { seq, hash };
+            } catch (error) {
+              logger.error({ err: error }, 'audit entry could not be written; result withheld');
+              setResult({ errors: [auditUnavailable()] });
+              return;
+            }
           }
+          // A change's entry committed with the change, outside the writer.
+          if (audit.ownEntry) committedHead?.observe(audit.ownEntry);
+          if (reportHead && audit.ownEntry) setResult(withHead(result as ExecutionResult, audit.ownEntry));
         },
       };
     },
@@ -94,6 +113,7 @@ export function useAuditLog({ party, prisma, kind, digestKey, logger }: AuditLog
         ? await logUnwritten(refusals, audit, single)
         : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode);
       if (!written) setResult({ errors: [auditUnavailable()] });
+      else if (reportHead && audit?.ownEntry) setResult(withHead(single, audit.ownEntry));
     },
   };
 }
@@ -133,13 +153,13 @@ export interface RefusedClaims {
   clientAddress: string | null;
 }
 
-async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInput): Promise<boolean> {
+async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInput): Promise<AuditHead | null> {
   try {
-    await writer.append(input);
-    return true;
+    const { seq, hash } = await writer.append(input);
+    return { seq, hash };
   } catch (error) {
     logger.error({ err: error }, 'audit entry of a refused request could not be written');
-    return false;
+    return null;
   }
 }
 
@@ -152,7 +172,8 @@ async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInpu
 export async function logUnwritten(log: RefusalLog, audit: AuditCollector, result: ExecutionResult): Promise<boolean> {
   if (audit.written) return true;
   const { outcome, errorCode } = outcomeOf(result, 'DENIED');
-  audit.written = await appendOrLog(log, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode));
+  audit.ownEntry = await appendOrLog(log, audit.entry('DENIAL', outcome === 'OK' ? 'DENIED' : outcome, errorCode));
+  audit.written = audit.ownEntry !== null;
   return audit.written;
 }
 
@@ -161,9 +182,9 @@ export async function logUnwritten(log: RefusalLog, audit: AuditCollector, resul
  * token, no purpose): over HTTP from onResultProcess, over graphql-ws when
  * connection_init is refused. Resolves false when the log could not take it.
  */
-export function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null): Promise<boolean> {
+export async function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null): Promise<boolean> {
   const refused = new AuditCollector(log.party, null, claimedPurpose(claims.purpose, claims.caseReference), claims.clientAddress);
-  return appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, { claimedSubject: claimedSubject(claims.token) }));
+  return (await appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, { claimedSubject: claimedSubject(claims.token) }))) !== null;
 }
 
 /** The collector of each HTTP request, so that requests refused before execution are logged too. */

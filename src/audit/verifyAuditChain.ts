@@ -2,11 +2,19 @@ import { clearPartState, columnsFromRow, genesisHash, hashColumns, toSeq, type A
 import { erasedRange } from './purgeClearVariables.ts';
 import { readCheckpoint, readOwnCheckpoints, verifyCheckpoint, type CheckpointKeys, type CheckpointReference } from './checkpoints.ts';
 import { readAuditEntries } from './exportAuditEntries.ts';
+import type { WitnessReference } from './auditWitness.ts';
 
 /** Options of {@link verifyAuditChain}. */
 export interface VerifyOptions {
   /** Copies of the party's checkpoints kept by other parties (see readPeerCheckpoints). */
   peerCheckpoints?: readonly CheckpointReference[];
+  /**
+   * Heads of this log that other parties recorded in theirs (see
+   * readPeerWitnesses): each must be in the chain, with its hash, as a
+   * checkpoint must. Unsigned, and needing none: the peer's own chain vouches
+   * for what it recorded.
+   */
+  witnesses?: readonly WitnessReference[];
   /** Keys of the party whose log this is: every checkpoint's signature is then checked. */
   publicKeys?: CheckpointKeys;
   /** Rows per query. Default 2,000. */
@@ -14,17 +22,20 @@ export interface VerifyOptions {
 }
 
 export type VerifyResult =
-  | { ok: true; count: number; headHash: string; checkpoints: number }
+  | { ok: true; count: number; headHash: string; checkpoints: number; witnesses: number }
   | { ok: false; firstBadSeq: number; reason: string };
 
 type Failure = Extract<VerifyResult, { ok: false }>;
 
-/** A checkpoint to compare with the chain, with what is wrong with it on its own, if anything. */
+/** A checkpoint, or a peer's witness, to compare with the chain, with what is wrong with it on its own, if anything. */
 interface Checkpoint {
   seq: number;
   headHash: string;
-  /** "signed at …, own" for messages. */
-  label: string;
+  witnessed: boolean;
+  /** "the checkpoint signed at … (own)", "the head GATEWAY witnessed in its entry 12", for messages. */
+  name: string;
+  /** "the checkpoint … covers 12 entries", "GATEWAY witnessed entry 12 of XK's log in its entry 40", for messages. */
+  reach: string;
   problem?: string;
 }
 
@@ -43,6 +54,9 @@ interface Checkpoint {
 export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions = {}): Promise<VerifyResult> {
   const own = await readOwnCheckpoints(db);
   const checkpoints = await checkpointsToCompare([...own, ...(options.peerCheckpoints ?? [])], options.publicKeys);
+  if (options.witnesses?.length) checkpoints.push(...options.witnesses.map(witnessToCompare));
+  // Stable: at one entry the checkpoints come before the witnesses, whose messages are then the second word.
+  checkpoints.sort((a, b) => a.seq - b.seq);
   const walk = new ChainWalk(checkpoints);
   const start = walk.begin();
   if (start) return start;
@@ -81,12 +95,22 @@ async function checkpointsToCompare(references: readonly CheckpointReference[], 
   const checkpoints = await Promise.all(
     references.map(async (reference) => {
       const at = reference.at === undefined ? '' : ` signed at ${new Date(reference.at).toISOString()}`;
-      const label = `${at}${reference.source ? ` (${reference.source})` : ''}`;
-      return { seq: reference.seq, headHash: reference.headHash, label, problem: await checkpointProblem(reference, keys) };
+      const name = `the checkpoint${at}${reference.source ? ` (${reference.source})` : ''}`;
+      const problem = await checkpointProblem(reference, keys);
+      return { seq: reference.seq, headHash: reference.headHash, witnessed: false, name, reach: `${name} covers ${reference.seq} entries`, ...(problem ? { problem } : {}) };
     }),
   );
   return checkpoints.sort((a, b) => a.seq - b.seq);
 }
+
+/** A peer's witness as the walk compares it: like a checkpoint, named by the peer and the entry that recorded it. */
+const witnessToCompare = ({ seq, hash, party, witness, witnessSeq }: WitnessReference): Checkpoint => ({
+  seq,
+  headHash: hash,
+  witnessed: true,
+  name: `the head ${witness} witnessed in its entry ${witnessSeq} (${short(hash)})`,
+  reach: `${witness} witnessed entry ${seq} of ${party}'s log (hash ${short(hash)}) in its entry ${witnessSeq}`,
+});
 
 async function checkpointProblem(reference: CheckpointReference, keys: CheckpointKeys | undefined): Promise<string | undefined> {
   const name = `the checkpoint of entry ${reference.seq}${reference.source ? ` (${reference.source})` : ''}`;
@@ -115,6 +139,7 @@ class ChainWalk {
   private previousAt = Number.NEGATIVE_INFINITY;
   private nextCheckpoint = 0;
   private lastMatchingCheckpoint = 0;
+  private lastMatchingWitnessed = false;
   private checkpointMismatch: Failure | undefined;
   private readonly erasures = new ErasureLedger();
 
@@ -184,9 +209,10 @@ class ChainWalk {
     if (beyond) {
       if (beyond.problem) return fail(count + 1, beyond.problem);
       const end = count === 0 ? 'the log is empty' : `the log ends at entry ${count}`;
-      return fail(count + 1, `entry ${count + 1} is missing: the checkpoint${beyond.label} covers ${beyond.seq} entries, ${end}`);
+      return fail(count + 1, `entry ${count + 1} is missing: ${beyond.reach}, ${end}`);
     }
-    return { ok: true, count, headHash: this.previousHash, checkpoints: this.checkpoints.length };
+    const witnesses = this.checkpoints.filter((checkpoint) => checkpoint.witnessed).length;
+    return { ok: true, count, headHash: this.previousHash, checkpoints: this.checkpoints.length - witnesses, witnesses };
   }
 
   /** Checkpoints of the empty log, before entry 1: they can only name the genesis hash. */
@@ -194,7 +220,7 @@ class ChainWalk {
     for (let checkpoint = this.checkpoints[this.nextCheckpoint]; checkpoint && checkpoint.seq <= 0; checkpoint = this.checkpoints[++this.nextCheckpoint]) {
       if (checkpoint.problem) return fail(1, checkpoint.problem);
       if (checkpoint.seq < 0 || checkpoint.headHash !== genesisHash) {
-        return fail(1, `the checkpoint${checkpoint.label} of entry ${checkpoint.seq} does not describe an empty log`);
+        return fail(1, `${checkpoint.name} of entry ${checkpoint.seq} does not describe an empty log`);
       }
     }
     return undefined;
@@ -207,11 +233,13 @@ class ChainWalk {
       if (this.checkpointMismatch) continue;
       if (checkpoint.headHash === entry.hash) {
         this.lastMatchingCheckpoint = entry.seq;
+        this.lastMatchingWitnessed = checkpoint.witnessed;
         continue;
       }
       const since = this.lastMatchingCheckpoint;
-      const where = since === 0 ? `entries 1 to ${entry.seq}` : `entries ${since + 1} to ${entry.seq} (the checkpoint of entry ${since} matches)`;
-      this.checkpointMismatch = fail(entry.seq, `entry ${entry.seq} does not match the checkpoint${checkpoint.label}: history was rewritten in ${where}`);
+      const matching = this.lastMatchingWitnessed ? 'the witnessed head' : 'the checkpoint';
+      const where = since === 0 ? `entries 1 to ${entry.seq}` : `entries ${since + 1} to ${entry.seq} (${matching} of entry ${since} matches)`;
+      this.checkpointMismatch = fail(entry.seq, `entry ${entry.seq} does not match ${checkpoint.name}: history was rewritten in ${where}`);
     }
     return undefined;
   }

@@ -9,6 +9,7 @@ import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
+import { createCommittedHead } from '../audit/auditWitness.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
@@ -121,9 +122,12 @@ function socketClaims(ctx: { connectionParams?: Readonly<Record<string, unknown>
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
   const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
+  // The last entry the consultation log committed: every node call carries it, for the node to witness.
+  const committedHead = createCommittedHead();
   const nodes = createNodeClient({
     nodes: config.nodes,
     signer: config.signer,
+    committedHead,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
   const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
@@ -161,7 +165,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger }),
+      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
@@ -190,7 +194,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
 
   // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
-  const refusals: RefusalLog = { party: gatewayParty, writer: createAuditWriter({ prisma, party: gatewayParty }), logger };
+  const refusals: RefusalLog = { party: gatewayParty, writer: createAuditWriter({ prisma, party: gatewayParty, committedHead }), logger };
   // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
   const audited = async (args: ExecutionArgs, running: unknown) => {
     const result = await running;

@@ -91,7 +91,7 @@ export async function* hitStream(context: GatewayContext, start: FeedPositions, 
       let hit: HitView | null;
       try {
         const purpose = { code: row.purpose ?? context.purpose.code, caseReference: row.caseReference };
-        ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null }));
+        ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null, audit: context.audit }));
       } catch (error) {
         if (!(error instanceof AgencyUnavailableError)) throw error;
         waiting.add(row.agency);

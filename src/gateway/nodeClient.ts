@@ -5,6 +5,8 @@ import { ErrorCode, hubError } from '../errors.ts';
 import { mintGatewayCredential, mintGatewayServiceCredential, type GatewaySigner, type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
+import type { AuditWitness } from '../audit/auditEntry.ts';
+import { auditHeadHeader, formatAuditHeadHeader, reportedAuditHead, type CommittedHead } from '../audit/auditWitness.ts';
 
 /** Options for {@link createNodeClient}. */
 export interface NodeClientOptions {
@@ -14,6 +16,8 @@ export interface NodeClientOptions {
   signer: GatewaySigner;
   /** How long to wait for a node before calling it unavailable. Default 5,000 ms. */
   timeoutMs?: number;
+  /** The gateway's last committed audit entry, sent with every call for the node to witness. Default: none sent. */
+  committedHead?: CommittedHead;
 }
 
 /**
@@ -40,6 +44,7 @@ export class AgencyUnavailableError extends GraphQLError {
 interface GraphQLResponse<T> {
   data?: T | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 export interface NodeClient {
@@ -64,6 +69,13 @@ export interface ServiceRequestOptions {
   timeoutMs?: number;
   /** Aborts the call (the gateway is stopping). */
   signal?: AbortSignal;
+  /** Told of the head of the node's log its answer reports. */
+  audit?: WitnessSink;
+}
+
+/** Where the head a node answers with goes: the collector of the gateway's entry for the operation. */
+export interface WitnessSink {
+  witness(head: AuditWitness): void;
 }
 
 /** On whose behalf, and for what, the gateway calls a node. */
@@ -72,15 +84,17 @@ export interface NodeCaller {
   purpose: DeclaredPurpose;
   /** The officer's membership of the operation the purpose JOINT_OPERATION names, checked by the gateway; null otherwise. */
   membership: VerifiedMembership | null;
+  /** Told of the head of the node's log its answer reports (the gateway context's collector). */
+  audit?: WitnessSink;
 }
 
-export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClientOptions): NodeClient {
+export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHead }: NodeClientOptions): NodeClient {
   const send = <T>(
     agency: string,
     document: string,
     variables: Record<string, unknown>,
     credentials: () => Promise<Record<string, string>>,
-    { timeoutMs: wait = timeoutMs, signal }: ServiceRequestOptions = {},
+    { timeoutMs: wait = timeoutMs, signal, audit }: ServiceRequestOptions = {},
   ) =>
     inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
       const url = nodes.get(agency);
@@ -90,6 +104,8 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
         accept: 'application/graphql-response+json, application/json',
         ...(await credentials()),
       };
+      const head = committedHead?.latest();
+      if (head) headers[auditHeadHeader] = formatAuditHeadHeader(head);
       // W3C trace context, so the node's spans join the gateway's trace.
       propagation.inject(context.active(), headers);
       let response: Response;
@@ -110,6 +126,9 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
       } catch {
         throw new AgencyUnavailableError(agency, `answered HTTP ${response.status} without a GraphQL body`);
       }
+      // Before the errors: a refusal has its entry too, and the gateway's entry witnesses it.
+      const reported = reportedAuditHead(body?.extensions, agency);
+      if (reported) audit?.witness(reported);
       const first = body.errors?.[0];
       if (first) {
         const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
@@ -127,13 +146,13 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000 }: NodeClien
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
-    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership }: NodeCaller) =>
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership, audit }: NodeCaller) =>
       send<T>(agency, document, variables, async () => ({
         authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken, membership)}`,
         [officerTokenHeader]: officerToken,
         [purposeHeader]: purpose.code,
         ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
-      })),
+      }), audit ? { audit } : {}),
     serviceRequest: <T>(agency: string, document: string, variables: Record<string, unknown>, options: ServiceRequestOptions = {}) =>
       send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await mintGatewayServiceCredential(signer, agency)}` }), options),
   };

@@ -195,7 +195,7 @@ export const nodeOperations = {
             seq party at kind actorSub actorAgency actorUnit actorRoles purpose caseReference operation documentHash variables
             variablesDigest digests { path kind digest }
             records { agency id reference tier basis grantId }
-            outcome errorCode clientAddress traceId details prevHash hash
+            outcome errorCode clientAddress traceId details prevHash hash witnesses { party seq hash }
           }
         }
         ${pageInfo}

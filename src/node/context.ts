@@ -2,6 +2,8 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { IncomingMessage } from 'node:http';
 import { AuditCollector } from '../audit/auditCollector.ts';
+import { gatewayParty } from '../audit/auditEntry.ts';
+import { auditHeadHeader, parseAuditHeadHeader } from '../audit/auditWitness.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
@@ -63,6 +65,20 @@ const gatewayService: Officer = { sub: gatewayServiceSubject, agency: '', unit: 
 const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseReference: null };
 
 /**
+ * Records the head of the gateway's log that the call carries as the entry's
+ * witness of the gateway. Called only once the gateway's credential is
+ * verified, so nobody else can put a head in the node's log. A malformed value
+ * is not recorded and the call is served: the head is evidence about the
+ * gateway's log, not a condition of the request, so refusing would stop a
+ * node answering officers over the gateway's bookkeeping; and the entry
+ * without a witness shows an auditor that none came.
+ */
+function witnessGateway(audit: AuditCollector, request: Request): void {
+  const head = parseAuditHeadHeader(request.headers.get(auditHeadHeader));
+  if (head) audit.witness({ party: gatewayParty, ...head });
+}
+
+/**
  * Builds the context of a node request. A node trusts nobody on the network:
  * the call must carry the gateway's credential, bound to the officer token it
  * accompanies, and the officer token is verified against the trust list
@@ -76,6 +92,7 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
       await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
+      witnessGateway(audit, request);
       registerCollector(request, audit);
       return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, auditChain, ...optional };
     }
@@ -91,6 +108,7 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     }
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
+    witnessGateway(audit, request);
     registerCollector(request, audit);
     return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, auditChain, ...optional };
   };

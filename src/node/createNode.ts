@@ -79,7 +79,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
-      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger }),
+      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger, reportHead: true }),
       useHealthChecks({
         readiness: async () => {
           const database = await probe(() => prisma.$queryRaw`select 1`);

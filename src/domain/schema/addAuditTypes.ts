@@ -72,6 +72,19 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       }),
     });
 
+  const AuditWitness = builder
+    .objectRef<AuditEntryView['witnesses'][number]>('AuditWitness')
+    .implement({
+      description:
+        "The head of another party's log when this entry was written: that party's entry `seq` had hash `hash`. " +
+        '`audit verify` with the peer databases checks that every witnessed head is still in that party\u2019s chain.',
+      fields: (t) => ({
+        party: t.exposeString('party', { description: 'Whose log: an agency code or GATEWAY.' }),
+        seq: t.exposeInt('seq'),
+        hash: t.exposeString('hash'),
+      }),
+    });
+
   const AuditEntry = builder.objectRef<AuditEntryView>('AuditEntry').implement({
     description:
       'One entry of a party\u2019s append-only, hash-chained log: who, when, what operation and which records, at which tier, ' +
@@ -108,6 +121,12 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       details: t.exposeString('details', { nullable: true }),
       prevHash: t.exposeString('prevHash'),
       hash: t.exposeString('hash'),
+      witnesses: t.expose('witnesses', {
+        type: [AuditWitness],
+        description:
+          'Heads of the other parties\u2019 logs this entry witnesses: at the gateway, each node called; at a node, the gateway. ' +
+          'Empty when none (the column is then null, and the hash covers it only when it is not).',
+      }),
     }),
   });
 

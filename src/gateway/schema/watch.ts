@@ -164,6 +164,8 @@ builder.subscriptionField('hits', (t) =>
       const event = payload as HitEventPayload;
       const delivery = new AuditCollector(gatewayParty, context.officer, context.purpose, context.audit.clientAddress);
       delivery.operation = context.audit.operation;
+      // The owner's head after its disclosure of this delivery (hitStream called it with the subscription's collector).
+      for (const head of context.audit.witnesses) delivery.witness(head);
       noteAlertViews(delivery, [event.alert]);
       try {
         await context.prisma.$transaction((tx) =>
