@@ -156,6 +156,7 @@ async function main(argv: string[]): Promise<void> {
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           nodeTimeoutMs: config.nodeTimeoutMs,
           rateLimits: config.rateLimits,
+          checkpointIntervalMs: config.checkpointIntervalMs,
           ...publicApiOptions(config.publicApi),
           listen: { port: config.port, host: config.host },
         });

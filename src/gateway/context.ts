@@ -3,7 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import type { CheckpointSigner } from '../audit/checkpoints.ts';
+import type { CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
@@ -46,10 +46,8 @@ export interface GatewayContext {
   prisma: HubPrismaClient;
   /** Wakes operationUpdates subscribers when an operation's update commits. */
   operationUpdates: OperationUpdateSignal;
-  /** Signs the gateway's own audit checkpoints. */
-  checkpointSigner: CheckpointSigner;
-  /** Keys of every party's checkpoints. */
-  partyKeys: TrustList['partyKeys'];
+  /** What an exchange of checkpoints needs (the gateway's key, every party's keys): the schedule's, run now for an auditor. */
+  checkpointExchange: CheckpointExchangeOptions;
   /** How subscriptions learn of events the gateway took from the nodes' feeds. */
   feed: FeedSettings;
 }
@@ -75,7 +73,7 @@ export interface GatewayContextOptions {
   nodes: NodeClient;
   prisma: HubPrismaClient;
   operationUpdates: OperationUpdateSignal;
-  checkpointSigner: CheckpointSigner;
+  checkpointExchange: CheckpointExchangeOptions;
   feed: FeedSettings;
 }
 
@@ -129,7 +127,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, feed }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, feed }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -140,6 +138,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys, feed };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, feed };
   };
 }

@@ -115,6 +115,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
+      checkpointIntervalMs: config.checkpointIntervalMs,
       ...publicApiOptions(config.publicApi),
       listen: { port: config.port, host: config.host },
     });

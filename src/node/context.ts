@@ -6,12 +6,19 @@ import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { gatewayServiceSubject, isServiceCredential, verifyGatewayCredential, verifyGatewayServiceCredential } from '../identity/gatewayCredential.ts';
+import {
+  gatewayServiceSubject,
+  isServiceCredential,
+  verifyGatewayCredential,
+  verifyGatewayServiceCredential,
+  type ServiceScope,
+} from '../identity/gatewayCredential.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
+import type { Logger } from '../server/logger.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 
@@ -31,10 +38,14 @@ export interface NodeContext {
   request: Request;
   trustList: TrustList;
   checkpointSigner?: CheckpointSigner;
-  /** The gateway on its own account (service credential): it may follow the event feed, and nothing an officer may do. */
-  service: boolean;
+  /**
+   * The gateway on its own account (service credential), with the one scope its credential names: following the
+   * event feed, or exchanging audit checkpoints; nothing an officer may do. Null for an officer's call.
+   */
+  service: ServiceScope | null;
   /** Wakes the event feed when an event commits. */
   events: EventNotifier;
+  logger: Logger;
 }
 
 export interface NodeContextOptions {
@@ -43,6 +54,7 @@ export interface NodeContextOptions {
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
   events: EventNotifier;
+  logger: Logger;
 }
 
 /**
@@ -60,16 +72,16 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, logger }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
     const optional = checkpointSigner ? { checkpointSigner } : {};
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
-      await verifyGatewayServiceCredential(credential, agency, gateway);
+      const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, ...optional };
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -84,6 +96,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, ...optional };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, ...optional };
   };
 }

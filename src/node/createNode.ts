@@ -1,6 +1,5 @@
 import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
-import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
@@ -28,10 +27,11 @@ export interface NodeConfig {
   agencies: readonly string[];
   /** Default 127.0.0.1, port 0. */
   listen?: ListenOptions;
-  /** The node's key for signing its audit checkpoints; without it the node makes none. */
+  /**
+   * The node's key for signing its audit checkpoints; without it the node makes none. The node signs when the
+   * hub's checkpoint schedule asks (src/gateway/checkpointSchedule.ts): a checkpoint no other party keeps proves nothing.
+   */
   checkpointSigner?: CheckpointSigner;
-  /** How often the node signs the head of its log on its own. Default 15 minutes. */
-  checkpointEveryMs?: number;
   logger?: Logger;
 }
 
@@ -58,6 +58,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       trustList: config.trustList,
       prisma,
       events,
+      logger,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
     }),
     maskedErrors: { maskError: createMaskError(logger) },
@@ -82,15 +83,10 @@ export function createNode(config: NodeConfig): AgencyNode {
   const listener = createHttpListener(yoga);
   let started = false;
 
-  const stopCheckpoints = config.checkpointSigner
-    ? startPeriodicCheckpoints(prisma, config.agency, config.checkpointSigner, config.checkpointEveryMs ?? 15 * 60_000, logger)
-    : () => {};
-
   // Stopping twice (a signal, then a dispose) stops once.
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= shutdown());
   const shutdown = async () => {
-    stopCheckpoints();
     await events.close();
     await listener.close();
     await prisma.$disconnect();
