@@ -22,6 +22,7 @@ export async function installJobQueue(ownerUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 1 });
   // An error of an idle connection would otherwise end the process; the migration's own errors are thrown below.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await runMigrations({ pgPool: pool, schema: jobQueueSchema, logger: jobQueueLogger(rootLogger) });
     const client = await pool.connect();

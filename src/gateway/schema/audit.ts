@@ -57,7 +57,7 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
 );
 
 const AuditCheckpointConflict = builder.objectRef<RecordedCheckpointConflict>('AuditCheckpointConflict').implement({
-  description: 'A checkpoint that contradicts one already kept: the evidence that a party\u2019s log was rewritten.',
+  description: "A checkpoint that contradicts one already kept: the evidence that a party's log was rewritten.",
   fields: (t) => ({
     party: t.exposeString('party', { description: 'Whose log: an agency code or GATEWAY.' }),
     seq: t.exposeInt('seq', { description: 'The entry both checkpoints describe.' }),
