@@ -189,6 +189,20 @@ const steps: Step[] = [
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
   {
+    field: 'auditCheckpoints',
+    user: 'xk-auditor',
+    name: 'Checkpoints',
+    document: () => 'query Checkpoints { auditCheckpoints { party seq } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
+    field: 'auditCheckpointConflicts',
+    user: 'xk-auditor',
+    name: 'Conflicts',
+    document: () => 'query Conflicts { auditCheckpointConflicts { party seq } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
     field: 'recordDisclosures',
     user: 'xk-auditor',
     name: 'Trail',
