@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { generateKeyPair } from 'jose';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { columnsFromRow, genesisHash, hashColumns } from '../src/audit/auditEntry.ts';
@@ -224,5 +225,38 @@ describe('checkpoints on a schedule', () => {
 
     // An auditor asking for an exchange now meets the same conflict.
     expect(codes(await hub.query('xk-auditor', 'mutation { exchangeAuditCheckpoints { party } }', {}, audit))).toEqual(['CHECKPOINT_CONFLICT']);
+  });
+
+  it('refuse a checkpoint signed with a key the trust list does not name, and keep nothing of it', async () => {
+    const { logger, lines } = capturingLogger();
+    await using hub = await startTestHub({ gateway: { checkpointIntervalMs: interval, logger } });
+    await traffic(hub);
+    // Someone without MK's key puts a checkpoint of MK's head in MK's database for the exchange to carry.
+    const { seq, hash } = await head(hub, 'MK');
+    const stranger = { issuer: 'urn:stranger', kid: 'stranger', alg: 'ES256', key: (await generateKeyPair('ES256')).privateKey };
+    const at = new Date();
+    const forged = await signCheckpoint({ party: 'MK', seq, headHash: hash, count: seq, at: at.toISOString() }, stranger);
+    const client = new pg.Client({ connectionString: hub.nodes.get('MK')!.database.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("set local session_replication_role = 'replica'");
+      await client.query('delete from audit.checkpoint where seq = $1', [seq]);
+      await client.query('insert into audit.checkpoint (seq, head_hash, entry_count, at, jws) values ($1, $2, $1, $3, $4)', [seq, hash, at, forged]);
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    const exchanged = () => lines.filter((line) => line.msg === 'audit checkpoints exchanged').length;
+    const before = exchanged();
+    await waitUntil('three more exchanges', async () => exchanged() >= before + 3);
+    for (const holder of ['GATEWAY', 'XK']) {
+      const copies = await adminQuery(databaseOf(hub, holder), "select 1 from audit.peer_checkpoint where party = 'MK' and jws = $1", [forged]);
+      expect(copies, holder).toEqual([]);
+    }
+    expect(lines.some((line) => line.level === 50 && line.msg.includes('a checkpoint of MK whose signature does not verify'))).toBe(true);
+    // Not a conflict: the stranger's word says nothing of MK's log.
+    const conflicts = await hub.query('xk-auditor', '{ auditCheckpointConflicts { party } }', {}, audit);
+    expect(conflicts.data!.auditCheckpointConflicts).toEqual([]);
   });
 });
