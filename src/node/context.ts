@@ -19,6 +19,7 @@ import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Logger } from '../server/logger.ts';
+import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 
@@ -46,6 +47,8 @@ export interface NodeContext {
   /** Wakes the event feed when an event commits. */
   events: EventNotifier;
   logger: Logger;
+  /** The verification state of this node's own log, for auditors. */
+  auditChain: AuditChainMonitor;
 }
 
 export interface NodeContextOptions {
@@ -55,6 +58,7 @@ export interface NodeContextOptions {
   checkpointSigner?: CheckpointSigner;
   events: EventNotifier;
   logger: Logger;
+  auditChain: AuditChainMonitor;
 }
 
 /**
@@ -72,7 +76,7 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, logger }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, logger, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
@@ -81,7 +85,7 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
       const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, ...optional };
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -96,6 +100,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, ...optional };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
   };
 }

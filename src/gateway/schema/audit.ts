@@ -1,9 +1,12 @@
-import { responsePathAsArray } from 'graphql';
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { gatewayParty } from '../../audit/auditEntry.ts';
+import { activityPeriod, auditActivity, defaultActivityDays, maxActivityDays, type AuditActivity } from '../../audit/auditActivity.ts';
+import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { listCheckpointConflicts, type RecordedCheckpointConflict } from '../../audit/checkpointConflicts.ts';
 import { latestKeptCheckpoints } from '../../audit/checkpoints.ts';
 import { exchangeCheckpoints } from '../exchangeCheckpoints.ts';
+import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -29,6 +32,17 @@ const localIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 /** The owner's id of a record named by its API id or by that owner id itself, as entries store it. */
 function recordLocalId(recordId: string, argument: string): string {
   return localIdPattern.test(recordId) ? recordId.toLowerCase() : parseGlobalId(recordId, recordTypes, argument).localId;
+}
+
+/** The answers of the nodes that answered; each node that did not is an AGENCY_UNAVAILABLE error of the field, anything else fails it. */
+function answered<T>(context: GatewayContext, info: GraphQLResolveInfo, results: readonly PromiseSettledResult<T>[]): T[] {
+  const values: T[] = [];
+  for (const result of results) {
+    if (result.status === 'fulfilled') values.push(result.value);
+    else if (result.reason instanceof AgencyUnavailableError) context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
+    else throw result.reason;
+  }
+  return values;
 }
 
 builder.mutationField('exchangeAuditCheckpoints', (t) =>
@@ -129,6 +143,36 @@ builder.queryFields((t) => ({
     },
     ...countedConnection('AuditEntry'),
   ),
+  auditChains: t.field({
+    type: [audit.AuditChainState],
+    description:
+      "Every party's own walk of its log (the gateway's, each agency node's): whether every link, hash and own checkpoint holds, " +
+      'and the first entry where it does not. Parties whose node does not answer are left out, with an AGENCY_UNAVAILABLE error.',
+    authScopes: { audit: auditRoles },
+    resolve: async (_root, _args, context, info) => {
+      const fromNodes = await Promise.allSettled(context.nodes.agencies.map((agency) => requestNode<AuditChainState>(context, agency, 'auditChain', {})));
+      return [await context.auditChain.state(), ...answered(context, info, fromNodes)];
+    },
+  }),
+  auditActivity: t.field({
+    type: audit.AuditActivity,
+    description:
+      "One party's log in aggregate, computed by that party in SQL over the entries the reader may read (the scope of auditEntries): " +
+      'accesses per day by purpose and by unit, denials per day, and the officers with unusually many searches. ' +
+      `The period is from \u2264 at < to, at most ${maxActivityDays} days; by default the last ${defaultActivityDays}.`,
+    authScopes: { audit: auditRoles },
+    args: {
+      party: t.arg.string({ required: true, description: 'An agency code, or GATEWAY.' }),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+    },
+    resolve: async (_root, args, context) => {
+      const period = activityPeriod(args.from, args.to);
+      if (args.party === gatewayParty) return auditActivity(context.prisma, context.officer, gatewayParty, period, false);
+      if (!context.nodes.has(args.party)) throw hubError(ErrorCode.AGENCY_UNKNOWN, `No party ${args.party} in the exchange.`);
+      return requestNode<AuditActivity>(context, args.party, 'auditActivity', { from: period.from.toISOString(), to: period.to.toISOString() });
+    },
+  }),
   recordDisclosures: t.field({
     type: [audit.AuditEntry],
     description:
