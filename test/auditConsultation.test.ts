@@ -189,6 +189,20 @@ const steps: Step[] = [
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
   {
+    field: 'auditActivity',
+    user: 'xk-auditor',
+    name: 'Activity',
+    document: () => 'query Activity { auditActivity(party: "XK") { accessesByPurpose { key } } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
+    field: 'auditChains',
+    user: 'xk-auditor',
+    name: 'Chains',
+    document: () => 'query Chains { auditChains { entryCount headHash } }',
+    purpose: { purpose: 'AUDIT', caseReference: null },
+  },
+  {
     field: 'auditCheckpoints',
     user: 'xk-auditor',
     name: 'Checkpoints',
