@@ -165,7 +165,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
       const database = `bench_${agency.toLowerCase()}`;
       await postgres.ensureDatabase(database);
       const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword, 'node');
-      const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, logger: serverLogger });
+      const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, auditDigestKey: keys.auditDigests.get(agency)!, logger: serverLogger });
       cleanup.push(() => node.stop());
       nodes.push(node);
       nodeUrls.set(agency, await node.start());
@@ -187,6 +187,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
       databaseUrl: gatewayDatabase.applicationUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
+      auditDigestKey: keys.auditDigests.get('GATEWAY')!,
       graphiql: false,
       logger: serverLogger,
     });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { loadDigestKey } from './audit/termDigests.ts';
 import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,7 +40,7 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   token <demo-user> [--dir D] mint a development token for a demo user (keys of D, default DATA_DIR/keys): ${Object.keys(demoUsers).join(', ')}
   token --agency XK --sub S --unit U --roles officer,analyst [--ttl 8h]
   keys [--dir D] [--uid U]   development keys and trust list (default DATA_DIR/keys), e.g. for docker compose (--uid 1000)
-  audit verify|export        walk a party's hash-chained log and checkpoints / export it as JSON Lines (audit --help)
+  audit verify|export|purge  walk a party's log and checkpoints / export it as JSON Lines / erase expired clear variables (audit --help)
   subscribe --token T --purpose P [--case-reference C] [--after CURSOR] [--url WS]
                              print your unit's watch hits as JSON lines as they happen (graphql-ws)
   contracts write            rewrite contracts/*.graphql from the code
@@ -139,6 +140,7 @@ async function main(argv: string[]): Promise<void> {
           trustList: loadTrustList(config.trustListPath),
           agencies: config.agencies,
           listen: { port: config.port, host: config.host },
+          auditDigestKey: await loadDigestKey(config.auditDigestKeyPath),
           ...(config.signingKeyPath
             ? { checkpointSigner: await loadSigningKey(config.signingKeyPath, `urn:border-hub:node:${config.agency.toLowerCase()}`) }
             : {}),
@@ -156,6 +158,7 @@ async function main(argv: string[]): Promise<void> {
           databaseUrl: config.databaseUrl,
           nodes: config.nodes,
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
+          auditDigestKey: await loadDigestKey(config.auditDigestKeyPath),
           nodeTimeoutMs: config.nodeTimeoutMs,
           rateLimits: config.rateLimits,
           checkpointIntervalMs: config.checkpointIntervalMs,

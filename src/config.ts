@@ -157,6 +157,8 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
       AGENCIES: agencyList.default(['XK', 'MK']),
       /** Private JWK (JSON file) the node signs its audit checkpoints with; none: no checkpoints. */
       NODE_SIGNING_KEY: z.string().min(1).optional(),
+      /** Secret JWK (JSON file, kty oct) of the digests the node's log keeps of identifiers; required: no key, no log. */
+      AUDIT_DIGEST_KEY: z.string().min(1),
     }),
     { ...env, ...(agencyFlag ? { NODE_AGENCY: agencyFlag } : {}) },
   );
@@ -167,6 +169,7 @@ export function loadNodeConfig(env: Env = process.env, agencyFlag?: string) {
     port: raw.PORT,
     trustListPath: resolve(raw.TRUST_LIST),
     signingKeyPath: raw.NODE_SIGNING_KEY ? resolve(raw.NODE_SIGNING_KEY) : undefined,
+    auditDigestKeyPath: resolve(raw.AUDIT_DIGEST_KEY),
     agencies: raw.AGENCIES.includes(raw.NODE_AGENCY) ? raw.AGENCIES : [...raw.AGENCIES, raw.NODE_AGENCY],
   };
 }
@@ -185,6 +188,8 @@ export function loadGatewayConfig(env: Env = process.env) {
       GATEWAY_SIGNING_KEY: z.string().min(1),
       /** The gateway's `iss` as the nodes' trust list names it. Default urn:border-hub:gateway */
       GATEWAY_ISSUER: z.string().min(1).default('urn:border-hub:gateway'),
+      /** Secret JWK (JSON file, kty oct) of the digests the consultation log keeps of identifiers; required: no key, no log. */
+      AUDIT_DIGEST_KEY: z.string().min(1),
       /** AGENCY=URL pairs: "XK=http://node-xk:4001/graphql,MK=http://node-mk:4001/graphql". */
       AGENCY_NODES: z
         .string()
@@ -231,6 +236,7 @@ export function loadGatewayConfig(env: Env = process.env) {
     trustListPath: resolve(raw.TRUST_LIST),
     signingKeyPath: resolve(raw.GATEWAY_SIGNING_KEY),
     issuer: raw.GATEWAY_ISSUER,
+    auditDigestKeyPath: resolve(raw.AUDIT_DIGEST_KEY),
     nodes: raw.AGENCY_NODES,
     nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
     rateLimits,

@@ -54,8 +54,8 @@ describe('the services\u2019 database role', () => {
   });
 
   it('is required: a node and a gateway refuse to serve over the owner\u2019s connection', async () => {
-    const node = createNode({ agency: 'MK', databaseUrl: hub.nodes.get('MK')!.database.url, trustList: hub.trustList, agencies: ['XK', 'MK'] });
-    const gateway = createGateway({ trustList: hub.trustList, databaseUrl: hub.hubDatabase.url, nodes: new Map(), signer: hub.keys.gateway, graphiql: false });
+    const node = createNode({ agency: 'MK', databaseUrl: hub.nodes.get('MK')!.database.url, trustList: hub.trustList, agencies: ['XK', 'MK'], auditDigestKey: hub.keys.auditDigests.get('MK')! });
+    const gateway = createGateway({ trustList: hub.trustList, databaseUrl: hub.hubDatabase.url, nodes: new Map(), signer: hub.keys.gateway, auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!, graphiql: false });
     try {
       await expect(node.start()).rejects.toThrow(/connect as hub_app/);
       await expect(gateway.start()).rejects.toThrow(/connect as hub_app/);

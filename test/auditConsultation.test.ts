@@ -1,3 +1,4 @@
+import { termDigest } from '../src/audit/termDigests.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNamedType, isInterfaceType, isObjectType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
 import { decodeGlobalID } from '@pothos/plugin-relay';
@@ -352,6 +353,7 @@ interface EntryRow {
   document_hash: string | null;
   client_address: string | null;
   variables: unknown;
+  digests: { path: string; kind: string; digest: string }[] | null;
   records: { agency: string; id: string; tier?: string }[];
   outcome: string;
   error_code: string | null;
@@ -481,11 +483,13 @@ describe('consultation log at the gateway', () => {
     }
   });
 
-  it('keeps search terms in the variables, as misuse investigations need them', async () => {
+  it('keeps search terms as keyed digests, as misuse investigations need them, never in clear', async () => {
     await hub.query('mk-border-officer', 'query Hit($input: SearchInput!) { search(input: $input) { outcome } }', {
       input: { plate: 'SK 1234 AB' },
     });
-    expect((await lastEntry())!.variables).toEqual({ input: { plate: 'SK 1234 AB' } });
+    const entry = (await lastEntry())!;
+    expect(entry.variables).toEqual({ input: {} });
+    expect(entry.digests).toEqual([{ path: 'input.plate', kind: 'PLATE', digest: termDigest(hub.keys.auditDigests.get('GATEWAY')!, 'PLATE', 'sk1234ab') }]);
   });
 
   it('records refused requests: bad token, no purpose, invalid document, forbidden', async () => {

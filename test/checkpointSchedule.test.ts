@@ -135,6 +135,7 @@ describe('checkpoints on a schedule', () => {
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
       signer: hub.keys.gateway,
+      auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
       checkpointIntervalMs: interval,
       logger: second.logger,
     });

@@ -72,6 +72,7 @@ describe('configuration', () => {
     const config = loadGatewayConfig({
       TRUST_LIST: '/etc/hub/trust-list.json',
       GATEWAY_SIGNING_KEY: '/run/secrets/gateway.jwk.json',
+      AUDIT_DIGEST_KEY: '/run/secrets/audit-digest-gateway.jwk.json',
       DATABASE_URL: 'postgresql://hub:secret@db-hub:5432/hub',
       AGENCY_NODES: 'XK=http://node-xk:4001/graphql, MK=http://node-mk:4001/graphql',
     });

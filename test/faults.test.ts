@@ -109,6 +109,7 @@ describe('faults', () => {
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
       signer: hub.keys.gateway,
+      auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
       nodeTimeoutMs: 1_500,
       graphiql: false,
     });

@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
+import { gatewayParty } from '../src/audit/auditEntry.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -196,6 +197,8 @@ export interface TestHubOptions {
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
   /** Further settings of every node. */
   node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs'>>;
+  /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
+  routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
 }
 
 /**
@@ -209,6 +212,7 @@ export async function startTestHub({
   graphiql = false,
   gateway: gatewayOptions = {},
   node: nodeOptions = {},
+  routeNode = (_agency, url) => url,
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -217,7 +221,7 @@ export async function startTestHub({
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, ...nodeOptions });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, auditDigestKey: keys.auditDigests.get(agency)!, ...nodeOptions });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -229,8 +233,9 @@ export async function startTestHub({
   const gateway = createGateway({
     trustList,
     databaseUrl: hubDatabase.applicationUrl,
-    nodes: new Map([...nodes].map(([agency, node]) => [agency, node.url])),
+    nodes: new Map(await Promise.all([...nodes].map(async ([agency, node]) => [agency, await routeNode(agency, node.url)] as const))),
     signer: keys.gateway,
+    auditDigestKey: keys.auditDigests.get(gatewayParty)!,
     nodeTimeoutMs,
     rateLimits,
     graphiql,

@@ -34,6 +34,7 @@ describe('hits across gateway processes', () => {
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
       signer: hub.keys.gateway,
+      auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
       graphiql: false,
       feedWaitMs: 1_000,
       subscriptionPollMs: 500,

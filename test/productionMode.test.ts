@@ -18,6 +18,7 @@ beforeAll(async () => {
     DATABASE_URL: hub.hubDatabase.applicationUrl,
     TRUST_LIST: '/etc/hub/trust-list.json',
     GATEWAY_SIGNING_KEY: '/etc/hub/gateway.private.jwk.json',
+    AUDIT_DIGEST_KEY: '/etc/hub/audit-digest-gateway.secret.jwk.json',
     AGENCY_NODES: [...hub.nodes].map(([agency, node]) => `${agency}=${node.url.href}`).join(','),
     CORS_ORIGINS: 'https://console.police.example',
   }).publicApi;
@@ -27,6 +28,7 @@ beforeAll(async () => {
     databaseUrl: hub.hubDatabase.applicationUrl,
     nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
     signer: hub.keys.gateway,
+    auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
     graphiql: settings.graphiql,
     introspection: settings.introspection,
     corsOrigins: settings.corsOrigins,

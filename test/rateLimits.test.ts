@@ -65,6 +65,7 @@ describe('rate limits', () => {
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
       signer: hub.keys.gateway,
+      auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
       rateLimits: limits,
       graphiql: false,
     });

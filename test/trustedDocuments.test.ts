@@ -25,6 +25,7 @@ beforeAll(async () => {
     databaseUrl: hub.hubDatabase.applicationUrl,
     nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
     signer: hub.keys.gateway,
+    auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
     graphiql: false,
     trustedDocuments: documents,
   });

@@ -3,13 +3,16 @@ import type { Officer } from '../identity/officer.ts';
 import type { AlertView } from '../domain/alertView.ts';
 import type { AuditTransaction } from './auditDatabase.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
-import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, JsonValue } from './auditEntry.ts';
+import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, JsonValue, TermDigest } from './auditEntry.ts';
 
 /** What is known of the operation before it runs. */
 export interface AuditedOperation {
   operation: string | null;
   documentHash: string | null;
-  variables: unknown;
+  /** What may be kept in clear of its variables (see auditVariables.ts). */
+  variables: JsonValue;
+  /** The keyed digests of its search terms and personal identifiers. */
+  digests: TermDigest[];
 }
 
 export const documentHash = (source: string) => createHash('sha256').update(source).digest('hex');
@@ -21,7 +24,7 @@ export const documentHash = (source: string) => createHash('sha256').update(sour
  */
 export class AuditCollector {
   readonly records: AuditRecordRef[] = [];
-  operation: AuditedOperation = { operation: null, documentHash: null, variables: null };
+  operation: AuditedOperation = { operation: null, documentHash: null, variables: null, digests: [] };
   traceId: string | null = null;
   /** Set once the operation's entry is in the log, so that it is written exactly once. */
   written = false;

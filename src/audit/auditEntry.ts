@@ -6,7 +6,7 @@ import { canonicalJson } from './canonicalJson.ts';
 export type AuditDatabase = pg.Client | pg.Pool | pg.PoolClient;
 
 /** What an entry records. */
-export const auditKinds = ['CONSULTATION', 'DISCLOSURE', 'DENIAL', 'CHANGE'] as const;
+export const auditKinds = ['CONSULTATION', 'DISCLOSURE', 'DENIAL', 'CHANGE', 'ERASURE'] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
 /** How the operation it records ended. */
@@ -38,6 +38,16 @@ export interface AuditRecordRef {
   grantId?: string;
 }
 
+/** The keyed digest of one search term or personal identifier of an operation (see termDigests.ts). */
+export interface TermDigest {
+  /** Where in the variables (or the document's arguments) it was: "input.plate". */
+  path: string;
+  /** SERIAL, PLATE, VIN, DOCUMENT_NUMBER, NAME, DATE_OF_BIRTH or TEXT. */
+  kind: string;
+  /** HMAC-SHA-256 (hex) of the normalised value, with the party's digest key. */
+  digest: string;
+}
+
 /** What the application hands to {@link appendAuditEntry}; every absent fact is null. */
 export interface AuditEntryInput {
   kind: AuditKind;
@@ -47,8 +57,10 @@ export interface AuditEntryInput {
   operation: string | null;
   /** SHA-256 (hex) of the GraphQL document. */
   documentHash: string | null;
-  /** The operation's variables, identifiers and search terms included. */
+  /** What the schema lets the log keep in clear of the operation's variables (see auditVariables.ts). */
   variables: unknown;
+  /** The digests of its search terms and personal identifiers. Default none. */
+  digests?: readonly TermDigest[] | null;
   records: readonly AuditRecordRef[];
   outcome: AuditOutcome;
   errorCode: string | null;
@@ -69,7 +81,11 @@ export interface AuditEntry {
   caseReference: string | null;
   operation: string | null;
   documentHash: string | null;
+  /** Null once erased after the agreement's retention (see {@link variablesDigest}). */
   variables: JsonValue;
+  /** SHA-256 of the canonical JSON of `variables` as written; null in entries written before the digests. */
+  variablesDigest: string | null;
+  digests: TermDigest[] | null;
   records: AuditRecordRef[];
   outcome: AuditOutcome;
   errorCode: string | null;
@@ -103,6 +119,8 @@ export interface AuditEntryColumns {
   operation: string | null;
   document_hash: string | null;
   variables: JsonValue;
+  variables_digest: string | null;
+  digests: JsonValue;
   records: JsonValue;
   outcome: string;
   error_code: string | null;
@@ -117,7 +135,7 @@ export interface AuditEntryColumns {
 export const entryColumnNames = [
   'seq', 'at', 'party', 'kind', 'actor_sub', 'actor_agency', 'actor_unit', 'actor_roles', 'purpose',
   'case_reference', 'operation', 'document_hash', 'variables', 'records', 'outcome', 'error_code',
-  'client_address', 'trace_id', 'details', 'prev_hash', 'hash',
+  'client_address', 'trace_id', 'details', 'prev_hash', 'hash', 'variables_digest', 'digests',
 ] as const satisfies readonly (keyof AuditEntryColumns)[];
 
 /** Widths of the varchar columns (of each element, for `actor_roles`). */
@@ -138,6 +156,13 @@ const maxJsonDepth = 64;
  * `seq` a number, `at` ISO 8601 in UTC with milliseconds, absent values null,
  * `actor_roles` an array or null, jsonb columns as stored. Entry 1 follows
  * {@link genesisHash}.
+ *
+ * Since the digests (migration 0006) an entry has a `variables_digest`, the
+ * SHA-256 (hex) of the canonical JSON of `variables` as written: the object
+ * hashed then holds `variables_digest` and `digests` instead of `variables`,
+ * so that the clear part can be erased after its retention and the chain
+ * still verifies. An entry whose `variables_digest` is null is hashed as
+ * before, without the two members.
  */
 export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
   const { hash: _hash, ...content } = toColumns({ ...entry, prevHash, hash: '' });
@@ -146,7 +171,25 @@ export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'hash' | 'pr
 
 /** The hash the columns (all but `hash`) call for. */
 export function hashColumns(content: Omit<AuditEntryColumns, 'hash'>): string {
-  return createHash('sha256').update(`${content.prev_hash}\n${canonicalJson(content)}`).digest('hex');
+  const { variables, variables_digest, digests, ...common } = content;
+  const hashed = variables_digest === null ? { ...common, variables } : { ...common, variables_digest, digests };
+  return createHash('sha256').update(`${content.prev_hash}\n${canonicalJson(hashed)}`).digest('hex');
+}
+
+/** The `variables_digest` of a clear part. */
+export function clearPartDigest(variables: JsonValue): string {
+  return createHash('sha256').update(canonicalJson(variables)).digest('hex');
+}
+
+/**
+ * What the clear part of an entry is: as written (it matches its digest),
+ * erased (null where something else was written) or altered. Entries from
+ * before the digests are as written: their hash covers the clear part.
+ */
+export function clearPartState(entry: Pick<AuditEntryColumns, 'variables' | 'variables_digest'>): 'written' | 'erased' | 'altered' {
+  if (entry.variables_digest === null) return 'written';
+  if (clearPartDigest(entry.variables) === entry.variables_digest) return 'written';
+  return entry.variables === null ? 'erased' : 'altered';
 }
 
 /** The entry keyed by column. */
@@ -165,6 +208,8 @@ export function toColumns(entry: AuditEntry): AuditEntryColumns {
     operation: entry.operation,
     document_hash: entry.documentHash,
     variables: entry.variables,
+    variables_digest: entry.variablesDigest,
+    digests: entry.digests as unknown as JsonValue,
     records: entry.records as unknown as JsonValue,
     outcome: entry.outcome,
     error_code: entry.errorCode,
@@ -192,6 +237,8 @@ export function fromColumns(columns: AuditEntryColumns): AuditEntry {
     operation: columns.operation,
     documentHash: columns.document_hash,
     variables: columns.variables,
+    variablesDigest: columns.variables_digest,
+    digests: (Array.isArray(columns.digests) ? columns.digests : null) as unknown as TermDigest[] | null,
     records: (Array.isArray(columns.records) ? columns.records : []) as unknown as AuditRecordRef[],
     outcome: columns.outcome as AuditOutcome,
     errorCode: columns.error_code,
@@ -223,6 +270,8 @@ export function columnsFromRow(row: Record<string, unknown>): AuditEntryColumns 
     operation: (row.operation ?? null) as string | null,
     document_hash: (row.document_hash ?? null) as string | null,
     variables: (row.variables ?? null) as JsonValue,
+    variables_digest: (row.variables_digest ?? null) as string | null,
+    digests: (row.digests ?? null) as JsonValue,
     records: row.records as JsonValue,
     outcome: row.outcome as string,
     error_code: (row.error_code ?? null) as string | null,
@@ -252,6 +301,8 @@ export function normalizeAuditInput(input: AuditEntryInput): AuditEntryContent {
   if (!auditKinds.includes(input.kind)) throw new TypeError(`unknown audit entry kind ${String(input.kind)}`);
   if (!auditOutcomes.includes(input.outcome)) throw new TypeError(`unknown audit outcome ${String(input.outcome)}`);
   const records = toJsonValue(input.records ?? [], 0);
+  const variables = toJsonValue(input.variables, 0);
+  const digests = input.digests?.length ? (toJsonValue(input.digests, 0) as unknown as TermDigest[]) : null;
   return {
     kind: input.kind,
     actor: input.actor
@@ -266,7 +317,9 @@ export function normalizeAuditInput(input: AuditEntryInput): AuditEntryContent {
     caseReference: storableText(input.caseReference, widths.case_reference),
     operation: storableText(input.operation, widths.operation),
     documentHash: storableText(input.documentHash, widths.document_hash),
-    variables: toJsonValue(input.variables, 0),
+    variables,
+    variablesDigest: clearPartDigest(variables),
+    digests,
     records: (Array.isArray(records) ? records : []) as unknown as AuditRecordRef[],
     outcome: input.outcome,
     errorCode: storableText(input.errorCode, widths.error_code),

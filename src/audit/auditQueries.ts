@@ -2,7 +2,8 @@ import type { Prisma } from '../generated/node/client.ts';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
-import type { AuditKind, AuditOutcome } from './auditEntry.ts';
+import type { AuditKind, AuditOutcome, TermDigest } from './auditEntry.ts';
+import { termDigests, type DigestKey, type TermKind } from './termDigests.ts';
 
 /** What auditors filter a log by. */
 export interface AuditFilter {
@@ -16,6 +17,9 @@ export interface AuditFilter {
   kind?: AuditKind | null;
   from?: Date | null;
   to?: Date | null;
+  /** A search term or identifier the entry's operation carried, compared by its digest. */
+  term?: string | null;
+  termKind?: TermKind | null;
 }
 
 export interface AuditEntryView {
@@ -32,6 +36,8 @@ export interface AuditEntryView {
   operation: string | null;
   documentHash: string | null;
   variables: string | null;
+  variablesDigest: string | null;
+  digests: TermDigest[] | null;
   records: { agency: string; id: string; reference?: string; tier?: string; basis?: string; grantId?: string }[];
   outcome: AuditOutcome;
   errorCode: string | null;
@@ -77,9 +83,15 @@ function namingRecord(id: string, asPartner: boolean): Prisma.AuditEntryWhereInp
   return asPartner ? { AND: [names, { NOT: { records: { array_contains: [{ id, tier: 'NONE' }] } } }] } : names;
 }
 
-function filterWhere(filter: AuditFilter | null | undefined, asPartner: boolean): Prisma.AuditEntryWhereInput {
+/** Entries with a digest of the term: each kind's, unless the kind is given. */
+function carryingTerm(key: DigestKey, term: string, kind: TermKind | null | undefined): Prisma.AuditEntryWhereInput {
+  return { OR: termDigests(key, term, kind).map(({ kind, digest }) => ({ digests: { array_contains: [{ kind, digest }] } })) };
+}
+
+function filterWhere(filter: AuditFilter | null | undefined, asPartner: boolean, key: DigestKey): Prisma.AuditEntryWhereInput {
   if (!filter) return {};
   return {
+    ...(filter.term ? carryingTerm(key, filter.term, filter.termKind) : {}),
     ...(filter.actorSub ? { actorSub: filter.actorSub } : {}),
     ...(filter.actorUnit ? { actorUnit: filter.actorUnit } : {}),
     ...(filter.actorAgency ? { actorAgency: filter.actorAgency } : {}),
@@ -108,9 +120,11 @@ export async function listAuditEntries(
   party: string,
   filter: AuditFilter | null | undefined,
   page: { first: number; after?: string | null },
+  /** The party's digest key, which `filter.term` is digested with. */
+  digestKey: DigestKey,
 ) {
   const asPartner = readsAsPartner(reader, party);
-  const base: Prisma.AuditEntryWhereInput = { AND: [auditScope(reader, party), filterWhere(filter, asPartner)] };
+  const base: Prisma.AuditEntryWhereInput = { AND: [auditScope(reader, party), filterWhere(filter, asPartner, digestKey)] };
   const after = page.after ? parseSeqCursor(page.after) : null;
   const where = after === null ? base : { AND: [base, { seq: { lt: after } }] };
   const [rows, totalCount] = await Promise.all([
@@ -126,6 +140,7 @@ export async function listAuditEntries(
         outcome: row.outcome as AuditOutcome,
         seq: Number(row.seq),
         variables: json(row.variables),
+        digests: row.digests as TermDigest[] | null,
         details: json(row.details),
         records: (row.records as AuditEntryView['records']).filter((record) => !asPartner || !withheld(record)),
       }),

@@ -54,7 +54,10 @@ export type ExportOptions = Omit<AuditEntryRange, 'afterSeq'>;
  * sequence order, waiting whenever `out` asks to (backpressure): a million
  * entries need the memory of one batch. Each line holds the entry's columns,
  * `at` in ISO form, so anyone can check it without this code:
- * hash = sha256(prev_hash + "\n" + canonical JSON of the line without `hash`).
+ * hash = sha256(prev_hash + "\n" + canonical JSON of the line without `hash`),
+ * where a line with a `variables_digest` leaves out `variables` instead (see
+ * entryHash), and `variables_digest` = sha256(canonical JSON of `variables`)
+ * until they are erased.
  * Resolves with the number of entries written; does not end `out`.
  */
 export async function exportAuditEntries(db: AuditDatabase, out: Writable, options: ExportOptions = {}): Promise<{ count: number }> {

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
 import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
+import { purgeClearVariables } from './purgeClearVariables.ts';
+import { createPrismaClient } from '../database/createPrismaClient.ts';
 import { readRunningHub } from '../hub/runningHub.ts';
 
 /** Where the command writes, and the environment it reads DATABASE_URL from. */
@@ -25,7 +27,11 @@ export const auditUsage = `Usage:
       DIR (default DATA_DIR or .data), each against the others' copies, signatures checked.
   hub audit export --database-url URL [--from ISO-TIME] [--to ISO-TIME]
       the entries with from <= at < to as JSON Lines on stdout, in sequence order.
-  --database-url defaults to DATABASE_URL. Both commands only read.
+  hub audit purge --database-url URL [--party XK] [--retention-days N]
+  hub audit purge --party XK | --all [--data-dir DIR] [--retention-days N]
+      erases the clear variables of the entries older than the agreement's audit.clearRetentionDays
+      (or N days) and records the erasure as an ERASURE entry; the chain still verifies.
+  --database-url defaults to DATABASE_URL. verify and export only read.
 `;
 
 class UsageError extends Error {}
@@ -43,6 +49,7 @@ export async function runAuditCommand(argv: string[], io: AuditCommandIO = defau
   try {
     if (command === 'verify') return await verifyCommand(rest, io);
     if (command === 'export') return await exportCommand(rest, io);
+    if (command === 'purge') return await purgeCommand(rest, io);
     if (command !== undefined && command !== 'help' && command !== '--help') io.stderr.write(`unknown audit command "${command}"\n`);
   } catch (error) {
     // parseArgs reports unknown or malformed options with a TypeError of code ERR_PARSE_ARGS_*.
@@ -110,6 +117,54 @@ async function verifyParty(url: string, peerUrls: readonly string[], givenParty:
     io.stdout.write(`${prefix}${result.checkpoints} checkpoints match (${peerCheckpoints.length} of them peer copies)${publicKeys ? ', signatures verified' : ''}\n`);
     return 0;
   });
+}
+
+async function purgeCommand(args: string[], io: AuditCommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'database-url': { type: 'string' },
+      party: { type: 'string' },
+      all: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      'retention-days': { type: 'string' },
+    },
+  });
+  const days = values['retention-days'];
+  if (days !== undefined && !/^\d{1,5}$/.test(days)) throw new UsageError(`--retention-days: a whole number of days, not ${days}`);
+  const retention = days === undefined ? {} : { retentionDays: Number(days) };
+  let targets: { url: string; party: string | undefined; prefix: string }[];
+  if (values['database-url'] === undefined && io.env.DATABASE_URL === undefined && (values.party !== undefined || values.all)) {
+    const dataDir = values['data-dir'] ?? io.env.DATA_DIR ?? '.data';
+    const hub = await readRunningHub(dataDir);
+    if (!hub) throw new UsageError(`no running hub found in ${dataDir} (start one with npm start, or give --database-url)`);
+    const parties = values.all ? Object.keys(hub.parties) : [values.party!];
+    for (const party of parties) {
+      if (!Object.hasOwn(hub.parties, party)) throw new UsageError(`--party: ${party} is not a party of the running hub`);
+    }
+    targets = parties.map((party) => ({ url: hub.parties[party]!, party, prefix: `${party}: ` }));
+  } else {
+    targets = [{ url: databaseUrl(values['database-url'], io), party: values.party, prefix: '' }];
+  }
+  for (const { url, party: given, prefix } of targets) {
+    const party = given ?? (await withDatabase(url, partyOfLog));
+    if (party === undefined) {
+      io.stdout.write(`${prefix}nothing to erase: the log is empty\n`);
+      continue;
+    }
+    const prisma = createPrismaClient({ databaseUrl: url, maxConnections: 1 });
+    try {
+      const result = await purgeClearVariables(prisma, party, retention);
+      io.stdout.write(
+        result.entry
+          ? `${prefix}erased the clear variables of ${result.erased} entries (${result.fromSeq} to ${result.toSeq}, before ${result.before.toISOString()}); recorded as entry ${result.entry.seq}\n`
+          : `${prefix}nothing to erase before ${result.before.toISOString()}\n`,
+      );
+    } finally {
+      await prisma.$disconnect();
+    }
+  }
+  return 0;
 }
 
 async function exportCommand(args: string[], io: AuditCommandIO): Promise<number> {

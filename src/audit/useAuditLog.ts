@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { getOperationAST, type ExecutionResult, type GraphQLError } from 'graphql';
+import { getOperationAST, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -10,6 +10,8 @@ import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
 import { createAuditWriter, type AuditWriter } from './createAuditWriter.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
+import { auditVariables } from './auditVariables.ts';
+import type { DigestKey } from './termDigests.ts';
 
 /** Options for {@link useAuditLog}. */
 export interface AuditLogOptions {
@@ -19,6 +21,8 @@ export interface AuditLogOptions {
   prisma: AuditDatabase;
   /** Kind of the entry an operation that ran leaves: DISCLOSURE at a node, CONSULTATION at the gateway. */
   kind: Extract<AuditKind, 'DISCLOSURE' | 'CONSULTATION'>;
+  /** The party's key for the digests of search terms and personal identifiers, which the log keeps instead of them. */
+  digestKey: DigestKey;
   logger: Logger;
 }
 
@@ -50,7 +54,7 @@ export const auditUnavailable = () =>
  * Requests refused before execution (bad token, no purpose, invalid
  * document) get a DENIAL entry with what the request claimed.
  */
-export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): Plugin {
+export function useAuditLog({ party, prisma, kind, digestKey, logger }: AuditLogOptions): Plugin {
   // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
   const writer = createAuditWriter({ prisma, party });
   const append = async (input: AuditEntryInput) => {
@@ -59,16 +63,13 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
   const refusals: RefusalLog = { party, writer, logger };
 
   return {
+    // A subscription's entry is written by its resolver (before anything is delivered), with what is known here.
+    onSubscribe({ args }) {
+      describeOperation(args, digestKey);
+    },
     onExecute({ args }) {
-      const context = args.contextValue as AuditedContext;
-      const audit = context.audit;
+      const audit = describeOperation(args, digestKey);
       if (!audit) return;
-      const operation = getOperationAST(args.document, args.operationName);
-      audit.operation = {
-        operation: operation ? `${operation.operation} ${operation.name?.value ?? 'anonymous'}` : null,
-        documentHash: args.document.loc ? documentHash(args.document.loc.source.body) : null,
-        variables: args.variableValues ?? null,
-      };
       return {
         async onExecuteDone({ result, setResult }) {
           if (audit.written || !('data' in result || 'errors' in result)) return;
@@ -95,6 +96,25 @@ export function useAuditLog({ party, prisma, kind, logger }: AuditLogOptions): P
       if (!written) setResult({ errors: [auditUnavailable()] });
     },
   };
+}
+
+/**
+ * Puts on the operation's collector what its entry says of the operation:
+ * its name, the hash of its document, and of its variables only what the
+ * schema lets the log keep in clear, the rest as keyed digests.
+ */
+function describeOperation(args: ExecutionArgs, digestKey: DigestKey): AuditCollector | undefined {
+  const audit = (args.contextValue as AuditedContext).audit;
+  if (!audit) return undefined;
+  const operation = getOperationAST(args.document, args.operationName);
+  const { variables, digests } = auditVariables(args.schema, args.document, args.operationName, args.variableValues, digestKey);
+  audit.operation = {
+    operation: operation ? `${operation.operation} ${operation.name?.value ?? 'anonymous'}` : null,
+    documentHash: args.document.loc ? documentHash(args.document.loc.source.body) : null,
+    variables,
+    digests,
+  };
+  return audit;
 }
 
 /** Where {@link logRefusal} writes: the party's log, through its group-committing writer. */

@@ -1,4 +1,5 @@
-import { columnsFromRow, genesisHash, hashColumns, toSeq, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { clearPartState, columnsFromRow, genesisHash, hashColumns, toSeq, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { erasedRange } from './purgeClearVariables.ts';
 import { readCheckpoint, readOwnCheckpoints, verifyCheckpoint, type CheckpointKeys, type CheckpointReference } from './checkpoints.ts';
 import { readAuditEntries } from './exportAuditEntries.ts';
 
@@ -115,6 +116,7 @@ class ChainWalk {
   private nextCheckpoint = 0;
   private lastMatchingCheckpoint = 0;
   private checkpointMismatch: Failure | undefined;
+  private readonly erasures = new ErasureLedger();
 
   constructor(private readonly checkpoints: readonly Checkpoint[]) {}
 
@@ -127,6 +129,11 @@ class ChainWalk {
     if (entry.seq !== this.expectedSeq) return fail(this.expectedSeq, `entry ${this.expectedSeq} is missing`);
     if (entry.prev_hash !== this.previousHash) return 'broken-link';
     if (!isSelfConsistent(entry)) return fail(entry.seq, `entry ${entry.seq} was altered: its content does not match its hash`);
+    const clear = clearPartState(entry);
+    if (clear === 'altered') return fail(entry.seq, `entry ${entry.seq} was altered: its clear variables do not match their digest`);
+    if (clear === 'erased') this.erasures.erased(entry.seq);
+    else if (entry.variables !== null) this.erasures.kept();
+    if (entry.kind === 'ERASURE') this.erasures.recorded(erasedRange(entry.details));
     if (Date.parse(entry.at) < this.previousAt) {
       return fail(entry.seq, `entry ${entry.seq} is dated ${entry.at}, before entry ${entry.seq - 1} (${new Date(this.previousAt).toISOString()})`);
     }
@@ -168,6 +175,10 @@ class ChainWalk {
   /** The end of the log: every checkpoint must have been reached. */
   finish(): VerifyResult {
     if (this.checkpointMismatch) return this.checkpointMismatch;
+    const unrecorded = this.erasures.firstUnrecorded();
+    if (unrecorded !== undefined) {
+      return fail(unrecorded, `the clear variables of entry ${unrecorded} were erased, and no erasure entry after it records that`);
+    }
     const count = this.expectedSeq - 1;
     const beyond = this.checkpoints[this.nextCheckpoint];
     if (beyond) {
@@ -215,6 +226,40 @@ class ChainWalk {
     this.previousHash = entry.hash;
     this.previousAt = Date.parse(entry.at);
     this.expectedSeq = entry.seq + 1;
+  }
+}
+
+/**
+ * The erased entries met so far that no ERASURE entry has yet covered, as
+ * runs of sequence numbers: an erasure takes every entry older than its
+ * cut-off, so a handful of runs stands for any number of entries.
+ */
+class ErasureLedger {
+  private runs: { from: number; to: number }[] = [];
+  private keptSinceRun = false;
+
+  erased(seq: number): void {
+    const last = this.runs.at(-1);
+    if (last && !this.keptSinceRun) last.to = seq;
+    else this.runs.push({ from: seq, to: seq });
+    this.keptSinceRun = false;
+  }
+
+  /** An entry that still has its clear part: the next erased entry starts a new run. */
+  kept(): void {
+    this.keptSinceRun = true;
+  }
+
+  recorded(range: { fromSeq: number; toSeq: number } | null): void {
+    if (!range) return;
+    this.runs = this.runs.flatMap(({ from, to }) => [
+      ...(from < range.fromSeq ? [{ from, to: Math.min(to, range.fromSeq - 1) }] : []),
+      ...(to > range.toSeq ? [{ from: Math.max(from, range.toSeq + 1), to }] : []),
+    ]);
+  }
+
+  firstUnrecorded(): number | undefined {
+    return this.runs[0]?.from;
   }
 }
 

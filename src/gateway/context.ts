@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
@@ -49,6 +50,8 @@ export interface GatewayContext {
   operationUpdates: OperationUpdateSignal;
   /** What an exchange of checkpoints needs (the gateway's key, every party's keys): the schedule's, run now for an auditor. */
   checkpointExchange: CheckpointExchangeOptions;
+  /** The gateway's key for the digests of identifiers in its log (and of an auditor's search term). */
+  auditDigestKey: DigestKey;
   /** How subscriptions learn of events the gateway took from the nodes' feeds. */
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
@@ -77,6 +80,7 @@ export interface GatewayContextOptions {
   prisma: HubPrismaClient;
   operationUpdates: OperationUpdateSignal;
   checkpointExchange: CheckpointExchangeOptions;
+  auditDigestKey: DigestKey;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
 }
@@ -131,7 +135,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -142,6 +146,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, feed, auditChain };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

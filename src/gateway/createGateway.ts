@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
@@ -45,6 +46,8 @@ export interface GatewayConfig {
   nodes: ReadonlyMap<string, URL>;
   /** The gateway's own signing key, for its credential towards the nodes. */
   signer: GatewaySigner;
+  /** The gateway's secret key for the digests its log keeps of search terms and personal identifiers (see termDigests.ts). */
+  auditDigestKey: DigestKey;
   /** Default 127.0.0.1, port 0. */
   listen?: ListenOptions;
   /** Time a node has to answer before it is reported unavailable. Default 5,000 ms. */
@@ -138,7 +141,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
   const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, feed, auditChain });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey: config.auditDigestKey, feed, auditChain });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -162,7 +165,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', logger }),
+      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).

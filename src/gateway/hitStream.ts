@@ -4,7 +4,7 @@ import type { HitView } from '../domain/watchView.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { GatewayContext } from './context.ts';
 import { AgencyUnavailableError } from './nodeClient.ts';
-import { nodeOperations } from './nodeOperations.ts';
+import { alertOperation } from './nodeOperations.ts';
 
 /** Where a subscriber stands in each node's feed: the last sequence number delivered or passed over. */
 export type FeedPositions = Record<string, number>;
@@ -43,6 +43,8 @@ export interface HitStreamOptions {
   /** Read again at least this often, notification or not. Default 2,000 ms. */
   pollMs?: number;
   signal: AbortSignal;
+  /** What the owner's node is asked of each hit's alert (alertSelection.ts). */
+  alertSelection: string;
 }
 
 /** The newest event taken from each feed: where a subscriber without a cursor starts. */
@@ -63,10 +65,11 @@ export async function currentPositions(context: GatewayContext): Promise<FeedPos
  * does not answer keeps its position until it does. The stream ends when the
  * officer's token expires.
  */
-export async function* hitStream(context: GatewayContext, start: FeedPositions, { notifier, pollMs = 2_000, signal }: HitStreamOptions): AsyncGenerator<HitEventPayload> {
+export async function* hitStream(context: GatewayContext, start: FeedPositions, { notifier, pollMs = 2_000, signal, alertSelection }: HitStreamOptions): AsyncGenerator<HitEventPayload> {
   const positions: FeedPositions = { ...start };
   const { officer, officerToken } = context;
   const expiresAt = (decodeJwt(officerToken).exp ?? 0) * 1000;
+  const deliverHit = alertOperation('deliverHit', alertSelection);
   while (!signal.aborted) {
     if (Date.now() >= expiresAt) throw hubError(ErrorCode.TOKEN_EXPIRED, 'The token has expired; sign in again and resume with the last cursor.');
     const since = notifier.generation();
@@ -88,7 +91,7 @@ export async function* hitStream(context: GatewayContext, start: FeedPositions, 
       let hit: HitView | null;
       try {
         const purpose = { code: row.purpose ?? context.purpose.code, caseReference: row.caseReference };
-        ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, nodeOperations.deliverHit, { seq }, { officerToken, purpose, membership: null }));
+        ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null }));
       } catch (error) {
         if (!(error instanceof AgencyUnavailableError)) throw error;
         waiting.add(row.agency);

@@ -80,6 +80,11 @@ export interface FanOutOptions<T> {
  * Relay connection. The gateway cursor carries each agency's own node cursor,
  * so paging on never skips or repeats a record, even across pages on which an
  * agency was unavailable: its position simply did not move.
+ *
+ * Each agency is asked for `first` rows: the page may be filled by one agency
+ * alone, and asking fewer (first / agencies, topped up on demand) would cost a
+ * second round trip whenever the newest records are unevenly spread, which is
+ * the common case. The rows not taken carry only the client's selection.
  */
 export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<MergedConnection<T>> {
   const start = options.after ? decodeState(options.after) : {};

@@ -42,10 +42,47 @@ export const alertContentSelection = /* GraphQL */ `
 // Every record carries its __typename: the gateway's types recognise, and note
 // in the consultation entry, the records released to the client by it (schema/releasedRecord.ts).
 
-/** The fragment AlertFields, which every operation returning alerts spreads. */
-export const alertFields = /* GraphQL */ `
-  fragment AlertFields on Alert { __typename id reference owner ${alertContentSelection} }
-`;
+/** Everything a node's alert carries: what the gateway asked for every alert before it forwarded the client's selection. */
+export const fullAlertSelection = `__typename id reference owner ${alertContentSelection}`;
+
+/** The fragment AlertFields, which every operation returning alerts spreads, selecting `selection` (see alertSelection.ts). */
+export const alertFieldsFragment = (selection: string) => `fragment AlertFields on Alert { ${selection} }`;
+
+/** AlertFields selecting everything a node's alert carries. */
+export const alertFields = alertFieldsFragment(fullAlertSelection);
+
+/** The node operations that return alerts, without their AlertFields: the gateway adds the selection each request needs. */
+const alertOperationBodies = {
+  alerts: /* GraphQL */ `
+    query Alerts($first: Int!, $after: String, $filter: AlertFilter) {
+      alerts(first: $first, after: $after, filter: $filter) { edges { cursor node { ...AlertFields } } pageInfo { hasNextPage endCursor } totalCount }
+    }
+  `,
+  alert: /* GraphQL */ `
+    query Alert($id: ID!) { alert(id: $id) { ...AlertFields } }
+  `,
+  createAlert: /* GraphQL */ `
+    mutation CreateAlert($input: CreateAlertInput!) { createAlert(input: $input) { ...AlertFields } }
+  `,
+  updateAlert: /* GraphQL */ `
+    mutation UpdateAlert($id: ID!, $expectedVersion: Int!, $input: UpdateAlertInput!) {
+      updateAlert(id: $id, expectedVersion: $expectedVersion, input: $input) { ...AlertFields }
+    }
+  `,
+  setSharingPolicy: /* GraphQL */ `
+    mutation SetSharingPolicy($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { ...AlertFields } }
+  `,
+  deliverHit: /* GraphQL */ `
+    query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn match score retro alert { ...AlertFields } } }
+  `,
+} as const;
+
+export type AlertOperation = keyof typeof alertOperationBodies;
+
+export const isAlertOperation = (operation: string): operation is AlertOperation => Object.hasOwn(alertOperationBodies, operation);
+
+/** A node operation returning alerts, asking of each alert `selection` only. */
+export const alertOperation = (operation: AlertOperation, selection: string) => `${alertOperationBodies[operation]}${alertFieldsFragment(selection)}`;
 
 const traceRequestFields = /* GraphQL */ `
   fragment TraceRequestFields on TraceRequest {
@@ -76,34 +113,14 @@ const watchEntryFields = /* GraphQL */ `
 `;
 
 export const nodeOperations = {
+  // Full selections: what bench/ sends a node as its baseline, and what test/contracts.test.ts validates.
+  ...(Object.fromEntries(
+    Object.keys(alertOperationBodies).map((name) => [name, alertOperation(name as AlertOperation, fullAlertSelection)]),
+  ) as Record<AlertOperation, string>),
   agency: /* GraphQL */ `
     query Agency {
       agency { code name country contactEmail contactPhone units { code name kind borderCrossing email phone } }
     }
-  `,
-  alerts: /* GraphQL */ `
-    query Alerts($first: Int!, $after: String, $filter: AlertFilter) {
-      alerts(first: $first, after: $after, filter: $filter) { edges { cursor node { ...AlertFields } } ${pageInfo} }
-    }
-    ${alertFields}
-  `,
-  alert: /* GraphQL */ `
-    query Alert($id: ID!) { alert(id: $id) { ...AlertFields } }
-    ${alertFields}
-  `,
-  createAlert: /* GraphQL */ `
-    mutation CreateAlert($input: CreateAlertInput!) { createAlert(input: $input) { ...AlertFields } }
-    ${alertFields}
-  `,
-  updateAlert: /* GraphQL */ `
-    mutation UpdateAlert($id: ID!, $expectedVersion: Int!, $input: UpdateAlertInput!) {
-      updateAlert(id: $id, expectedVersion: $expectedVersion, input: $input) { ...AlertFields }
-    }
-    ${alertFields}
-  `,
-  setSharingPolicy: /* GraphQL */ `
-    mutation SetSharingPolicy($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { ...AlertFields } }
-    ${alertFields}
   `,
   traceRequests: /* GraphQL */ `
     query TraceRequests($first: Int!, $after: String, $filter: TraceRequestFilter) {
@@ -161,10 +178,6 @@ export const nodeOperations = {
     mutation RemoveWatchEntry($id: ID!) { removeWatchEntry(id: $id) { ...WatchEntryFields } }
     ${watchEntryFields}
   `,
-  deliverHit: /* GraphQL */ `
-    query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn match score retro alert { ...AlertFields } } }
-    ${alertFields}
-  `,
   eventFeed: /* GraphQL */ `
     query EventFeed($after: Int!, $first: Int, $waitMs: Int) {
       eventFeed(after: $after, first: $first, waitMs: $waitMs) {
@@ -180,6 +193,7 @@ export const nodeOperations = {
           cursor
           node {
             seq party at kind actorSub actorAgency actorUnit actorRoles purpose caseReference operation documentHash variables
+            variablesDigest digests { path kind digest }
             records { agency id reference tier basis grantId }
             outcome errorCode clientAddress traceId details prevHash hash
           }

@@ -1,3 +1,4 @@
+import { gatewayParty } from '../audit/auditEntry.ts';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -91,7 +92,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
     const nodeUrls = new Map<string, URL>();
     for (const agency of config.agencies) {
       const url = await databaseUrl(agency, config.nodeDatabaseUrls.get(agency), 'node');
-      const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)! });
+      const node = createNode({ agency, databaseUrl: url, trustList, agencies: config.agencies, checkpointSigner: keys.nodes.get(agency)!, auditDigestKey: keys.auditDigests.get(agency)! });
       cleanup.push(() => node.stop());
       nodes.push(node);
       nodeUrls.set(agency, await node.start());
@@ -116,6 +117,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       nodes: nodeUrls,
       signer: keys.gateway,
       checkpointIntervalMs: config.checkpointIntervalMs,
+      auditDigestKey: keys.auditDigests.get(gatewayParty)!,
       ...publicApiOptions(config.publicApi),
       listen: { port: config.port, host: config.host },
     });

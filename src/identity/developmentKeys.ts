@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { gatewayParty } from '../audit/auditEntry.ts';
+import { loadOrCreateDigestKey, type DigestKey } from '../audit/termDigests.ts';
 import type { GatewaySigner } from './gatewayCredential.ts';
 import type { TrustListFile } from './trustList.ts';
 
@@ -29,6 +30,8 @@ export interface DevelopmentKeys {
   /** One key per agency node, for signing its audit checkpoints. */
   nodes: ReadonlyMap<string, SigningKey>;
   gateway: GatewaySigner & { publicJwk: JWK & { kty: string } };
+  /** One secret key per party (each agency, GATEWAY) for the digests of identifiers in its audit log. */
+  auditDigests: ReadonlyMap<string, DigestKey>;
   trustList: TrustListFile;
   /** Where trust-list.json was written. */
   trustListPath: string;
@@ -85,6 +88,10 @@ export async function ensureDevelopmentKeys(dir: string, agencies: readonly stri
     nodes.set(agency, await loadOrCreateKey(dir, `node-${agency.toLowerCase()}`, `urn:border-hub:node:${agency.toLowerCase()}`));
   }
   const gateway = await loadOrCreateKey(dir, 'gateway', developmentGatewayIssuer);
+  const auditDigests = new Map<string, DigestKey>();
+  for (const party of [...agencies, gatewayParty]) {
+    auditDigests.set(party, await loadOrCreateDigestKey(join(dir, `audit-digest-${party.toLowerCase()}.secret.jwk.json`)));
+  }
   const trustList: TrustListFile = {
     audience: hubAudience,
     algorithms: [algorithm],
@@ -97,5 +104,5 @@ export async function ensureDevelopmentKeys(dir: string, agencies: readonly stri
   };
   const trustListPath = join(dir, 'trust-list.json');
   await writeFile(trustListPath, `${JSON.stringify(trustList, null, 2)}\n`);
-  return { agencies: keys, nodes, gateway, trustList, trustListPath };
+  return { agencies: keys, nodes, gateway, auditDigests, trustList, trustListPath };
 }

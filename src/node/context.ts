@@ -3,6 +3,7 @@ import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type Declared
 import type { IncomingMessage } from 'node:http';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -39,6 +40,8 @@ export interface NodeContext {
   request: Request;
   trustList: TrustList;
   checkpointSigner?: CheckpointSigner;
+  /** The agency's key for the digests of identifiers in its log (and of an auditor's search term). */
+  auditDigestKey: DigestKey;
   /**
    * The gateway on its own account (service credential), with the one scope its credential names: following the
    * event feed, or exchanging audit checkpoints; nothing an officer may do. Null for an officer's call.
@@ -56,6 +59,7 @@ export interface NodeContextOptions {
   trustList: TrustList;
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
+  auditDigestKey: DigestKey;
   events: EventNotifier;
   logger: Logger;
   auditChain: AuditChainMonitor;
@@ -76,11 +80,11 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, logger, auditChain }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
-    const optional = checkpointSigner ? { checkpointSigner } : {};
+    const optional = { auditDigestKey, ...(checkpointSigner ? { checkpointSigner } : {}) };
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
       const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);

@@ -2,6 +2,7 @@ import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
 import type { TrustList } from '../identity/trustList.ts';
@@ -33,6 +34,8 @@ export interface NodeConfig {
    * hub's checkpoint schedule asks (src/gateway/checkpointSchedule.ts): a checkpoint no other party keeps proves nothing.
    */
   checkpointSigner?: CheckpointSigner;
+  /** The agency's secret key for the digests its log keeps of search terms and personal identifiers (see termDigests.ts). */
+  auditDigestKey: DigestKey;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
   logger?: Logger;
@@ -71,12 +74,13 @@ export function createNode(config: NodeConfig): AgencyNode {
       logger,
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
+      auditDigestKey: config.auditDigestKey,
     }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
-      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', logger }),
+      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger }),
       useHealthChecks({
         readiness: async () => {
           const database = await probe(() => prisma.$queryRaw`select 1`);

@@ -1,6 +1,7 @@
 import { auditKinds, auditOutcomes } from '../../audit/auditEntry.ts';
 import type { AuditEntryView } from '../../audit/auditQueries.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
+import { termKinds, type TermKind } from '../../audit/termDigests.ts';
 import type { AuditActivity, DailyCount, OfficerSearches, SearchActivity } from '../../audit/auditActivity.ts';
 import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { agreement } from '../../consent/agreement.ts';
@@ -21,6 +22,7 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       DISCLOSURE: { description: 'What an owner node released (or withheld) to a caller.' },
       DENIAL: { description: 'A request refused: no token, no purpose, a missing role, …' },
       CHANGE: { description: 'A change of a record, policy, grant or request, written with the change.' },
+      ERASURE: { description: 'The erasure of the clear variables of older entries after the agreement\u2019s retention (details: the range).' },
     } satisfies Record<(typeof auditKinds)[number], unknown>,
   });
   const AuditOutcome = builder.enumType('AuditOutcome', {
@@ -31,6 +33,30 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
     description: 'A purpose of the exchange agreement (contracts/exchange-agreement.json).',
     values: Object.fromEntries(Object.entries(agreement.purposes).map(([code, purpose]) => [code, { description: purpose.description }])),
   });
+
+  const AuditTermKind = builder.enumType('AuditTermKind', {
+    description: 'A kind of search term or personal identifier, which logs keep only as keyed digests.',
+    values: {
+      SERIAL: { description: 'A firearm or component serial number (normalised as serial searches are).' },
+      PLATE: { description: 'A vehicle plate.' },
+      VIN: { description: 'A vehicle identification number.' },
+      DOCUMENT_NUMBER: { description: 'An identity document number.' },
+      NAME: { description: 'A family or given name, in any Latin or Cyrillic spelling.' },
+      DATE_OF_BIRTH: { description: 'A date of birth (YYYY-MM-DD).' },
+      TEXT: { description: 'Free text of a record (a title, a description), as written up to case and spacing.' },
+    } satisfies Record<(typeof termKinds)[number], unknown>,
+  });
+
+  const AuditTermDigest = builder
+    .objectRef<NonNullable<AuditEntryView['digests']>[number]>('AuditTermDigest')
+    .implement({
+      description: "The keyed digest of a search term or personal identifier an operation carried (HMAC-SHA-256 with the log's party's own key).",
+      fields: (t) => ({
+        path: t.exposeString('path', { description: 'Where it was in the variables ("input.plate"), or "(document) …" for a value written in the document.' }),
+        kind: t.field({ type: AuditTermKind, resolve: (digest) => digest.kind as TermKind }),
+        digest: t.exposeString('digest'),
+      }),
+    });
 
   const AuditRecord = builder
     .objectRef<AuditEntryView['records'][number]>('AuditRecord')
@@ -63,7 +89,17 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       caseReference: t.exposeString('caseReference', { nullable: true }),
       operation: t.exposeString('operation', { nullable: true }),
       documentHash: t.exposeString('documentHash', { nullable: true }),
-      variables: t.exposeString('variables', { nullable: true, description: 'The operation\u2019s variables as JSON, search terms included.' }),
+      variables: t.exposeString('variables', {
+        nullable: true,
+        description:
+          'What the log keeps in clear of the operation\u2019s variables, as JSON: no search term or personal identifier (those are in ' +
+          '`digests`); null once erased after the agreement\u2019s clear retention.',
+      }),
+      variablesDigest: t.exposeString('variablesDigest', {
+        nullable: true,
+        description: 'SHA-256 of the clear variables as written, which the entry\u2019s hash covers: it outlives their erasure. Null in entries written before digests.',
+      }),
+      digests: t.field({ type: [AuditTermDigest], resolve: (entry) => entry.digests ?? [] }),
       records: t.expose('records', { type: [AuditRecord] }),
       outcome: t.expose('outcome', { type: AuditOutcome }),
       errorCode: t.exposeString('errorCode', { nullable: true }),
@@ -87,6 +123,12 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       kind: t.field({ type: AuditKind }),
       from: t.field({ type: 'DateTime' }),
       to: t.field({ type: 'DateTime' }),
+      term: t.string({
+        description:
+          'Entries whose operation carried this search term or identifier (a plate, a serial, a name, …), in any spelling the search ' +
+          'would match: the party digests it with its own key and compares digests, as its log keeps no identifier in clear.',
+      }),
+      termKind: t.field({ type: AuditTermKind, description: 'What kind of identifier `term` is. Default: any kind.' }),
     }),
   });
 

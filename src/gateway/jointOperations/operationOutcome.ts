@@ -23,6 +23,9 @@ export interface OperationOutcome {
 
 const kilograms = { GRAM: 0.001, KILOGRAM: 1 } as const;
 
+/** The fields of a linked alert that {@link operationOutcome} counts: all the gateway asks its owner for, for the outcome. */
+export const outcomeAlertFields = 'kind summary { firearms { euCategory } ammunition { quantity } explosives { quantity unit } }';
+
 /**
  * Totals of the linked seizures at what the reader may see, and of the
  * arrests the timeline records. A corrected entry counts no more: its

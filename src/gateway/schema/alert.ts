@@ -6,6 +6,7 @@ import { forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
+import { alertSelection } from '../alertSelection.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { ownedId, parseGlobalId, toGlobalId } from '../globalId.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
@@ -58,13 +59,15 @@ builder.queryFields((t) => ({
       },
       resolve: async (_root, args, context, info) => {
         const page = forwardPage(args);
+        // The merge orders by createdAt (newestFirst).
+        const selection = alertSelection(info, { path: ['edges', 'node'], needs: 'createdAt' });
         const merged = await fanOutConnection<AlertView>({
           agencies: selectedAgencies(context, args.agencies),
           first: page.first,
           after: page.after,
           compare: newestFirst,
           fetchPage: (agency, first, after) =>
-            requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }),
+            requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }, selection),
         });
         const path = responsePathAsArray(info.path);
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(path)));
@@ -79,9 +82,9 @@ builder.queryFields((t) => ({
     description: "One alert, asked of its owner's node only.",
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => {
+    resolve: (_root, args, context, info) => {
       const { agency, localId } = parseGlobalId(String(args.id), 'Alert');
-      return fetchOwned<AlertView>(context, agency, localId, 'alert');
+      return fetchOwned<AlertView>(context, agency, localId, 'alert', alertSelection(info));
     },
   }),
 }));
@@ -93,7 +96,7 @@ builder.mutationFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.CreateAlertInput, required: true }) },
     resolve: (_root, args, context, info) =>
-      requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input'])),
+      requestNode<AlertView>(context, context.officer.agency, 'createAlert', forwardArguments(info, args, ['input']), alertSelection(info)),
   }),
   updateAlert: t.field({
     type: Alert,
@@ -105,7 +108,14 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.UpdateAlertInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      mutateOwned<AlertView>(context, String(args.id), 'Alert', 'updateAlert', forwardArguments(info, args, ['expectedVersion', 'input'])),
+      mutateOwned<AlertView>(
+        context,
+        String(args.id),
+        'Alert',
+        'updateAlert',
+        forwardArguments(info, args, ['expectedVersion', 'input']),
+        alertSelection(info),
+      ),
   }),
   setSharingPolicy: t.field({
     type: Alert,
@@ -118,6 +128,6 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
     },
     resolve: (_root, args, context, info) =>
-      mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input'])),
+      mutateOwned<AlertView>(context, String(args.alertId), 'Alert', 'setSharingPolicy', forwardArguments(info, args, ['input']), alertSelection(info)),
   }),
 }));

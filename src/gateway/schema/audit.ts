@@ -104,7 +104,7 @@ async function readLog(
   page: { first: number; after: string | null },
 ): Promise<NodePage<AuditEntryView>> {
   if (party === gatewayParty) {
-    const result = await listAuditEntries(context.prisma, context.officer, gatewayParty, filter as never, page);
+    const result = await listAuditEntries(context.prisma, context.officer, gatewayParty, filter as never, page, context.auditDigestKey);
     return {
       edges: result.views.map((node, index) => ({ node, cursor: result.cursors[index]! })),
       pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.cursors.at(-1) ?? null },

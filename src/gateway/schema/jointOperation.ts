@@ -1,6 +1,6 @@
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
-import { documentHash, journaled } from '../../audit/auditCollector.ts';
+import { journaled } from '../../audit/auditCollector.ts';
 import { jointOperationPurpose } from '../../consent/agreement.ts';
 import { operationReleaseInput } from '../../consent/consentInput.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
@@ -19,6 +19,7 @@ import type {
 } from '../../generated/hub/client.ts';
 import { OperationRole, OperationStatus, OperationUpdateKind, TimelineEntryKind } from '../../generated/hub/enums.ts';
 import { operationalRoles } from '../../identity/roles.ts';
+import { alertSelection, neededAlertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { hubOwner, ownedId, parseGlobalId, parseHubId, splitOwnedId, toGlobalId } from '../globalId.ts';
 import { linkOperationAlert, setOperationRelease } from '../jointOperations/alertLinkRecords.ts';
@@ -31,7 +32,7 @@ import {
   operationStatusChangeInput,
   timelineEntryInput,
 } from '../jointOperations/operationInput.ts';
-import { operationOutcome, type OperationOutcome as OutcomeView } from '../jointOperations/operationOutcome.ts';
+import { operationOutcome, outcomeAlertFields, type OperationOutcome as OutcomeView } from '../jointOperations/operationOutcome.ts';
 import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../jointOperations/operationRecords.ts';
 import { addTimelineEntry } from '../jointOperations/timelineRecords.ts';
 import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../jointOperations/operationUpdateStream.ts';
@@ -69,17 +70,25 @@ async function workingIn(context: GatewayContext, operationId: string): Promise<
   throw hubError(ErrorCode.NOT_FOUND, 'No joint operation with this id.');
 }
 
-/** The linked alerts as the reader gets them from their owners now, read once per request and operation. */
+/**
+ * The linked alerts as the reader gets them from their owners now, with the
+ * selection asked (the client's, or what the outcome counts), read once per
+ * request, operation and selection.
+ */
 const linkedAlertsOf = new WeakMap<GatewayContext, Map<string, Promise<Map<string, AlertView | null>>>>();
-function linkedAlertViews(context: GatewayContext, operationId: string, links: readonly OperationAlertLink[]) {
+function linkedAlertViews(context: GatewayContext, operationId: string, links: readonly OperationAlertLink[], selection: string) {
   const perOperation = linkedAlertsOf.get(context) ?? new Map<string, Promise<Map<string, AlertView | null>>>();
   linkedAlertsOf.set(context, perOperation);
-  let pending = perOperation.get(operationId);
+  const key = `${operationId} ${selection}`;
+  let pending = perOperation.get(key);
   if (!pending) {
     pending = Promise.all(
-      links.map(async (link) => [ownedId(link.alertAgency, link.alertId), await fetchOwned<AlertView>(context, link.alertAgency, link.alertId, 'alert')] as const),
+      links.map(
+        async (link) =>
+          [ownedId(link.alertAgency, link.alertId), await fetchOwned<AlertView>(context, link.alertAgency, link.alertId, 'alert', selection)] as const,
+      ),
     ).then((entries) => new Map(entries));
-    perOperation.set(operationId, pending);
+    perOperation.set(key, pending);
   }
   return pending;
 }
@@ -143,9 +152,10 @@ const LinkedAlert = builder.objectRef<OperationAlertLink>('LinkedAlert').impleme
     alert: t.field({
       type: Alert,
       nullable: true,
-      resolve: async (link, _args, context) => {
+      resolve: async (link, _args, context, info) => {
         const links = await context.prisma.operationAlertLink.findMany({ where: { operationId: link.operationId } });
-        return (await linkedAlertViews(context, link.operationId, links)).get(ownedId(link.alertAgency, link.alertId)) ?? null;
+        const views = await linkedAlertViews(context, link.operationId, links, alertSelection(info));
+        return views.get(ownedId(link.alertAgency, link.alertId)) ?? null;
       },
     }),
   }),
@@ -274,7 +284,7 @@ export const JointOperation = builder.node(builder.objectRef<JointOperationRow>(
           context.prisma.operationAlertLink.findMany({ where: { operationId: operation.id } }),
           context.prisma.timelineEntry.findMany({ where: { operationId: operation.id } }),
         ]);
-        const views = await linkedAlertViews(context, operation.id, links);
+        const views = await linkedAlertViews(context, operation.id, links, neededAlertSelection(outcomeAlertFields));
         return operationOutcome([...views.values()], timeline);
       }),
     }),
@@ -504,7 +514,8 @@ builder.mutationFields((t) => ({
       const id = operationArgument(args.operationId, 'operationId');
       const { agency, localId } = parseGlobalId(String(args.alertId), 'Alert', 'alertId');
       await workingIn(context, id);
-      const view = await fetchOwned<AlertView>(context, agency, localId, 'alert');
+      // Only whether the officer may see it: nothing of it is returned.
+      const view = await fetchOwned<AlertView>(context, agency, localId, 'alert', neededAlertSelection());
       if (!view) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
       return journaled(context.audit, (journal) => linkOperationAlert(context.prisma, context.officer, id, { agency, id: localId }, journal));
     },
@@ -557,11 +568,6 @@ builder.subscriptionFields((t) => ({
       const membership = await workingIn(context, operationId);
       // The subscription's consultation entry, before anything is delivered: no entry, no updates.
       context.audit.note(operationRecord({ id: operationId, code: membership.code }));
-      context.audit.operation = {
-        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
-        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
-        variables: info.variableValues,
-      };
       await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, context.audit.entry('CONSULTATION', 'OK', null, { subscription: 'operationUpdates', after })));
       context.audit.written = true;
       return streamOperationUpdates({ prisma: context.prisma, signal: context.operationUpdates, officer: context.officer, operationId, after });

@@ -5,7 +5,8 @@ import { addSearchTypes, defaultSearchHits, searchFirst, searchInput, searchScor
 import { operationalRoles } from '../../identity/roles.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
-import { searchOperation, type NodeSearchHit, type NodeSearchResult } from '../searchOperation.ts';
+import { alertSelection } from '../alertSelection.ts';
+import { searchDocument, type NodeSearchHit, type NodeSearchResult } from '../searchOperation.ts';
 import { Agency } from './agency.ts';
 import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
@@ -64,10 +65,11 @@ builder.queryField('search', (t) =>
       if (args.first != null) parseInput(searchFirst, args.first, 'first');
       const { input, first } = forwardArguments(info, args, ['input', 'first']);
       const variables = first == null ? { input } : { input, first };
+      const document = searchDocument(alertSelection(info, { path: ['hits', 'alert'] }));
 
       const agencies = [...context.nodes.agencies].sort();
       const settled = await Promise.allSettled(
-        agencies.map((agency) => context.nodes.request<NodeSearchResult>(agency, searchOperation, variables, context)),
+        agencies.map((agency) => context.nodes.request<NodeSearchResult>(agency, document, variables, context)),
       );
       const path = responsePathAsArray(info.path);
       return settled.map((result, index): AgencySearchResult => {

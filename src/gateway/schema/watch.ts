@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
 import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { AuditCollector, documentHash, noteAlertViews } from '../../audit/auditCollector.ts';
+import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
 import { parseInput } from '../../domain/alertInput.ts';
@@ -11,6 +11,7 @@ import { watchEntryInput } from '../../domain/watchInput.ts';
 import type { WatchEntryView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
+import { alertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { parseGlobalId, toGlobalId } from '../globalId.ts';
@@ -148,11 +149,6 @@ builder.subscriptionField('hits', (t) =>
     subscribe: async (_root, args, context, info) => {
       const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
       const { audit } = context;
-      audit.operation = {
-        operation: `subscription ${info.operation.name?.value ?? 'anonymous'}`,
-        documentHash: info.operation.loc ? documentHash(info.operation.loc.source.body) : null,
-        variables: info.variableValues,
-      };
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
         await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start })));
@@ -160,7 +156,8 @@ builder.subscriptionField('hits', (t) =>
       } catch {
         throw auditUnavailable();
       }
-      return abortable((signal) => hitStream(context, start, { ...context.feed, signal }));
+      const selection = alertSelection(info, { path: ['alert'] });
+      return abortable((signal) => hitStream(context, start, { ...context.feed, signal, alertSelection: selection }));
     },
     // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
     resolve: async (payload, _args, context) => {

@@ -14,6 +14,7 @@ import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
+import { loadAlertRows } from './loadAlertRows.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchWatchEntries } from './watchMatching.ts';
@@ -281,17 +282,13 @@ export async function listAlerts(
         ],
       }
     : base;
-  const [rows, totalCount] = await Promise.all([
-    prisma.alert.findMany({
-      where,
-      include: alertInclude(access.caller, access.owner),
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: page.first + 1,
-    }),
+  // The page's keys and the count under the consent filter, then the page's rows in one statement.
+  const [keys, totalCount] = await Promise.all([
+    prisma.alert.findMany({ where, select: { id: true }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
     prisma.alert.count({ where: base }),
   ]);
-  const hasNextPage = rows.length > page.first;
-  const pageRows = rows.slice(0, page.first);
+  const hasNextPage = keys.length > page.first;
+  const pageRows = await loadAlertRows(prisma, access.caller, access.owner, keys.slice(0, page.first).map((key) => key.id));
   return {
     rows: pageRows,
     cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
@@ -300,11 +297,11 @@ export async function listAlerts(
   };
 }
 
-
-
+/** One alert with everything its view is built from; null when there is none (release decides what the caller sees). */
 export async function findAlert(prisma: PrismaClient, caller: Officer, owner: string, id: string): Promise<AlertRow | null> {
   if (!isUuid(id)) return null;
-  return prisma.alert.findUnique({ where: { id }, include: alertInclude(caller, owner) });
+  const [row] = await loadAlertRows(prisma, caller, owner, [id]);
+  return row ?? null;
 }
 
 /** Ensures the unit belongs to the node's agency; officers may only report for their own agency's units. */

@@ -2,7 +2,8 @@ import type { PrismaClient } from '../../generated/node/client.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { HitView } from '../../domain/watchView.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { alertInclude, releaseAlert } from './alertRecords.ts';
+import { releaseAlert } from './alertRecords.ts';
+import { loadAlertRows } from './loadAlertRows.ts';
 import { isActive } from './watchEntryRecords.ts';
 import { hitOf } from './searchRecords.ts';
 import type { SearchField } from '../../domain/schema/addSearchTypes.ts';
@@ -30,7 +31,7 @@ export async function deliverHit(prisma: PrismaClient, officer: Officer, owner: 
   const entry = await prisma.watchEntry.findUnique({ where: { id: event.watchEntryId } });
   if (!entry || !isActive(entry, now)) return { delivered: false, reason: 'WATCH_ENTRY_ENDED', alertId: event.alertId, purpose: null };
   const purpose: DeclaredPurpose = { code: entry.purpose, caseReference: entry.caseReference };
-  const row = await prisma.alert.findUnique({ where: { id: event.alertId }, include: alertInclude(officer, owner) });
+  const [row] = await loadAlertRows(prisma, officer, owner, [event.alertId]);
   const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId, purpose };
   const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };

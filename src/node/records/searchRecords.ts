@@ -5,7 +5,8 @@ import { tierOfAlertField } from '../../consent/agreement.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { alertInclude, releaseAlert, type AlertRow } from './alertRecords.ts';
+import { releaseAlert, type AlertRow } from './alertRecords.ts';
+import { loadAlertRows } from './loadAlertRows.ts';
 import { visibleTo } from './visibility.ts';
 
 /** One alert that matched, released at the tier the owner allows the caller. */
@@ -79,12 +80,13 @@ const maxCandidates = 5_000;
  */
 export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, criterion: SearchCriterion, first: number): Promise<SearchHitRecord[]> {
   if (criterion.on === 'SERIAL') return searchSerial(prisma, access, criterion, first);
-  const rows = await prisma.alert.findMany({
+  const keys = await prisma.alert.findMany({
     where: { AND: [exactMatch(criterion), visibleTo(access.caller, access.owner, access.purpose, access.now)] },
-    include: alertInclude(access.caller, access.owner),
+    select: { id: true },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: first,
   });
+  const rows = await loadAlertRows(prisma, access.caller, access.owner, keys.map((key) => key.id));
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
@@ -189,7 +191,7 @@ async function searchSerial(
   if (chosen.length === 0) return [];
 
   // The hits themselves, released by the same decision as every other read (decideAccess).
-  const rows = await prisma.alert.findMany({ where: { id: { in: chosen.map((c) => c.alertId) } }, include: alertInclude(access.caller, access.owner) });
+  const rows = await loadAlertRows(prisma, access.caller, access.owner, chosen.map((c) => c.alertId));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const hits = chosen.flatMap((candidate) => {
     const row = byId.get(candidate.alertId);

@@ -20,9 +20,9 @@ builder.queryFields((t) => ({
       description: "This agency's disclosure log, newest first: its own auditors and the joint oversight board only.",
       authScopes: { audit: auditRoles },
       args: { filter: t.arg({ type: audit.AuditFilter }) },
-      resolve: async (_root, args, { prisma, officer, agency }) => {
+      resolve: async (_root, args, { prisma, officer, agency, auditDigestKey }) => {
         const page = forwardPage(args);
-        const result = await listAuditEntries(prisma, officer, agency, args.filter, page);
+        const result = await listAuditEntries(prisma, officer, agency, args.filter, page, auditDigestKey);
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },

@@ -1,0 +1,139 @@
+import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
+import type { Officer } from '../../identity/officer.ts';
+import type { AlertRow } from './alertRecords.ts';
+
+type Database = PrismaClient | Prisma.TransactionClient;
+
+// JSON carries instants as ISO strings and decimals as numbers; the row types hold Date and Decimal.
+type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] extends Prisma.Decimal ? number : T[K] };
+
+/** One alert as the statement returns it: the alert's columns typed by Prisma, each relation as JSON. */
+type LoadedRow = Omit<AlertRow, 'unit' | 'firearms' | 'ammunition' | 'explosives' | 'components' | 'subjects' | 'vehicles' | 'sharingRules' | 'consentGrants'> & {
+  unit: Wire<AlertRow['unit']>;
+  firearms: Wire<AlertRow['firearms'][number]>[];
+  ammunition: Wire<AlertRow['ammunition'][number]>[];
+  explosives: Wire<AlertRow['explosives'][number]>[];
+  components: Wire<AlertRow['components'][number]>[];
+  subjects: (Omit<AlertRow['subjects'][number], 'subject'> & {
+    subject: Wire<Omit<AlertRow['subjects'][number]['subject'], 'documents'>> & { documents: Wire<AlertRow['subjects'][number]['subject']['documents'][number]>[] };
+  })[];
+  vehicles: (Omit<AlertRow['vehicles'][number], 'vehicle'> & { vehicle: Wire<AlertRow['vehicles'][number]['vehicle']> })[];
+  sharingRules: Wire<AlertRow['sharingRules'][number]>[];
+  consentGrants: Wire<AlertRow['consentGrants'][number]>[];
+};
+
+const instant = (value: string) => new Date(value);
+const maybeInstant = (value: string | null) => (value === null ? null : new Date(value));
+
+/**
+ * The alerts with these ids, in the order of the ids (an id with no alert is
+ * left out), each with everything a view is built from: exactly what
+ * `findMany({ include: alertInclude(caller, owner) })` returns (rules and
+ * grants only as far as they concern the caller), in one statement instead
+ * of one per relation. Nothing here decides what the caller sees: the ids
+ * come from a query under visibleTo, and releaseAlert decides on each row.
+ */
+export async function loadAlertRows(db: Database, caller: Pick<Officer, 'agency'>, owner: string, ids: readonly string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return [];
+  const domestic = caller.agency === owner;
+  // As alertInclude: the owner's officers see every rule and no grant (grants are given to partners).
+  const grantee = domestic ? '' : caller.agency;
+  const rows = await db.$queryRaw<LoadedRow[]>`
+    select a.id::text as id, a.reference, a.kind::text as kind, a.status::text as status, a.title,
+           a.occurred_at as "occurredAt", a.location_kind::text as "locationKind", a.border_crossing::text as "borderCrossing",
+           a.municipality, a.latitude, a.longitude, a.modus_operandi as "modusOperandi",
+           a.risk_threat as "riskThreat", a.risk_vulnerability as "riskVulnerability", a.risk_impact as "riskImpact",
+           a.risk_level::text as "riskLevel", a.unit_code as "unitCode", a.created_by as "createdBy",
+           a.created_at as "createdAt", a.updated_at as "updatedAt", a.version,
+           a.handling_code::text as "handlingCode", a.handling_conditions as "handlingConditions",
+           a.source_reliability::text as "sourceReliability", a.information_accuracy as "informationAccuracy",
+           json_build_object('code', u.code, 'agencyCode', u.agency_code, 'name', u.name, 'kind', u.kind,
+                             'borderCrossing', u.border_crossing, 'contactEmail', u.contact_email,
+                             'contactPhone', u.contact_phone, 'createdAt', u.created_at) as unit,
+           (select coalesce(json_agg(f order by f.position), '[]')
+              from (select id, alert_id as "alertId", position, make, model, type, calibre, serial_number as "serialNumber",
+                           serial_normalized as "serialNormalized", country_of_manufacture as "countryOfManufacture",
+                           country_of_last_import as "countryOfLastImport", year_of_manufacture as "yearOfManufacture",
+                           eu_category as "euCategory", converted_gas_alarm as "convertedGasAlarm", printed_3d as "printed3d",
+                           reactivated, serial_obliterated as "serialObliterated", created_at as "createdAt"
+                      from node.firearm where alert_id = a.id) as f) as firearms,
+           (select coalesce(json_agg(m order by m.position), '[]')
+              from (select id, alert_id as "alertId", position, calibre, quantity, created_at as "createdAt"
+                      from node.ammunition where alert_id = a.id) as m) as ammunition,
+           (select coalesce(json_agg(e order by e.position), '[]')
+              from (select id, alert_id as "alertId", position, type, description, quantity, unit, created_at as "createdAt"
+                      from node.explosive where alert_id = a.id) as e) as explosives,
+           (select coalesce(json_agg(c order by c.position), '[]')
+              from (select id, alert_id as "alertId", position, kind, quantity, serial_number as "serialNumber",
+                           serial_normalized as "serialNormalized", created_at as "createdAt"
+                      from node.firearm_component where alert_id = a.id) as c) as components,
+           (select coalesce(json_agg(json_build_object(
+                     'alertId', s.alert_id, 'subjectId', s.subject_id, 'role', s.role,
+                     'subject', json_build_object(
+                       'id', p.id, 'familyName', p.family_name, 'givenName', p.given_name,
+                       'familyNameKey', p.family_name_key, 'givenNameKey', p.given_name_key,
+                       'dateOfBirth', p.date_of_birth, 'nationality', p.nationality, 'createdAt', p.created_at,
+                       'documents', (select coalesce(json_agg(d order by d.id), '[]')
+                                       from (select id, subject_id as "subjectId", kind, number, number_normalized as "numberNormalized",
+                                                    issuing_country as "issuingCountry", expires_on as "expiresOn"
+                                               from node.identity_document where subject_id = p.id) as d)))
+                     order by s.subject_id), '[]')
+              from node.alert_subject s join node.subject p on p.id = s.subject_id
+             where s.alert_id = a.id) as subjects,
+           (select coalesce(json_agg(json_build_object(
+                     'alertId', v.alert_id, 'vehicleId', v.vehicle_id, 'role', v.role,
+                     'vehicle', json_build_object(
+                       'id', w.id, 'plate', w.plate, 'plateNormalized', w.plate_normalized, 'plateCountry', w.plate_country,
+                       'make', w.make, 'model', w.model, 'colour', w.colour, 'vin', w.vin, 'createdAt', w.created_at))
+                     order by v.vehicle_id), '[]')
+              from node.alert_vehicle v join node.vehicle w on w.id = v.vehicle_id
+             where v.alert_id = a.id) as vehicles,
+           (select coalesce(json_agg(r order by r."partnerAgency"), '[]')
+              from (select alert_id as "alertId", partner_agency as "partnerAgency", tier, purposes,
+                           expires_at as "expiresAt", set_by as "setBy", set_at as "setAt"
+                      from node.sharing_rule where alert_id = a.id and (${domestic} or partner_agency = ${caller.agency})) as r) as "sharingRules",
+           (select coalesce(json_agg(g order by g."grantedAt", g.id), '[]')
+              from (select id, alert_id as "alertId", request_id as "requestId", grantee_agency as "granteeAgency", tier, purpose,
+                           case_reference as "caseReference", expires_at as "expiresAt", granted_by as "grantedBy",
+                           granted_at as "grantedAt", revoked_at as "revokedAt", revoked_by as "revokedBy",
+                           revocation_reason as "revocationReason"
+                      from node.consent_grant where alert_id = a.id and grantee_agency = ${grantee}) as g) as "consentGrants"
+      from unnest(${ids}::uuid[]) with ordinality as wanted(id, position)
+      join node.alert a on a.id = wanted.id
+      join node.unit u on u.code = a.unit_code
+     order by wanted.position`;
+  return rows.map(toAlertRow);
+}
+
+/** The statement's JSON relations as the row types hold them: instants as Date, decimals as Decimal. */
+function toAlertRow(row: LoadedRow): AlertRow {
+  return {
+    ...row,
+    unit: { ...row.unit, createdAt: instant(row.unit.createdAt) },
+    firearms: row.firearms.map((firearm) => ({ ...firearm, createdAt: instant(firearm.createdAt) })),
+    ammunition: row.ammunition.map((lot) => ({ ...lot, createdAt: instant(lot.createdAt) })),
+    explosives: row.explosives.map((explosive) => ({
+      ...explosive,
+      quantity: new Prisma.Decimal(explosive.quantity),
+      createdAt: instant(explosive.createdAt),
+    })),
+    components: row.components.map((component) => ({ ...component, createdAt: instant(component.createdAt) })),
+    subjects: row.subjects.map(({ subject, ...link }) => ({
+      ...link,
+      subject: {
+        ...subject,
+        dateOfBirth: maybeInstant(subject.dateOfBirth),
+        createdAt: instant(subject.createdAt),
+        documents: subject.documents.map((document) => ({ ...document, expiresOn: maybeInstant(document.expiresOn) })),
+      },
+    })),
+    vehicles: row.vehicles.map(({ vehicle, ...link }) => ({ ...link, vehicle: { ...vehicle, createdAt: instant(vehicle.createdAt) } })),
+    sharingRules: row.sharingRules.map((rule) => ({ ...rule, expiresAt: instant(rule.expiresAt), setAt: instant(rule.setAt) })),
+    consentGrants: row.consentGrants.map((grant) => ({
+      ...grant,
+      expiresAt: instant(grant.expiresAt),
+      grantedAt: instant(grant.grantedAt),
+      revokedAt: maybeInstant(grant.revokedAt),
+    })),
+  };
+}

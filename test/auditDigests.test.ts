@@ -1,0 +1,263 @@
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
+import { buildSchema, getNamedType, isInputObjectType, isObjectType, isScalarType } from 'graphql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAuditCommand } from '../src/audit/runAuditCommand.ts';
+import { auditedInput } from '../src/domain/schema/auditedInputs.ts';
+import { normalizeIdentifier, normalizeName, normalizeSerial } from '../src/domain/normalize.ts';
+import { alertInput, createAlertMutation } from './fixtures.ts';
+import { codes, graphql, graphqlOverWebSocket, startTestHub, verifyChainOf, type TestHub } from './helpers.ts';
+
+let hub: TestHub;
+const audit = { purpose: 'AUDIT', caseReference: null };
+
+const searchQuery = /* GraphQL */ `
+  query Search($input: SearchInput!) { search(input: $input) { agency { code } outcome hits { matchedOn } } }
+`;
+const review = /* GraphQL */ `
+  query Review($party: String!, $filter: AuditFilter) {
+    auditEntries(party: $party, filter: $filter, first: 100) {
+      totalCount
+      edges { node { seq kind actorSub operation variables variablesDigest digests { path kind digest } details } }
+    }
+  }
+`;
+
+/** Every party's database, as the superuser: the raw rows, whatever the API shows. */
+const databases = () => [
+  { party: 'GATEWAY', url: hub.hubDatabase.url, applicationUrl: hub.hubDatabase.applicationUrl },
+  ...[...hub.nodes].map(([party, node]) => ({ party, url: node.database.url, applicationUrl: node.database.applicationUrl })),
+];
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every row of every party's audit.entry, each as the text of all its columns, lower-cased. */
+async function everyLogRow(): Promise<{ party: string; seq: string; text: string }[]> {
+  const rows = await Promise.all(
+    databases().map(({ party, url }) =>
+      withClient(url, async (client) =>
+        (await client.query<{ seq: string; text: string }>('select seq::text, lower(to_jsonb(e)::text) as text from audit.entry e order by seq')).rows.map(
+          (row) => ({ party, ...row }),
+        ),
+      ),
+    ),
+  );
+  return rows.flat();
+}
+
+/** The rows (party:seq) that hold any of the values in clear: as given, without separators, or as the search normalises them. */
+async function rowsHolding(values: readonly string[]): Promise<string[]> {
+  const needles = [...new Set(values.flatMap((value) => [value, value.replace(/[\s-]/g, '')]).map((value) => value.toLowerCase()))];
+  return (await everyLogRow()).filter((row) => needles.some((needle) => row.text.includes(needle))).map((row) => `${row.party}:${row.seq}`);
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(async () => {
+  await hub?.[Symbol.asyncDispose]();
+});
+
+describe('what the logs keep of an operation\u2019s inputs', () => {
+  it('is declared for every text and date input of both schemas', () => {
+    const unlisted: string[] = [];
+    for (const contract of ['gateway', 'node']) {
+      const schema = buildSchema(readFileSync(new URL(`../contracts/${contract}.graphql`, import.meta.url), 'utf8'));
+      const check = (owner: string, name: string, type: Parameters<typeof getNamedType>[0]) => {
+        const named = getNamedType(type);
+        if (isScalarType(named) && ['String', 'Date'].includes(named.name) && auditedInput(owner, name) === undefined) unlisted.push(`${contract}: ${owner}.${name}`);
+      };
+      for (const type of Object.values(schema.getTypeMap())) {
+        if (type.name.startsWith('__')) continue;
+        if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) check(type.name, field.name, field.type);
+        if (isObjectType(type)) {
+          for (const field of Object.values(type.getFields())) for (const arg of field.args) check(`${type.name}.${field.name}`, arg.name, arg.type);
+        }
+      }
+    }
+    expect(unlisted).toEqual([]);
+  });
+
+  it('leaves no searched plate in clear in any party\u2019s log, and an auditor finds the search by the plate in another spelling', async () => {
+    const searched = await hub.query('xk-border-officer', searchQuery, { input: { plate: 'KS-417-QW' } });
+    expect(searched.errors).toBeUndefined();
+    expect(await rowsHolding(['KS-417-QW', normalizeIdentifier('KS-417-QW')])).toEqual([]);
+
+    const oversight = await hub.token({ sub: 'board.member', agency: 'MK', unit: 'MK-DPO', roles: ['oversight'] });
+    for (const party of ['GATEWAY', 'XK', 'MK']) {
+      for (const filter of [{ term: 'ks 417 qw', termKind: 'PLATE' }, { term: 'кs417qw' }]) {
+        const result = await graphql(hub.gatewayUrl, review, { party, filter }, { token: oversight, ...audit });
+        expect(result.errors, party).toBeUndefined();
+        const entries = result.data!.auditEntries.edges.map((edge: any) => edge.node);
+        expect(entries.map((entry: any) => `${entry.actorSub} ${entry.operation}`), `${party} ${JSON.stringify(filter)}`).toEqual([
+          'xk.bp.arben.berisha query Search',
+        ]);
+        expect(entries[0].digests).toEqual([{ path: 'input.plate', kind: 'PLATE', digest: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      }
+    }
+    // Another plate finds nothing; the auditor's own searches left no plate either.
+    const other = await graphql(hub.gatewayUrl, review, { party: 'GATEWAY', filter: { term: 'KS-417-QX' } }, { token: oversight, ...audit });
+    expect(other.data!.auditEntries.totalCount).toBe(0);
+    expect(await rowsHolding(['KS-417-QW', 'ks 417 qw', 'кs417qw', 'KS-417-QX'])).toEqual([]);
+  });
+
+  it('digests each party with its own key: the same plate has another digest in every log', async () => {
+    await hub.query('xk-border-officer', searchQuery, { input: { plate: 'PR-5520-TT' } });
+    const digests = await Promise.all(
+      databases().map(({ url }) =>
+        withClient(url, async (client) => {
+          const { rows } = await client.query<{ digest: string }>(
+            `select d->>'digest' as digest from audit.entry, jsonb_array_elements(digests) d where d->>'path' = 'input.plate' order by seq desc limit 1`,
+          );
+          return rows[0]!.digest;
+        }),
+      ),
+    );
+    expect(new Set(digests).size).toBe(3);
+  });
+
+  it('keeps none of createAlert\u2019s personal data in clear in the gateway\u2019s log or the owner\u2019s', async () => {
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
+    expect(created.errors).toBeUndefined();
+    const personal = ['Krasniqi', 'Besnik', '1987-04-12', 'P01234567', '01-234-AB', 'WAUZZZ8K9BA123456', 'M70-481516', normalizeSerial('M70-481516'), normalizeName('Krasniqi')];
+    const free = [String(alertInput().title), String(alertInput().modusOperandi)];
+    expect(await rowsHolding([...personal, ...free])).toEqual([]);
+    // What is not personal stays readable while retained, and the auditor finds the record by its subject's name.
+    const result = await hub.query('xk-auditor', review, { party: 'GATEWAY', filter: { term: 'Красниќи', termKind: 'NAME' } }, audit);
+    expect(result.errors).toBeUndefined();
+    const [entry] = result.data!.auditEntries.edges.map((edge: any) => edge.node);
+    expect(entry.operation).toBe('mutation Create');
+    const clear = JSON.parse(entry.variables);
+    expect(clear.input.firearms[0]).toEqual({ make: 'Zastava', model: 'M70', type: 'PISTOL', calibre: '7.65×17 mm', countryOfManufacture: 'RS', euCategory: 'B' });
+    expect(clear.input.subjects[0]).toEqual({ role: 'DRIVER', documents: [{ kind: 'PASSPORT', issuingCountry: 'XK' }] });
+    expect(entry.digests.map((digest: any) => `${digest.path} ${digest.kind}`)).toEqual(
+      expect.arrayContaining([
+        'input.title TEXT',
+        'input.firearms.0.serialNumber SERIAL',
+        'input.subjects.0.familyName NAME',
+        'input.subjects.0.dateOfBirth DATE_OF_BIRTH',
+        'input.subjects.0.documents.0.number DOCUMENT_NUMBER',
+        'input.vehicles.0.plate PLATE',
+        'input.vehicles.0.vin VIN',
+      ]),
+    );
+  });
+
+  it('digests identifiers written in the document itself, not only in variables', async () => {
+    const inline = await hub.query('xk-border-officer', `query Inline { search(input: { serialNumber: "ZK-88412-GH" }) { outcome } }`);
+    expect(inline.errors).toBeUndefined();
+    expect(await rowsHolding(['ZK-88412-GH', normalizeSerial('ZK-88412-GH')])).toEqual([]);
+    const result = await hub.query('xk-auditor', review, { party: 'GATEWAY', filter: { term: 'zk 88412 gh', termKind: 'SERIAL' } }, audit);
+    expect(result.data!.auditEntries.edges.map((edge: any) => edge.node.operation)).toEqual(['query Inline']);
+  });
+
+  it('refuses the term filter to an officer, over HTTP and over graphql-ws', async () => {
+    const variables = { party: 'XK', filter: { term: 'KS-417-QW', termKind: 'PLATE' } };
+    const token = await hub.token('xk-border-officer');
+    for (const purpose of [audit, { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' }]) {
+      const overHttp = await graphql(hub.gatewayUrl, review, variables, { token, ...purpose });
+      expect(overHttp.data?.auditEntries ?? null).toBeNull();
+      expect(codes(overHttp)[0]).toMatch(/^(FORBIDDEN|PURPOSE_NOT_ALLOWED)$/);
+      const overSocket = await graphqlOverWebSocket(hub.gatewayUrl, review, variables, { token, ...purpose });
+      expect(overSocket.data?.auditEntries ?? null).toBeNull();
+      expect(overSocket.errors?.[0]?.extensions?.code).toMatch(/^(FORBIDDEN|PURPOSE_NOT_ALLOWED)$/);
+    }
+  });
+});
+
+describe('property: no searched identifier is ever in clear in a log', () => {
+  // Letters beyond "f" so that no identifier can occur by chance in a hex hash or a time.
+  const letter = fc.constantFrom(...'GHJKLMNPRSTUVWXYZ');
+  const digit = fc.constantFrom(...'0123456789');
+  const separator = fc.constantFrom('', '-', ' ');
+  const plate = fc.tuple(letter, letter, separator, fc.array(digit, { minLength: 3, maxLength: 4 }), separator, letter, letter).map(
+    ([a, b, s1, digits, s2, c, d]) => `${a}${b}${s1}${digits.join('')}${s2}${c}${d}`,
+  );
+  const serial = fc.tuple(letter, letter, separator, fc.array(digit, { minLength: 5, maxLength: 7 }), letter).map(([a, b, s, digits, c]) => `${a}${b}${s}${digits.join('')}${c}`);
+  const documentNumber = fc.tuple(letter, fc.array(digit, { minLength: 7, maxLength: 9 })).map(([a, digits]) => `${a}${digits.join('')}`);
+  const name = fc.tuple(letter, fc.array(fc.constantFrom(...'aeiouvrtknm'), { minLength: 5, maxLength: 9 }), letter).map(([first, rest, last]) => `${first}${rest.join('')}${last.toLowerCase()}z`);
+  const criterion = fc.oneof(
+    plate.map((value) => ({ input: { plate: value }, values: [value, normalizeIdentifier(value)] })),
+    serial.map((value) => ({ input: { serialNumber: value }, values: [value, normalizeSerial(value)] })),
+    documentNumber.map((value) => ({ input: { documentNumber: value }, values: [value] })),
+    fc.tuple(name, name).map(([familyName, givenName]) => ({ input: { person: { familyName, givenName } }, values: [familyName, givenName, normalizeName(familyName), normalizeName(givenName)] })),
+  );
+
+  it('searches through the gateway leave none of their terms in clear in any row of any party', async () => {
+    await fc.assert(
+      fc.asyncProperty(criterion, async ({ input, values }) => {
+        const result = await hub.query('mk-border-officer', searchQuery, { input });
+        expect(result.errors).toBeUndefined();
+        expect(await rowsHolding(values)).toEqual([]);
+      }),
+      { seed: 20261201, numRuns: 25 },
+    );
+  });
+});
+
+describe('erasure of the clear part after the retention', () => {
+  const purge = async (url: string, extra: string[] = []) => {
+    let out = '';
+    const stdout = new Writable({ write: (chunk, _encoding, done) => ((out += String(chunk)), done()) });
+    const code = await runAuditCommand(['purge', '--database-url', url, '--retention-days', '0', ...extra], { stdout, stderr: stdout, env: {} });
+    return { code, out };
+  };
+
+  it('erases what is due in every party, keeps every chain verifiable, and records itself', async () => {
+    await hub.query('xk-border-officer', `query Page($first: Int) { alerts(first: $first) { totalCount } }`, { first: 3 });
+    for (const { party, applicationUrl } of databases()) {
+      const before = await withClient(applicationUrl, async (client) => (await client.query('select count(*)::int as n from audit.entry where variables is not null')).rows[0].n);
+      expect(before, party).toBeGreaterThan(0);
+      // As the application role: it may erase only through audit.erase_clear_variables.
+      const { code, out } = await purge(applicationUrl, ['--party', party]);
+      expect(code, out).toBe(0);
+      expect(out).toMatch(new RegExp(`erased the clear variables of ${before} entries \\(1 to \\d+, before .*\\); recorded as entry \\d+`));
+      expect(await verifyChainOf(applicationUrl), party).toMatchObject({ ok: true });
+      const [erasure] = await withClient(applicationUrl, async (client) => (await client.query(`select seq, details from audit.entry where kind = 'ERASURE'`)).rows);
+      expect(erasure.details.erasure).toMatchObject({ fromSeq: 1, count: before, retentionDays: 0 });
+      // Idempotent: nothing more is due, nothing is written.
+      expect((await purge(applicationUrl, ['--party', party])).out).toMatch(/^nothing to erase before/);
+    }
+    // The API still shows the digests and the digest of what was erased.
+    const result = await hub.query('xk-auditor', review, { party: 'GATEWAY', filter: { term: 'KS 417 QW' } }, audit);
+    const [entry] = result.data!.auditEntries.edges.map((edge: any) => edge.node);
+    expect(entry).toMatchObject({ variables: null, variablesDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(entry.digests).toHaveLength(1);
+  });
+
+  it('refuses a forged erasure and every other change, and detects an erasure that bypasses its record', async () => {
+    const node = hub.nodes.get('XK')!.database;
+    await hub.query('xk-border-officer', searchQuery, { input: { plate: 'NM-301-RT' } });
+    const [{ seq }] = await withClient(node.url, async (client) => (await client.query(`select max(seq)::int as seq from audit.entry where variables is not null`)).rows);
+    const refused = (url: string, sql: string) => withClient(url, (client) => client.query(sql).then(() => 'accepted', (error: pg.DatabaseError) => error.code));
+    // hub_app has no UPDATE or DELETE on the log at all.
+    expect(await refused(node.applicationUrl, `update audit.entry set variables = null where seq = ${seq}`)).toBe('42501');
+    expect(await refused(node.applicationUrl, `delete from audit.entry where seq = ${seq}`)).toBe('42501');
+    // The owner is stopped by the triggers: any update outside the erasure function, even one matching no row.
+    expect(await refused(node.url, `update audit.entry set variables = null where seq = ${seq}`)).toBe('42501');
+    expect(await refused(node.url, `update audit.entry set actor_sub = 'someone' where seq = -1`)).toBe('42501');
+    expect(await refused(node.url, `delete from audit.entry where seq = ${seq}`)).toBe('42501');
+    // Even with the erasure's switch on, only setting the clear variables to null passes.
+    for (const change of [`actor_sub = 'someone'`, `variables = '{"x": 1}'`, `digests = null`, `variables = null, purpose = 'AUDIT'`]) {
+      expect(await refused(node.url, `select set_config('hub.audit_erasure', 'on', false); update audit.entry set ${change} where seq = ${seq}`), change).toBe('42501');
+    }
+    expect(await verifyChainOf(node.url)).toMatchObject({ ok: true });
+    // An erasure without its ERASURE entry (the function called on its own) is a hole `audit verify` names.
+    await withClient(node.applicationUrl, (client) => client.query(`select * from audit.erase_clear_variables(now())`));
+    expect(await verifyChainOf(node.url)).toEqual({
+      ok: false,
+      firstBadSeq: seq,
+      reason: `the clear variables of entry ${seq} were erased, and no erasure entry after it records that`,
+    });
+  });
+});
