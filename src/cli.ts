@@ -161,6 +161,7 @@ async function main(argv: string[]): Promise<void> {
           auditDigestKey: await loadDigestKey(config.auditDigestKeyPath),
           nodeTimeoutMs: config.nodeTimeoutMs,
           rateLimits: config.rateLimits,
+          checkpointIntervalMs: config.checkpointIntervalMs,
           ...publicApiOptions(config.publicApi),
           listen: { port: config.port, host: config.host },
         });

@@ -12,6 +12,22 @@ const port = z.coerce.number().int().min(0).max(65535);
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+/**
+ * A duration such as `15m`, `30s`, `500ms` or `1h`, in milliseconds (at least
+ * 100 ms: a shorter schedule would only load the databases).
+ */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 15m, 30s or 500ms')
+  .transform((value) => {
+    const [, amount = '0', unit = 'ms'] = /^(\d+)(ms|s|m|h)$/.exec(value)!;
+    return Number(amount) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  })
+  .pipe(z.number().int().min(100, 'must be at least 100ms'));
+
+/** How often the parties exchange signed checkpoints of their logs (the gateway's job runner). Default 15m. */
+const auditCheckpointInterval = { AUDIT_CHECKPOINT_INTERVAL: duration.default(15 * 60_000) };
+
 const agencyList = z
   .string()
   .transform((value) => value.split(',').map((code) => code.trim()).filter(Boolean))
@@ -94,6 +110,7 @@ export function loadStartConfig(env: Env = process.env) {
       HUB_DATABASE_URL: postgresUrl.optional(),
       /** Seed demo data into empty node databases. Default true. */
       SEED_DEMO_DATA: z.enum(['true', 'false']).default('true'),
+      ...auditCheckpointInterval,
       ...publicApi,
     }),
     env,
@@ -117,6 +134,8 @@ export function loadStartConfig(env: Env = process.env) {
     /** Per agency: external database, when `<AGENCY>_DATABASE_URL` is set. */
     nodeDatabaseUrls,
     seedDemoData: raw.SEED_DEMO_DATA === 'true',
+    /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
+    checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
     publicApi: publicApiSettings(raw),
   };
 }
@@ -197,6 +216,7 @@ export function loadGatewayConfig(env: Env = process.env) {
       RATE_LIMIT_OPERATIONS_PER_UNIT: z.coerce.number().int().positive().optional(),
       RATE_LIMIT_SEARCHES_PER_OFFICER: z.coerce.number().int().positive().optional(),
       RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
+      ...auditCheckpointInterval,
       ...publicApi,
     }),
     env,
@@ -220,6 +240,8 @@ export function loadGatewayConfig(env: Env = process.env) {
     nodes: raw.AGENCY_NODES,
     nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
     rateLimits,
+    /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
+    checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
     publicApi: publicApiSettings(raw),
   };
 }

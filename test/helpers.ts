@@ -196,7 +196,7 @@ export interface TestHubOptions {
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
   /** Further settings of every node. */
-  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'checkpointEveryMs'>>;
+  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs'>>;
   /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
   routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
 }
@@ -364,6 +364,21 @@ export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unk
     closed,
     [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
   };
+}
+
+/**
+ * Polls `check` until it returns something other than undefined, false or
+ * null, and resolves with that. Fails after `timeoutMs` (default 30 s, a
+ * bound for a stuck test, never a measure of speed) naming what it waited for.
+ */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Where browser tests keep their screenshots (git-ignored). */

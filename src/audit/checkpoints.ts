@@ -204,3 +204,15 @@ const checkpointReference = (row: CheckpointRow, source: string): CheckpointRefe
   jws: row.jws,
   source,
 });
+
+/**
+ * The latest checkpoint of every party as this party keeps it: its own
+ * latest, and the latest verified copy of each other party's, by party.
+ */
+export async function latestKeptCheckpoints(tx: AuditTransaction, ownParty: string): Promise<SignedCheckpoint[]> {
+  const rows = await tx.$queryRaw<{ jws: string }[]>`
+    (select jws from audit.checkpoint order by seq desc limit 1)
+    union all
+    (select distinct on (party) jws from audit.peer_checkpoint where party <> ${ownParty} order by party, seq desc)`;
+  return rows.map((row) => ({ ...readCheckpoint(row.jws), jws: row.jws })).sort((a, b) => a.party.localeCompare(b.party));
+}

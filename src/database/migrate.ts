@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pg from 'pg';
+import { installJobQueue } from './jobQueue.ts';
 
 /**
  * Which database a set of migrations builds: an agency node's (its records and
@@ -89,6 +90,8 @@ export async function migrate(databaseUrl: string, kind: DatabaseKind): Promise<
       }
       result.applied.push(name);
     }
+    // The checkpoint schedule's job queue: graphile-worker's own migrations, with its own bookkeeping.
+    if (kind === 'hub') await installJobQueue(databaseUrl);
     return result;
   } finally {
     await client.query('select pg_advisory_unlock($1)', [advisoryLockKey]).catch(() => {});

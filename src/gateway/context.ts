@@ -3,7 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import type { CheckpointSigner } from '../audit/checkpoints.ts';
+import type { CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
@@ -48,12 +48,10 @@ export interface GatewayContext {
   prisma: HubPrismaClient;
   /** Wakes operationUpdates subscribers when an operation's update commits. */
   operationUpdates: OperationUpdateSignal;
-  /** Signs the gateway's own audit checkpoints. */
-  checkpointSigner: CheckpointSigner;
+  /** What an exchange of checkpoints needs (the gateway's key, every party's keys): the schedule's, run now for an auditor. */
+  checkpointExchange: CheckpointExchangeOptions;
   /** The gateway's key for the digests of identifiers in its log (and of an auditor's search term). */
   auditDigestKey: DigestKey;
-  /** Keys of every party's checkpoints. */
-  partyKeys: TrustList['partyKeys'];
   /** How subscriptions learn of events the gateway took from the nodes' feeds. */
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
@@ -81,7 +79,7 @@ export interface GatewayContextOptions {
   nodes: NodeClient;
   prisma: HubPrismaClient;
   operationUpdates: OperationUpdateSignal;
-  checkpointSigner: CheckpointSigner;
+  checkpointExchange: CheckpointExchangeOptions;
   auditDigestKey: DigestKey;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
@@ -137,7 +135,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -148,6 +146,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, auditDigestKey, partyKeys: trustList.partyKeys, feed, auditChain };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

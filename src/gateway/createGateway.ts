@@ -5,7 +5,6 @@ import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/u
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
@@ -29,6 +28,7 @@ import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
 import { listenForNotifications } from '../database/listenForNotifications.ts';
+import { startCheckpointSchedule, type CheckpointSchedule } from './checkpointSchedule.ts';
 import { followNodeFeeds } from './feedFollower.ts';
 import { hubFeedChannel } from './hitStream.ts';
 import { closeAtExpiry } from './closeAtExpiry.ts';
@@ -61,8 +61,11 @@ export interface GatewayConfig {
   trustedDocuments?: ReadonlyMap<string, string>;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
-  /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
-  checkpointEveryMs?: number;
+  /**
+   * How often the parties exchange signed checkpoints of their logs (a job in the hub database: one gateway of
+   * those sharing it runs each exchange). Default 15 minutes; `hub gateway` and `start` read AUDIT_CHECKPOINT_INTERVAL.
+   */
+  checkpointIntervalMs?: number;
   /** How long one walk of the gateway's log serves auditors asking for its state (auditChains). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
   /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
@@ -141,7 +144,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(gatewayKeys ? { publicKeys: gatewayKeys } : {}),
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, auditDigestKey: config.auditDigestKey, feed, auditChain });
+  const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey: config.auditDigestKey, feed, auditChain });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -294,7 +298,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     sockets,
   );
 
-  const stopCheckpoints = startPeriodicCheckpoints(prisma, gatewayParty, config.signer, config.checkpointEveryMs ?? 15 * 60_000, logger);
+  let checkpoints: CheckpointSchedule | undefined;
   let followers: { stop(): Promise<void> } | undefined;
 
   let started = false;
@@ -302,7 +306,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= shutdown());
   const shutdown = async () => {
-    stopCheckpoints();
+    await checkpoints?.stop();
     await followers?.stop();
     // Wakes every waiting subscriber first, so that closing the sockets does not wait for a poll.
     await operationUpdates.stop();
@@ -322,6 +326,11 @@ export function createGateway(config: GatewayConfig): Gateway {
       started = true;
       await assertApplicationConnection(prisma);
       await operationUpdates.start();
+      checkpoints = await startCheckpointSchedule({
+        ...checkpointExchange,
+        databaseUrl: config.databaseUrl,
+        intervalMs: config.checkpointIntervalMs ?? 15 * 60_000,
+      });
       const base = await listener.listen(config.listen);
       const url = new URL('/graphql', base);
       if (config.followFeeds !== false) {

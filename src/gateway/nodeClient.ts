@@ -2,7 +2,13 @@ import { context, propagation } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { mintGatewayCredential, mintGatewayServiceCredential, type GatewaySigner, type VerifiedMembership } from '../identity/gatewayCredential.ts';
+import {
+  mintGatewayCredential,
+  mintGatewayServiceCredential,
+  type GatewaySigner,
+  type ServiceScope,
+  type VerifiedMembership,
+} from '../identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
 import type { AuditWitness } from '../audit/auditEntry.ts';
@@ -58,7 +64,7 @@ export interface NodeClient {
   request<T>(agency: string, document: string, variables: Record<string, unknown>, caller: NodeCaller): Promise<T>;
   /**
    * Runs a node-contract operation on the gateway's own account (its service
-   * credential, no officer): following the node's event feed, nothing else.
+   * credential, no officer) for one scope: following the node's event feed (the default), or exchanging audit checkpoints.
    */
   serviceRequest<T>(agency: string, document: string, variables: Record<string, unknown>, options?: ServiceRequestOptions): Promise<T>;
 }
@@ -69,6 +75,8 @@ export interface ServiceRequestOptions {
   timeoutMs?: number;
   /** Aborts the call (the gateway is stopping). */
   signal?: AbortSignal;
+  /** What the service credential allows. Default the event feed (events:read). */
+  scope?: ServiceScope;
   /** Told of the head of the node's log its answer reports. */
   audit?: WitnessSink;
 }
@@ -154,6 +162,6 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
         ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
       }), audit ? { audit } : {}),
     serviceRequest: <T>(agency: string, document: string, variables: Record<string, unknown>, options: ServiceRequestOptions = {}) =>
-      send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await mintGatewayServiceCredential(signer, agency)}` }), options),
+      send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await mintGatewayServiceCredential(signer, agency, options.scope)}` }), options),
   };
 }

@@ -116,6 +116,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
+      checkpointIntervalMs: config.checkpointIntervalMs,
       auditDigestKey: keys.auditDigests.get(gatewayParty)!,
       ...publicApiOptions(config.publicApi),
       listen: { port: config.port, host: config.host },

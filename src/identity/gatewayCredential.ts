@@ -109,8 +109,15 @@ export async function verifyGatewayCredential(
 /** JWT type of the gateway's service credential: distinct, so neither credential passes for the other. */
 const serviceCredentialType = 'gateway-service+jwt';
 
-/** What the gateway's service credential allows at a node: following its event feed, nothing else. */
+/** What the gateway's service credential allows at a node: following its event feed, … */
 export const eventFeedScope = 'events:read';
+
+/** … or exchanging signed checkpoints of the audit logs (the schedule of src/audit/checkpointSchedule.ts), nothing else. */
+export const checkpointExchangeScope = 'audit:checkpoints';
+
+/** The scopes of a service credential: one per credential. */
+export type ServiceScope = typeof eventFeedScope | typeof checkpointExchangeScope;
+const serviceScopes: readonly string[] = [eventFeedScope, checkpointExchangeScope];
 
 /** The gateway itself, as a node's audit log names it when it follows the feed. */
 export const gatewayServiceSubject = 'service:gateway';
@@ -122,7 +129,7 @@ export const gatewayServiceSubject = 'service:gateway';
  * names recipients and record ids only, and every record is released later,
  * to an officer, by the officer-bound credential.
  */
-export async function mintGatewayServiceCredential(signer: GatewaySigner, agency: string, scope = eventFeedScope): Promise<string> {
+export async function mintGatewayServiceCredential(signer: GatewaySigner, agency: string, scope: ServiceScope = eventFeedScope): Promise<string> {
   return new SignJWT({ scope })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: serviceCredentialType })
     .setIssuer(signer.issuer)
@@ -143,19 +150,15 @@ export function isServiceCredential(credential: string | undefined): boolean {
   }
 }
 
-/** Verifies the gateway's service credential for this node and scope. */
-export async function verifyGatewayServiceCredential(
-  credential: string | undefined,
-  agency: string,
-  verifier: GatewayVerifier,
-  scope = eventFeedScope,
-): Promise<void> {
+/** Verifies the gateway's service credential for this node and returns its scope; each field then checks the scope it needs. */
+export async function verifyGatewayServiceCredential(credential: string | undefined, agency: string, verifier: GatewayVerifier): Promise<ServiceScope> {
   const payload = await verifyCredentialFor(credential, agency, verifier, {
     typ: serviceCredentialType,
     what: 'gateway service credential',
     subject: gatewayServiceSubject,
   });
-  if (payload.scope !== scope) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, `The gateway service credential is not for ${scope}.`);
+  if (typeof payload.scope !== 'string' || !serviceScopes.includes(payload.scope)) {
+    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway service credential names no scope a node knows.');
   }
+  return payload.scope as ServiceScope;
 }

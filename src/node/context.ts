@@ -9,12 +9,19 @@ import type { DigestKey } from '../audit/termDigests.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import { gatewayServiceSubject, isServiceCredential, verifyGatewayCredential, verifyGatewayServiceCredential } from '../identity/gatewayCredential.ts';
+import {
+  gatewayServiceSubject,
+  isServiceCredential,
+  verifyGatewayCredential,
+  verifyGatewayServiceCredential,
+  type ServiceScope,
+} from '../identity/gatewayCredential.ts';
 import type { EventNotifier } from '../database/listenForNotifications.ts';
 import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
+import type { Logger } from '../server/logger.ts';
 import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -37,10 +44,14 @@ export interface NodeContext {
   checkpointSigner?: CheckpointSigner;
   /** The agency's key for the digests of identifiers in its log (and of an auditor's search term). */
   auditDigestKey: DigestKey;
-  /** The gateway on its own account (service credential): it may follow the event feed, and nothing an officer may do. */
-  service: boolean;
+  /**
+   * The gateway on its own account (service credential), with the one scope its credential names: following the
+   * event feed, or exchanging audit checkpoints; nothing an officer may do. Null for an officer's call.
+   */
+  service: ServiceScope | null;
   /** Wakes the event feed when an event commits. */
   events: EventNotifier;
+  logger: Logger;
   /** The verification state of this node's own log, for auditors. */
   auditChain: AuditChainMonitor;
 }
@@ -52,6 +63,7 @@ export interface NodeContextOptions {
   checkpointSigner?: CheckpointSigner;
   auditDigestKey: DigestKey;
   events: EventNotifier;
+  logger: Logger;
   auditChain: AuditChainMonitor;
 }
 
@@ -84,17 +96,17 @@ function witnessGateway(audit: AuditCollector, request: Request): void {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, auditChain }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
     const optional = { auditDigestKey, ...(checkpointSigner ? { checkpointSigner } : {}) };
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
-      await verifyGatewayServiceCredential(credential, agency, gateway);
+      const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       witnessGateway(audit, request);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, auditChain, ...optional };
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -110,6 +122,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     witnessGateway(audit, request);
     registerCollector(request, audit);
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, auditChain, ...optional };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
   };
 }

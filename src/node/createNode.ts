@@ -1,6 +1,5 @@
 import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
-import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
@@ -30,12 +29,13 @@ export interface NodeConfig {
   agencies: readonly string[];
   /** Default 127.0.0.1, port 0. */
   listen?: ListenOptions;
-  /** The node's key for signing its audit checkpoints; without it the node makes none. */
+  /**
+   * The node's key for signing its audit checkpoints; without it the node makes none. The node signs when the
+   * hub's checkpoint schedule asks (src/gateway/checkpointSchedule.ts): a checkpoint no other party keeps proves nothing.
+   */
   checkpointSigner?: CheckpointSigner;
   /** The agency's secret key for the digests its log keeps of search terms and personal identifiers (see termDigests.ts). */
   auditDigestKey: DigestKey;
-  /** How often the node signs the head of its log on its own. Default 15 minutes. */
-  checkpointEveryMs?: number;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
   logger?: Logger;
@@ -71,6 +71,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       trustList: config.trustList,
       prisma,
       events,
+      logger,
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
       auditDigestKey: config.auditDigestKey,
@@ -97,15 +98,10 @@ export function createNode(config: NodeConfig): AgencyNode {
   const listener = createHttpListener(yoga);
   let started = false;
 
-  const stopCheckpoints = config.checkpointSigner
-    ? startPeriodicCheckpoints(prisma, config.agency, config.checkpointSigner, config.checkpointEveryMs ?? 15 * 60_000, logger)
-    : () => {};
-
   // Stopping twice (a signal, then a dispose) stops once.
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= shutdown());
   const shutdown = async () => {
-    stopCheckpoints();
     await events.close();
     await listener.close();
     await auditChain.close();

@@ -3,8 +3,9 @@ import { gatewayParty } from '../../audit/auditEntry.ts';
 import { activityPeriod, auditActivity, defaultActivityDays, maxActivityDays, type AuditActivity } from '../../audit/auditActivity.ts';
 import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
-import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
-import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
+import { listCheckpointConflicts, type RecordedCheckpointConflict } from '../../audit/checkpointConflicts.ts';
+import { latestKeptCheckpoints } from '../../audit/checkpoints.ts';
+import { exchangeCheckpoints } from '../exchangeCheckpoints.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
@@ -48,26 +49,53 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
   t.field({
     type: [audit.AuditCheckpoint],
     description:
-      'Has every party sign the head of its log now, and gives each party verified copies of the others’ checkpoints, ' +
-      'so that no party can rewrite its own history unnoticed. Parties whose node does not answer are left out, with an error.',
+      'Has every party sign the head of its log now, and gives each party verified copies of the others\u2019 checkpoints, ' +
+      'so that no party can rewrite its own history unnoticed: the exchange the hub also runs on its own schedule ' +
+      '(AUDIT_CHECKPOINT_INTERVAL). Parties whose node does not answer are left out, with an error; a conflict is ' +
+      'recorded (auditCheckpointConflicts) and answered with CHECKPOINT_CONFLICT.',
     authScopes: { audit: [...auditRoles, 'admin'] },
     resolve: async (_root, _args, context, info) => {
-      const fromNodes = await Promise.allSettled(
-        context.nodes.agencies.map((agency) => requestNode<SignedCheckpoint>(context, agency, 'createAuditCheckpoint', {})),
-      );
-      const checkpoints = answered(context, info, fromNodes);
-      checkpoints.push(await checkpointNow(context.prisma, gatewayParty, context.checkpointSigner));
-      const all = checkpoints.map((checkpoint) => checkpoint.jws);
-      await keepPeerCheckpoints(context.prisma, gatewayParty, all, context.partyKeys);
-      await Promise.all(
-        checkpoints
-          .filter((checkpoint) => checkpoint.party !== gatewayParty)
-          .map((checkpoint) => requestNode<number>(context, checkpoint.party, 'keepPeerCheckpoints', { checkpoints: all })),
-      );
-      return checkpoints;
+      const round = await exchangeCheckpoints(context.checkpointExchange);
+      for (const failure of round.unavailable) context.agencyErrors.push(failure.toGraphQLError(responsePathAsArray(info.path)));
+      const [first] = round.conflicts;
+      if (first) {
+        throw hubError(
+          ErrorCode.CHECKPOINT_CONFLICT,
+          `${first.party} signed two different heads for entry ${first.seq} (found by ${first.detectedBy}): the log of ${first.party} was rewritten.`,
+          { party: first.party },
+        );
+      }
+      return round.checkpoints;
     },
   }),
 );
+
+const AuditCheckpointConflict = builder.objectRef<RecordedCheckpointConflict>('AuditCheckpointConflict').implement({
+  description: "A checkpoint that contradicts one already kept: the evidence that a party's log was rewritten.",
+  fields: (t) => ({
+    party: t.exposeString('party', { description: 'Whose log: an agency code or GATEWAY.' }),
+    seq: t.exposeInt('seq', { description: 'The entry both checkpoints describe.' }),
+    keptHeadHash: t.exposeString('keptHeadHash', { description: 'The head the party signed first, and that was kept.' }),
+    receivedHeadHash: t.exposeString('receivedHeadHash', { description: 'The different head it signed later for the same entry.' }),
+    detectedAt: t.expose('detectedAt', { type: 'DateTime' }),
+    detectedBy: t.exposeString('detectedBy', { description: 'The party that found it: GATEWAY or an agency code.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  auditCheckpointConflicts: t.field({
+    type: [AuditCheckpointConflict],
+    description: 'Conflicts found between checkpoints, newest first (AUDIT purpose, auditor roles).',
+    authScopes: { audit: auditRoles },
+    resolve: (_root, _args, context) => listCheckpointConflicts(context.prisma),
+  }),
+  auditCheckpoints: t.field({
+    type: [audit.AuditCheckpoint],
+    description: 'The latest checkpoint of each party as kept by the hub.',
+    authScopes: { audit: auditRoles },
+    resolve: (_root, _args, context) => context.prisma.$transaction((tx) => latestKeptCheckpoints(tx, gatewayParty)),
+  }),
+}));
 
 async function readLog(
   context: GatewayContext,

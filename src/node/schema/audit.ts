@@ -1,9 +1,12 @@
 import { activityPeriod, auditActivity } from '../../audit/auditActivity.ts';
 import { listAuditEntries } from '../../audit/auditQueries.ts';
-import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
+import { checkpointBatchError, checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
+import { checkpointExchangeScope } from '../../identity/gatewayCredential.ts';
 import { auditRoles } from '../../identity/roles.ts';
+import type { NodeContext } from '../context.ts';
 import { builder } from './builder.ts';
 
 export const audit = addAuditTypes(builder, {
@@ -40,19 +43,53 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const checkpointRoles = [...auditRoles, 'admin'] as const;
+/**
+ * Checkpoints are exchanged by the parties themselves, on the hub's schedule:
+ * only the gateway's service credential for audit:checkpoints reaches them,
+ * never an officer (an auditor asks the gateway, which exchanges the same way).
+ */
+function assertCheckpointService(context: NodeContext) {
+  if (context.service !== checkpointExchangeScope) {
+    throw hubError(ErrorCode.FORBIDDEN, "Checkpoints are exchanged by the hub gateway's service credential for audit:checkpoints only.");
+  }
+}
 
 builder.mutationFields((t) => ({
   createAuditCheckpoint: t.field({
     type: audit.AuditCheckpoint,
-    description: "Signs the head of this agency's log now, for the other parties to keep.",
-    authScopes: { audit: checkpointRoles },
-    resolve: (_root, _args, { prisma, agency, checkpointSigner }) => checkpointNow(prisma, agency, checkpointSigner),
+    description:
+      "Signs the head of this agency's log now with the agency's own checkpoint key, for the other parties to keep " +
+      '(the checkpoint of that head if there is one). The gateway\u2019s service credential for audit:checkpoints only.',
+    resolve: async (_root, _args, context) => {
+      assertCheckpointService(context);
+      const checkpoint = await checkpointNow(context.prisma, context.agency, context.checkpointSigner);
+      // Stored signed in audit.checkpoint, which is the record; an entry per exchange would move the head
+      // it signs, so that an idle log would grow at every exchange and never be covered.
+      context.audit.written = true;
+      return checkpoint;
+    },
   }),
   keepPeerCheckpoints: t.int({
-    description: "Keeps verified copies of other parties' checkpoints; refuses one that contradicts a kept copy.",
-    authScopes: { audit: checkpointRoles },
+    description:
+      "Keeps verified copies of other parties' checkpoints. One that contradicts a kept copy is refused with CHECKPOINT_CONFLICT " +
+      '(extensions.conflicts) and recorded in this agency\u2019s own log. The gateway\u2019s service credential for audit:checkpoints only.',
     args: { checkpoints: t.arg.stringList({ required: true }) },
-    resolve: (_root, args, { prisma, agency, trustList }) => keepPeerCheckpoints(prisma, agency, args.checkpoints, trustList.partyKeys),
+    resolve: async (_root, args, context) => {
+      assertCheckpointService(context);
+      const result = await keepPeerCheckpoints(context.prisma, context.agency, args.checkpoints, context.trustList.partyKeys);
+      const error = checkpointBatchError(result);
+      if (!error) {
+        // Kept in audit.peer_checkpoint, the record of the exchange (see createAuditCheckpoint).
+        context.audit.written = true;
+        return result.kept;
+      }
+      // The operation's entry (outcome and code of the error) carries the evidence, in this agency's own log.
+      const conflicts = result.conflicts.map(({ receivedJws: _jws, ...conflict }) => conflict);
+      context.audit.details = { checkpointConflicts: conflicts, refused: result.refused };
+      for (const conflict of conflicts) {
+        context.logger.error({ conflict }, `audit checkpoint conflict: ${conflict.party} signed two different heads for entry ${conflict.seq}`);
+      }
+      throw error;
+    },
   }),
 }));

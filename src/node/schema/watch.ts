@@ -6,6 +6,7 @@ import { watchEntryInput } from '../../domain/watchInput.ts';
 import type { FeedEventView, HitView, WatchEntryView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
+import { eventFeedScope } from '../../identity/gatewayCredential.ts';
 import type { NodeContext } from '../context.ts';
 import { eventHead, readEvents } from '../records/eventOutbox.ts';
 import { deliverHit } from '../records/hitDelivery.ts';
@@ -63,7 +64,7 @@ const EventFeed = builder.objectRef<{ events: FeedEventView[]; head: number }>('
 
 /** The feed is the gateway's, on its own account; the officers' fields are not. */
 function assertService(context: NodeContext) {
-  if (!context.service) throw hubError(ErrorCode.FORBIDDEN, "The event feed is read by the hub gateway with its service credential only.");
+  if (context.service !== eventFeedScope) throw hubError(ErrorCode.FORBIDDEN, "The event feed is read by the hub gateway with its service credential only.");
 }
 
 /** Within bounds or refused, like every argument. */
