@@ -11,16 +11,16 @@ import type { DemoAgency } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import { createGateway } from '../src/gateway/createGateway.ts';
-import { ensureDevelopmentKeys, hubAudience } from '../src/identity/developmentKeys.ts';
+import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintGatewayCredential, type GatewaySigner } from '../src/identity/gatewayCredential.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
-
-/** Every benchmark request declares the same purpose, as an investigator's client would. */
-const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
 import { mintOfficerToken } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+
+/** Every benchmark request declares the same purpose, as an investigator's client would. */
+const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
 
 export type Variables = Record<string, unknown>;
 
@@ -40,6 +40,10 @@ export interface BenchHub {
   as(user: DemoUserName): Promise<OfficerSession>;
   /** The gateway's GraphQL endpoint (the same path serves graphql-ws). */
   gatewayUrl: URL;
+  /** Each agency node's GraphQL endpoint. */
+  nodeUrls: ReadonlyMap<string, URL>;
+  /** Where the development keys and the trust list are, for a client in another process. */
+  keysDir: string;
   /** A token of a demo user, for clients the benchmark runs itself (a WebSocket subscriber). */
   token(user: DemoUserName): Promise<string>;
   /** Stops the gateway, the nodes and PostgreSQL and removes every file; safe to call twice. */
@@ -87,7 +91,7 @@ async function postGraphQL<T>(url: URL, headers: Record<string, string>, query: 
 }
 
 /** The session of an officer holding `token`. */
-function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
+export function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
   const credentials = new Map<string, { value: string; mintedAt: number }>();
   const credentialFor = async (agency: string) => {
     const cached = credentials.get(agency);
@@ -106,6 +110,20 @@ function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<st
       return postGraphQL(url, headers, query, variables);
     },
   };
+}
+
+/**
+ * Demo users' tokens and sessions, from the hub's development keys: in the
+ * process that runs the hub, or in another that loaded the same keys.
+ */
+export function officerSessions(keys: DevelopmentKeys, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>): Pick<BenchHub, 'as' | 'token'> {
+  const token = async (user: DemoUserName) => {
+    const claims = demoUsers[user];
+    const key = keys.agencies.get(claims.agency);
+    if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
+    return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
+  };
+  return { token, as: async (user) => officerSession(await token(user), gatewayUrl, nodeUrls, keys.gateway) };
 }
 
 async function serverVersion(databaseUrl: string): Promise<string> {
@@ -155,7 +173,8 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
     cleanup.push(() => postgres.stop());
 
-    const keys = await ensureDevelopmentKeys(join(dir, 'keys'), agencies);
+    const keysDir = join(dir, 'keys');
+    const keys = await ensureDevelopmentKeys(keysDir, agencies);
     const trustList = createTrustList(keys.trustList);
 
     const applicationPassword = randomBytes(12).toString('hex');
@@ -193,15 +212,8 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
 
-    const token = async (user: DemoUserName) => {
-      const claims = demoUsers[user];
-      const key = keys.agencies.get(claims.agency);
-      if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
-      return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
-    };
-    const as = async (user: DemoUserName): Promise<OfficerSession> => officerSession(await token(user), gatewayUrl, nodeUrls, keys.gateway);
-
-    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, stop };
+    const { as, token } = officerSessions(keys, gatewayUrl, nodeUrls);
+    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, nodeUrls, keysDir, token, stop };
   } catch (error) {
     await stop();
     throw error;
