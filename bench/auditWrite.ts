@@ -149,7 +149,9 @@ export async function measureAuditWrite({ total = 20_000, writers = 32, log = ()
       const url = await database('per_request');
       const prisma = prismaFor(url);
       log(`auditWrite: ${total.toLocaleString('en')} entries, one transaction each`);
-      perRequest = await drive(total, writers, (n) => prisma.$transaction((tx) => appendAuditEntry(tx, party, entryOf(n))));
+      // 32 writers queue for one lock: Prisma's default 2 s wait for a transaction to start is too short on a busy machine.
+      const patience = { maxWait: 60_000, timeout: 60_000 };
+      perRequest = await drive(total, writers, (n) => prisma.$transaction((tx) => appendAuditEntry(tx, party, entryOf(n)), patience));
       await prisma.$disconnect();
       await verify(url, total);
     }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopBenchServers } from './benchServers.ts';
 import { benchParts } from './parts/index.ts';
-import { describeRun, formatComparison, formatFigures, parseBenchRun, type BenchRun, type MachineInfo, type PartResult } from './report.ts';
+import { describeRun, formatComparison, formatFigures, parseBenchRun, resultFileName, serializeBenchRun, type BenchRun, type MachineInfo, type PartResult } from './report.ts';
 
 /** Scale of --quick: a tenth of every part's work, for checking the suite runs, not for numbers. */
 const quickScale = 0.1;
@@ -123,8 +123,8 @@ async function main(): Promise<number> {
     parts,
   };
   await mkdir(resultsDir, { recursive: true });
-  const file = `${resultsDir}${run.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${run.git.shortSha}.json`;
-  await writeFile(file, `${JSON.stringify(run, null, 2)}\n`);
+  const file = `${resultsDir}${resultFileName(run)}`;
+  await writeFile(file, serializeBenchRun(run));
 
   const markdown = values.markdown;
   const heading = (text: string) => (markdown ? `**${text}**` : text);

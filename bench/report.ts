@@ -204,6 +204,16 @@ export function formatComparison(before: BenchRun, now: BenchRun, { markdown = f
   return [`before: ${describeRun(before)}`, `now:    ${describeRun(now)}`, '', formatTable(comparisonColumns, rows, { markdown })].join('\n');
 }
 
+/** The file a run is written to: its start time (colons made dashes, no milliseconds) and commit, e.g. 2026-12-01T11-45-58Z-e70c19b.json. */
+export function resultFileName(run: BenchRun): string {
+  return `${run.startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}-${run.git.shortSha}.json`;
+}
+
+/** The run as the suite writes it: indented JSON, one trailing newline. */
+export function serializeBenchRun(run: BenchRun): string {
+  return `${JSON.stringify(run, null, 2)}\n`;
+}
+
 /** Reads a run written by the suite, refusing anything of another shape. */
 export function parseBenchRun(text: string, source: string): BenchRun {
   const value = JSON.parse(text) as Partial<BenchRun>;
