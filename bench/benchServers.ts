@@ -6,7 +6,8 @@ import { officerSessions, type BenchHub, type OfficerSession } from './benchHub.
 import type { ServersMessage, ServersReady } from './serveBenchHub.ts';
 
 /** The bench hub running in a child process, seen from the load generator. */
-export interface BenchServers extends Pick<BenchHub, 'as' | 'token' | 'postgresVersion' | 'alertCounts' | 'gatewayUrl' | 'nodeUrls'> {
+export interface BenchServers extends Pick<BenchHub, 'as' | 'token' | 'postgresVersion' | 'alertCounts' | 'gatewayUrl'> {
+  nodeUrls: ReadonlyMap<string, URL>;
   /** The pass-through (bench/passThrough.ts) in front of the XK node. */
   passThroughUrl: URL;
   /** A session whose `node('XK', …)` goes through the pass-through, with the headers it would send the node. */

@@ -31,7 +31,7 @@ const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Numbe
     process.exit(1);
   },
 );
-const passThrough = await startPassThrough(hub.nodeUrls.get('XK')!);
+const passThrough = await startPassThrough(hub.setup.nodeUrls.get('XK')!);
 
 let stopping = false;
 const stop = async () => {
@@ -52,8 +52,8 @@ send({
     postgresVersion: hub.postgresVersion,
     alertCounts: [...hub.alertCounts],
     gatewayUrl: hub.gatewayUrl.href,
-    nodeUrls: [...hub.nodeUrls].map(([agency, url]) => [agency, url.href]),
+    nodeUrls: [...hub.setup.nodeUrls].map(([agency, url]) => [agency, url.href]),
     passThroughUrl: passThrough.url.href,
-    keysDir: hub.keysDir,
+    keysDir: hub.setup.keysDir,
   },
 });

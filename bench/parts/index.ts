@@ -5,6 +5,8 @@ import type { BenchPart } from '../suite.ts';
 import { auditExportPart } from './auditExport.ts';
 import { auditWritePart } from './auditWrite.ts';
 import { gatewayPart } from './gateway.ts';
+import hitLatencyPart from './hitLatency.ts';
 import { nodePart } from './node.ts';
+import searchPart from './search.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, auditWritePart, auditExportPart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart];
