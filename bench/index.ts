@@ -47,6 +47,16 @@ function machine(loadAtStart: number[]): MachineInfo {
   };
 }
 
+/** An error as one line of the table's notes (the whole of it, with its stack, is on stderr). */
+function oneLine(message: string): string {
+  const text = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('at '))
+    .join(' ');
+  return text.length > 400 ? `${text.slice(0, 399)}…` : text;
+}
+
 /** How the two cores were shared, for the reader of the numbers. */
 const coreSharing =
   'Cores: nothing is pinned. The load generator is the suite\'s own process; the node and gateway parts run both nodes, the gateway and the pass-through in one child process (bench/serveBenchHub.ts); PostgreSQL runs in its own processes; the OS shares the cores among them (and whatever else runs on the machine: see the load average).';
@@ -102,7 +112,7 @@ async function main(): Promise<number> {
       try {
         result.figures = await part.run({ scale, log });
       } catch (error) {
-        result.error = error instanceof Error ? error.message : String(error);
+        result.error = oneLine(error instanceof Error ? error.message : String(error));
         log(`${part.name} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       }
       result.seconds = (performance.now() - partBegan) / 1000;

@@ -27,7 +27,8 @@ if (!process.send) throw new Error('serveBenchHub.ts runs as a child of benchSer
 
 const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Number(process.argv[2] ?? 2_000), log: (line) => send({ log: line }) }).catch(
   (error: unknown) => {
-    send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    console.error(error);
+    send({ error: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   },
 );

@@ -1,4 +1,4 @@
-import { cappedHeapMb, measureAuditExport } from '../auditExport.ts';
+import { cappedHeapMb, measureAuditExport, type ChildReport } from '../auditExport.ts';
 import type { BenchFigure, BenchPart } from '../suite.ts';
 
 /** Goal 6 of issue 11: peak RSS of export and of verify, each. */
@@ -20,30 +20,26 @@ export const auditExportPart: BenchPart = {
       baseline: { name: 'RSS once loaded', value: mb(report.baselineRss) },
       ...(goal ? { goal: `< ${rssGoalMb} MB`, met: mb(report.maxRss) < rssGoalMb } : {}),
     });
+    /** Time and peak RSS of one command, then the same with the heap capped. */
+    const runs = (command: string, full: ChildReport, capped: ChildReport, note: string): BenchFigure[] => [
+      { name: `${command} ${entries} entries, time`, value: full.elapsedMs / 1000, unit: 's', note },
+      rss(`${command} ${entries} entries, peak RSS`, full),
+      {
+        name: `${command} ${entries} entries, time, heap capped at ${cappedHeapMb} MB`,
+        value: capped.elapsedMs / 1000,
+        unit: 's',
+        baseline: { name: 'uncapped', value: full.elapsedMs / 1000 },
+      },
+      rss(`${command} ${entries} entries, peak RSS, heap capped at ${cappedHeapMb} MB`, capped, false),
+    ];
     return [
-      {
-        name: `export ${entries} entries, time`,
-        value: results.full.elapsedMs / 1000,
-        unit: 's',
-        note: `${results.full.lines.toLocaleString('en')} JSON lines, ${Math.round(mb(results.full.bytes))} MB written; table ${results.sizes}; filled in ${(results.fillMs / 1000).toFixed(0)} s (not timed here).`,
-      },
-      rss(`export ${entries} entries, peak RSS`, results.full),
-      {
-        name: `export ${entries} entries, time, heap capped at ${cappedHeapMb} MB`,
-        value: results.capped.elapsedMs / 1000,
-        unit: 's',
-        baseline: { name: 'uncapped', value: results.full.elapsedMs / 1000 },
-      },
-      rss(`export ${entries} entries, peak RSS, heap capped at ${cappedHeapMb} MB`, results.capped, false),
-      { name: `verify ${entries} entries, time`, value: results.verify.elapsedMs / 1000, unit: 's', note: results.verify.verdict },
-      rss(`verify ${entries} entries, peak RSS`, results.verify),
-      {
-        name: `verify ${entries} entries, time, heap capped at ${cappedHeapMb} MB`,
-        value: results.cappedVerify.elapsedMs / 1000,
-        unit: 's',
-        baseline: { name: 'uncapped', value: results.verify.elapsedMs / 1000 },
-      },
-      rss(`verify ${entries} entries, peak RSS, heap capped at ${cappedHeapMb} MB`, results.cappedVerify, false),
+      ...runs(
+        'export',
+        results.full,
+        results.capped,
+        `${results.full.lines.toLocaleString('en')} JSON lines, ${Math.round(mb(results.full.bytes))} MB written; table ${results.sizes}; filled in ${(results.fillMs / 1000).toFixed(0)} s (not timed here).`,
+      ),
+      ...runs('verify', results.verify, results.cappedVerify, results.verify.verdict),
     ];
   },
 };
