@@ -25,7 +25,10 @@ const send = (message: ServersMessage) => process.send!(message);
 
 if (!process.send) throw new Error('serveBenchHub.ts runs as a child of benchServers.ts (an IPC channel is needed)');
 
-const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Number(process.argv[2] ?? 2_000), log: (line) => send({ log: line }) }).catch(
+// The gateway waits up to 30 s for a node instead of production's 5 s: on a busy machine a slow
+// answer is a number to report, not a failed run.
+const gateway = { nodeTimeoutMs: 30_000 };
+const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Number(process.argv[2] ?? 2_000), gateway, log: (line) => send({ log: line }) }).catch(
   (error: unknown) => {
     console.error(error);
     send({ error: error instanceof Error ? error.message : String(error) });
