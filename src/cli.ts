@@ -11,6 +11,7 @@ import { applicationRole, migrateWithApplicationLogin } from './database/applica
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
+import { consolePath } from './gateway/console/useConsole.ts';
 import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
 import { runSubscribeCommand } from './gateway/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
@@ -112,6 +113,7 @@ async function main(argv: string[]): Promise<void> {
         'Border Exchange Hub is running.',
         `  GraphQL (GraphiQL in a browser): ${hub.gatewayUrl.href}`,
         `  WebSocket (graphql-ws):          ${ws.href}`,
+        `  Audit console (browser):         ${new URL(consolePath, hub.gatewayUrl).href}   (sign in with the xk-auditor token)`,
         ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
         '',
         'Demo tokens (8 h). In GraphiQL, open Headers and paste, with the token of the user you play:',

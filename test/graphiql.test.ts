@@ -1,22 +1,19 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import chromium from '@sparticuz/chromium';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { demoUsers, startTestHub, type TestHub } from './helpers.ts';
+import { demoUsers, launchTestBrowser, startTestHub, type TestBrowser, type TestHub } from './helpers.ts';
 
 // GraphiQL as a newcomer uses it, in a real Chromium (the one @sparticuz/chromium
 // ships in its npm package), on a machine with no route to the internet: every
 // request to another host than the hub's is failed and recorded.
 
-const artifacts = new URL('../test-artifacts/', import.meta.url);
 // Generous: a slow machine shared by several test runs parses a 9 MB page.
 const slow = { timeout: 90_000 };
 
 let hub: TestHub;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
-const foreignRequests: string[] = [];
 
 /** The README's "Try it" headers (with a real token) and first query. */
 async function readmeExample(token: string) {
@@ -60,28 +57,18 @@ async function typeInto(editor: string, text: string) {
 beforeAll(async () => {
   hub = await startTestHub({ graphiql: true });
   await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
-  browser = await puppeteer.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: 'shell' });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1400, height: 900 });
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    const local = url.protocol === 'data:' || url.protocol === 'blob:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
-    if (local) return void request.continue();
-    foreignRequests.push(request.url());
-    void request.abort('internetdisconnected');
-  });
+  browser = await launchTestBrowser();
+  page = browser.page;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await browser?.[Symbol.asyncDispose]();
   await hub?.[Symbol.asyncDispose]();
 });
 
 describe('GraphiQL', () => {
   it("runs the README's first query with a demo token, loading nothing from the internet", async () => {
     const { headers, query } = await readmeExample(await hub.token('xk-border-officer'));
-    await mkdir(artifacts, { recursive: true });
     let text: string;
     try {
       await page.goto(hub.gatewayUrl.href, { waitUntil: 'load', ...slow });
@@ -102,17 +89,17 @@ describe('GraphiQL', () => {
       text = String(await answered.jsonValue()).replace(/\u00a0/g, ' ');
     } catch (error) {
       const shown = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-      throw new Error(`GraphiQL showed no answer. Requests to other hosts: ${foreignRequests.join(', ') || 'none'}. Page: ${shown.slice(0, 500)}`, {
+      throw new Error(`GraphiQL showed no answer. Requests to other hosts: ${browser.foreignRequests.join(', ') || 'none'}. Page: ${shown.slice(0, 500)}`, {
         cause: error,
       });
     } finally {
-      await page.screenshot({ path: new URL('graphiql.png', artifacts).pathname });
+      await browser.screenshot('graphiql');
     }
 
     expect(text).toContain(`"sub": "${demoUsers['xk-border-officer'].sub}"`);
     expect(text).toContain('"reference": "XK-ALR-2026-000001"');
     expect(text).toContain('"borderCrossing": "HANI_I_ELEZIT_BLACE"');
     expect(text).not.toContain('"errors"');
-    expect(foreignRequests).toEqual([]);
+    expect(browser.foreignRequests).toEqual([]);
   }, 240_000);
 });

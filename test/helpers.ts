@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { createGateway, type Gateway, type GatewayConfig } from '../src/gateway/
 import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList, type TrustList } from '../src/identity/trustList.ts';
-import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+import { createNode, type AgencyNode, type NodeConfig } from '../src/node/createNode.ts';
 import { templateDatabases } from './globalSetup.ts';
 
 export { demoUsers };
@@ -38,6 +40,25 @@ export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Alters one entry of a party's log for good, as an intruder with the
+ * superuser's password would: the append-only triggers disabled for the
+ * transaction, the hash left as it was.
+ */
+export async function tamperWithAuditEntry(database: string, seq: number, purpose = 'BORDER_CHECK'): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local session_replication_role = replica');
+    const { rowCount } = await client.query('update audit.entry set purpose = $2 where seq = $1', [seq, purpose]);
+    if (rowCount !== 1) throw new Error(`no entry ${seq} in ${database}`);
+    await client.query('commit');
   } finally {
     await client.end();
   }
@@ -173,6 +194,8 @@ export interface TestHubOptions {
   graphiql?: boolean;
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
+  /** Further settings of every node. */
+  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'checkpointEveryMs'>>;
 }
 
 /**
@@ -185,6 +208,7 @@ export async function startTestHub({
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
+  node: nodeOptions = {},
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
@@ -193,7 +217,7 @@ export async function startTestHub({
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)! });
+    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, ...nodeOptions });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -334,5 +358,51 @@ export function openSocket(gatewayUrl: URL, connectionParams: Record<string, unk
     connections: () => connections,
     closed,
     [Symbol.asyncDispose]: () => client.dispose() as Promise<void>,
+  };
+}
+
+/** Where browser tests keep their screenshots (git-ignored). */
+export const testArtifacts = new URL('../test-artifacts/', import.meta.url);
+
+/** A headless Chromium on a page that cannot reach the internet, and what it tried to. */
+export interface TestBrowser extends AsyncDisposable {
+  browser: Browser;
+  page: Page;
+  /** Every request to another host than 127.0.0.1 (each was failed). */
+  foreignRequests: string[];
+  /** Saves a screenshot of the page (or of a region of it) as test-artifacts/<name>.png. */
+  screenshot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string>;
+}
+
+/**
+ * Starts the Chromium that @sparticuz/chromium ships in its npm package (so
+ * `npm install` is the whole set-up) with one page, as on a machine with no
+ * route to the internet: every request to another host than the hub's is
+ * failed and recorded.
+ */
+export async function launchTestBrowser(viewport = { width: 1400, height: 900 }): Promise<TestBrowser> {
+  const browser = await puppeteer.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: 'shell' });
+  const page = await browser.newPage();
+  await page.setViewport(viewport);
+  await page.setRequestInterception(true);
+  const foreignRequests: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    const local = url.protocol === 'data:' || url.protocol === 'blob:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
+    if (local) return void request.continue();
+    foreignRequests.push(request.url());
+    void request.abort('internetdisconnected');
+  });
+  await mkdir(testArtifacts, { recursive: true });
+  return {
+    browser,
+    page,
+    foreignRequests,
+    async screenshot(name, clip) {
+      const path = new URL(`${name}.png`, testArtifacts).pathname;
+      await page.screenshot({ path, ...(clip ? { clip } : {}) });
+      return path;
+    },
+    [Symbol.asyncDispose]: () => browser.close(),
   };
 }

@@ -48,8 +48,14 @@ export interface AuditEntryView {
  * own agency's log, everything). Nobody else.
  */
 export function auditScope(reader: Officer, party: string): Prisma.AuditEntryWhereInput {
-  if (hasAnyRole(reader, ['oversight'])) return {};
-  if (hasAnyRole(reader, ['auditor'])) return party === reader.agency ? {} : { actorAgency: reader.agency };
+  const agency = auditScopeAgency(reader, party);
+  return agency === null ? {} : { actorAgency: agency };
+}
+
+/** The same scope as {@link auditScope}, for SQL: the agency whose officers' entries the reader may read, null for all. */
+export function auditScopeAgency(reader: Officer, party: string): string | null {
+  if (hasAnyRole(reader, ['oversight'])) return null;
+  if (hasAnyRole(reader, ['auditor'])) return party === reader.agency ? null : reader.agency;
   throw hubError(ErrorCode.FORBIDDEN, 'Only auditors and the joint oversight board read audit logs.');
 }
 

@@ -11,6 +11,7 @@ import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type Declared
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
+import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
@@ -52,6 +53,8 @@ export interface GatewayContext {
   partyKeys: TrustList['partyKeys'];
   /** How subscriptions learn of events the gateway took from the nodes' feeds. */
   feed: FeedSettings;
+  /** The verification state of the gateway's own log, for auditors. */
+  auditChain: AuditChainMonitor;
 }
 
 /** What subscriptions wait on. */
@@ -77,6 +80,7 @@ export interface GatewayContextOptions {
   operationUpdates: OperationUpdateSignal;
   checkpointSigner: CheckpointSigner;
   feed: FeedSettings;
+  auditChain: AuditChainMonitor;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -129,7 +133,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, feed }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointSigner, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -140,6 +144,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys, feed };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointSigner, partyKeys: trustList.partyKeys, feed, auditChain };
   };
 }

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { startPeriodicCheckpoints } from '../audit/checkpointExchange.ts';
+import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
@@ -21,6 +22,7 @@ import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { useConsole } from './console/useConsole.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
@@ -57,6 +59,8 @@ export interface GatewayConfig {
   corsOrigins?: readonly string[];
   /** How often the gateway signs the head of its consultation log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** How long one walk of the gateway's log serves auditors asking for its state (auditChains). Default 60,000 ms. */
+  auditChainMaxAgeMs?: number;
   /** Operations and searches per officer and unit per minute (see {@link RateLimits}); false turns limiting off. Default {@link defaultRateLimits}. */
   rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
@@ -123,7 +127,14 @@ export function createGateway(config: GatewayConfig): Gateway {
   const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
   const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
   const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, feed });
+  const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
+  const auditChain = createAuditChainMonitor({
+    party: gatewayParty,
+    databaseUrl: config.databaseUrl,
+    ...(gatewayKeys ? { publicKeys: gatewayKeys } : {}),
+    ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
+  });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointSigner: config.signer, feed, auditChain });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -141,6 +152,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
+      useConsole(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
@@ -291,6 +303,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
     await notifier.close();
+    await auditChain.close();
     await prisma.$disconnect();
     await limitsPool?.end();
   };

@@ -188,6 +188,20 @@ export const nodeOperations = {
       }
     }
   `,
+  auditChain: /* GraphQL */ `
+    query AuditChain { auditChain { party entryCount headSeq headHash headAt verified problem { seq reason } checkedAt } }
+  `,
+  auditActivity: /* GraphQL */ `
+    query AuditActivity($from: DateTime!, $to: DateTime!) {
+      auditActivity(from: $from, to: $to) {
+        party from to
+        accessesByPurpose { day key count }
+        accessesByUnit { day key count }
+        denials { day key count }
+        searches { median mad k threshold officers { actorSub actorAgency actorUnit count unusual } }
+      }
+    }
+  `,
   createAuditCheckpoint: /* GraphQL */ `
     mutation CreateAuditCheckpoint { createAuditCheckpoint { party seq headHash count at jws } }
   `,

@@ -12,6 +12,7 @@ import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
+import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 
@@ -35,6 +36,8 @@ export interface NodeContext {
   service: boolean;
   /** Wakes the event feed when an event commits. */
   events: EventNotifier;
+  /** The verification state of this node's own log, for auditors. */
+  auditChain: AuditChainMonitor;
 }
 
 export interface NodeContextOptions {
@@ -43,6 +46,7 @@ export interface NodeContextOptions {
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
   events: EventNotifier;
+  auditChain: AuditChainMonitor;
 }
 
 /**
@@ -60,7 +64,7 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, events, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
@@ -69,7 +73,7 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
       await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, ...optional };
+      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service: true, events, auditChain, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -84,6 +88,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     registerCollector(request, audit);
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, ...optional };
+    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: false, events, auditChain, ...optional };
   };
 }

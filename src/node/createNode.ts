@@ -16,6 +16,7 @@ import { registerAgencies } from './records/agencyRecords.ts';
 import { nodeEventsChannel } from './records/eventOutbox.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
+import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 
 /** Configuration of one agency node. */
 export interface NodeConfig {
@@ -32,6 +33,8 @@ export interface NodeConfig {
   checkpointSigner?: CheckpointSigner;
   /** How often the node signs the head of its log on its own. Default 15 minutes. */
   checkpointEveryMs?: number;
+  /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
+  auditChainMaxAgeMs?: number;
   logger?: Logger;
 }
 
@@ -50,6 +53,13 @@ export function createNode(config: NodeConfig): AgencyNode {
   const logger = (config.logger ?? rootLogger).child({ component: 'node', agency: config.agency });
   const prisma = createPrismaClient({ databaseUrl: config.databaseUrl });
   const events = listenForNotifications({ databaseUrl: config.databaseUrl, channel: nodeEventsChannel, logger });
+  const partyKeys = config.trustList.partyKeys.get(config.agency);
+  const auditChain = createAuditChainMonitor({
+    party: config.agency,
+    databaseUrl: config.databaseUrl,
+    ...(partyKeys ? { publicKeys: partyKeys } : {}),
+    ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
+  });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
@@ -58,6 +68,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       trustList: config.trustList,
       prisma,
       events,
+      auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
     }),
     maskedErrors: { maskError: createMaskError(logger) },
@@ -93,6 +104,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     stopCheckpoints();
     await events.close();
     await listener.close();
+    await auditChain.close();
     await prisma.$disconnect();
   };
 

@@ -7,7 +7,8 @@ import type { Plugin } from 'graphql-yoga';
  * security policy that allows nothing from another host and no framing.
  *
  * GraphiQL's page carries its scripts and styles inline, so the policy allows
- * inline ones, from this origin only.
+ * inline ones, from this origin only. A page that sets a policy of its own
+ * (the auditors' console, stricter) keeps it.
  */
 export function useSecurityHeaders(): Plugin {
   return {
@@ -17,11 +18,13 @@ export function useSecurityHeaders(): Plugin {
       headers.set('referrer-policy', 'no-referrer');
       if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
       if ((headers.get('content-type') ?? '').startsWith('text/html')) {
-        headers.set(
-          'content-security-policy',
-          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-            "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        );
+        if (!headers.has('content-security-policy')) {
+          headers.set(
+            'content-security-policy',
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+              "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+          );
+        }
         headers.set('x-frame-options', 'DENY');
       }
     },

@@ -1,6 +1,8 @@
 import { auditKinds, auditOutcomes } from '../../audit/auditEntry.ts';
 import type { AuditEntryView } from '../../audit/auditQueries.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
+import type { AuditActivity, DailyCount, OfficerSearches, SearchActivity } from '../../audit/auditActivity.ts';
+import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { agreement } from '../../consent/agreement.ts';
 import type { HubBuilder } from './hubSchemaTypes.ts';
 
@@ -100,5 +102,82 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
     }),
   });
 
-  return { AuditEntry, AuditFilter, AuditCheckpoint };
+  const AuditChainProblem = builder.objectRef<NonNullable<AuditChainState['problem']>>('AuditChainProblem').implement({
+    description: 'Where a chain stops holding: the first bad entry, and why.',
+    fields: (t) => ({
+      seq: t.exposeInt('seq', { description: 'The first entry that does not hold (one past the end when entries are missing there).' }),
+      reason: t.exposeString('reason'),
+    }),
+  });
+
+  const AuditChainState = builder.objectRef<AuditChainState>('AuditChainState').implement({
+    description:
+      "What a party finds when it walks its own log: every link, every entry's hash, and its own signed checkpoints. " +
+      'A walk serves for a minute (checkedAt says when it ran), so that consoles left open do not walk a large log over and over.',
+    fields: (t) => ({
+      party: t.exposeString('party', { description: 'An agency code or GATEWAY.' }),
+      entryCount: t.exposeInt('entryCount', { description: 'Entries in the log now; differs from headSeq when some were deleted.' }),
+      headSeq: t.exposeInt('headSeq'),
+      headHash: t.exposeString('headHash', { description: '64 zeros for an empty log.' }),
+      headAt: t.expose('headAt', { type: 'DateTime', nullable: true }),
+      verified: t.exposeBoolean('verified'),
+      problem: t.expose('problem', { type: AuditChainProblem, nullable: true, description: 'The first problem found; null when verified.' }),
+      checkedAt: t.expose('checkedAt', { type: 'DateTime' }),
+    }),
+  });
+
+  const AuditDailyCount = builder.objectRef<DailyCount>('AuditDailyCount').implement({
+    description: 'How many entries of one key (a purpose, a unit, an error code) one UTC day has.',
+    fields: (t) => ({
+      day: t.exposeString('day', { description: 'UTC day, YYYY-MM-DD.' }),
+      key: t.exposeString('key'),
+      count: t.exposeInt('count'),
+    }),
+  });
+
+  const AuditOfficerSearches = builder.objectRef<OfficerSearches>('AuditOfficerSearches').implement({
+    description: "One officer's hit/no-hit searches in the period.",
+    fields: (t) => ({
+      actorSub: t.exposeString('actorSub'),
+      actorAgency: t.exposeString('actorAgency', { nullable: true }),
+      actorUnit: t.exposeString('actorUnit', { nullable: true }),
+      count: t.exposeInt('count'),
+      unusual: t.exposeBoolean('unusual', { description: 'More than threshold: the usual sign of fishing.' }),
+    }),
+  });
+
+  const AuditSearchActivity = builder.objectRef<SearchActivity>('AuditSearchActivity').implement({
+    description:
+      'Searches per officer, most first. Unusual means more than median + k \u00d7 MAD (the median absolute deviation of the officers\u2019 counts, ' +
+      'taken as at least 1): a measure a few fishing officers cannot drag up.',
+    fields: (t) => ({
+      median: t.exposeFloat('median'),
+      mad: t.exposeFloat('mad'),
+      k: t.exposeFloat('k'),
+      threshold: t.exposeFloat('threshold'),
+      officers: t.expose('officers', { type: [AuditOfficerSearches] }),
+    }),
+  });
+
+  const AuditActivity = builder.objectRef<AuditActivity>('AuditActivity').implement({
+    description:
+      "A party's log in aggregate over a period, within the reader's scope (the entries auditEntries gives them). " +
+      'Accesses are CONSULTATION and DISCLOSURE entries with outcome OK or PARTIAL; denials are entries with outcome DENIED.',
+    fields: (t) => ({
+      party: t.exposeString('party'),
+      from: t.expose('from', { type: 'DateTime' }),
+      to: t.expose('to', { type: 'DateTime' }),
+      accessesByPurpose: t.expose('accessesByPurpose', { type: [AuditDailyCount], description: 'Per day; key: the declared purpose.' }),
+      accessesByUnit: t.expose('accessesByUnit', { type: [AuditDailyCount], description: "Per day; key: the officer's unit." }),
+      denials: t.expose('denials', { type: [AuditDailyCount], description: 'Per day; key: the error code.' }),
+      searches: t.expose('searches', {
+        type: AuditSearchActivity,
+        nullable: true,
+        description:
+          "Hit/no-hit searches per officer, as the nodes log them (one entry per search each). Null for GATEWAY: the gateway's entries name the client's operation, not the fields it ran.",
+      }),
+    }),
+  });
+
+  return { AuditEntry, AuditFilter, AuditCheckpoint, AuditChainState, AuditActivity };
 }

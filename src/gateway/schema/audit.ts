@@ -1,5 +1,7 @@
-import { responsePathAsArray } from 'graphql';
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import { gatewayParty } from '../../audit/auditEntry.ts';
+import { activityPeriod, auditActivity, defaultActivityDays, maxActivityDays, type AuditActivity } from '../../audit/auditActivity.ts';
+import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
@@ -31,6 +33,17 @@ function recordLocalId(recordId: string, argument: string): string {
   return localIdPattern.test(recordId) ? recordId.toLowerCase() : parseGlobalId(recordId, recordTypes, argument).localId;
 }
 
+/** The answers of the nodes that answered; each node that did not is an AGENCY_UNAVAILABLE error of the field, anything else fails it. */
+function answered<T>(context: GatewayContext, info: GraphQLResolveInfo, results: readonly PromiseSettledResult<T>[]): T[] {
+  const values: T[] = [];
+  for (const result of results) {
+    if (result.status === 'fulfilled') values.push(result.value);
+    else if (result.reason instanceof AgencyUnavailableError) context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
+    else throw result.reason;
+  }
+  return values;
+}
+
 builder.mutationField('exchangeAuditCheckpoints', (t) =>
   t.field({
     type: [audit.AuditCheckpoint],
@@ -42,11 +55,7 @@ builder.mutationField('exchangeAuditCheckpoints', (t) =>
       const fromNodes = await Promise.allSettled(
         context.nodes.agencies.map((agency) => requestNode<SignedCheckpoint>(context, agency, 'createAuditCheckpoint', {})),
       );
-      const checkpoints = fromNodes.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-      for (const failure of fromNodes.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))) {
-        if (!(failure instanceof AgencyUnavailableError)) throw failure;
-        context.agencyErrors.push(failure.toGraphQLError(responsePathAsArray(info.path)));
-      }
+      const checkpoints = answered(context, info, fromNodes);
       checkpoints.push(await checkpointNow(context.prisma, gatewayParty, context.checkpointSigner));
       const all = checkpoints.map((checkpoint) => checkpoint.jws);
       await keepPeerCheckpoints(context.prisma, gatewayParty, all, context.partyKeys);
@@ -106,6 +115,36 @@ builder.queryFields((t) => ({
     },
     ...countedConnection('AuditEntry'),
   ),
+  auditChains: t.field({
+    type: [audit.AuditChainState],
+    description:
+      "Every party's own walk of its log (the gateway's, each agency node's): whether every link, hash and own checkpoint holds, " +
+      'and the first entry where it does not. Parties whose node does not answer are left out, with an AGENCY_UNAVAILABLE error.',
+    authScopes: { audit: auditRoles },
+    resolve: async (_root, _args, context, info) => {
+      const fromNodes = await Promise.allSettled(context.nodes.agencies.map((agency) => requestNode<AuditChainState>(context, agency, 'auditChain', {})));
+      return [await context.auditChain.state(), ...answered(context, info, fromNodes)];
+    },
+  }),
+  auditActivity: t.field({
+    type: audit.AuditActivity,
+    description:
+      "One party's log in aggregate, computed by that party in SQL over the entries the reader may read (the scope of auditEntries): " +
+      'accesses per day by purpose and by unit, denials per day, and the officers with unusually many searches. ' +
+      `The period is from \u2264 at < to, at most ${maxActivityDays} days; by default the last ${defaultActivityDays}.`,
+    authScopes: { audit: auditRoles },
+    args: {
+      party: t.arg.string({ required: true, description: 'An agency code, or GATEWAY.' }),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+    },
+    resolve: async (_root, args, context) => {
+      const period = activityPeriod(args.from, args.to);
+      if (args.party === gatewayParty) return auditActivity(context.prisma, context.officer, gatewayParty, period, false);
+      if (!context.nodes.has(args.party)) throw hubError(ErrorCode.AGENCY_UNKNOWN, `No party ${args.party} in the exchange.`);
+      return requestNode<AuditActivity>(context, args.party, 'auditActivity', { from: period.from.toISOString(), to: period.to.toISOString() });
+    },
+  }),
   recordDisclosures: t.field({
     type: [audit.AuditEntry],
     description:

@@ -1,3 +1,4 @@
+import { activityPeriod, auditActivity } from '../../audit/auditActivity.ts';
 import { listAuditEntries } from '../../audit/auditQueries.ts';
 import { checkpointNow, keepPeerCheckpoints } from '../../audit/checkpointExchange.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
@@ -24,6 +25,19 @@ builder.queryFields((t) => ({
     },
     ...countedConnection('AuditEntry'),
   ),
+  auditChain: t.field({
+    type: audit.AuditChainState,
+    description: "This agency's own walk of its log: whether every link, hash and own checkpoint holds, and where it breaks.",
+    authScopes: { audit: auditRoles },
+    resolve: (_root, _args, { auditChain }) => auditChain.state(),
+  }),
+  auditActivity: t.field({
+    type: audit.AuditActivity,
+    description: "This agency's log in aggregate over a period, within the reader's scope (as auditEntries).",
+    authScopes: { audit: auditRoles },
+    args: { from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }) },
+    resolve: (_root, args, { prisma, officer, agency }) => auditActivity(prisma, officer, agency, activityPeriod(args.from, args.to), true),
+  }),
 }));
 
 const checkpointRoles = [...auditRoles, 'admin'] as const;

@@ -1,0 +1,5 @@
+// Types of csv.js, which the browser loads as it is (no build step).
+export function csvCell(value: unknown): string;
+export function csvColumns(entries: readonly Record<string, unknown>[]): string[];
+export function toCsv(entries: readonly Record<string, unknown>[]): string;
+export function toJsonLines(entries: readonly unknown[]): string;

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Plugin } from 'graphql-yoga';
+
+/** Where the auditors' console is served. */
+export const consolePath = '/console';
+
+/**
+ * The console's own policy, stricter than GraphiQL's: scripts and styles from
+ * files of this origin only (nothing inline, nothing evaluated), requests to
+ * this origin only, no framing, no forms posted anywhere.
+ */
+export const consoleContentSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+const here = dirname(new URL(import.meta.url).pathname);
+// Chart.js's self-contained build (its one dependency bundled in), from the installed package.
+const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
+/** Every file the console is made of: nothing else under /console is served. */
+const files: Record<string, { path: string; type: string }> = {
+  '': { path: join(here, 'index.html'), type: 'text/html; charset=utf-8' },
+  'console.css': { path: join(here, 'console.css'), type: 'text/css; charset=utf-8' },
+  'console.js': { path: join(here, 'console.js'), type: 'text/javascript; charset=utf-8' },
+  'csv.js': { path: join(here, 'csv.js'), type: 'text/javascript; charset=utf-8' },
+  'chart.umd.min.js': { path: chartJs, type: 'text/javascript; charset=utf-8' },
+};
+
+/**
+ * Serves the auditors' console at /console: static files read once, from
+ * this folder and from node_modules, so a closed police network needs no
+ * other host. The console holds no data and no back door: it signs in with
+ * the auditor's token and calls /graphql like any client, so every read is
+ * in the consultation log and it shows exactly what the API allows.
+ */
+export function useConsole(): Plugin {
+  const contents = new Map(Object.entries(files).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]));
+  return {
+    onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname !== consolePath && !url.pathname.startsWith(`${consolePath}/`)) return;
+      const name = url.pathname.slice(consolePath.length).replace(/^\//, '');
+      const file = contents.get(name);
+      if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) {
+        return endResponse(new fetchAPI.Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+      }
+      endResponse(
+        new fetchAPI.Response(request.method === 'HEAD' ? null : file.body, {
+          status: 200,
+          headers: { 'content-type': file.type, 'content-security-policy': consoleContentSecurityPolicy, 'cache-control': 'no-cache' },
+        }),
+      );
+    },
+  };
+}
