@@ -10,17 +10,17 @@ import { startEmbeddedPostgres } from '../src/database/startEmbeddedPostgres.ts'
 import type { DemoAgency } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
-import { createGateway } from '../src/gateway/createGateway.ts';
-import { ensureDevelopmentKeys, hubAudience } from '../src/identity/developmentKeys.ts';
+import { createGateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
+import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintGatewayCredential, type GatewaySigner } from '../src/identity/gatewayCredential.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
+import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
+import { createTrustList } from '../src/identity/trustList.ts';
+import { createNode, type AgencyNode } from '../src/node/createNode.ts';
 
 /** Every benchmark request declares the same purpose, as an investigator's client would. */
 const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
-import { mintOfficerToken } from '../src/identity/mintOfficerToken.ts';
-import { createTrustList } from '../src/identity/trustList.ts';
-import { createNode, type AgencyNode } from '../src/node/createNode.ts';
 
 export type Variables = Record<string, unknown>;
 
@@ -42,8 +42,25 @@ export interface BenchHub {
   gatewayUrl: URL;
   /** A token of a demo user, for clients the benchmark runs itself (a WebSocket subscriber). */
   token(user: DemoUserName): Promise<string>;
+  /** A token for any officer of an agency the hub knows (many officers: per-officer limits, units of their own). */
+  mint(claims: OfficerClaims): Promise<string>;
+  /** The session of whoever holds `token`. */
+  session(token: string): OfficerSession;
+  /** What another process needs to join this hub (a second gateway), and the databases, for seeding by SQL. */
+  setup: BenchHubSetup;
   /** Stops the gateway, the nodes and PostgreSQL and removes every file; safe to call twice. */
   stop(): Promise<void>;
+}
+
+export interface BenchHubSetup {
+  /** Development keys and trust list (`trust-list.json`, `gateway.private.jwk.json`). */
+  keysDir: string;
+  /** GraphQL endpoint of each agency node. */
+  nodeUrls: ReadonlyMap<string, URL>;
+  /** Each node's database, as its owner (the cluster's superuser). */
+  nodeDatabaseUrls: ReadonlyMap<string, string>;
+  /** The hub database, as the application role (what a gateway connects with). */
+  hubDatabaseUrl: string;
 }
 
 export interface BenchHubOptions {
@@ -52,6 +69,8 @@ export interface BenchHubOptions {
   syntheticAlerts: number;
   /** Progress lines during set-up. */
   log(message: string): void;
+  /** Further settings of the hub's own gateway (e.g. `followFeeds: false` when other gateway processes deliver the hits). */
+  gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
 }
 
 // Server logs would drown the report; LOG_LEVEL=info shows them when a run needs explaining.
@@ -87,7 +106,7 @@ async function postGraphQL<T>(url: URL, headers: Record<string, string>, query: 
 }
 
 /** The session of an officer holding `token`. */
-function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
+export function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
   const credentials = new Map<string, { value: string; mintedAt: number }>();
   const credentialFor = async (agency: string) => {
     const cached = credentials.get(agency);
@@ -106,6 +125,25 @@ function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<st
       return postGraphQL(url, headers, query, variables);
     },
   };
+}
+
+/**
+ * Demo users' tokens and sessions, from the hub's development keys: in the
+ * process that runs the hub, or in another that loaded the same keys.
+ */
+export function officerSessions(
+  keys: DevelopmentKeys,
+  gatewayUrl: URL,
+  nodeUrls: ReadonlyMap<string, URL>,
+): Pick<BenchHub, 'as' | 'token' | 'mint' | 'session'> {
+  const mint = async (claims: OfficerClaims) => {
+    const key = keys.agencies.get(claims.agency);
+    if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
+    return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
+  };
+  const token = (user: DemoUserName) => mint(demoUsers[user]);
+  const session = (officerToken: string) => officerSession(officerToken, gatewayUrl, nodeUrls, keys.gateway);
+  return { mint, token, session, as: async (user) => session(await token(user)) };
 }
 
 async function serverVersion(databaseUrl: string): Promise<string> {
@@ -132,7 +170,7 @@ async function createWorkDir(): Promise<string> {
  * folder, a migrated database and a node per agency seeded with demo and
  * synthetic alerts, the gateway, all on port 0 with development keys.
  */
-export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHubOptions): Promise<BenchHub> {
+export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: gatewayOptions = {} }: BenchHubOptions): Promise<BenchHub> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) {
@@ -155,15 +193,18 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
     cleanup.push(() => postgres.stop());
 
-    const keys = await ensureDevelopmentKeys(join(dir, 'keys'), agencies);
+    const keysDir = join(dir, 'keys');
+    const keys = await ensureDevelopmentKeys(keysDir, agencies);
     const trustList = createTrustList(keys.trustList);
 
     const applicationPassword = randomBytes(12).toString('hex');
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
+    const nodeDatabaseUrls = new Map<string, string>();
     for (const agency of agencies) {
       const database = `bench_${agency.toLowerCase()}`;
       await postgres.ensureDatabase(database);
+      nodeDatabaseUrls.set(agency, postgres.url(database));
       const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword, 'node');
       const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, auditDigestKey: keys.auditDigests.get(agency)!, logger: serverLogger });
       cleanup.push(() => node.stop());
@@ -183,6 +224,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     await postgres.ensureDatabase('bench_gateway');
     const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword, 'hub');
     const gateway = createGateway({
+      ...gatewayOptions,
       trustList,
       databaseUrl: gatewayDatabase.applicationUrl,
       nodes: nodeUrls,
@@ -194,15 +236,10 @@ export async function startBenchHub({ agencies, syntheticAlerts, log }: BenchHub
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
 
-    const token = async (user: DemoUserName) => {
-      const claims = demoUsers[user];
-      const key = keys.agencies.get(claims.agency);
-      if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
-      return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
-    };
-    const as = async (user: DemoUserName): Promise<OfficerSession> => officerSession(await token(user), gatewayUrl, nodeUrls, keys.gateway);
+    const { as, token, mint, session } = officerSessions(keys, gatewayUrl, nodeUrls);
+    const setup = { keysDir, nodeUrls, nodeDatabaseUrls, hubDatabaseUrl: gatewayDatabase.applicationUrl };
 
-    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, stop };
+    return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, mint, session, setup, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
+import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { searchMatches, type SearchCriterion, type SearchField, type SearchMatch } from '../../domain/schema/addSearchTypes.ts';
 import { tierOfAlertField } from '../../consent/agreement.ts';
@@ -127,6 +127,37 @@ interface SerialCandidate {
 }
 
 /**
+ * The statement that finds serial candidates, best first: exact, every
+ * readable character (LIKE `key`), similar (`%` to `similar`), over firearms
+ * and components, one row per alert. Exported so that the benchmark explains
+ * the very statement the node runs.
+ */
+export const serialCandidates = (key: string, similar: string, limit: number, offset: number) => Prisma.sql`
+      with matched as (
+        select f.alert_id, 'SERIAL_NUMBER' as matched_on, 0 as preference,
+               case when f.serial_normalized = ${key} then 1.0::float8
+                    when f.serial_normalized like ${key} then ${wildcardScore}::float8
+                    else least(similarity(f.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+          from node.firearm f
+         where f.serial_normalized = ${key} or f.serial_normalized like ${key} or f.serial_normalized % ${similar}
+        union all
+        select c.alert_id, 'COMPONENT_SERIAL_NUMBER' as matched_on, 1 as preference,
+               case when c.serial_normalized = ${key} then 1.0::float8
+                    when c.serial_normalized like ${key} then ${wildcardScore}::float8
+                    else least(similarity(c.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
+          from node.firearm_component c
+         where c.serial_normalized = ${key} or c.serial_normalized like ${key} or c.serial_normalized % ${similar}
+      ), best as (
+        select distinct on (alert_id) alert_id, matched_on, score
+          from matched
+         order by alert_id, score desc, preference
+      )
+      select b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score as "score"
+        from best b join node.alert a on a.id = b.alert_id
+       order by b.score desc, a.created_at desc, a.id desc
+       limit ${limit} offset ${offset}`;
+
+/**
  * Serials of firearms and of their components: exact after normalisation
  * (score 1), every readable character matching when some could not be read
  * (LIKE, 0.99), otherwise similar (pg_trgm similarity, at most 0.98), all
@@ -151,30 +182,7 @@ async function searchSerial(
       await tx.$executeRaw`select set_config('pg_trgm.similarity_threshold', ${String(similarityThreshold)}, true)`;
       const found: SerialCandidate[] = [];
       for (let offset = 0; found.length < first && offset < maxCandidates; offset += candidateBatch) {
-        const candidates = await tx.$queryRaw<SerialCandidate[]>`
-          with matched as (
-            select f.alert_id, 'SERIAL_NUMBER' as matched_on, 0 as preference,
-                   case when f.serial_normalized = ${key} then 1.0::float8
-                        when f.serial_normalized like ${key} then ${wildcardScore}::float8
-                        else least(similarity(f.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
-              from node.firearm f
-             where f.serial_normalized = ${key} or f.serial_normalized like ${key} or f.serial_normalized % ${similar}
-            union all
-            select c.alert_id, 'COMPONENT_SERIAL_NUMBER' as matched_on, 1 as preference,
-                   case when c.serial_normalized = ${key} then 1.0::float8
-                        when c.serial_normalized like ${key} then ${wildcardScore}::float8
-                        else least(similarity(c.serial_normalized, ${similar})::float8, ${similarScoreCap}::float8) end as score
-              from node.firearm_component c
-             where c.serial_normalized = ${key} or c.serial_normalized like ${key} or c.serial_normalized % ${similar}
-          ), best as (
-            select distinct on (alert_id) alert_id, matched_on, score
-              from matched
-             order by alert_id, score desc, preference
-          )
-          select b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score as "score"
-            from best b join node.alert a on a.id = b.alert_id
-           order by b.score desc, a.created_at desc, a.id desc
-           limit ${candidateBatch} offset ${offset}`;
+        const candidates = await tx.$queryRaw<SerialCandidate[]>(serialCandidates(key, similar, candidateBatch, offset));
         if (candidates.length === 0) break;
         const visibleIds = new Set(
           (await tx.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, visible] }, select: { id: true } })).map(

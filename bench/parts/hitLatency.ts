@@ -1,0 +1,332 @@
+// Goal 5 of issue 11: real-time hits at scale. A thousand graphql-ws
+// subscribers on two gateway processes (`hub gateway`, the production command,
+// each its own OS process on the one hub database), and XK recording a
+// hundred seizures a second, each with a plate one MK unit watches: from the
+// commit at the XK node until the hit is in the subscriber's hands.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { freePort } from '../../src/database/startEmbeddedPostgres.ts';
+import { nodeOperations } from '../../src/gateway/nodeOperations.ts';
+import { startBenchHub, type BenchHub, type OfficerSession } from '../benchHub.ts';
+import { percentile } from '../measure.ts';
+import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
+
+const subscribersAtScale1 = 1_000;
+const recordsPerSecondAtScale1 = 100;
+/** Seconds of the measured load, and of the writer's baseline before anyone watches. */
+const measuredSeconds = 30;
+const baselineSeconds = 10;
+/** How long after the last commit a hit may still arrive before it counts as lost. */
+const drainMs = 15_000;
+const gatewayProcesses = 2;
+/** Writes at the XK node at once, at most: under its pool of 10 connections, leaving room for deliveries and feed reads. */
+const maxInFlight = 8;
+/** Watch entries registered at once through the gateway during set-up. */
+const setupConcurrency = 8;
+
+const repository = fileURLToPath(new URL('../..', import.meta.url));
+const benchPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-BENCH' };
+
+/** The plate subscriber `index`'s unit watches. */
+const plateOf = (index: number) => `HL-${String(index).padStart(4, '0')}-MK`;
+
+const seizure = (plate: string, title: string) => ({
+  kind: 'SEIZURE',
+  title,
+  occurredAt: new Date(Date.now() - 60_000).toISOString(),
+  location: { kind: 'BORDER_CROSSING_POINT', borderCrossing: 'HANI_I_ELEZIT_BLACE' },
+  risk: { threat: 3, vulnerability: 3, impact: 3 },
+  vehicles: [{ role: 'CONCEALMENT', plate, plateCountry: 'XK' }],
+});
+
+/** `hub gateway` in a process of its own, on the bench hub's database, nodes and keys; resolves once /readyz answers 200. */
+async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): Promise<void> }> {
+  const port = await freePort();
+  const { keysDir, nodeUrls, hubDatabaseUrl } = hub.setup;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
+    cwd: repository,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: hubDatabaseUrl,
+      TRUST_LIST: join(keysDir, 'trust-list.json'),
+      GATEWAY_SIGNING_KEY: join(keysDir, 'gateway.private.jwk.json'),
+      AGENCY_NODES: [...nodeUrls].map(([agency, url]) => `${agency}=${url.href}`).join(','),
+      GRAPHIQL: 'false',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const url = new URL(`http://127.0.0.1:${port}/graphql`);
+  for (const deadline = Date.now() + 60_000; ; ) {
+    if (child.exitCode !== null) throw new Error(`hub gateway exited with code ${child.exitCode}`);
+    const ready = await fetch(new URL('/readyz', url)).then((response) => response.ok, () => false);
+    if (ready) return { url, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('hub gateway was not ready within 60 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** What one subscriber received: for each alert, when each copy arrived. */
+interface Subscriber {
+  client: Client;
+  arrivals: Map<string, number[]>;
+  errors: unknown[];
+}
+
+/** A graphql-ws client subscribed to `hits`; resolves once the server acknowledged the connection. */
+async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
+  const url = new URL(gatewayUrl);
+  url.protocol = 'ws:';
+  const arrivals = new Map<string, number[]>();
+  const errors: unknown[] = [];
+  let acknowledged!: () => void;
+  let refused!: (error: unknown) => void;
+  const connected = new Promise<void>((resolve, reject) => ((acknowledged = resolve), (refused = reject)));
+  const client = createClient({
+    url: url.href,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: { authorization: `Bearer ${token}`, ...benchPurpose },
+    on: { connected: () => acknowledged(), closed: (event) => refused(new Error(`socket closed: ${(event as { code?: number }).code}`)) },
+    onNonLazyError: (error) => refused(error),
+  });
+  client.subscribe(
+    { query: 'subscription Hits { hits { alert { localId } } }' },
+    {
+      next: (result) => {
+        const at = performance.now();
+        if (result.errors) errors.push(...result.errors);
+        const id = (result.data as { hits?: { alert: { localId: string } } } | undefined)?.hits?.alert.localId;
+        if (id) arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
+      },
+      error: (error) => errors.push(error),
+      complete: () => {},
+    },
+  );
+  await connected;
+  return { client, arrivals, errors };
+}
+
+/** Runs `task` on each item with at most `concurrency` at once. */
+async function eachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+interface Write {
+  plate: string;
+  sentAt: number;
+  /** When the XK node answered: its transaction committed (or failed). */
+  answeredAt: number;
+  /** Null when the node refused or failed the write. */
+  alertId: string | null;
+  error?: string;
+}
+
+/**
+ * Writes at `perSecond`: the k-th request is due at k / perSecond, as units
+ * in the field would send them, but at most `maxInFlight` are at the node at
+ * once, so that a node that cannot keep up shows it as a lower rate (and
+ * writes waiting at the client) rather than as a pile of timed-out
+ * transactions. A write the node fails is kept with its error and expects no hit.
+ */
+async function writeAtRate(xk: OfficerSession, perSecond: number, count: number, plate: (k: number) => string, label: string): Promise<Write[]> {
+  const start = performance.now();
+  const writes: Promise<Write>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  for (let k = 0; k < count; k++) {
+    const wait = start + (k * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const sentAt = performance.now();
+    const write: Promise<Write> = xk.node<{ createAlert: { id: string } }>('XK', nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) }).then(
+      (data) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: data.createAlert.id }),
+      (error: unknown) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
+    );
+    inFlight.add(write);
+    void write.then(() => inFlight.delete(write));
+    writes.push(write);
+  }
+  return Promise.all(writes);
+}
+
+/** Committed writes per second, from the first request to the last answer. */
+const achievedRate = (writes: readonly Write[]) => {
+  const committed = writes.filter((write) => write.alertId).length;
+  const span = Math.max(...writes.map((write) => write.answeredAt)) - Math.min(...writes.map((write) => write.sentAt));
+  return (committed * 1000) / span;
+};
+
+/** How many writes failed, and the distinct reasons. */
+const failures = (writes: readonly Write[]) => {
+  const reasons = [...new Set(writes.flatMap((write) => (write.error ? [write.error.replace(/^http:\/\/\S+ /, '')] : [])))];
+  return { count: writes.filter((write) => write.error).length, reasons: reasons.slice(0, 3).join(' | ') };
+};
+
+const latencyNote = (values: readonly number[]) =>
+  `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms, max ${(values.at(-1) ?? Number.NaN).toFixed(1)} ms`;
+const sorted = (values: number[]) => values.sort((a, b) => a - b);
+
+async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[]> {
+  const subscriberCount = Math.max(gatewayProcesses, Math.round(subscribersAtScale1 * scale));
+  const perSecond = Math.max(1, Math.round(recordsPerSecondAtScale1 * scale));
+  // The bench hub's own gateway registers the watch entries; it does not follow the feeds, so the two processes alone deliver.
+  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false } });
+  const gateways: { url: URL; stop(): Promise<void> }[] = [];
+  const subscribers: Subscriber[] = [];
+  try {
+    const xk = await hub.as('xk-border-officer');
+    log(`writer baseline: ${perSecond} seizures/s for ${baselineSeconds} s, nobody watching`);
+    const baseline = await writeAtRate(xk, perSecond, perSecond * baselineSeconds, (k) => `UN-${String(k).padStart(5, '0')}-XK`, 'Unwatched seizure');
+
+    log(`starting ${gatewayProcesses} gateway processes`);
+    for (let index = 0; index < gatewayProcesses; index++) gateways.push(await startGatewayProcess(hub));
+
+    // One officer per unit, one socket each: far under the caps of 10 sockets per
+    // officer and 10 operations per socket, and each record is for one unit.
+    log(`${subscriberCount} officers of as many MK units: a watch entry each, then a socket on gateway process 1 or 2`);
+    const indexes = Array.from({ length: subscriberCount }, (_, index) => index);
+    const tokens = await Promise.all(indexes.map((index) => hub.mint({ sub: `mk.bench.${index}`, agency: 'MK', unit: `MK-BENCH-${index}`, roles: ['officer'] })));
+    const expiresAt = new Date(Date.now() + 864e5).toISOString();
+    await eachLimited(indexes, setupConcurrency, async (index) => {
+      await hub.session(tokens[index]!).gateway(`mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`, {
+        input: { plate: plateOf(index), plateCountry: 'XK', expiresAt },
+      });
+    });
+    await eachLimited(indexes, setupConcurrency, async (index) => {
+      subscribers[index] = await subscribe(gateways[index % gatewayProcesses]!.url, tokens[index]!);
+    });
+
+    // One seizure per watched plate until every subscriber has had its first hit: then every subscription is live.
+    log('warm-up: one hit for every subscriber');
+    // A write the node failed under load is written again (at most three rounds), so that every subscriber is proven live.
+    const warmedUp = new Map<number, string>();
+    for (let round = 0; round < 3 && warmedUp.size < subscriberCount; round++) {
+      const pending = indexes.filter((index) => !warmedUp.has(index));
+      const writes = await writeAtRate(xk, perSecond, pending.length, (k) => plateOf(pending[k]!), 'Warm-up seizure');
+      writes.forEach((write, k) => write.alertId && warmedUp.set(pending[k]!, write.alertId));
+    }
+    // A subscriber whose warm-up the node failed three times is still measured (it is most likely live): said in the notes.
+    const unproven = subscriberCount - warmedUp.size;
+    for (const deadline = performance.now() + 4 * drainMs; ; ) {
+      const waiting = [...warmedUp].filter(([index, id]) => !subscribers[index]!.arrivals.has(id)).length;
+      if (waiting === 0) break;
+      if (performance.now() > deadline) throw new Error(`${waiting} subscribers had no warm-up hit within ${(4 * drainMs) / 1000} s: the hits do not arrive`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    log(`measured: ${perSecond} seizures/s for ${measuredSeconds} s, each for one of ${subscriberCount} units`);
+    const measured = await writeAtRate(xk, perSecond, perSecond * measuredSeconds, (k) => plateOf(k % subscriberCount), 'Watched seizure');
+    const subscriberOf = (k: number) => subscribers[k % subscriberCount]!;
+    const lastCommit = Math.max(...measured.map((write) => write.answeredAt));
+    log('draining');
+    while (performance.now() < lastCommit + drainMs && measured.some((write, k) => write.alertId && !subscriberOf(k).arrivals.has(write.alertId))) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const fromCommit: number[] = [];
+    const fromRequest: number[] = [];
+    let lost = 0;
+    let duplicated = 0;
+    for (const [k, write] of measured.entries()) {
+      if (!write.alertId) continue;
+      const copies = subscriberOf(k).arrivals.get(write.alertId) ?? [];
+      if (copies.length === 0) lost += 1;
+      if (copies.length > 1) duplicated += copies.length - 1;
+      if (copies[0] !== undefined) {
+        fromCommit.push(copies[0] - write.answeredAt);
+        fromRequest.push(copies[0] - write.sentAt);
+      }
+    }
+    // A hit meant for one unit that reaches another's subscriber would be a leak: count it too.
+    const expected = new Set(measured.flatMap((write) => (write.alertId ? [write.alertId] : [])));
+    const misrouted = subscribers.reduce(
+      (count, subscriber, index) =>
+        count + [...subscriber.arrivals.keys()].filter((id) => expected.has(id) && !measured.some((write, k) => write.alertId === id && k % subscriberCount === index)).length,
+      0,
+    );
+    const errors = subscribers.reduce((count, subscriber) => count + subscriber.errors.length, 0);
+    sorted(fromCommit);
+    sorted(fromRequest);
+    const writerWith = sorted(measured.filter((write) => write.alertId).map((write) => write.answeredAt - write.sentAt));
+    const measuredFailures = failures(measured);
+    const baselineFailures = failures(baseline);
+    const writerWithout = sorted(baseline.filter((write) => write.alertId).map((write) => write.answeredAt - write.sentAt));
+    const setting =
+      `${subscriberCount} subscribers (one officer and one socket per unit, default caps) on ${gatewayProcesses} \`hub gateway\` processes` +
+      `${unproven ? ` (${unproven} without a warm-up hit: the node failed their warm-up writes)` : ''}; ` +
+      `${perSecond} records/s offered for ${measuredSeconds} s, ${achievedRate(measured).toFixed(1)}/s committed (at most ${maxInFlight} writes in flight)`;
+
+    return [
+      {
+        name: 'hits: commit → subscriber, p99',
+        value: percentile(fromCommit, 0.99),
+        unit: 'ms',
+        goal: 'p99 ≤ 250 ms',
+        met: percentile(fromCommit, 0.99) <= 250,
+        baseline: { name: 'p50', value: percentile(fromCommit, 0.5) },
+        note: `${setting}; from the XK node's answer to createAlert: ${latencyNote(fromCommit)}; from the request: ${latencyNote(fromRequest)}`,
+      },
+      { name: 'hits: lost', value: lost, unit: 'hits', goal: '0', met: lost === 0, note: `of ${measured.length - measuredFailures.count} committed records, none arrived within ${drainMs / 1000} s of the last commit` },
+      {
+        name: 'hits: duplicated',
+        value: duplicated,
+        unit: 'hits',
+        goal: '0',
+        met: duplicated === 0,
+        note: `extra copies at the same subscriber; delivered to another unit's subscriber: ${misrouted}; errors on subscriptions: ${errors}`,
+      },
+      {
+        name: 'hits: createAlert at the XK node, p99, watched',
+        value: percentile(writerWith, 0.99),
+        unit: 'ms',
+        baseline: { name: 'p99 before any watch entry or subscriber', value: percentile(writerWithout, 0.99) },
+        note: `with ${subscriberCount} watch entries and subscribers: ${latencyNote(writerWith)}; before: ${latencyNote(writerWithout)} (${perSecond}/s offered, ${achievedRate(measured).toFixed(1)}/s and ${achievedRate(baseline).toFixed(1)}/s committed, straight to the node)`,
+      },
+      {
+        name: 'hits: createAlert failed at the XK node',
+        value: measuredFailures.count,
+        unit: 'writes',
+        baseline: { name: 'failed before any watch entry or subscriber', value: baselineFailures.count },
+        note: `of ${measured.length} (baseline: of ${baseline.length})${measuredFailures.reasons || baselineFailures.reasons ? `: ${measuredFailures.reasons || baselineFailures.reasons}` : ''}`,
+      },
+    ];
+  } finally {
+    log('stopping');
+    await Promise.allSettled(subscribers.filter(Boolean).map((subscriber) => subscriber.client.dispose()));
+    await Promise.allSettled(gateways.map((gateway) => gateway.stop()));
+    await hub.stop();
+  }
+}
+
+const part: BenchPart = {
+  name: 'hitLatency',
+  description: 'Real-time hits: 1,000 graphql-ws subscribers on two gateway processes, 100 watched records per second at the XK node',
+  run: runHitLatency,
+};
+
+export default part;
