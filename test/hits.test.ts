@@ -252,7 +252,7 @@ describe('real-time hits', () => {
   });
 
   it('prints hits as JSON lines from `hub subscribe`, the walk-through of the README', async () => {
-    expect(validate(gatewaySchema, parse(hitsDocument))).toEqual([]);
+    expect(validate(gatewaySchema, parse(hitsDocument().document))).toEqual([]);
     const plate = uniquePlate();
     await watch('mk-border-officer', { plate, plateCountry: 'XK' });
     const lines: string[] = [];

@@ -1,27 +1,10 @@
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { parse, print } from 'graphql';
-import { documentId } from './trustedDocuments.ts';
+import { trustedDocumentNamed } from './trustedDocuments.ts';
 
-/** The hits subscription as the CLI asks for it: enough for an officer to act on a hit. */
-export const hitsDocument = /* GraphQL */ `
-  subscription Hits($after: String) {
-    hits(after: $after) {
-      cursor at retro matchedOn match score watchEntryId
-      alert {
-        reference kind status owner { code }
-        contactPoint { unitName phone email }
-        access { tier basis validUntil canRequestHigher }
-        summary { title occurredAt location { kind borderCrossing municipality } firearms { make model serialNumber } }
-        personalData { subjects { familyName givenName dateOfBirth } vehicles { plate plateCountry vin } }
-      }
-    }
-  }
-`;
-
-/** The document as the trusted documents print it: the same text, the same id. */
-const hitsQuery = print(parse(hitsDocument));
+/** The hits subscription as the partners agreed it in contracts/trusted-documents.graphql. */
+export const hitsDocument = () => trustedDocumentNamed('Hits');
 
 const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--after <cursor>] [--url ws://127.0.0.1:4000/graphql]
 
@@ -53,6 +36,7 @@ export async function runSubscribeCommand(
     err.write(usage);
     return 2;
   }
+  const hits = hitsDocument();
   return new Promise<number>((resolve) => {
     signal?.addEventListener('abort', () => {
       void client.dispose();
@@ -79,7 +63,7 @@ export async function runSubscribeCommand(
     });
     client.subscribe(
       // By id as well, so that a gateway running trusted documents only runs it too.
-      { query: hitsQuery, extensions: { persistedQuery: { version: 1, sha256Hash: documentId(hitsQuery).slice('sha256:'.length) } }, variables: values.after ? { after: values.after } : {} },
+      { query: hits.document, extensions: { persistedQuery: { version: 1, sha256Hash: hits.id.slice('sha256:'.length) } }, variables: values.after ? { after: values.after } : {} },
       {
         next: (result) => {
           if (result.errors) err.write(`${JSON.stringify(result.errors)}\n`);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, parse } from 'graphql';
 import { z } from 'zod';
 import { ErrorCode } from '../errors.ts';
 
@@ -27,6 +28,18 @@ export function loadTrustedDocuments(path = trustedDocumentsPath): ReadonlyMap<s
     documents.set(id, document);
   }
   return documents;
+}
+
+/**
+ * The trusted document of the operation `name`, for the hub's own clients
+ * (the CLI), so that they send exactly the agreed text under its id.
+ */
+export function trustedDocumentNamed(name: string, documents: ReadonlyMap<string, string> = loadTrustedDocuments()): { id: string; document: string } {
+  for (const [id, document] of documents) {
+    const operation = getOperationAST(parse(document));
+    if (operation?.name?.value === name) return { id, document };
+  }
+  throw new Error(`trusted documents: no operation named ${name}`);
 }
 
 /** The id a request names: `documentId` (GraphQL over HTTP persisted documents) or Apollo's `extensions.persistedQuery.sha256Hash`. */
