@@ -11,7 +11,7 @@ import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { chainEntries, type AuditHead } from '../src/audit/appendAuditEntry.ts';
 import { entryColumnNames, genesisHash, normalizeAuditInput, toColumns, type AuditEntryInput } from '../src/audit/auditEntry.ts';
@@ -28,7 +28,7 @@ const entryInterval = 30_000;
 const atOf = (seq: number) => new Date(start + (seq - 1) * entryInterval);
 
 /** What one child process reports. */
-interface ChildReport {
+export interface ChildReport {
   code: number;
   elapsedMs: number;
   /** RSS once loaded, before the command started. */
@@ -71,7 +71,7 @@ function benchInput(seq: number): AuditEntryInput {
  * (the same chainEntries) and inserted a few thousand rows per statement,
  * the next batch hashed while PostgreSQL inserts the previous one.
  */
-async function fill(url: string, total: number): Promise<number> {
+async function fill(url: string, total: number, log: (line: string) => void): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const columns = entryColumnNames.map((name) => `"${name}"`).join(', ');
@@ -90,7 +90,7 @@ async function fill(url: string, total: number): Promise<number> {
       }
       await inserting;
       inserting = client.query(sql, [JSON.stringify(rows)]);
-      if (head.seq % 100_000 === 0) process.stdout.write(`  hashed ${head.seq.toLocaleString('en')} entries\n`);
+      if (head.seq % 100_000 === 0) log(`auditExport: hashed ${head.seq.toLocaleString('en')} entries`);
     }
     await inserting;
     await client.query('vacuum analyze audit.entry');
@@ -151,7 +151,33 @@ function describeRun(label: string, count: number, report: ChildReport): string 
   ].join('   ');
 }
 
-async function main(total: number): Promise<void> {
+/** Everything one run measured. */
+export interface AuditExportResults {
+  total: number;
+  fillMs: number;
+  /** Table and index sizes, as PostgreSQL prints them. */
+  sizes: string;
+  /** Export of the first tenth of the log (a time range); skipped when not asked for. */
+  partial: ChildReport | null;
+  /** Export of the whole log, with the lines and bytes it wrote. */
+  full: ChildReport & { lines: number; bytes: number };
+  /** The whole export with V8's heap capped at {@link cappedHeapMb} MB. */
+  capped: ChildReport;
+  verify: ChildReport & { verdict: string };
+  cappedVerify: ChildReport;
+}
+
+export { cappedHeapMb };
+
+/**
+ * Fills a log of `total` entries on a throw-away embedded PostgreSQL, then
+ * exports and verifies it in child processes; fails when the export misses
+ * a line or the chain does not verify.
+ */
+export async function measureAuditExport(
+  total: number,
+  { log = () => {}, partial: withPartial = true }: { log?: (line: string) => void; /** Also export the first tenth (a time range). Default true. */ partial?: boolean } = {},
+): Promise<AuditExportResults> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-audit-bench-'));
   // As root, PostgreSQL runs as the postgres user, who must reach the cluster.
   await chmod(dir, 0o755);
@@ -160,36 +186,55 @@ async function main(total: number): Promise<void> {
     await postgres.ensureDatabase('audit_bench');
     const url = postgres.url('audit_bench');
     await migrate(url, 'node');
-    process.stdout.write(`Audit log: ${total.toLocaleString('en')} entries on embedded PostgreSQL, Node ${process.version}, ${cpus().length} CPUs\n`);
-    const fillMs = await fill(url, total);
+    log(`auditExport: filling a log of ${total.toLocaleString('en')} entries`);
+    const fillMs = await fill(url, total, log);
     const sizes = await sizeOf(url);
-    process.stdout.write(`fill (hash in Node, ${insertBatch.toLocaleString('en')} rows per insert): ${seconds(fillMs)}, ${perSecond(total, fillMs)}; table ${sizes}\n\n`);
 
     const output = join(dir, 'export.jsonl');
     const tenth = Math.ceil(total / 10);
-    const partial = await inChild(['export', '--database-url', url, '--to', atOf(tenth + 1).toISOString()], output);
-    process.stdout.write(`${describeRun(`export first ${tenth.toLocaleString('en')} → file`, tenth, partial)}\n`);
-    const full = await inChild(['export', '--database-url', url], output);
+    if (withPartial) log(`auditExport: export of the first ${tenth.toLocaleString('en')}`);
+    const partial = !withPartial ? null : await inChild(['export', '--database-url', url, '--to', atOf(tenth + 1).toISOString()], output);
+    log(`auditExport: export of ${total.toLocaleString('en')}`);
+    const exported = await inChild(['export', '--database-url', url], output);
     const [lines, { size }] = await Promise.all([countLines(output), stat(output)]);
-    process.stdout.write(`${describeRun(`export ${total.toLocaleString('en')} → file`, total, full)}\n`);
-    process.stdout.write(`  ${lines.toLocaleString('en')} lines, ${mb(size)} written\n`);
     if (lines !== total) throw new Error(`export wrote ${lines} lines for ${total} entries`);
 
     // The proof of bounded memory: the same export with V8's heap capped far below the export's size.
+    log(`auditExport: export with the heap capped at ${cappedHeapMb} MB`);
     const capped = await inChild(['export', '--database-url', url], output, [`--max-old-space-size=${cappedHeapMb}`]);
-    process.stdout.write(`${describeRun(`export, heap capped at ${cappedHeapMb} MB`, total, capped)}\n`);
 
-    const verdict = join(dir, 'verify.txt');
-    const verify = await inChild(['verify', '--database-url', url], verdict);
-    process.stdout.write(`${describeRun(`verify ${total.toLocaleString('en')}`, total, verify)}\n`);
-    process.stdout.write(`  ${(await readFile(verdict, 'utf8')).split('\n')[0]}\n`);
-    if (verify.code !== 0) throw new Error('verify failed');
-    const cappedVerify = await inChild(['verify', '--database-url', url], verdict, [`--max-old-space-size=${cappedHeapMb}`]);
-    process.stdout.write(`${describeRun(`verify, heap capped at ${cappedHeapMb} MB`, total, cappedVerify)}\n`);
+    const verdictFile = join(dir, 'verify.txt');
+    log(`auditExport: verify of ${total.toLocaleString('en')}`);
+    const verified = await inChild(['verify', '--database-url', url], verdictFile);
+    const verdict = (await readFile(verdictFile, 'utf8')).split('\n')[0] ?? '';
+    if (verified.code !== 0) throw new Error(`verify failed: ${verdict}`);
+    log(`auditExport: verify with the heap capped at ${cappedHeapMb} MB`);
+    const cappedVerify = await inChild(['verify', '--database-url', url], verdictFile, [`--max-old-space-size=${cappedHeapMb}`]);
+    if (cappedVerify.code !== 0) throw new Error('verify with a capped heap failed');
+    return { total, fillMs, sizes, partial, full: { ...exported, lines, bytes: size }, capped, verify: { ...verified, verdict }, cappedVerify };
   } finally {
     await postgres.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `npm run bench:audit`: the runs one per line, as they were before the suite. */
+async function main(total: number): Promise<void> {
+  process.stdout.write(`Audit log: ${total.toLocaleString('en')} entries on embedded PostgreSQL, Node ${process.version}, ${cpus().length} CPUs\n`);
+  const results = await measureAuditExport(total, { log: (line) => process.stderr.write(`… ${line}\n`) });
+  const tenth = Math.ceil(total / 10);
+  const lines = [
+    `fill (hash in Node, ${insertBatch.toLocaleString('en')} rows per insert): ${seconds(results.fillMs)}, ${perSecond(total, results.fillMs)}; table ${results.sizes}`,
+    '',
+    describeRun(`export first ${tenth.toLocaleString('en')} → file`, tenth, results.partial!),
+    describeRun(`export ${total.toLocaleString('en')} → file`, total, results.full),
+    `  ${results.full.lines.toLocaleString('en')} lines, ${mb(results.full.bytes)} written`,
+    describeRun(`export, heap capped at ${cappedHeapMb} MB`, total, results.capped),
+    describeRun(`verify ${total.toLocaleString('en')}`, total, results.verify),
+    `  ${results.verify.verdict}`,
+    describeRun(`verify, heap capped at ${cappedHeapMb} MB`, total, results.cappedVerify),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function sizeOf(url: string): Promise<string> {
@@ -205,8 +250,8 @@ async function sizeOf(url: string): Promise<string> {
   }
 }
 
-if (process.argv[2] === '--child') {
-  await child(process.argv[3]!, process.argv.slice(4));
-} else {
-  await main(Number(process.argv[2] ?? 1_000_000));
+// Run as a file (npm run bench:audit, or as its own child); imported by the suite, it only exports.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv.slice(4));
+  else await main(Number(process.argv[2] ?? 1_000_000));
 }

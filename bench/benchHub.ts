@@ -11,16 +11,16 @@ import type { DemoAgency } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import { createGateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
-import { ensureDevelopmentKeys, hubAudience } from '../src/identity/developmentKeys.ts';
+import { ensureDevelopmentKeys, hubAudience, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import { mintGatewayCredential, type GatewaySigner } from '../src/identity/gatewayCredential.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
-
-/** Every benchmark request declares the same purpose, as an investigator's client would. */
-const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+
+/** Every benchmark request declares the same purpose, as an investigator's client would. */
+const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
 
 export type Variables = Record<string, unknown>;
 
@@ -106,7 +106,7 @@ async function postGraphQL<T>(url: URL, headers: Record<string, string>, query: 
 }
 
 /** The session of an officer holding `token`. */
-function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
+export function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<string, URL>, signer: GatewaySigner): OfficerSession {
   const credentials = new Map<string, { value: string; mintedAt: number }>();
   const credentialFor = async (agency: string) => {
     const cached = credentials.get(agency);
@@ -125,6 +125,25 @@ function officerSession(token: string, gatewayUrl: URL, nodeUrls: ReadonlyMap<st
       return postGraphQL(url, headers, query, variables);
     },
   };
+}
+
+/**
+ * Demo users' tokens and sessions, from the hub's development keys: in the
+ * process that runs the hub, or in another that loaded the same keys.
+ */
+export function officerSessions(
+  keys: DevelopmentKeys,
+  gatewayUrl: URL,
+  nodeUrls: ReadonlyMap<string, URL>,
+): Pick<BenchHub, 'as' | 'token' | 'mint' | 'session'> {
+  const mint = async (claims: OfficerClaims) => {
+    const key = keys.agencies.get(claims.agency);
+    if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
+    return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
+  };
+  const token = (user: DemoUserName) => mint(demoUsers[user]);
+  const session = (officerToken: string) => officerSession(officerToken, gatewayUrl, nodeUrls, keys.gateway);
+  return { mint, token, session, as: async (user) => session(await token(user)) };
 }
 
 async function serverVersion(databaseUrl: string): Promise<string> {
@@ -216,14 +235,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
     const gatewayUrl = await gateway.start();
     cleanup.push(() => gateway.stop());
 
-    const mint = async (claims: OfficerClaims) => {
-      const key = keys.agencies.get(claims.agency);
-      if (!key) throw new Error(`no identity provider key for agency ${claims.agency}`);
-      return mintOfficerToken(key, claims, { audience: hubAudience, expiresIn: '1h' });
-    };
-    const token = (user: DemoUserName) => mint(demoUsers[user]);
-    const session = (officerToken: string) => officerSession(officerToken, gatewayUrl, nodeUrls, keys.gateway);
-    const as = async (user: DemoUserName): Promise<OfficerSession> => session(await token(user));
+    const { as, token, mint, session } = officerSessions(keys, gatewayUrl, nodeUrls);
     const setup = { keysDir, nodeUrls, nodeDatabaseUrls, hubDatabaseUrl: gatewayDatabase.applicationUrl };
 
     return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, mint, session, setup, stop };

@@ -12,6 +12,23 @@ export interface Load {
   concurrency: number;
 }
 
+/** Requests in flight in the concurrent load of the suite's HTTP parts. */
+export const inFlight = 8;
+
+/**
+ * The two loads of the HTTP parts: strictly sequential (latency), and
+ * {@link inFlight} requests at once (throughput). `requests` at scale 1, at
+ * least 20 at any scale; a tenth as many again as warm-up.
+ */
+export function httpLoads(scale: number, requests = 200): { sequential: Load; concurrent: Load } {
+  const count = Math.max(20, Math.round(requests * scale));
+  const warmup = Math.ceil(count / 10);
+  return {
+    sequential: { label: 'sequential', warmup, requests: count, concurrency: 1 },
+    concurrent: { label: `${inFlight} in flight`, warmup, requests: count, concurrency: inFlight },
+  };
+}
+
 /** Latencies in milliseconds, throughput in completed requests per second. */
 export interface Measurement {
   requests: number;
@@ -57,39 +74,46 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[Math.max(rank, 1) - 1] ?? Number.NaN;
 }
 
-/** Warms up, then times `load.requests` calls of `operation` under the given load. */
-export async function measure(operation: () => Promise<unknown>, load: Load): Promise<Measurement> {
-  await drive(operation, load.warmup, load.concurrency);
-  const start = performance.now();
-  const durations = await drive(operation, load.requests, load.concurrency);
-  const elapsedSeconds = (performance.now() - start) / 1000;
+function summarize(durations: number[], elapsedMs: number): Measurement {
   durations.sort((a, b) => a - b);
   return {
     requests: durations.length,
     p50: percentile(durations, 0.5),
     p95: percentile(durations, 0.95),
     p99: percentile(durations, 0.99),
-    throughput: durations.length / elapsedSeconds,
+    throughput: durations.length / (elapsedMs / 1000),
   };
 }
 
-export interface Column {
-  header: string;
-  /** Numbers read best right-aligned, names left-aligned. */
-  align: 'left' | 'right';
+/** Warms up, then times `load.requests` calls of `operation` under the given load. */
+export async function measure(operation: () => Promise<unknown>, load: Load): Promise<Measurement> {
+  return (await measureInterleaved({ operation }, load, 1)).operation;
 }
 
-/** A plain-text table with a rule under the header, columns padded to their widest cell. */
-export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    columns
-      .map((column, index) => {
-        const cell = cells[index] ?? '';
-        const width = widths[index] ?? 0;
-        return column.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((column) => column.header)), line(widths.map((width) => '─'.repeat(width))), ...rows.map(line)].join('\n');
+/**
+ * Measures several operations under the same load, in `rounds` turns of
+ * each (A B C A B C …) instead of one after the other, so that a change in
+ * what else runs on a shared machine falls on all of them alike and their
+ * ratios stay fair. Each is warmed up first; throughput is its requests over
+ * the time of its own turns.
+ */
+export async function measureInterleaved<Name extends string>(
+  operations: Record<Name, () => Promise<unknown>>,
+  load: Load,
+  rounds = 4,
+): Promise<Record<Name, Measurement>> {
+  const names = Object.keys(operations) as Name[];
+  for (const name of names) await drive(operations[name], load.warmup, load.concurrency);
+  const durations = new Map(names.map((name) => [name, [] as number[]]));
+  const elapsed = new Map(names.map((name) => [name, 0]));
+  for (let round = 0; round < rounds; round += 1) {
+    // The requests of a load spread over the rounds, the last round taking what is left.
+    const count = round === rounds - 1 ? load.requests - Math.floor(load.requests / rounds) * (rounds - 1) : Math.floor(load.requests / rounds);
+    for (const name of names) {
+      const start = performance.now();
+      durations.get(name)!.push(...(await drive(operations[name], count, load.concurrency)));
+      elapsed.set(name, elapsed.get(name)! + performance.now() - start);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(durations.get(name)!, elapsed.get(name)!)])) as Record<Name, Measurement>;
 }

