@@ -224,6 +224,8 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
     await postgres.ensureDatabase('bench_gateway');
     const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword, 'hub');
     const gateway = createGateway({
+      // Limits on, so that their cost is measured, but far above what a run sends from its few officers.
+      rateLimits: { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
       ...gatewayOptions,
       trustList,
       databaseUrl: gatewayDatabase.applicationUrl,

@@ -58,6 +58,7 @@ async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): P
       DATABASE_URL: hubDatabaseUrl,
       TRUST_LIST: join(keysDir, 'trust-list.json'),
       GATEWAY_SIGNING_KEY: join(keysDir, 'gateway.private.jwk.json'),
+      AUDIT_DIGEST_KEY: join(keysDir, 'audit-digest-gateway.secret.jwk.json'),
       AGENCY_NODES: [...nodeUrls].map(([agency, url]) => `${agency}=${url.href}`).join(','),
       GRAPHIQL: 'false',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
