@@ -1,8 +1,6 @@
-import { Prisma } from '../generated/node/client.ts';
 import type { AuditTransaction } from './auditDatabase.ts';
 import {
   checkParty,
-  entryColumnNames,
   entryHash,
   genesisHash,
   normalizeAuditInput,
@@ -12,13 +10,6 @@ import {
   type AuditEntryContent,
   type AuditEntryInput,
 } from './auditEntry.ts';
-
-/**
- * Key of the transaction-level advisory lock that serialises appends to the
- * log of a database (advisory locks are per database). Any constant works, as
- * long as nothing else uses it; the migration runner uses 7_350_221_004.
- */
-export const auditLogLockKey = 7_350_221_003n;
 
 /** The last entry of the log: its sequence number and hash (0 and the genesis hash when empty). */
 export interface AuditHead {
@@ -36,43 +27,85 @@ export async function readAuditHead(tx: AuditTransaction): Promise<AuditHead> {
 const headOf = (last: { seq: bigint; hash: string } | undefined): AuditHead =>
   last ? { seq: toSeq(last.seq), hash: last.hash } : { seq: 0, hash: genesisHash };
 
-/** The head the next entry follows, and the time it is stamped with. */
-interface LockedHead extends AuditHead {
-  /** The head's time; null when the log is empty. */
-  at: Date | null;
-  /**
-   * The database's clock read after the lock was granted, to the
-   * millisecond `audit.entry.at` keeps, and never before the head's own time:
-   * so time order is sequence order, whatever the clocks of the processes.
-   */
-  now: Date;
+/**
+ * Most a stamp may differ from the database's clock when the function checks
+ * it: the writer estimates the clock from the last answer, and on a busy
+ * machine a call may wait for the lock behind a change's transaction.
+ */
+const maxClockSkewMs = 2_000;
+/** Attempts of an append outside a transaction, where every attempt another process wins costs one more. */
+const maxAttempts = 16;
+
+/** What this process last learned of a party's log: a guess at its head, and at the database's clock. */
+interface ChainHint {
+  head: AuditHead & { at: Date | null };
+  /** The database's clock minus this process's, in milliseconds, when the head was learned. */
+  clockOffsetMs: number;
 }
 
 /**
- * Takes the log's lock, then reads the head the next entry follows and the
- * time it is stamped with. Two statements: a statement's snapshot is taken
- * when it starts, so the head must be read by one that starts after the lock
- * is granted; and clock_timestamp(), unlike now(), is the time of that read,
- * not of the transaction's start.
- *
- * The lock serialises appends only until the end of the transaction; on a
- * client outside a transaction it would be gone before the head is read, and
- * the entry would not commit with the work it records. The transaction-local
- * setting tells the two cases apart at no extra round trip.
+ * The head each party's last append left, so that the next append can chain
+ * on it and write in the same statement that takes the lock. Only a guess:
+ * another process (or a rolled-back transaction) makes it wrong, and the
+ * function then inserts nothing and answers with the real head, at the cost
+ * of one round trip. Keyed by party, as a process serves one database per party.
  */
-async function lockAuditHead(tx: AuditTransaction): Promise<LockedHead> {
-  await tx.$queryRaw`select pg_advisory_xact_lock(${auditLogLockKey})::text, set_config('hub.audit_lock', 'held', true)`;
-  const rows = await tx.$queryRaw<{ held: string | null; seq: bigint | null; hash: string | null; at: Date | null; now: Date }[]>`
-    select current_setting('hub.audit_lock', true) as held, head.seq, head.hash, head.at,
-           greatest(date_trunc('milliseconds', clock_timestamp()), head.at) as now
-      from (select 1) as one
-      left join (select seq, hash, at from audit.entry order by seq desc limit 1) as head on true`;
-  const row = rows[0];
-  if (row?.held !== 'held') {
-    throw new TypeError('appendAuditEntry must run inside a transaction (prisma.$transaction(async (tx) => …))');
+const hints = new Map<string, ChainHint>();
+
+interface AppendAnswer {
+  appended: boolean;
+  head_seq: bigint | null;
+  head_hash: string | null;
+  head_at: Date | null;
+  clock: Date;
+}
+
+/**
+ * Chains and inserts `inputs` with audit.append_entries (migration
+ * node/0007, hub/0008): one statement takes the log's lock, reads the head
+ * and inserts the entries if they continue it; when they do not (the guess
+ * was stale), it answers with the head and the clock, and the entries are
+ * chained again on that. Inside a transaction the lock is then held, so the
+ * second attempt is the last; outside, every attempt is a transaction of its
+ * own, and another process may win the next one too.
+ */
+async function chainAndInsert(
+  db: Pick<AuditTransaction, '$queryRaw'>,
+  party: string,
+  inputs: readonly AuditEntryContent[],
+  at: Date | undefined,
+): Promise<AuditEntry[]> {
+  let hint = hints.get(party);
+  for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+    const entries = hint ? chainEntries(hint.head, party, inputs, at ?? stampAfter(hint)) : null;
+    const rows = entries ? JSON.stringify(entries.map(toColumns)) : null;
+    const [answer] = await db.$queryRaw<AppendAnswer[]>`
+      select appended, head_seq, head_hash, head_at, clock
+        from audit.append_entries(${rows}::json, ${at === undefined ? maxClockSkewMs : null}::integer)`;
+    if (!answer) throw new Error('audit.append_entries answered nothing');
+    hint = {
+      head: answer.head_seq === null || answer.head_hash === null ? { seq: 0, hash: genesisHash, at: null } : { seq: toSeq(answer.head_seq), hash: answer.head_hash, at: answer.head_at },
+      clockOffsetMs: answer.clock.getTime() - Date.now(),
+    };
+    hints.set(party, hint);
+    if (answer.appended && entries) return entries;
+    if (at !== undefined && hint.head.at !== null && at.getTime() < hint.head.at.getTime()) {
+      throw new RangeError(`appendAuditEntries: ${at.toISOString()} is before entry ${hint.head.seq} (${hint.head.at.toISOString()})`);
+    }
   }
-  const head = headOf(row.seq === null || row.hash === null ? undefined : { seq: row.seq, hash: row.hash });
-  return { ...head, at: row.at, now: row.now };
+  throw new Error(`appendAuditEntries: the log of ${party} moved on ${maxAttempts} times in a row; nothing was appended`);
+}
+
+/**
+ * The time the next entry is stamped with: the database's clock as the last
+ * answer put it, to the millisecond `audit.entry.at` keeps, and never before
+ * the head's own time, so that time order is sequence order whatever the
+ * clocks of the processes. The function refuses a stamp off its clock by more
+ * than {@link maxClockSkewMs}.
+ */
+function stampAfter({ head, clockOffsetMs }: ChainHint): Date {
+  const now = Date.now() + Math.round(clockOffsetMs);
+  return new Date(head.at === null ? now : Math.max(now, head.at.getTime()));
 }
 
 /**
@@ -86,9 +119,9 @@ async function lockAuditHead(tx: AuditTransaction): Promise<LockedHead> {
  * never fork the chain). The lock is held until the caller commits, so append
  * as late in the transaction as the work allows.
  *
- * The entry is stamped under the lock with the database's clock (see
- * {@link LockedHead}); `at` replaces that time, for tests and tools that build
- * a log with known times, and is still never earlier than the head's.
+ * The entry is stamped with the database's clock (see {@link stampAfter});
+ * `at` replaces that time, for tests and tools that build a log with known
+ * times, and is still never earlier than the head's.
  */
 export async function appendAuditEntry(
   tx: AuditTransaction,
@@ -100,25 +133,36 @@ export async function appendAuditEntry(
   return entry!;
 }
 
-/** Appends several entries, in order, under one lock and one insert, all with the same time. */
+/** Appends several entries, in order, under one lock and one insert, all with the same time, inside the caller's transaction. */
 export async function appendAuditEntries(
   tx: AuditTransaction,
   party: string,
   inputs: readonly AuditEntryInput[],
   at?: Date,
 ): Promise<AuditEntry[]> {
+  // The client itself would append in a transaction of its own, not with the work. Prisma hides $connect from a transaction's client.
+  if (typeof (tx as { $connect?: unknown }).$connect === 'function') {
+    throw new TypeError('appendAuditEntry must run inside a transaction (prisma.$transaction(async (tx) => …))');
+  }
+  return append(tx, party, inputs, at);
+}
+
+/**
+ * Appends entries that record no change of their own (disclosures,
+ * consultations, denials) in a transaction of their own: one statement,
+ * committed (durable) when the promise resolves, usually in one round trip.
+ * `db` is the party's client, not a transaction.
+ */
+export async function appendCommittedEntries(db: Pick<AuditTransaction, '$queryRaw'>, party: string, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+  return append(db, party, inputs, undefined);
+}
+
+async function append(db: Pick<AuditTransaction, '$queryRaw'>, party: string, inputs: readonly AuditEntryInput[], at: Date | undefined): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   checkParty(party);
   if (at !== undefined && Number.isNaN(at.getTime())) throw new RangeError('appendAuditEntries: invalid time');
   // Normalised before hashing: the hash must cover exactly what reads back.
-  const normalized = inputs.map(normalizeAuditInput);
-  const head = await lockAuditHead(tx);
-  if (at !== undefined && head.at !== null && at.getTime() < head.at.getTime()) {
-    throw new RangeError(`appendAuditEntries: ${at.toISOString()} is before entry ${head.seq} (${head.at.toISOString()})`);
-  }
-  const entries = chainEntries(head, party, normalized, at ?? head.now);
-  await insertEntries(tx, entries);
-  return entries;
+  return chainAndInsert(db, party, inputs.map(normalizeAuditInput), at);
 }
 
 /** The entries that follow `head`, each hashed over the one before. */
@@ -132,17 +176,4 @@ export function chainEntries(head: AuditHead, party: string, contents: readonly 
     previous = entry;
   }
   return entries;
-}
-
-const columnList = Prisma.raw(entryColumnNames.map((name) => `"${name}"`).join(', '));
-
-/**
- * One statement whatever the number of entries: the rows travel as one JSON
- * parameter that PostgreSQL expands into records of `audit.entry`.
- */
-async function insertEntries(tx: AuditTransaction, entries: readonly AuditEntry[]): Promise<void> {
-  const rows = JSON.stringify(entries.map(toColumns));
-  await tx.$executeRaw`
-    insert into audit.entry (${columnList})
-    select ${columnList} from json_populate_recordset(null::audit.entry, ${rows}::json)`;
 }

@@ -1,5 +1,5 @@
 import type { AuditDatabase } from './auditDatabase.ts';
-import { appendAuditEntries } from './appendAuditEntry.ts';
+import { appendCommittedEntries } from './appendAuditEntry.ts';
 import { normalizeAuditInput, type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
 import type { CommittedHead } from './auditWitness.ts';
 
@@ -38,8 +38,9 @@ interface Waiting {
  * takes the log's lock until commit, so one transaction per entry serialises
  * every request of the party on that lock and on its commit's flush. Here the
  * entries that arrive while one batch commits wait for the next, and each
- * batch is chained under one lock, one insert and one commit: the lock is
- * taken once per batch instead of once per request.
+ * batch is chained under one lock, one insert and one commit, all in one
+ * statement (appendCommittedEntries): the lock is taken once per batch
+ * instead of once per request, and held for one round trip, not five.
  *
  * Nothing else changes: a batch is chained on the head like any append, by
  * whichever process holds the lock, so several processes (two gateways) and
@@ -56,7 +57,7 @@ export function createAuditWriter({ prisma, party, maxBatch = 500, committedHead
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
-        const entries = await prisma.$transaction((tx) => appendAuditEntries(tx, party, batch.map((waiting) => waiting.input)));
+        const entries = await appendCommittedEntries(prisma, party, batch.map((waiting) => waiting.input));
         committedHead?.observe(entries.at(-1)!);
         batch.forEach((waiting, index) => waiting.resolve(entries[index]!));
       } catch (error) {
