@@ -44,13 +44,18 @@ interface ChainHint {
 }
 
 /**
- * The head each party's last append left, so that the next append can chain
- * on it and write in the same statement that takes the lock. Only a guess:
- * another process (or a rolled-back transaction) makes it wrong, and the
- * function then inserts nothing and answers with the real head, at the cost
- * of one round trip. Keyed by party, as a process serves one database per party.
+ * The head the last append left, so that the next one can chain on it and
+ * write in the same statement that takes the lock. Only a guess: another
+ * process, another client of this one, or a rolled-back transaction makes it
+ * wrong, and the function then inserts nothing and answers with the real
+ * head, at the cost of one round trip. A client that appends outside
+ * transactions (a group-committing writer) keeps its own, keyed by the
+ * client; appends inside transactions share one per party.
  */
-const hints = new Map<string, ChainHint>();
+const clientHints = new WeakMap<object, ChainHint>();
+const partyHints = new Map<string, ChainHint>();
+const hintOf = (key: object | string) => (typeof key === 'string' ? partyHints.get(key) : clientHints.get(key));
+const keepHint = (key: object | string, hint: ChainHint) => (typeof key === 'string' ? partyHints.set(key, hint) : clientHints.set(key, hint));
 
 interface AppendAnswer {
   appended: boolean;
@@ -74,8 +79,9 @@ async function chainAndInsert(
   party: string,
   inputs: readonly AuditEntryContent[],
   at: Date | undefined,
+  hintKey: object | string,
 ): Promise<AuditEntry[]> {
-  let hint = hints.get(party);
+  let hint = hintOf(hintKey);
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
     const entries = hint ? chainEntries(hint.head, party, inputs, at ?? stampAfter(hint)) : null;
     const rows = entries ? JSON.stringify(entries.map(toColumns)) : null;
@@ -87,7 +93,7 @@ async function chainAndInsert(
       head: answer.head_seq === null || answer.head_hash === null ? { seq: 0, hash: genesisHash, at: null } : { seq: toSeq(answer.head_seq), hash: answer.head_hash, at: answer.head_at },
       clockOffsetMs: answer.clock.getTime() - Date.now(),
     };
-    hints.set(party, hint);
+    keepHint(hintKey, hint);
     if (answer.appended && entries) return entries;
     if (at !== undefined && hint.head.at !== null && at.getTime() < hint.head.at.getTime()) {
       throw new RangeError(`appendAuditEntries: ${at.toISOString()} is before entry ${hint.head.seq} (${hint.head.at.toISOString()})`);
@@ -144,7 +150,7 @@ export async function appendAuditEntries(
   if (typeof (tx as { $connect?: unknown }).$connect === 'function') {
     throw new TypeError('appendAuditEntry must run inside a transaction (prisma.$transaction(async (tx) => …))');
   }
-  return append(tx, party, inputs, at);
+  return append(tx, party, inputs, at, party);
 }
 
 /**
@@ -154,15 +160,21 @@ export async function appendAuditEntries(
  * `db` is the party's client, not a transaction.
  */
 export async function appendCommittedEntries(db: Pick<AuditTransaction, '$queryRaw'>, party: string, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
-  return append(db, party, inputs, undefined);
+  return append(db, party, inputs, undefined, db);
 }
 
-async function append(db: Pick<AuditTransaction, '$queryRaw'>, party: string, inputs: readonly AuditEntryInput[], at: Date | undefined): Promise<AuditEntry[]> {
+async function append(
+  db: Pick<AuditTransaction, '$queryRaw'>,
+  party: string,
+  inputs: readonly AuditEntryInput[],
+  at: Date | undefined,
+  hintKey: object | string,
+): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
   checkParty(party);
   if (at !== undefined && Number.isNaN(at.getTime())) throw new RangeError('appendAuditEntries: invalid time');
   // Normalised before hashing: the hash must cover exactly what reads back.
-  return chainAndInsert(db, party, inputs.map(normalizeAuditInput), at);
+  return chainAndInsert(db, party, inputs.map(normalizeAuditInput), at, hintKey);
 }
 
 /** The entries that follow `head`, each hashed over the one before. */
