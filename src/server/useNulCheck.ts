@@ -47,9 +47,18 @@ function inDocument(document: DocumentNode, issues: Issue[]): Map<string, string
   return uses;
 }
 
+/** What a document says, once per document: Yoga's parser cache hands the same one to every request that sends it. */
+const documents = new WeakMap<DocumentNode, { issues: Issue[]; uses: Map<string, string> }>();
+
 function nulIssues(args: ExecutionArgs): Issue[] {
-  const issues: Issue[] = [];
-  const uses = inDocument(args.document, issues);
+  let known = documents.get(args.document);
+  if (!known) {
+    const found: Issue[] = [];
+    known = { uses: inDocument(args.document, found), issues: found };
+    documents.set(args.document, known);
+  }
+  const issues = [...known.issues];
+  const { uses } = known;
   for (const [name, value] of Object.entries(args.variableValues ?? {})) inValue(value, uses.get(name) ?? `$${name}`, issues);
   return issues;
 }
