@@ -13,6 +13,7 @@ import {
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
 import { auditedInput, type AuditedInput } from '../domain/schema/auditedInputs.ts';
@@ -65,6 +66,40 @@ export function auditVariables(
   );
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return { variables: null, digests };
 
+  const walked = walkDocument(schema, document, operation, operationName ?? '');
+  for (const literal of walked.literals) digest(literal.path, literal.kind, literal.value);
+  const usages = walked.usages;
+  const clear: Record<string, JsonValue> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (!variableValues || !Object.hasOwn(variableValues, name)) continue;
+    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
+    if (!type) continue;
+    // A scalar variable takes the strictest policy of the positions it is given to.
+    const kept = walk(type, variableValues[name], name, strictest(usages.get(name) ?? [], type), digest);
+    if (kept !== undefined) clear[name] = kept;
+  }
+  return { variables: Object.keys(clear).length ? clear : null, digests };
+}
+
+/** What an operation's document says for its entry, whatever the variables: where each variable goes, and its string literals. */
+interface DocumentWalk {
+  usages: Map<string, string[]>;
+  /** The literals at positions that are not clear, to be digested. */
+  literals: { path: string; kind: TermKind; value: string }[];
+}
+
+/** Per schema and document (Yoga's parser cache hands every request of a document the same one), per operation name. */
+const walks = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, DocumentWalk>>>();
+
+function walkDocument(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, operationName: string): DocumentWalk {
+  let bySchema = walks.get(schema);
+  if (!bySchema) walks.set(schema, (bySchema = new WeakMap()));
+  let byName = bySchema.get(document);
+  if (!byName) bySchema.set(document, (byName = new Map()));
+  const known = byName.get(operationName);
+  if (known) return known;
+  const literals: DocumentWalk['literals'] = [];
   // Where each variable is used, and the string literals at positions that are not clear. Only needed
   // for variables of a scalar type (an input object's fields say where they go) and for literals,
   // which a document without a quote has none of: most operations skip the walk of their document.
@@ -100,22 +135,14 @@ export function auditVariables(
         const position = positions.at(-1);
         const type = typeInfo.getInputType();
         const policy = leafPolicy(position, type ? getNamedType(type).name : 'String');
-        if (policy !== 'CLEAR' && policy !== 'DROP') digest(`(document) ${position?.replace('#', '.') ?? ''}`, policy, node.value);
+        if (policy !== 'CLEAR' && policy !== 'DROP') literals.push({ path: `(document) ${position?.replace('#', '.') ?? ''}`, kind: policy, value: node.value });
       },
     }),
   );
 
-  const clear: Record<string, JsonValue> = {};
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (!variableValues || !Object.hasOwn(variableValues, name)) continue;
-    const type = typeFromAST(schema, definition.type as never) as GraphQLInputType | undefined;
-    if (!type) continue;
-    // A scalar variable takes the strictest policy of the positions it is given to.
-    const kept = walk(type, variableValues[name], name, strictest(usages.get(name) ?? [], type), digest);
-    if (kept !== undefined) clear[name] = kept;
-  }
-  return { variables: Object.keys(clear).length ? clear : null, digests };
+  const walked: DocumentWalk = { usages, literals };
+  byName.set(operationName, walked);
+  return walked;
 }
 
 const strictness: AuditedInput[] = ['CLEAR', 'DROP'];
