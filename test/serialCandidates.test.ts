@@ -172,15 +172,28 @@ describe('serial candidates: exact first, trigram scans only as far as needed', 
     );
   });
 
-  it('stop at the exact match when it fills what is wanted, and rank near misses after it otherwise', async () => {
+  it('stop at the exact match when it fills what is wanted, without a trigram scan, and rank near misses after it otherwise', async () => {
     const value = stored.find((candidate) => /^M70A/.test(candidate))!;
     const key = normalizeSerial(value);
-    const [best] = await candidatesOf(key, 1);
-    expect(best).toMatchObject({ score: 1 });
-    const ten = await candidatesOf(key, 10);
-    expect(ten[0]).toEqual(best);
-    expect(ten.slice(1).every((candidate) => candidate.score <= similarScoreCap)).toBe(true);
-    expect(ten).toEqual(await referenceSerialRanking(key, 10));
+    // Scans of the trigram indexes in a transaction that holds only the call, from PostgreSQL's own counters;
+    // with sequential scans off, as the planner chooses on a million serials rather than on these few.
+    const trigramScans = async (wanted: number) =>
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`set local enable_seqscan = off`;
+        const candidates = await tx.$queryRaw<{ score: number }[]>(serialCandidates(key, similarityTerm(key), wanted));
+        const [counted] = await tx.$queryRaw<{ scans: number }[]>`
+          select sum(pg_stat_get_xact_numscans(c.oid))::int as scans from pg_class c
+           where c.relname in ('firearm_serial_trigram_idx', 'firearm_component_serial_trigram_idx')`;
+        return { candidates, scans: counted!.scans };
+      });
+    const one = await trigramScans(1);
+    expect(one.candidates).toEqual([expect.objectContaining({ score: 1 })]);
+    expect(one.scans).toBe(0);
+    const ten = await trigramScans(10);
+    expect(ten.candidates[0]).toEqual(one.candidates[0]);
+    expect(ten.candidates.slice(1).every((candidate) => candidate.score <= similarScoreCap)).toBe(true);
+    expect(ten.scans).toBeGreaterThan(0);
+    expect(ten.candidates).toEqual(await referenceSerialRanking(key, 10));
   });
 
   it("leaves the session's trigram threshold as it was, and answers the same whatever it is", async () => {

@@ -188,7 +188,8 @@ interface PlanNode {
 function scansOf(plan: PlanNode): string[] {
   const scans: string[] = [];
   const walk = (node: PlanNode) => {
-    if (/Scan/.test(node['Node Type']) && node['Node Type'] !== 'Function Scan') {
+    // Function and subquery scans only wrap the scans of tables and indexes.
+    if (/Scan/.test(node['Node Type']) && !/^(Function|Subquery) Scan$/.test(node['Node Type'])) {
       const target = node['Index Name'] ?? node['Relation Name'] ?? '';
       scans.push(`${node['Node Type']}${target ? ` ${target}` : ''} rows=${(node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1)}`);
     }
