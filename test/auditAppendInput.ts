@@ -1,6 +1,6 @@
 import type { AuditEntryInput } from '../src/audit/auditEntry.ts';
 
-/** An entry of test/auditAppend.test.ts and its second process, told apart by `tag`. */
+/** An entry of the audit append tests (and of auditAppend.test.ts's second process), told apart by `tag`. */
 export const appendInput = (tag: string, kind: AuditEntryInput['kind'] = 'DISCLOSURE'): AuditEntryInput => ({
   kind,
   actor: { sub: `officer-${tag}`, agency: 'MK', unit: 'MK-BP-BLACE', roles: ['officer'] },

@@ -3,6 +3,7 @@ import { appendAuditEntry } from '../src/audit/appendAuditEntry.ts';
 import type { AuditEntryInput } from '../src/audit/auditEntry.ts';
 import { createAuditWriter } from '../src/audit/createAuditWriter.ts';
 import { createPrismaClient } from '../src/database/createPrismaClient.ts';
+import { appendInput } from './auditAppendInput.ts';
 import { adminQuery, createTestDatabase, verifyChainOf } from './helpers.ts';
 
 // Group commit of audit entries: many writers, two processes' writers and
@@ -10,21 +11,7 @@ import { adminQuery, createTestDatabase, verifyChainOf } from './helpers.ts';
 // that verifies; a caller is answered only once its entry is committed, and a
 // batch that cannot be written fails every caller in it (fail-closed).
 
-const entry = (n: number, kind: AuditEntryInput['kind'] = 'DISCLOSURE'): AuditEntryInput => ({
-  kind,
-  actor: { sub: `officer-${n}`, agency: 'MK', unit: 'MK-BP-BLACE', roles: ['officer'] },
-  purpose: 'CRIMINAL_INVESTIGATION',
-  caseReference: 'XK-MK-2026-0042',
-  operation: 'query Alerts',
-  documentHash: null,
-  variables: { n },
-  records: [],
-  outcome: 'OK',
-  errorCode: null,
-  clientAddress: null,
-  traceId: null,
-  details: null,
-});
+const entry = (n: number, kind: AuditEntryInput['kind'] = 'DISCLOSURE'): AuditEntryInput => ({ ...appendInput(String(n), kind), variables: { n } });
 
 
 describe('group commit of audit entries (createAuditWriter)', () => {
