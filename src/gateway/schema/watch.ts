@@ -15,7 +15,8 @@ import { alertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { parseGlobalId, toGlobalId } from '../globalId.ts';
-import { abortable, currentPositions, decodeFeedCursor, hitStream, type HitEventPayload } from '../hitStream.ts';
+import { currentPositions } from '../hitFeed.ts';
+import { abortable, decodeFeedCursor, hitStream, type HitEventPayload } from '../hitStream.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { requestNode } from '../ownerRequests.ts';
@@ -147,7 +148,7 @@ builder.subscriptionField('hits', (t) =>
     authScopes: { operational: operationalRoles },
     args: { after: t.arg.string({ description: 'The cursor of the last hit received.' }) },
     subscribe: async (_root, args, context, info) => {
-      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
+      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context.prisma, context.nodes.agencies);
       const { audit } = context;
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
@@ -157,7 +158,7 @@ builder.subscriptionField('hits', (t) =>
         throw auditUnavailable();
       }
       const selection = alertSelection(info, { path: ['alert'] });
-      return abortable((signal) => hitStream(context, start, { ...context.feed, signal, alertSelection: selection }));
+      return abortable((signal) => hitStream(context, start, { hits: context.feed.hits, signal, alertSelection: selection }));
     },
     // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
     resolve: async (payload, _args, context) => {
@@ -168,9 +169,7 @@ builder.subscriptionField('hits', (t) =>
       for (const head of context.audit.witnesses) delivery.witness(head);
       noteAlertViews(delivery, [event.alert]);
       try {
-        await context.prisma.$transaction((tx) =>
-          appendAuditEntry(tx, gatewayParty, delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } })),
-        );
+        await context.feed.auditWriter.append(delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } }));
       } catch {
         throw auditUnavailable();
       }
