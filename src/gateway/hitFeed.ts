@@ -176,18 +176,17 @@ export function createHitFeed({ prisma, notifier, agencies, logger, pollMs = 2_0
       if (!stopping.signal.aborted) running = read();
     })());
 
+  // Woken by a row, by close() or stop() (which wake every follower), by the consumer's signal or at the timeout.
   const pause = (follower: Follower, signal: AbortSignal, ms: number) =>
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
-        stopping.signal.removeEventListener('abort', done);
         if (follower.wake === done) follower.wake = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
-      stopping.signal.addEventListener('abort', done, { once: true });
       follower.wake = done;
     });
 
@@ -207,7 +206,7 @@ export function createHitFeed({ prisma, notifier, agencies, logger, pollMs = 2_0
           while (!signal.aborted && !stopping.signal.aborted) {
             if (follower.held) {
               follower.held = false;
-              await notifier.wait(pollMs, AbortSignal.any([signal, stopping.signal]));
+              await pause(follower, signal, pollMs);
               continue;
             }
             if (follower.behind) {

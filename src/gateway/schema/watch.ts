@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
-import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
 import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
@@ -152,7 +151,7 @@ builder.subscriptionField('hits', (t) =>
       const { audit } = context;
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
-        await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start })));
+        await context.feed.auditWriter.append(audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start }));
         audit.written = true;
       } catch {
         throw auditUnavailable();
