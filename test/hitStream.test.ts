@@ -26,7 +26,8 @@ describe('hits from one feed reader per gateway process', () => {
 
   beforeAll(async () => {
     // A buffer of one hit per subscription: any burst overflows it, and the subscription reads the durable feed.
-    hub = await startTestHub({ gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500, subscriptionBufferSize: 1, maxConnectionsPerOfficer: 100 } });
+    // Bursts of writes on a shared machine: the nodes get time to answer.
+    hub = await startTestHub({ nodeTimeoutMs: 10_000, gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500, subscriptionBufferSize: 1, maxConnectionsPerOfficer: 100 } });
   });
   afterAll(async () => {
     await Promise.all(subscribers.map((subscriber) => subscriber.dispose()));
