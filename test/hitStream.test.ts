@@ -50,6 +50,21 @@ describe('hits from one feed reader per gateway process', () => {
     const result = await graphql(hub.gatewayUrl, createWatch, { input: { plate, plateCountry: 'XK', expiresAt: inDays(30) } }, { token: await hub.token(claims) });
     expect(result.errors).toBeUndefined();
   };
+  /** The demo MK officer, watching `plate` and subscribed, in place. */
+  const watchingSubscriber = async (plate: string) => {
+    await watch('mk-border-officer', plate);
+    const before = await subscribedSoFar();
+    const subscriber = await connect('mk-border-officer');
+    await placed(before + 1);
+    return subscriber;
+  };
+  /** Exactly these alerts' hits, each once, in the XK feed's order. */
+  const expectOnceInOrder = (hits: any[], alertIds: readonly string[]) => {
+    expect(new Set(hits.map((hit) => hit.alert.id))).toEqual(new Set(alertIds));
+    const seqs = hits.map(xkSeq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  };
   const seize = async (plate: string, title = 'Pistols in the spare wheel') => {
     const input = alertInput({ title, firearms: [], subjects: [], vehicles: [{ role: 'CONCEALMENT', plate, plateCountry: 'XK' }] });
     const result = await hub.query('xk-border-officer', createAlertMutation, { input });
@@ -76,10 +91,7 @@ describe('hits from one feed reader per gateway process', () => {
     for (const [index, subscribersOfUnit] of byUnit.entries()) {
       const expected = seized.filter((alert) => alert.unit === index).map((alert) => alert.id);
       for (const subscriber of subscribersOfUnit) {
-        const hits = await subscriber.waitFor(expected.length);
-        expect(new Set(hits.map((hit) => hit.alert.id))).toEqual(new Set(expected));
-        const seqs = hits.map(xkSeq);
-        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expectOnceInOrder(await subscriber.waitFor(expected.length), expected);
         expect(subscriber.errors).toEqual([]);
       }
     }
@@ -92,24 +104,14 @@ describe('hits from one feed reader per gateway process', () => {
 
   it('gives a subscriber behind its buffer every hit of a burst through the durable feed, in order', async () => {
     const plate = uniquePlate();
-    await watch('mk-border-officer', plate);
-    const before = await subscribedSoFar();
-    const subscriber = await connect('mk-border-officer');
-    await placed(before + 1);
+    const subscriber = await watchingSubscriber(plate);
     const burst = await Promise.all(Array.from({ length: 8 }, (_unused, index) => seize(plate, `Burst ${index}`)));
-    const hits = await subscriber.waitFor(burst.length);
-    expect(new Set(hits.map((hit) => hit.alert.id))).toEqual(new Set(burst.map((alert) => alert.id)));
-    const seqs = hits.map(xkSeq);
-    expect(new Set(seqs).size).toBe(seqs.length);
-    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expectOnceInOrder(await subscriber.waitFor(burst.length), burst.map((alert) => alert.id));
   });
 
   it('resumes from a cursor over graphql-ws and over server-sent events with exactly the hits after it', async () => {
     const plate = uniquePlate();
-    await watch('mk-border-officer', plate);
-    const before = await subscribedSoFar();
-    const first = await connect('mk-border-officer');
-    await placed(before + 1);
+    const first = await watchingSubscriber(plate);
     await seize(plate, 'Seen');
     const [seen] = await first.waitFor(1);
     await first.dispose();
