@@ -3,8 +3,7 @@ import { GraphQLError } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import {
-  mintGatewayCredential,
-  mintGatewayServiceCredential,
+  createGatewayCredentials,
   type GatewaySigner,
   type ServiceScope,
   type VerifiedMembership,
@@ -97,6 +96,7 @@ export interface NodeCaller {
 }
 
 export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHead }: NodeClientOptions): NodeClient {
+  const credentials = createGatewayCredentials(signer);
   const send = <T>(
     agency: string,
     document: string,
@@ -156,12 +156,12 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
     has: (agency) => nodes.has(agency),
     request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership, audit }: NodeCaller) =>
       send<T>(agency, document, variables, async () => ({
-        authorization: `Bearer ${await mintGatewayCredential(signer, agency, officerToken, membership)}`,
+        authorization: `Bearer ${await credentials.forOfficer(agency, officerToken, membership)}`,
         [officerTokenHeader]: officerToken,
         [purposeHeader]: purpose.code,
         ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
       }), audit ? { audit } : {}),
     serviceRequest: <T>(agency: string, document: string, variables: Record<string, unknown>, options: ServiceRequestOptions = {}) =>
-      send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await mintGatewayServiceCredential(signer, agency, options.scope)}` }), options),
+      send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await credentials.forService(agency, options.scope)}` }), options),
   };
 }
