@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<void> {
         `  (purposes of the exchange agreement: ${Object.keys(agreement.purposes).join(', ')})`,
         ...tokens.flatMap(([name, token]) => [`  ${name}:`, `    ${token}`]),
         '',
-        'Audit, in a second terminal: npm run hub -- audit verify --all   (every party against the others\' copies)',
+        'Audit, in a second terminal: npm run hub:audit -- verify --all   (every party against the others\' copies)',
         '',
         'Ctrl-C stops everything.',
         '',

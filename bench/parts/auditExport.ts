@@ -7,39 +7,48 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 
 export const auditExportPart: BenchPart = {
   name: 'auditExport',
-  description: `audit export and audit verify over a log of 1,000,000 entries at scale 1 (goal 6), each in a child process of its own: time and peak RSS, beside the RSS once loaded; again with V8's heap capped at ${cappedHeapMb} MB, the proof that memory does not grow with the log.`,
+  description: `audit export and audit verify over a log of 1,000,000 entries at scale 1 (goal 6), each in a child process of its own: time and peak RSS as \`npm run hub:audit\` runs them (V8's heap capped at ${cappedHeapMb} MB), beside the same command with V8's default heap.`,
   async run({ scale, log }) {
     const total = Math.max(10_000, Math.round(1_000_000 * scale));
     // The export of a time range (npm run bench:audit shows it) is left out: the suite has 15 minutes.
     const results = await measureAuditExport(total, { log, partial: false });
     const entries = total.toLocaleString('en');
-    const rss = (name: string, report: { maxRss: number; baselineRss: number }, goal = true): BenchFigure => ({
-      name,
-      value: mb(report.maxRss),
-      unit: 'MB',
-      baseline: { name: 'RSS once loaded', value: mb(report.baselineRss) },
-      ...(goal ? { goal: `< ${rssGoalMb} MB`, met: mb(report.maxRss) < rssGoalMb } : {}),
-    });
-    /** Time and peak RSS of one command, then the same with the heap capped. */
-    const runs = (command: string, full: ChildReport, capped: ChildReport, note: string): BenchFigure[] => [
-      { name: `${command} ${entries} entries, time`, value: full.elapsedMs / 1000, unit: 's', note },
-      rss(`${command} ${entries} entries, peak RSS`, full),
+    /**
+     * Time and peak RSS of one command as `npm run hub:audit` runs it (held to
+     * the goal), beside the same command with V8's default heap: the
+     * default lets the heap grow far beyond what the walk holds before it
+     * collects, which is what the cap is for.
+     */
+    const runs = (command: string, audit: ChildReport, uncapped: ChildReport, note: string): BenchFigure[] => [
       {
-        name: `${command} ${entries} entries, time, heap capped at ${cappedHeapMb} MB`,
-        value: capped.elapsedMs / 1000,
+        name: `${command} ${entries} entries, time, npm run hub:audit`,
+        value: audit.elapsedMs / 1000,
         unit: 's',
-        baseline: { name: 'uncapped', value: full.elapsedMs / 1000 },
+        baseline: { name: "V8's default heap", value: uncapped.elapsedMs / 1000 },
+        note,
       },
-      rss(`${command} ${entries} entries, peak RSS, heap capped at ${cappedHeapMb} MB`, capped, false),
+      {
+        name: `${command} ${entries} entries, peak RSS, npm run hub:audit (heap ${cappedHeapMb} MB)`,
+        value: mb(audit.maxRss),
+        unit: 'MB',
+        baseline: { name: "V8's default heap", value: mb(uncapped.maxRss) },
+        goal: `< ${rssGoalMb} MB`,
+        met: mb(audit.maxRss) < rssGoalMb,
+      },
+      {
+        name: `${command} ${entries} entries, RSS once loaded, npm run hub:audit`,
+        value: mb(audit.baselineRss),
+        unit: 'MB',
+      },
     ];
     return [
       ...runs(
         'export',
-        results.full,
         results.capped,
+        results.full,
         `${results.full.lines.toLocaleString('en')} JSON lines, ${Math.round(mb(results.full.bytes))} MB written; table ${results.sizes}; filled in ${(results.fillMs / 1000).toFixed(0)} s (not timed here).`,
       ),
-      ...runs('verify', results.verify, results.cappedVerify, results.verify.verdict),
+      ...runs('verify', results.cappedVerify, results.verify, results.verify.verdict),
     ];
   },
 };
