@@ -1,7 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { officerTokenHeader } from '../src/identity/headers.ts';
 import { mintOfficerToken, type OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { createTrustList } from '../src/identity/trustList.ts';
 import { createNode, type AgencyNode } from '../src/node/createNode.ts';
+import type { NodeProcessMessage } from './serveBenchNode.ts';
 
 /** Every benchmark request declares the same purpose, as an investigator's client would. */
 const benchPurpose = { [purposeHeader]: 'CRIMINAL_INVESTIGATION', [caseReferenceHeader]: 'XK-MK-2026-BENCH' };
@@ -71,6 +74,32 @@ export interface BenchHubOptions {
   log(message: string): void;
   /** Further settings of the hub's own gateway (e.g. `followFeeds: false` when other gateway processes deliver the hits). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
+  /**
+   * Serve each node from a process of its own once seeded (bench/serveBenchNode.ts), as production runs
+   * one container per party. Default false: the nodes share this process, and its event loop, with the gateway.
+   */
+  nodeProcesses?: boolean;
+}
+
+/** A node of the hub in a process of its own; resolves with its endpoint once it listens. */
+async function startNodeProcess(agency: string, databaseUrl: string, keysDir: string, agencies: readonly string[]): Promise<{ url: URL; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(new URL('./serveBenchNode.ts', import.meta.url)), agency, databaseUrl, keysDir, agencies.join(',')],
+    { stdio: ['ignore', 2, 2, 'ipc'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.connected) child.send('stop');
+    else child.kill('SIGTERM');
+    await exited;
+  };
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.on('message', (message: NodeProcessMessage) => ('ready' in message ? resolve(new URL(message.ready)) : reject(new Error(`node ${agency} failed to start: ${message.error}`))));
+    void exited.then(() => reject(new Error(`node ${agency} exited before it was ready`)));
+  });
+  return { url, stop };
 }
 
 // Server logs would drown the report; LOG_LEVEL=info shows them when a run needs explaining.
@@ -170,7 +199,7 @@ async function createWorkDir(): Promise<string> {
  * folder, a migrated database and a node per agency seeded with demo and
  * synthetic alerts, the gateway, all on port 0 with development keys.
  */
-export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: gatewayOptions = {} }: BenchHubOptions): Promise<BenchHub> {
+export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: gatewayOptions = {}, nodeProcesses = false }: BenchHubOptions): Promise<BenchHub> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) {
@@ -201,11 +230,13 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
     const nodes: AgencyNode[] = [];
     const nodeUrls = new Map<string, URL>();
     const nodeDatabaseUrls = new Map<string, string>();
+    const applicationUrls = new Map<string, string>();
     for (const agency of agencies) {
       const database = `bench_${agency.toLowerCase()}`;
       await postgres.ensureDatabase(database);
       nodeDatabaseUrls.set(agency, postgres.url(database));
       const { applicationUrl } = await migrateWithApplicationLogin(postgres.url(database), applicationPassword, 'node');
+      applicationUrls.set(agency, applicationUrl);
       const node = createNode({ agency, databaseUrl: applicationUrl, trustList, agencies, auditDigestKey: keys.auditDigests.get(agency)!, logger: serverLogger });
       cleanup.push(() => node.stop());
       nodes.push(node);
@@ -220,6 +251,15 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
       return [node.agency, created] as const;
     };
     const alertCounts = new Map(await Promise.all(nodes.map(seed)));
+    if (nodeProcesses) {
+      log('starting a process for each node');
+      for (const node of nodes) {
+        await node.stop();
+        const served = await startNodeProcess(node.agency, applicationUrls.get(node.agency)!, keysDir, agencies);
+        cleanup.push(() => served.stop());
+        nodeUrls.set(node.agency, served.url);
+      }
+    }
 
     await postgres.ensureDatabase('bench_gateway');
     const gatewayDatabase = await migrateWithApplicationLogin(postgres.url('bench_gateway'), applicationPassword, 'hub');

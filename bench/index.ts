@@ -59,7 +59,11 @@ function oneLine(message: string): string {
 
 /** How the two cores were shared, for the reader of the numbers. */
 const coreSharing =
-  'Cores: nothing is pinned. The load generator is the suite\'s own process; the node and gateway parts run both nodes, the gateway and the pass-through in one child process (bench/serveBenchHub.ts); PostgreSQL runs in its own processes; the OS shares the cores among them (and whatever else runs on the machine: see the load average).';
+  'Cores: nothing is pinned. The load generator is the suite\'s own process; the node and gateway parts run ' +
+  (process.env.BENCH_NODE_PROCESSES === '1'
+    ? 'the gateway and the pass-through in one child process (bench/serveBenchHub.ts) and each node in a process of its own (bench/serveBenchNode.ts, BENCH_NODE_PROCESSES=1)'
+    : 'both nodes, the gateway and the pass-through in one child process (bench/serveBenchHub.ts)') +
+  '; PostgreSQL runs in its own processes; the OS shares the cores among them (and whatever else runs on the machine: see the load average).';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

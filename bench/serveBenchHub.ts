@@ -1,8 +1,9 @@
 // The servers of the node and gateway parts, in a process of their own so
 // that the load generator (the suite's process) does not share their event
-// loop: the bench hub (embedded PostgreSQL, a node per agency, the gateway)
-// and the pass-through in front of the XK node. Started by benchServers.ts
-// over IPC; stops everything when told to or when its parent goes away.
+// loop: the bench hub (embedded PostgreSQL, the gateway, and a node per agency,
+// each in a process of its own, as in production) and the pass-through in
+// front of the XK node. Started by benchServers.ts over IPC; stops everything
+// when told to or when its parent goes away.
 //
 //   child of: bench/benchServers.ts      argv: <synthetic alerts per agency>
 
@@ -28,7 +29,15 @@ if (!process.send) throw new Error('serveBenchHub.ts runs as a child of benchSer
 // The gateway waits up to 30 s for a node instead of production's 5 s: on a busy machine a slow
 // answer is a number to report, not a failed run.
 const gateway = { nodeTimeoutMs: 30_000 };
-const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: Number(process.argv[2] ?? 2_000), gateway, log: (line) => send({ log: line }) }).catch(
+// BENCH_NODE_PROCESSES=1 serves each node from a process of its own (production's shape): in one process
+// with the gateway, a merged page's two node calls take turns on one event loop.
+const hub = await startBenchHub({
+  agencies: ['XK', 'MK'],
+  syntheticAlerts: Number(process.argv[2] ?? 2_000),
+  gateway,
+  nodeProcesses: process.env.BENCH_NODE_PROCESSES === '1',
+  log: (line) => send({ log: line }),
+}).catch(
   (error: unknown) => {
     console.error(error);
     send({ error: error instanceof Error ? error.message : String(error) });

@@ -6,7 +6,8 @@ import { gatewayParty } from '../audit/auditEntry.ts';
 import type { CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
-import type { EventNotifier } from '../database/listenForNotifications.ts';
+import type { AuditWriter } from '../audit/createAuditWriter.ts';
+import type { HitFeed } from './hitFeed.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -58,12 +59,12 @@ export interface GatewayContext {
   auditChain: AuditChainMonitor;
 }
 
-/** What subscriptions wait on. */
+/** What subscriptions to hits take their events from, and log their deliveries with. */
 export interface FeedSettings {
-  /** Wakes subscriptions when the gateway takes an event from a node's feed. */
-  notifier: EventNotifier;
-  /** A subscription reads again at least this often, notification or not. */
-  pollMs: number;
+  /** The process's one reader of the hub feed, shared by every subscription (hitFeed.ts). */
+  hits: HitFeed;
+  /** The gateway's group-commit writer of its log: each delivery's consultation entry. */
+  auditWriter: AuditWriter;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */

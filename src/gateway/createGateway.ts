@@ -30,6 +30,7 @@ import { useAgencyErrors } from './useAgencyErrors.ts';
 import { listenForNotifications } from '../database/listenForNotifications.ts';
 import { startCheckpointSchedule, type CheckpointSchedule } from './checkpointSchedule.ts';
 import { followNodeFeeds } from './feedFollower.ts';
+import { createHitFeed } from './hitFeed.ts';
 import { hubFeedChannel } from './hitStream.ts';
 import { closeAtExpiry } from './closeAtExpiry.ts';
 import { documentId, loadTrustedDocuments, requestedDocumentId, untrustedDocumentMessage, useTrustedDocuments } from './trustedDocuments.ts';
@@ -76,8 +77,10 @@ export interface GatewayConfig {
   followFeeds?: boolean;
   /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
   feedWaitMs?: number;
-  /** A subscription reads again at least this often, whether or not a notification came. Default 2,000 ms. */
+  /** The process's reader of the hub feed reads again at least this often, whether or not a notification came. Default 2,000 ms. */
   subscriptionPollMs?: number;
+  /** Hits one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
+  subscriptionBufferSize?: number;
   /** Operations one WebSocket may run at once. Default 10. */
   maxSubscriptionsPerConnection?: number;
   /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
@@ -135,7 +138,12 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
   const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
   const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
-  const feed = { notifier, pollMs: config.subscriptionPollMs ?? 2_000 };
+  // One reader of the hub feed for every subscription of this process, started by the first.
+  const hits = createHitFeed({ prisma, notifier, agencies: nodes.agencies, logger, ...(config.subscriptionPollMs ? { pollMs: config.subscriptionPollMs } : {}),
+    ...(config.subscriptionBufferSize ? { bufferSize: config.subscriptionBufferSize } : {}),
+  });
+  const consultationWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
+  const feed = { hits, auditWriter: consultationWriter };
   const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
   const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
   const auditChain = createAuditChainMonitor({
@@ -198,7 +206,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
 
   // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
-  const refusals: RefusalLog = { party: gatewayParty, writer: createAuditWriter({ prisma, party: gatewayParty, committedHead }), logger };
+  const refusals: RefusalLog = { party: gatewayParty, writer: consultationWriter, logger };
   // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
   const audited = async (args: ExecutionArgs, running: unknown) => {
     const result = await running;
@@ -313,6 +321,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     await wsServer.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
     await listener.close();
+    await hits.stop();
     await notifier.close();
     await auditChain.close();
     await prisma.$disconnect();

@@ -1,18 +1,15 @@
 import { decodeJwt } from 'jose';
-import type { EventNotifier } from '../database/listenForNotifications.ts';
 import type { HitView } from '../domain/watchView.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { GatewayContext } from './context.ts';
 import { AgencyUnavailableError } from './nodeClient.ts';
+import type { FeedPositions, HitFeed } from './hitFeed.ts';
 import { alertOperation } from './nodeOperations.ts';
-
-/** Where a subscriber stands in each node's feed: the last sequence number delivered or passed over. */
-export type FeedPositions = Record<string, number>;
 
 /** The channel migrations/0004 notifies on each event the gateway takes from a feed. */
 export const hubFeedChannel = 'hub_feed_events';
 
-export function encodeFeedCursor(positions: FeedPositions): string {
+export function encodeFeedCursor(positions: Readonly<FeedPositions>): string {
   return Buffer.from(JSON.stringify({ v: 1, p: positions })).toString('base64url');
 }
 
@@ -39,69 +36,54 @@ export interface HitEventPayload extends HitView {
 
 /** Options of one subscriber's stream. */
 export interface HitStreamOptions {
-  notifier: EventNotifier;
-  /** Read again at least this often, notification or not. Default 2,000 ms. */
-  pollMs?: number;
+  /** The process's one reader of the feed (hitFeed.ts). */
+  hits: HitFeed;
   signal: AbortSignal;
   /** What the owner's node is asked of each hit's alert (alertSelection.ts). */
   alertSelection: string;
 }
 
-/** The newest event taken from each feed: where a subscriber without a cursor starts. */
-export async function currentPositions(context: GatewayContext): Promise<FeedPositions> {
-  const rows = await context.prisma.feedEvent.groupBy({ by: ['agency'], _max: { seq: true } });
-  const positions: FeedPositions = Object.fromEntries(context.nodes.agencies.map((agency) => [agency, 0]));
-  for (const row of rows) positions[row.agency] = Number(row._max.seq ?? 0);
-  return positions;
-}
-
 /**
  * The hits of the subscriber's unit after `start`, in each feed's order: first
- * what was missed, then as they come. Every hit is delivered by its owner's
- * node at this moment, to this officer (deliverHit with the officer's own
- * token and the watch entry's purpose), so the consent in force now decides
- * what it carries, and the owner logs the delivery as a disclosure. A hit the
- * owner withholds (entry removed, consent gone) is passed over; a node that
- * does not answer keeps its position until it does. The stream ends when the
+ * what was missed, then as they come (the process's one feed reader hands
+ * them over; see hitFeed.ts). Every hit is delivered by its owner's node at
+ * this moment, to this officer (deliverHit with the officer's own token and
+ * the watch entry's purpose), so the consent in force now decides what it
+ * carries, and the owner logs the delivery as a disclosure. A hit the owner
+ * withholds (entry removed, consent gone) is passed over; a node that does
+ * not answer keeps its position until it does. The stream ends when the
  * officer's token expires.
  */
-export async function* hitStream(context: GatewayContext, start: FeedPositions, { notifier, pollMs = 2_000, signal, alertSelection }: HitStreamOptions): AsyncGenerator<HitEventPayload> {
-  const positions: FeedPositions = { ...start };
+export async function* hitStream(context: GatewayContext, start: FeedPositions, { hits, signal, alertSelection }: HitStreamOptions): AsyncGenerator<HitEventPayload> {
   const { officer, officerToken } = context;
   const expiresAt = (decodeJwt(officerToken).exp ?? 0) * 1000;
   const deliverHit = alertOperation('deliverHit', alertSelection);
-  while (!signal.aborted) {
-    if (Date.now() >= expiresAt) throw hubError(ErrorCode.TOKEN_EXPIRED, 'The token has expired; sign in again and resume with the last cursor.');
-    const since = notifier.generation();
-    const rows = await context.prisma.feedEvent.findMany({
-      where: {
-        kind: 'HIT',
-        recipientAgency: officer.agency,
-        recipientUnit: officer.unit,
-        OR: context.nodes.agencies.map((agency) => ({ agency, seq: { gt: BigInt(positions[agency] ?? 0) } })),
-      },
-      orderBy: [{ receivedAt: 'asc' }, { agency: 'asc' }, { seq: 'asc' }],
-      take: 100,
-    });
-    const waiting = new Set<string>();
-    for (const row of rows) {
-      if (signal.aborted) return;
-      if (waiting.has(row.agency)) continue;
-      const seq = Number(row.seq);
-      let hit: HitView | null;
-      try {
-        const purpose = { code: row.purpose ?? context.purpose.code, caseReference: row.caseReference };
-        ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null, audit: context.audit }));
-      } catch (error) {
-        if (!(error instanceof AgencyUnavailableError)) throw error;
-        waiting.add(row.agency);
-        continue;
+  const subscription = hits.subscribe({ agency: officer.agency, unit: officer.unit }, start);
+  try {
+    while (!signal.aborted) {
+      if (Date.now() >= expiresAt) throw hubError(ErrorCode.TOKEN_EXPIRED, 'The token has expired; sign in again and resume with the last cursor.');
+      const rows = await subscription.take(signal);
+      const waiting = new Set<string>();
+      for (const row of rows) {
+        if (signal.aborted) return;
+        if (waiting.has(row.agency)) continue;
+        const seq = Number(row.seq);
+        let hit: HitView | null;
+        try {
+          const purpose = { code: row.purpose ?? context.purpose.code, caseReference: row.caseReference };
+          ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null, audit: context.audit }));
+        } catch (error) {
+          if (!(error instanceof AgencyUnavailableError)) throw error;
+          waiting.add(row.agency);
+          subscription.hold(row.agency);
+          continue;
+        }
+        subscription.advance(row);
+        if (hit) yield { ...hit, cursor: encodeFeedCursor(subscription.positions), agency: row.agency };
       }
-      positions[row.agency] = seq;
-      if (hit) yield { ...hit, cursor: encodeFeedCursor(positions), agency: row.agency };
     }
-    const progressed = rows.length > 0 && waiting.size === 0;
-    if (!progressed || rows.length < 100) await notifier.wait(pollMs, signal, since);
+  } finally {
+    subscription.close();
   }
 }
 

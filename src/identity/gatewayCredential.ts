@@ -4,7 +4,7 @@ import { ErrorCode, hubError } from '../errors.ts';
 import { assertTokenSize, tokenError } from './verifyOfficerToken.ts';
 
 /** Lifetime of a gateway credential: one node call, with room for clock skew. */
-const credentialLifetimeSeconds = 60;
+export const credentialLifetimeSeconds = 60;
 
 /** Audience of the credential the gateway presents to an agency node. */
 export const nodeAudience = (agency: string) => `urn:border-hub:node:${agency}`;
@@ -22,12 +22,6 @@ export interface GatewaySigner {
 }
 
 /**
- * Mints the short-lived credential that proves to a node that the call comes
- * from the gateway. It names the node it is for and the officer token it
- * accompanies, so neither can be replayed against another node or paired
- * with another officer's token.
- */
-/**
  * The gateway's word that the officer is, now, a member of the joint
  * operation whose code they declared as case reference (purpose
  * JOINT_OPERATION): a node cannot see the hub's membership itself.
@@ -39,21 +33,30 @@ export interface VerifiedMembership {
   role: string;
 }
 
+/**
+ * Mints the short-lived credential that proves to a node that the call comes
+ * from the gateway. It names the node it is for and the officer token it
+ * accompanies, so neither can be replayed against another node or paired
+ * with another officer's token. `issuedAt` (seconds since the epoch) defaults to now.
+ */
 export async function mintGatewayCredential(
   signer: GatewaySigner,
   agency: string,
   officerToken: string,
   membership: VerifiedMembership | null = null,
+  issuedAt: number = nowSeconds(),
 ): Promise<string> {
   return new SignJWT({ otk: tokenDigest(officerToken), ...(membership ? { jop: membership } : {}) })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'gateway+jwt' })
     .setIssuer(signer.issuer)
     .setSubject('gateway')
     .setAudience(nodeAudience(agency))
-    .setIssuedAt()
-    .setExpirationTime(`${credentialLifetimeSeconds}s`)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + credentialLifetimeSeconds)
     .sign(signer.key);
 }
+
+const nowSeconds = (now: number = Date.now()) => Math.floor(now / 1000);
 
 export interface GatewayVerifier {
   issuer: string;
@@ -129,15 +132,79 @@ export const gatewayServiceSubject = 'service:gateway';
  * names recipients and record ids only, and every record is released later,
  * to an officer, by the officer-bound credential.
  */
-export async function mintGatewayServiceCredential(signer: GatewaySigner, agency: string, scope: ServiceScope = eventFeedScope): Promise<string> {
+export async function mintGatewayServiceCredential(
+  signer: GatewaySigner,
+  agency: string,
+  scope: ServiceScope = eventFeedScope,
+  issuedAt: number = nowSeconds(),
+): Promise<string> {
   return new SignJWT({ scope })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: serviceCredentialType })
     .setIssuer(signer.issuer)
     .setSubject(gatewayServiceSubject)
     .setAudience(nodeAudience(agency))
-    .setIssuedAt()
-    .setExpirationTime(`${credentialLifetimeSeconds}s`)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + credentialLifetimeSeconds)
     .sign(signer.key);
+}
+
+/** Options for {@link createGatewayCredentials}. */
+export interface GatewayCredentialsOptions {
+  /**
+   * How long one credential is presented, in seconds, from its issue; it
+   * then has the rest of its {@link credentialLifetimeSeconds} left for the
+   * call to reach the node and for clock skew. Default 30.
+   */
+  reuseSeconds?: number;
+  /** Most credentials kept at once; the oldest goes first. Default 10,000. */
+  maxEntries?: number;
+  /** The clock, in milliseconds since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+/** The gateway's credentials towards the nodes, each minted once and presented for a while. */
+export interface GatewayCredentials {
+  /** The credential of a call on behalf of the officer holding `officerToken`, with this membership, to `agency`'s node. */
+  forOfficer(agency: string, officerToken: string, membership: VerifiedMembership | null): Promise<string>;
+  /** The gateway's service credential towards `agency`'s node for `scope`. */
+  forService(agency: string, scope?: ServiceScope): Promise<string>;
+}
+
+/**
+ * Mints each credential once and presents it on every call with the same
+ * claims until `reuseSeconds` after its issue. A credential is one ES256
+ * signature, on every node call of every request; its claims (node, officer
+ * token, membership, scope) are the cache key, so a credential never travels
+ * with another officer's token, to another node or with another membership
+ * than the one it names, and each is presented only while much of its
+ * lifetime is left. Nodes keep no record of credentials seen (no `jti`): a
+ * credential is bearer proof of the gateway for its lifetime whether it is
+ * presented once or many times, so reusing one within that lifetime gives
+ * no one anything a single use would not.
+ */
+export function createGatewayCredentials(signer: GatewaySigner, { reuseSeconds = 30, maxEntries = 10_000, now = Date.now }: GatewayCredentialsOptions = {}): GatewayCredentials {
+  if (!(reuseSeconds > 0 && reuseSeconds < credentialLifetimeSeconds)) throw new RangeError(`reuseSeconds must be between 0 and ${credentialLifetimeSeconds}`);
+  const minted = new Map<string, { credential: Promise<string>; issuedAt: number }>();
+  const cached = (key: string, mint: (issuedAt: number) => Promise<string>) => {
+    const at = nowSeconds(now());
+    const known = minted.get(key);
+    if (known && at - known.issuedAt < reuseSeconds && at >= known.issuedAt) return known.credential;
+    minted.delete(key);
+    const credential = mint(at);
+    // A failed signature is not kept: the next call signs again.
+    credential.catch(() => minted.get(key)?.credential === credential && minted.delete(key));
+    minted.set(key, { credential, issuedAt: at });
+    if (minted.size > maxEntries) minted.delete(minted.keys().next().value!);
+    return credential;
+  };
+  return {
+    forOfficer: (agency, officerToken, membership) =>
+      cached(JSON.stringify(['officer', agency, tokenDigest(officerToken), membership && [membership.operation, membership.role]]), (issuedAt) =>
+        mintGatewayCredential(signer, agency, officerToken, membership, issuedAt),
+      ),
+    forService: (agency, scope = eventFeedScope) =>
+      cached(JSON.stringify(['service', agency, scope]), (issuedAt) => mintGatewayServiceCredential(signer, agency, scope, issuedAt)),
+  };
 }
 
 /** Whether a bearer token presents itself as a service credential (checked by its verification, not by this). */

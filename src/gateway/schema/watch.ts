@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
-import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
 import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
 import { auditUnavailable } from '../../audit/useAuditLog.ts';
@@ -15,7 +14,8 @@ import { alertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { parseGlobalId, toGlobalId } from '../globalId.ts';
-import { abortable, currentPositions, decodeFeedCursor, hitStream, type HitEventPayload } from '../hitStream.ts';
+import { currentPositions } from '../hitFeed.ts';
+import { abortable, decodeFeedCursor, hitStream, type HitEventPayload } from '../hitStream.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { requestNode } from '../ownerRequests.ts';
@@ -147,17 +147,17 @@ builder.subscriptionField('hits', (t) =>
     authScopes: { operational: operationalRoles },
     args: { after: t.arg.string({ description: 'The cursor of the last hit received.' }) },
     subscribe: async (_root, args, context, info) => {
-      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context);
+      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context.prisma, context.nodes.agencies);
       const { audit } = context;
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
-        await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start })));
+        await context.feed.auditWriter.append(audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start }));
         audit.written = true;
       } catch {
         throw auditUnavailable();
       }
       const selection = alertSelection(info, { path: ['alert'] });
-      return abortable((signal) => hitStream(context, start, { ...context.feed, signal, alertSelection: selection }));
+      return abortable((signal) => hitStream(context, start, { hits: context.feed.hits, signal, alertSelection: selection }));
     },
     // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
     resolve: async (payload, _args, context) => {
@@ -168,9 +168,7 @@ builder.subscriptionField('hits', (t) =>
       for (const head of context.audit.witnesses) delivery.witness(head);
       noteAlertViews(delivery, [event.alert]);
       try {
-        await context.prisma.$transaction((tx) =>
-          appendAuditEntry(tx, gatewayParty, delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } })),
-        );
+        await context.feed.auditWriter.append(delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } }));
       } catch {
         throw auditUnavailable();
       }

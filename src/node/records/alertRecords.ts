@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma, type Firearm as FirearmRow, type PrismaClient } from '../../generated/node/client.ts';
 import type { AccessView, AlertView } from '../../domain/alertView.ts';
 import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput.ts';
@@ -57,7 +58,7 @@ export function firearmView({ alertId: _alertId, createdAt: _createdAt, position
 const num = (value: Prisma.Decimal | null) => (value === null ? null : value.toNumber());
 
 /** What the owner has said about this alert, as far as it concerns the caller's agency. */
-export function consentFacts(row: AlertRow, owner: string, callerAgency: string): AlertConsentFacts {
+export function consentFacts(row: Pick<AlertRow, 'createdAt' | 'handlingCode' | 'sharingRules' | 'consentGrants'>, owner: string, callerAgency: string): AlertConsentFacts {
   const rule = row.sharingRules.find((candidate) => candidate.partnerAgency === callerAgency);
   return {
     owner,
@@ -324,11 +325,15 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
   return inUnitOfWork(prisma, journal, async (work) => {
     const { tx } = work;
     const unit = await reportingUnit(tx, officer, input.unitCode);
-    const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
+    // The reference counter's row lock is held until commit and every writer queues on it: it is taken
+    // last, as the event counter is, so that writers queue for the commit only, not for each other's
+    // whole transaction. Until then the row holds a placeholder, unique as the column requires.
+    const id = randomUUID();
     const { location, risk } = input;
-    const alert = await tx.alert.create({
+    const created = await tx.alert.create({
       data: {
-        reference,
+        id,
+        reference: `pending-${id.replaceAll('-', '')}`,
         kind: input.kind,
         title: input.title,
         occurredAt: input.occurredAt,
@@ -416,8 +421,11 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
       },
       include: alertInclude(officer, officer.agency),
     });
-    await matchWatchEntries(work, officer.agency, { alertId: alert.id });
-    await work.journal([{ agency: officer.agency, id: alert.id, reference: alert.reference }], { change: 'alert created' });
+    await matchWatchEntries(work, officer.agency, { alertId: id });
+    const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
+    await tx.alert.update({ where: { id }, data: { reference, updatedAt: created.updatedAt }, select: { id: true } });
+    const alert = { ...created, reference };
+    await work.journal([{ agency: officer.agency, id, reference }], { change: 'alert created' });
     return alert;
   });
 }

@@ -1,7 +1,7 @@
 import { Prisma } from '../../generated/node/client.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { Role } from '../../identity/roles.ts';
-import { alertInclude, consentFacts } from './alertRecords.ts';
+import { consentFacts } from './alertRecords.ts';
 import { roundScore, wildcardScore } from './searchRecords.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 
@@ -16,6 +16,19 @@ export const watchSimilarityThreshold = 0.5;
 
 /** At most this many records hit one new watch entry retroactively (a vague entry must not flood its unit). */
 const maxRetroHits = 200;
+
+/** What consent is decided on for a watcher's agency, as alertInclude loads it, without the record's content. */
+function consentSelect(watcherAgency: string, owner: string) {
+  const domestic = watcherAgency === owner;
+  return {
+    id: true,
+    createdAt: true,
+    handlingCode: true,
+    sharingRules: { where: domestic ? {} : { partnerAgency: watcherAgency }, orderBy: { partnerAgency: 'asc' } },
+    consentGrants: { where: { granteeAgency: domestic ? '' : watcherAgency } },
+  } satisfies Prisma.AlertSelect;
+}
+type ConsentRow = Prisma.AlertGetPayload<{ select: ReturnType<typeof consentSelect> }>;
 
 interface Candidate {
   watchEntryId: string;
@@ -102,30 +115,37 @@ export async function matchWatchEntries(
   if (candidates.length === 0) return 0;
   const entries = await tx.watchEntry.findMany({ where: { id: { in: [...new Set(candidates.map((c) => c.watchEntryId))] } } });
   const entryById = new Map(entries.map((entry) => [entry.id, entry]));
+  // What consent needs of each record, once per watching agency, in one statement per agency (not the whole record per pair).
+  const facts = new Map<string, ConsentRow>();
+  for (const agency of new Set(entries.map((entry) => entry.ownerAgency))) {
+    const ids = [...new Set(candidates.filter((c) => entryById.get(c.watchEntryId)!.ownerAgency === agency).map((c) => c.alertId))];
+    const rows = await tx.alert.findMany({ where: { id: { in: ids } }, select: consentSelect(agency, owner) });
+    for (const row of rows) facts.set(`${agency} ${row.id}`, row);
+  }
   const retro = 'watchEntryId' in scope;
-  let hits = 0;
-  for (const candidate of candidates) {
+  const hits = candidates.flatMap((candidate) => {
     const entry = entryById.get(candidate.watchEntryId)!;
-    const row = await tx.alert.findUnique({ where: { id: candidate.alertId }, include: alertInclude({ agency: entry.ownerAgency }, owner) });
-    if (!row) continue;
+    const row = facts.get(`${entry.ownerAgency} ${candidate.alertId}`);
+    if (!row) return [];
     const watcher = { agency: entry.ownerAgency, roles: entry.registeredRoles as Role[] };
     const decision = decideAccess(watcher, { code: entry.purpose, caseReference: entry.caseReference }, consentFacts(row, owner, entry.ownerAgency), now);
-    if (decision.tier === 'NONE') continue;
-    const score = roundScore(candidate.score);
-    const inserted = await tx.watchHit.createMany({
-      data: [{ watchEntryId: entry.id, alertId: row.id, matchedOn: candidate.matchedOn, score, retro, at: now }],
-      skipDuplicates: true,
-    });
-    if (inserted.count === 0) continue;
+    if (decision.tier === 'NONE') return [];
+    return [{ entry, data: { watchEntryId: entry.id, alertId: row.id, matchedOn: candidate.matchedOn, score: roundScore(candidate.score), retro, at: now } }];
+  });
+  if (hits.length === 0) return 0;
+  // A pair hits once: only the pairs this statement stored produce an event.
+  const stored = await tx.watchHit.createManyAndReturn({ data: hits.map((hit) => hit.data), skipDuplicates: true, select: { watchEntryId: true, alertId: true } });
+  const fresh = new Set(stored.map((row) => `${row.watchEntryId} ${row.alertId}`));
+  for (const { entry, data } of hits) {
+    if (!fresh.has(`${data.watchEntryId} ${data.alertId}`)) continue;
     unit.emit({
       kind: 'HIT',
       recipientAgency: entry.ownerAgency,
       recipientUnit: entry.ownerUnit,
       watchEntryId: entry.id,
-      alertId: row.id,
-      details: { matchedOn: candidate.matchedOn, score, retro },
+      alertId: data.alertId,
+      details: { matchedOn: data.matchedOn, score: data.score, retro },
     });
-    hits += 1;
   }
-  return hits;
+  return fresh.size;
 }
