@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNodeClient } from '../src/gateway/nodeClient.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import { ensureDevelopmentKeys, type DevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import {
   createGatewayCredentials,
   credentialLifetimeSeconds,
+  mintGatewayCredential,
+  mintGatewayServiceCredential,
   verifyGatewayCredential,
   verifyGatewayServiceCredential,
   type GatewayVerifier,
@@ -134,5 +136,52 @@ describe('gateway credentials', () => {
   it('refuse a reuse window that would present a credential at or past its expiry', () => {
     expect(() => createGatewayCredentials(keys.gateway, { reuseSeconds: credentialLifetimeSeconds })).toThrow(RangeError);
     expect(() => createGatewayCredentials(keys.gateway, { reuseSeconds: 0 })).toThrow(RangeError);
+  });
+});
+
+// The node remembers a credential that verified (the gateway presents each for
+// 30 s). What it remembers must never outlive what jwtVerify would accept, nor
+// pass for what it was not verified as.
+describe('verified gateway credentials at the node', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const code = (promise: Promise<unknown>) => promise.then(() => 'ACCEPTED', (error: { extensions?: { code?: string } }) => error.extensions?.code ?? String(error));
+
+  it('refuse a remembered credential once it has expired, and keep refusing it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    const credential = await mintGatewayCredential(keys.gateway, 'XK', 'token-a');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('ACCEPTED');
+    vi.setSystemTime(start + (credentialLifetimeSeconds - 2) * 1000);
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('ACCEPTED');
+    vi.setSystemTime(start + (credentialLifetimeSeconds + 1) * 1000);
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+  });
+
+  it('do not let a remembered credential pass for another officer token, node or kind of credential', async () => {
+    const credential = await mintGatewayCredential(keys.gateway, 'XK', 'token-a');
+    const service = await mintGatewayServiceCredential(keys.gateway, 'XK');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('ACCEPTED');
+    expect(await code(verifyGatewayServiceCredential(service, 'XK', verifier))).toBe('ACCEPTED');
+    expect(await code(verifyGatewayCredential(credential, 'token-b', 'XK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'MK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    expect(await code(verifyGatewayServiceCredential(credential, 'XK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    expect(await code(verifyGatewayCredential(service, 'token-a', 'XK', verifier))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', { ...verifier, issuer: 'urn:another-gateway' }))).toBe('GATEWAY_CREDENTIAL_INVALID');
+    // Still good where it was verified.
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', verifier))).toBe('ACCEPTED');
+  });
+
+  it('refuse a remembered credential once the key set no longer holds its key', async () => {
+    // One key set whose keys change, as a remote JWKS's do when the gateway's key is rotated.
+    let current = createLocalJWKSet({ keys: [keys.gateway.publicJwk] });
+    const rotating: GatewayVerifier = { ...verifier, keys: (header, token) => current(header, token) };
+    const credential = await mintGatewayCredential(keys.gateway, 'XK', 'token-a');
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', rotating))).toBe('ACCEPTED');
+    const { publicKey } = await generateKeyPair('ES256');
+    current = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'rotated', alg: 'ES256', use: 'sig' }] });
+    expect(await code(verifyGatewayCredential(credential, 'token-a', 'XK', rotating))).toBe('GATEWAY_CREDENTIAL_INVALID');
   });
 });

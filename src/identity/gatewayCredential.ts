@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { ErrorCode, hubError } from '../errors.ts';
 import { assertTokenSize, tokenError } from './verifyOfficerToken.ts';
+import { createVerifiedTokenCache } from './verifiedTokenCache.ts';
 
 /** Lifetime of a gateway credential: one node call, with room for clock skew. */
 export const credentialLifetimeSeconds = 60;
@@ -64,13 +65,24 @@ export interface GatewayVerifier {
   algorithms: string[];
 }
 
-/** Verifies a credential of the gateway for this node and returns its claims; every failure is GATEWAY_CREDENTIAL_INVALID. */
+/**
+ * Credentials that verified, per key set of the gateway (the trust list's:
+ * one loaded anew starts with nothing verified): the gateway presents each
+ * credential for 30 s (createGatewayCredentials), so most node calls carry
+ * one the node has verified before.
+ */
+const verifiedCredentials = createVerifiedTokenCache<JWTVerifyGetKey, Readonly<Record<string, unknown>>>();
+
+/**
+ * Verifies a credential of the gateway for this node and returns its claims
+ * (remembered, see verifiedTokenCache.ts); every failure is GATEWAY_CREDENTIAL_INVALID.
+ */
 async function verifyCredentialFor(
   credential: string | undefined,
   agency: string,
   verifier: GatewayVerifier,
   expected: { typ: string; what: string; subject?: string },
-): Promise<Record<string, unknown>> {
+): Promise<Readonly<Record<string, unknown>>> {
   if (!credential) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'Agency nodes only accept calls made through the hub gateway.');
   }
@@ -79,19 +91,25 @@ async function verifyCredentialFor(
   } catch (error) {
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, (error as Error).message);
   }
-  try {
-    const { payload } = await jwtVerify(credential, verifier.keys, {
-      issuer: verifier.issuer,
-      audience: nodeAudience(agency),
-      algorithms: verifier.algorithms,
-      requiredClaims: expected.subject ? ['exp', 'iss', 'aud', 'sub'] : ['exp', 'iss', 'aud'],
-      typ: expected.typ,
-      ...(expected.subject ? { subject: expected.subject } : {}),
-    });
-    return payload;
-  } catch (error) {
-    throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, tokenError(error, expected.what).message);
-  }
+  // Everything the verification checks beyond the signature and exp: a credential for another node,
+  // of another type or under other rules is verified on its own.
+  const scope = JSON.stringify([agency, expected.typ, expected.subject ?? null, verifier.issuer, verifier.algorithms]);
+  return verifiedCredentials.verify(verifier.keys, credential, async () => {
+    try {
+      const { payload, protectedHeader, key } = await jwtVerify(credential, verifier.keys, {
+        issuer: verifier.issuer,
+        audience: nodeAudience(agency),
+        algorithms: verifier.algorithms,
+        requiredClaims: expected.subject ? ['exp', 'iss', 'aud', 'sub'] : ['exp', 'iss', 'aud'],
+        typ: expected.typ,
+        ...(expected.subject ? { subject: expected.subject } : {}),
+      });
+      // jwtVerify (no clock tolerance here) accepts it while now < exp.
+      return { value: Object.freeze(payload), keys: verifier.keys, header: protectedHeader, key, acceptedUntilMs: Number(payload.exp) * 1000 };
+    } catch (error) {
+      throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, tokenError(error, expected.what).message);
+    }
+  }, scope);
 }
 
 export async function verifyGatewayCredential(

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, jwtVerify, type CompactJWSHeaderParameters, type FlattenedJWSInput } from 'jose';
-import { LRUCache } from 'lru-cache';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from './officer.ts';
 import { roleSchema } from './roles.ts';
 import type { TrustedIssuer, TrustList } from './trustList.ts';
+import { createVerifiedTokenCache, type VerifiedToken } from './verifiedTokenCache.ts';
 
 /** Clock skew tolerated between the identity providers and the hub. */
 const clockToleranceSeconds = 30;
@@ -64,20 +63,18 @@ export function tokenError(error: unknown, what = 'token'): Error {
 /** Most verified officer tokens remembered per trust list (an officer's token is sent with every request of a shift). */
 export const verifiedTokenCacheSize = 10_000;
 
-/** A token that verified, and what its verification depended on. */
-interface VerifiedToken {
+/** What an officer token's verification found: the officer, and the trust list entry that vouched for them. */
+interface VerifiedOfficer {
   officer: Officer;
-  /** The trust list entry that vouched for it: another entry (or none) for its issuer means verifying again. */
+  /** Another entry (or none) for the issuer in the trust list means verifying again. */
   issuer: TrustedIssuer;
-  header: CompactJWSHeaderParameters;
-  /** The key its signature verified with, as the issuer's key set resolved it. */
-  key: unknown;
-  /** Until when jwtVerify would still accept it (exp, and iat + the longest lifetime, plus the clock tolerance), in ms. */
-  acceptedUntilMs: number;
 }
 
 /** Per trust list: one loaded anew (keys added or withdrawn, an issuer removed) starts with nothing verified. */
-const verifiedTokens = new WeakMap<TrustList, LRUCache<string, VerifiedToken>>();
+const verifiedOfficers = createVerifiedTokenCache<TrustList, VerifiedOfficer>({
+  max: verifiedTokenCacheSize,
+  stillVouched: ({ issuer }, trustList) => trustList.issuers.get(issuer.issuer) === issuer,
+});
 
 /**
  * Verifies an officer's JWT against the trust list and returns who the officer
@@ -86,43 +83,17 @@ const verifiedTokens = new WeakMap<TrustList, LRUCache<string, VerifiedToken>>()
  * its own agency.
  *
  * The same token comes with every request of an officer's session (and to
- * every node the gateway asks), so a token that verified is remembered, by
- * the SHA-256 of its bytes, until jwtVerify would refuse it as expired, and
- * only while what vouched for it still does: the same trust list entry of its
- * issuer, and the same key from the issuer's key set. The key set is asked
- * again on every use (a lookup for an inline set; a remote one refreshes on
- * its own schedule), so a key the identity provider withdraws stops its
- * tokens as soon as the hub sees the withdrawal, as it would without the cache.
+ * every node the gateway asks), so a token that verified is remembered (see
+ * verifiedTokenCache.ts) while the same trust list entry of its issuer, and
+ * the same key from the issuer's key set, still vouch for it.
  */
 export async function verifyOfficerToken(token: string, trustList: TrustList): Promise<Officer> {
   assertTokenSize(token);
-  let cache = verifiedTokens.get(trustList);
-  if (!cache) verifiedTokens.set(trustList, (cache = new LRUCache({ max: verifiedTokenCacheSize })));
-  const digest = createHash('sha256').update(token).digest('base64url');
-  const known = cache.get(digest);
-  if (known && (await stillVouchedFor(known, token, trustList))) return known.officer;
-  if (known) cache.delete(digest);
-  const verified = await verifyAgainstTrustList(token, trustList);
-  cache.set(digest, verified);
-  return verified.officer;
+  const { officer } = await verifiedOfficers.verify(trustList, token, () => verifyAgainstTrustList(token, trustList));
+  return officer;
 }
 
-async function stillVouchedFor(known: VerifiedToken, token: string, trustList: TrustList): Promise<boolean> {
-  if (Date.now() >= known.acceptedUntilMs) return false;
-  if (trustList.issuers.get(known.issuer.issuer) !== known.issuer) return false;
-  try {
-    return (await known.issuer.keys(known.header, flattened(token))) === known.key;
-  } catch {
-    return false;
-  }
-}
-
-function flattened(token: string): FlattenedJWSInput {
-  const [protectedHeader, payload, signature] = token.split('.') as [string, string, string];
-  return { protected: protectedHeader, payload, signature };
-}
-
-async function verifyAgainstTrustList(token: string, trustList: TrustList): Promise<VerifiedToken> {
+async function verifyAgainstTrustList(token: string, trustList: TrustList): Promise<VerifiedToken<VerifiedOfficer>> {
   let alg: string | undefined;
   let typ: string | undefined;
   let iss: string | undefined;
@@ -187,5 +158,11 @@ async function verifyAgainstTrustList(token: string, trustList: TrustList): Prom
   // jwtVerify accepts a token while now < exp + tolerance and now - iat - tolerance <= the longest lifetime.
   const acceptedUntil = Math.min(Number(payload.exp), Number(payload.iat) + trustList.maxTokenLifetimeSeconds) + clockToleranceSeconds;
   // Shared by every request that carries the token: nobody may change it.
-  return { officer: Object.freeze(officer), issuer: trusted, header: verified.protectedHeader, key: verified.key, acceptedUntilMs: acceptedUntil * 1000 };
+  return {
+    value: { officer: Object.freeze(officer), issuer: trusted },
+    keys: trusted.keys,
+    header: verified.protectedHeader,
+    key: verified.key,
+    acceptedUntilMs: acceptedUntil * 1000,
+  };
 }
