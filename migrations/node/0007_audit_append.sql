@@ -1,5 +1,6 @@
--- 0007 audit append in one statement (the hub's 0008 is the same SQL: the
--- audit schema is shared). See src/audit/appendAuditEntry.ts.
+-- Audit append in one statement: node migration 0007 and hub migration 0008
+-- are this one file (hub/0008 links here), as the audit schema is shared.
+-- See src/audit/appendAuditEntry.ts.
 --
 -- Appending used to take five round trips (begin, lock, head, insert,
 -- commit). Here one call takes the log's lock, reads the head, and inserts
