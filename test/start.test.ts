@@ -101,7 +101,7 @@ describe('npm start', () => {
     expect(await page.text()).toMatch(/graphiql/i);
 
     // An auditor in a second terminal verifies every party of the running hub, as the banner says.
-    expect(first.output()).toMatch(/audit verify --all/);
+    expect(first.output()).toMatch(/npm run hub:audit -- verify --all/);
     const verified = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify', '--all'], {
       env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
     });
