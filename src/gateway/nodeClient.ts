@@ -106,14 +106,36 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
  * connection fails or `signal` aborts first. Node's own HTTP client rather
  * than fetch: fetch's streams cost about a millisecond of CPU on every node
  * call (bench/parts/gateway.ts), and a node call is one JSON document each way.
+ *
+ * A kept-alive connection the node closes as idle can be picked for a call in
+ * the moment before the close reaches the gateway: the call then fails at once
+ * with ECONNRESET or EPIPE before any answer, and the node never saw it. Such a
+ * call is sent again, once, on another connection (as Node's documentation of
+ * `request.reusedSocket` advises, and undici does); any other failure is the
+ * caller's to see.
  */
-function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
+async function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  try {
+    return await postOnce(url, headers, body, signal);
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError) || signal.aborted) throw error;
+    return postOnce(url, headers, body, signal);
+  }
+}
+
+/** A call that failed on a reused connection before anything of it was answered. */
+class StaleConnectionError extends Error {}
+const staleConnectionCodes = new Set(['ECONNRESET', 'EPIPE']);
+
+function postOnce(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
+    let answered = false;
     const request = (secure ? https : http).request(
       url,
       { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: agents[secure ? 'https:' : 'http:'], signal },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -122,7 +144,10 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
         response.on('close', () => response.complete || reject(new Error('the answer was cut off')));
       },
     );
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && !answered && error.code !== undefined && staleConnectionCodes.has(error.code);
+      reject(stale ? new StaleConnectionError(error.message, { cause: error }) : error);
+    });
     request.end(body);
   });
 }
