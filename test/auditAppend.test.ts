@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEntries, chainEntries } from '../src/audit/appendAuditEntry.ts';
+import { appendAuditEntries, appendCommittedEntries, chainEntries } from '../src/audit/appendAuditEntry.ts';
 import { genesisHash, normalizeAuditInput, toColumns } from '../src/audit/auditEntry.ts';
 import { createAuditWriter } from '../src/audit/createAuditWriter.ts';
 import { createPrismaClient, type PrismaClient } from '../src/database/createPrismaClient.ts';
@@ -86,6 +86,30 @@ describe('appends from several clients and processes make one chain', () => {
       expect(await verifyChainOf(database.url)).toMatchObject({ ok: true, count: all.length });
     } finally {
       await prisma.$disconnect();
+    }
+  });
+  it('commits an entry even when another writer moves the log on before every one of its attempts', async () => {
+    await using database = await createTestDatabase('append_starved');
+    const ours = createPrismaClient({ databaseUrl: database.applicationUrl });
+    const other = createPrismaClient({ databaseUrl: database.applicationUrl });
+    try {
+      await appendCommittedEntries(ours, 'XK', [appendInput('first')]);
+      // Before each statement of ours outside a transaction, the other writer appends: every guess of ours is stale.
+      let interleaved = 0;
+      const contended = {
+        $queryRaw: (async (...args: Parameters<PrismaClient['$queryRaw']>) => {
+          interleaved += 1;
+          await appendCommittedEntries(other, 'XK', [appendInput(`other-${interleaved}`)]);
+          return ours.$queryRaw(...args);
+        }) as PrismaClient['$queryRaw'],
+        $transaction: ours.$transaction.bind(ours) as PrismaClient['$transaction'],
+      };
+      const [entry] = await appendCommittedEntries(contended, 'XK', [appendInput('starved')]);
+      expect(interleaved).toBeGreaterThan(0);
+      expect(entry!.seq).toBe(1 + interleaved + 1);
+      expect(await verifyChainOf(database.url)).toMatchObject({ ok: true, count: entry!.seq });
+    } finally {
+      await Promise.all([ours.$disconnect(), other.$disconnect()]);
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { AuditTransaction } from './auditDatabase.ts';
+import type { AuditDatabase, AuditTransaction } from './auditDatabase.ts';
 import {
   checkParty,
   entryHash,
@@ -33,8 +33,12 @@ const headOf = (last: { seq: bigint; hash: string } | undefined): AuditHead =>
  * machine a call may wait for the lock behind a change's transaction.
  */
 const maxClockSkewMs = 2_000;
-/** Attempts of an append outside a transaction, where every attempt another process wins costs one more. */
-const maxAttempts = 16;
+/**
+ * Attempts of one append: the first on the guess, the second on the head the
+ * first was answered with. Inside a transaction the second cannot miss (the
+ * first took the lock, held until commit); outside, see appendCommittedEntries.
+ */
+const maxAttempts = 2;
 
 /** What this process last learned of a party's log: a guess at its head, and at the database's clock. */
 interface ChainHint {
@@ -99,8 +103,11 @@ async function chainAndInsert(
       throw new RangeError(`appendAuditEntries: ${at.toISOString()} is before entry ${hint.head.seq} (${hint.head.at.toISOString()})`);
     }
   }
-  throw new Error(`appendAuditEntries: the log of ${party} moved on ${maxAttempts} times in a row; nothing was appended`);
+  throw new StaleHeadError(`appendAuditEntries: the log of ${party} moved on ${maxAttempts} times in a row; nothing was appended`);
 }
+
+/** The log moved on under every attempt of an append outside a transaction (another writer won each). */
+class StaleHeadError extends Error {}
 
 /**
  * The time the next entry is stamped with: the database's clock as the last
@@ -158,9 +165,20 @@ export async function appendAuditEntries(
  * consultations, denials) in a transaction of their own: one statement,
  * committed (durable) when the promise resolves, usually in one round trip.
  * `db` is the party's client, not a transaction.
+ *
+ * Outside a transaction each attempt is a transaction of its own, and
+ * another busy writer (a second gateway process on the same log) may win
+ * every one: after two misses the append runs in a transaction, where the
+ * first call takes the lock and keeps it, so the next cannot miss. Progress
+ * is bounded whatever the contention: at most four calls.
  */
-export async function appendCommittedEntries(db: Pick<AuditTransaction, '$queryRaw'>, party: string, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
-  return append(db, party, inputs, undefined, db);
+export async function appendCommittedEntries(db: Pick<AuditDatabase, '$queryRaw' | '$transaction'>, party: string, inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+  try {
+    return await append(db, party, inputs, undefined, db);
+  } catch (error) {
+    if (!(error instanceof StaleHeadError)) throw error;
+    return db.$transaction((tx) => append(tx, party, inputs, undefined, db));
+  }
 }
 
 async function append(
