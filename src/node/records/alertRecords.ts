@@ -21,8 +21,20 @@ import { inUnitOfWork } from './unitOfWork.ts';
 import { matchWatchEntries } from './watchMatching.ts';
 
 /** Everything an alert view is built from; rules and grants only as far as they concern the caller. */
+/**
+ * What consent is decided on for a caller's agency, of an alert's sharing
+ * rules and grants: the owner's own officers see all rules, a partner only
+ * the rule and the grants for its agency.
+ */
+export function consentRelations(callerAgency: string, owner: string) {
+  const domestic = callerAgency === owner;
+  return {
+    sharingRules: { where: domestic ? {} : { partnerAgency: callerAgency }, orderBy: { partnerAgency: 'asc' } },
+    consentGrants: { where: { granteeAgency: domestic ? '' : callerAgency } },
+  } satisfies Prisma.AlertInclude;
+}
+
 export function alertInclude(caller: Pick<Officer, 'agency'>, owner: string) {
-  const domestic = caller.agency === owner;
   return {
     unit: true,
     firearms: { orderBy: { position: 'asc' } },
@@ -31,8 +43,7 @@ export function alertInclude(caller: Pick<Officer, 'agency'>, owner: string) {
     components: { orderBy: { position: 'asc' } },
     subjects: { include: { subject: { include: { documents: true } } } },
     vehicles: { include: { vehicle: true } },
-    sharingRules: { where: domestic ? {} : { partnerAgency: caller.agency }, orderBy: { partnerAgency: 'asc' } },
-    consentGrants: { where: { granteeAgency: domestic ? '' : caller.agency } },
+    ...consentRelations(caller.agency, owner),
   } satisfies Prisma.AlertInclude;
 }
 

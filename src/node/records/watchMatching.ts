@@ -1,7 +1,7 @@
 import { Prisma } from '../../generated/node/client.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { Role } from '../../identity/roles.ts';
-import { consentFacts } from './alertRecords.ts';
+import { consentFacts, consentRelations } from './alertRecords.ts';
 import { roundScore, wildcardScore } from './searchRecords.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 
@@ -19,14 +19,7 @@ const maxRetroHits = 200;
 
 /** What consent is decided on for a watcher's agency, as alertInclude loads it, without the record's content. */
 function consentSelect(watcherAgency: string, owner: string) {
-  const domestic = watcherAgency === owner;
-  return {
-    id: true,
-    createdAt: true,
-    handlingCode: true,
-    sharingRules: { where: domestic ? {} : { partnerAgency: watcherAgency }, orderBy: { partnerAgency: 'asc' } },
-    consentGrants: { where: { granteeAgency: domestic ? '' : watcherAgency } },
-  } satisfies Prisma.AlertSelect;
+  return { id: true, createdAt: true, handlingCode: true, ...consentRelations(watcherAgency, owner) } satisfies Prisma.AlertSelect;
 }
 type ConsentRow = Prisma.AlertGetPayload<{ select: ReturnType<typeof consentSelect> }>;
 
