@@ -8,13 +8,14 @@ import { ConfigError, databaseUrlFrom, loadGatewayConfig, loadNodeConfig, loadSt
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
-import { applicationRole, migrateWithApplicationLogin } from './database/applicationLogin.ts';
+import { migrateWithApplicationLogin } from './database/applicationLogin.ts';
+import { applicationRole } from './database/applicationRole.ts';
 import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
-import { consolePath } from './gateway/console/useConsole.ts';
+import { consolePath } from './console/useConsole.ts';
 import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
-import { runSubscribeCommand } from './gateway/runSubscribeCommand.ts';
+import { runSubscribeCommand } from './realtime/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';

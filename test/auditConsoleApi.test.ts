@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditChainMonitor } from '../src/audit/auditChainMonitor.ts';
 import { unusualThreshold } from '../src/audit/auditActivity.ts';
-import { csvCell, toCsv, toJsonLines } from '../src/gateway/console/csv.js';
-import { consoleContentSecurityPolicy } from '../src/gateway/console/useConsole.ts';
+import { csvCell, toCsv, toJsonLines } from '../src/console/csv.js';
+import { consoleContentSecurityPolicy } from '../src/console/useConsole.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, graphql, startTestHub, tamperWithAuditEntry, type TestHub } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { columnsFromRow, genesisHash, hashColumns } from '../src/audit/auditEntry.ts';
 import { signCheckpoint } from '../src/audit/checkpoints.ts';
-import { checkpointTask } from '../src/gateway/checkpointSchedule.ts';
+import { checkpointTask } from '../src/audit/checkpointSchedule.ts';
 import { createGateway } from '../src/gateway/createGateway.ts';
 import { mintGatewayCredential, mintGatewayServiceCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';

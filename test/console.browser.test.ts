@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleContentSecurityPolicy } from '../src/gateway/console/useConsole.ts';
+import { consoleContentSecurityPolicy } from '../src/console/useConsole.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, demoUsers, graphql, launchTestBrowser, startTestHub, tamperWithAuditEntry, type TestBrowser, type TestHub } from './helpers.ts';
 

@@ -4,10 +4,10 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubPrismaClient, type HubPrismaClient } from '../src/database/createHubPrismaClient.ts';
-import { listenForNotifications, type EventNotifier } from '../src/database/listenForNotifications.ts';
+import { listenForNotifications, type EventNotifier } from '../src/realtime/listenForNotifications.ts';
 import type { FeedEvent } from '../src/generated/hub/client.ts';
-import { createHitFeed, currentPositions, type FeedPositions, type FeedSubscription, type HitFeed } from '../src/gateway/hitFeed.ts';
-import { hubFeedChannel } from '../src/gateway/hitStream.ts';
+import { createHitFeed, currentPositions, type FeedPositions, type FeedSubscription, type HitFeed } from '../src/realtime/hitFeed.ts';
+import { hubFeedChannel } from '../src/realtime/hitStream.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
 import { templateDatabases } from './globalSetup.ts';
 

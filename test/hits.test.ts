@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { parse, validate } from 'graphql';
 import pg from 'pg';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
-import { hitsDocument, runSubscribeCommand } from '../src/gateway/runSubscribeCommand.ts';
+import { hitsDocument, runSubscribeCommand } from '../src/realtime/runSubscribeCommand.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../src/database/createPrismaClient.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
-import { alertInclude, releaseAlert, type AlertRow } from '../src/node/records/alertRecords.ts';
+import { alertInclude, releaseAlert, type AlertRow } from '../src/node/records/alertRelease.ts';
 import { registerAgencies } from '../src/node/records/agencyRecords.ts';
 import { loadAlertRows } from '../src/node/records/loadAlertRows.ts';
 import type { Officer } from '../src/identity/officer.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceJournal } from '../src/audit/auditCollector.ts';
 import { createPrismaClient, type PrismaClient } from '../src/database/createPrismaClient.ts';
-import { readEvents } from '../src/node/records/eventOutbox.ts';
+import { readEvents } from '../src/realtime/eventOutbox.ts';
 import { inUnitOfWork } from '../src/node/records/unitOfWork.ts';
 import { mulberry32 } from '../src/demo/demoData.ts';
 import { adminQuery, createTestDatabase, type TestDatabase } from './helpers.ts';

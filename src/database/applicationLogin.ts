@@ -4,15 +4,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import type { AuditDatabase } from '../audit/auditDatabase.ts';
+import { applicationRole } from './applicationRole.ts';
 import { migrate, type DatabaseKind, type MigrationResult } from './migrate.ts';
 
-/**
- * The login role of the running services, created by migrations/0003_audit.sql:
- * it may read and write the records and only read and append to the audit log,
- * and it is a member of no other role, so it has nothing to SET ROLE (or RESET
- * ROLE) to. Migrations run as the database owner; the services never do.
- */
-export const applicationRole = 'hub_app';
 
 /** The owner's connection string with the application role's credentials instead. */
 export function applicationUrl(ownerUrl: string, password: string): string {

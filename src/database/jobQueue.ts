@@ -1,7 +1,7 @@
 import { Logger as WorkerLogger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
-import { applicationRole } from './applicationLogin.ts';
+import { applicationRole } from './applicationRole.ts';
 
 /** The schema graphile-worker keeps its jobs in, in the hub database. */
 export const jobQueueSchema = 'graphile_worker';

@@ -1,10 +1,10 @@
 import { serviceJournal } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
-import { addOperationMember } from '../gateway/jointOperations/memberRecords.ts';
-import { createJointOperationInput } from '../gateway/jointOperations/operationInput.ts';
-import { changeOperationStatus, createJointOperation } from '../gateway/jointOperations/operationRecords.ts';
-import { addTimelineEntry } from '../gateway/jointOperations/timelineRecords.ts';
+import { addOperationMember } from '../operations/memberRecords.ts';
+import { createJointOperationInput } from '../operations/operationInput.ts';
+import { changeOperationStatus, createJointOperation } from '../operations/operationRecords.ts';
+import { addTimelineEntry } from '../operations/timelineRecords.ts';
 import type { Officer } from '../identity/officer.ts';
 import { demoUsers, type DemoUserName } from './demoUsers.ts';
 

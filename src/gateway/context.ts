@@ -3,11 +3,11 @@ import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AuditCollector } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import type { CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
+import type { CheckpointExchangeOptions } from '../audit/exchangeCheckpoints.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
-import type { HitFeed } from './hitFeed.ts';
+import type { HitFeed } from '../realtime/hitFeed.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -17,8 +17,8 @@ import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
-import { verifyOperationPurpose, type OperationMembership } from './jointOperations/membership.ts';
-import type { OperationUpdateSignal } from './jointOperations/operationUpdateStream.ts';
+import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
+import type { OperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
 
 /** What every resolver of the gateway knows about the operation. */

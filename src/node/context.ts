@@ -16,7 +16,7 @@ import {
   verifyGatewayServiceCredential,
   type ServiceScope,
 } from '../identity/gatewayCredential.ts';
-import type { EventNotifier } from '../database/listenForNotifications.ts';
+import type { EventNotifier } from '../realtime/listenForNotifications.ts';
 import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { jointOperationPurpose } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';

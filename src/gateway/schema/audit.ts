@@ -5,7 +5,7 @@ import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { listCheckpointConflicts, type RecordedCheckpointConflict } from '../../audit/checkpointConflicts.ts';
 import { latestKeptCheckpoints } from '../../audit/checkpoints.ts';
-import { exchangeCheckpoints } from '../exchangeCheckpoints.ts';
+import { exchangeCheckpoints } from '../../audit/exchangeCheckpoints.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';

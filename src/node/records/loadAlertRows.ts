@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
 import type { Officer } from '../../identity/officer.ts';
-import type { AlertRow } from './alertRecords.ts';
+import type { AlertRow } from './alertRelease.ts';
 
 type Database = PrismaClient | Prisma.TransactionClient;
 

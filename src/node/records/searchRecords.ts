@@ -5,7 +5,7 @@ import { tierOfAlertField } from '../../consent/agreement.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { releaseAlert, type AlertRow } from './alertRecords.ts';
+import { releaseAlert, type AlertRow } from './alertRelease.ts';
 import { loadAlertRows } from './loadAlertRows.ts';
 import { visibleTo } from './visibility.ts';
 

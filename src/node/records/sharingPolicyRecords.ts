@@ -4,9 +4,9 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { alertInclude, type AlertRow } from './alertRecords.ts';
+import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from './watchMatching.ts';
+import { matchWatchEntries } from '../../realtime/watchMatching.ts';
 
 /**
  * Changes the handling, grading and per-partner rules of an alert of the

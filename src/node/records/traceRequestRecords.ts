@@ -6,7 +6,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
-import { firearmView } from './alertRecords.ts';
+import { firearmView } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { tierOfTraceRequestField } from '../../consent/agreement.ts';

@@ -1,7 +1,7 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import type { AuditRecordRef, JsonValue } from '../../audit/auditEntry.ts';
 import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
-import { appendEvents, type OutboxEvent } from './eventOutbox.ts';
+import { appendEvents, type OutboxEvent } from '../../realtime/eventOutbox.ts';
 
 /**
  * One change of a node's records, with everything that must commit with it:

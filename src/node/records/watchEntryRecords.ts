@@ -8,7 +8,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from './watchMatching.ts';
+import { matchWatchEntries } from '../../realtime/watchMatching.ts';
 
 export function toWatchEntryView(row: WatchEntryRow, now = new Date()): WatchEntryView {
   return {

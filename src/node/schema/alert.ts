@@ -6,7 +6,8 @@ import { connectionOf, countedConnection, forwardPage } from '../../domain/schem
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { NodeContext } from '../context.ts';
-import { createAlert, findAlert, listAlerts, releaseAlert, updateAlert, type AlertRow } from '../records/alertRecords.ts';
+import { createAlert, findAlert, listAlerts, updateAlert } from '../records/alertRecords.ts';
+import { releaseAlert, type AlertRow } from '../records/alertRelease.ts';
 import { setSharingPolicy } from '../records/sharingPolicyRecords.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';

@@ -1,11 +1,11 @@
-import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import type { AuditRecordRef, JsonValue } from '../../audit/auditEntry.ts';
-import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { JointOperation, OperationStatus, OperationUpdateKind, Prisma } from '../../generated/hub/client.ts';
-import { hasAnyRole, type Officer } from '../../identity/officer.ts';
-import { hubOwner } from '../globalId.ts';
+import type { ChangeJournal } from '../audit/auditCollector.ts';
+import type { AuditRecordRef, JsonValue } from '../audit/auditEntry.ts';
+import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { JointOperation, OperationStatus, OperationUpdateKind, Prisma } from '../generated/hub/client.ts';
+import { hasAnyRole, type Officer } from '../identity/officer.ts';
+import { hubOwner } from '../gateway/globalId.ts';
 import { activeMemberWhere, findMembership, type OperationMembership } from './membership.ts';
 import type { CreateJointOperationInput, JointOperationFilter, OperationStatusChangeInput } from './operationInput.ts';
 

@@ -1,5 +1,5 @@
-import type { AlertView } from '../../domain/alertView.ts';
-import type { TimelineEntry } from '../../generated/hub/client.ts';
+import type { AlertView } from '../domain/alertView.ts';
+import type { TimelineEntry } from '../generated/hub/client.ts';
 
 /** What an operation achieved, derived from the record, never typed in. */
 export interface OperationOutcome {

@@ -1,10 +1,10 @@
-import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { isUuid } from '../../domain/ids.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { TimelineEntry } from '../../generated/hub/client.ts';
-import type { Officer } from '../../identity/officer.ts';
-import { ownedId, parseGlobalId } from '../globalId.ts';
+import type { ChangeJournal } from '../audit/auditCollector.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { isUuid } from '../domain/ids.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { TimelineEntry } from '../generated/hub/client.ts';
+import type { Officer } from '../identity/officer.ts';
+import { ownedId, parseGlobalId } from '../gateway/globalId.ts';
 import type { TimelineEntryInput } from './operationInput.ts';
 import { changeOperation } from './operationRecords.ts';
 

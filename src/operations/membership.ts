@@ -1,11 +1,11 @@
-import { jointOperationPurpose } from '../../consent/agreement.ts';
-import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { Prisma } from '../../generated/hub/client.ts';
-import type { OperationRole } from '../../generated/hub/enums.ts';
-import { hasAnyRole, type Officer } from '../../identity/officer.ts';
-import { operationalRoles } from '../../identity/roles.ts';
+import { jointOperationPurpose } from '../consent/agreement.ts';
+import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { Prisma } from '../generated/hub/client.ts';
+import type { OperationRole } from '../generated/hub/enums.ts';
+import { hasAnyRole, type Officer } from '../identity/officer.ts';
+import { operationalRoles } from '../identity/roles.ts';
 
 /** An officer's membership, now, of one operation. */
 export interface OperationMembership {

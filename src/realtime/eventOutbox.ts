@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
+import type { Prisma, PrismaClient } from '../generated/node/client.ts';
 
 /** The channel migrations/0004 notifies on each committed event. */
 export const nodeEventsChannel = 'hub_node_events';

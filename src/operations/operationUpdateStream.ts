@@ -1,9 +1,9 @@
 import pg from 'pg';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { OperationUpdate } from '../../generated/hub/client.ts';
-import type { Officer } from '../../identity/officer.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { OperationUpdate } from '../generated/hub/client.ts';
+import type { Officer } from '../identity/officer.ts';
+import type { Logger } from '../server/logger.ts';
 import { findMembership } from './membership.ts';
 import { operationUpdateChannel } from './operationRecords.ts';
 

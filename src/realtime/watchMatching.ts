@@ -1,9 +1,9 @@
-import { Prisma } from '../../generated/node/client.ts';
-import { decideAccess } from '../../consent/decideAccess.ts';
-import type { Role } from '../../identity/roles.ts';
-import { consentFacts, consentRelations } from './alertRecords.ts';
-import { roundScore, wildcardScore } from './searchRecords.ts';
-import type { UnitOfWork } from './unitOfWork.ts';
+import { Prisma } from '../generated/node/client.ts';
+import { decideAccess } from '../consent/decideAccess.ts';
+import type { Role } from '../identity/roles.ts';
+import { consentFacts, consentRelations } from '../node/records/alertRelease.ts';
+import { roundScore, wildcardScore } from '../node/records/searchRecords.ts';
+import type { UnitOfWork } from '../node/records/unitOfWork.ts';
 
 /**
  * pg_trgm similarity from which a watched serial hits a record whose serial is

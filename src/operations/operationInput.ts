@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BorderCrossingPoint } from '../../domain/enums.ts';
+import { BorderCrossingPoint } from '../domain/enums.ts';
 
 const agencyCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter agency code');
 const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);

@@ -1,10 +1,10 @@
-import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import type { OperationReleaseInput } from '../../consent/consentInput.ts';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { OperationAlertLink, OperationRelease } from '../../generated/hub/client.ts';
-import type { Officer } from '../../identity/officer.ts';
-import { ownedId } from '../globalId.ts';
+import type { ChangeJournal } from '../audit/auditCollector.ts';
+import type { OperationReleaseInput } from '../consent/consentInput.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { OperationAlertLink, OperationRelease } from '../generated/hub/client.ts';
+import type { Officer } from '../identity/officer.ts';
+import { ownedId } from '../gateway/globalId.ts';
 import { assertLiaison, changeOperation } from './operationRecords.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { HubPrismaClient as PrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedEventView } from '../domain/watchView.ts';
 import type { Logger } from '../server/logger.ts';
-import type { NodeClient } from './nodeClient.ts';
-import { nodeOperations } from './nodeOperations.ts';
+import type { NodeClient } from '../gateway/nodeClient.ts';
+import { nodeOperations } from '../gateway/nodeOperations.ts';
 
 /** Options for {@link followNodeFeeds}. */
 export interface FeedFollowerOptions {

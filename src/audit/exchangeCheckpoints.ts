@@ -1,15 +1,15 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
-import type { AuditDatabase } from '../audit/auditDatabase.ts';
-import { gatewayParty } from '../audit/auditEntry.ts';
-import { recordCheckpointConflicts } from '../audit/checkpointConflicts.ts';
-import { checkpointNow, keepPeerCheckpoints, type CheckpointConflict } from '../audit/checkpointExchange.ts';
-import type { CheckpointSigner, SignedCheckpoint } from '../audit/checkpoints.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
+import { gatewayParty } from './auditEntry.ts';
+import { recordCheckpointConflicts } from './checkpointConflicts.ts';
+import { checkpointNow, keepPeerCheckpoints, type CheckpointConflict } from './checkpointExchange.ts';
+import type { CheckpointSigner, SignedCheckpoint } from './checkpoints.ts';
 import { ErrorCode } from '../errors.ts';
 import { checkpointExchangeScope } from '../identity/gatewayCredential.ts';
 import type { Logger } from '../server/logger.ts';
-import { AgencyUnavailableError, type NodeClient } from './nodeClient.ts';
-import { nodeOperations } from './nodeOperations.ts';
+import { AgencyUnavailableError, type NodeClient } from '../gateway/nodeClient.ts';
+import { nodeOperations } from '../gateway/nodeOperations.ts';
 
 /** What one exchange needs: the hub database, the nodes, the gateway's checkpoint key and every party's. */
 export interface CheckpointExchangeOptions {

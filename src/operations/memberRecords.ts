@@ -1,8 +1,8 @@
-import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import type { HubPrismaClient } from '../../database/createHubPrismaClient.ts';
-import { ErrorCode, hubError } from '../../errors.ts';
-import type { OperationMember } from '../../generated/hub/client.ts';
-import type { Officer } from '../../identity/officer.ts';
+import type { ChangeJournal } from '../audit/auditCollector.ts';
+import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
+import { ErrorCode, hubError } from '../errors.ts';
+import type { OperationMember } from '../generated/hub/client.ts';
+import type { Officer } from '../identity/officer.ts';
 import { activeMemberWhere } from './membership.ts';
 import type { OperationMemberInput } from './operationInput.ts';
 import { assertLiaison, changeOperation } from './operationRecords.ts';

@@ -1,5 +1,5 @@
 import type { HubPrismaClient as PrismaClient } from '../database/createHubPrismaClient.ts';
-import type { EventNotifier } from '../database/listenForNotifications.ts';
+import type { EventNotifier } from './listenForNotifications.ts';
 import type { FeedEvent } from '../generated/hub/client.ts';
 import type { Logger } from '../server/logger.ts';
 

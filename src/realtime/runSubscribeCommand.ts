@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { trustedDocumentNamed } from './trustedDocuments.ts';
+import { trustedDocumentNamed } from '../gateway/trustedDocuments.ts';
 
 /** The hits subscription as the partners agreed it in contracts/trusted-documents.graphql. */
 export const hitsDocument = () => trustedDocumentNamed('Hits');

@@ -1,12 +1,12 @@
-import type { PrismaClient } from '../../generated/node/client.ts';
-import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
-import type { HitView } from '../../domain/watchView.ts';
-import type { Officer } from '../../identity/officer.ts';
-import { releaseAlert } from './alertRecords.ts';
-import { loadAlertRows } from './loadAlertRows.ts';
-import { isActive } from './watchEntryRecords.ts';
-import { hitOf } from './searchRecords.ts';
-import type { SearchField } from '../../domain/schema/addSearchTypes.ts';
+import type { PrismaClient } from '../generated/node/client.ts';
+import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
+import type { HitView } from '../domain/watchView.ts';
+import type { Officer } from '../identity/officer.ts';
+import { releaseAlert } from '../node/records/alertRelease.ts';
+import { loadAlertRows } from '../node/records/loadAlertRows.ts';
+import { isActive } from '../node/records/watchEntryRecords.ts';
+import { hitOf } from '../node/records/searchRecords.ts';
+import type { SearchField } from '../domain/schema/addSearchTypes.ts';
 
 /** Why a hit was not delivered; the audit entry says it. */
 export type WithheldReason = 'NOT_FOR_RECIPIENT' | 'WATCH_ENTRY_ENDED' | 'CONSENT_NONE';

@@ -19,28 +19,28 @@ import type {
 } from '../../generated/hub/client.ts';
 import { OperationRole, OperationStatus, OperationUpdateKind, TimelineEntryKind } from '../../generated/hub/enums.ts';
 import { operationalRoles } from '../../identity/roles.ts';
-import { alertSelection, neededAlertSelection } from '../alertSelection.ts';
-import type { GatewayContext } from '../context.ts';
-import { hubOwner, ownedId, parseGlobalId, parseHubId, splitOwnedId, toGlobalId } from '../globalId.ts';
-import { linkOperationAlert, setOperationRelease } from '../jointOperations/alertLinkRecords.ts';
-import { findMembership, type OperationMembership } from '../jointOperations/membership.ts';
-import { addOperationMember, removeOperationMember } from '../jointOperations/memberRecords.ts';
+import { alertSelection, neededAlertSelection } from '../../gateway/alertSelection.ts';
+import type { GatewayContext } from '../../gateway/context.ts';
+import { hubOwner, ownedId, parseGlobalId, parseHubId, splitOwnedId, toGlobalId } from '../../gateway/globalId.ts';
+import { linkOperationAlert, setOperationRelease } from '../alertLinkRecords.ts';
+import { findMembership, type OperationMembership } from '../membership.ts';
+import { addOperationMember, removeOperationMember } from '../memberRecords.ts';
 import {
   createJointOperationInput,
   jointOperationFilter,
   operationMemberInput,
   operationStatusChangeInput,
   timelineEntryInput,
-} from '../jointOperations/operationInput.ts';
-import { operationOutcome, outcomeAlertFields, type OperationOutcome as OutcomeView } from '../jointOperations/operationOutcome.ts';
-import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../jointOperations/operationRecords.ts';
-import { addTimelineEntry } from '../jointOperations/timelineRecords.ts';
-import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../jointOperations/operationUpdateStream.ts';
-import { fetchOwned, requestNode } from '../ownerRequests.ts';
-import { Agency } from './agency.ts';
-import { Alert } from './alert.ts';
-import { builder } from './builder.ts';
-import { domain } from './domain.ts';
+} from '../operationInput.ts';
+import { operationOutcome, outcomeAlertFields, type OperationOutcome as OutcomeView } from '../operationOutcome.ts';
+import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../operationRecords.ts';
+import { addTimelineEntry } from '../timelineRecords.ts';
+import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../operationUpdateStream.ts';
+import { fetchOwned, requestNode } from '../../gateway/ownerRequests.ts';
+import { Agency } from '../../gateway/schema/agency.ts';
+import { Alert } from '../../gateway/schema/alert.ts';
+import { builder } from '../../gateway/schema/builder.ts';
+import { domain } from '../../gateway/schema/domain.ts';
 
 const enums = {
   OperationStatus: builder.enumType(OperationStatus, { name: 'OperationStatus', description: 'PLANNED → ACTIVE → CLOSED, or CANCELLED from PLANNED or ACTIVE.' }),

@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose';
 import type { HitView } from '../domain/watchView.ts';
 import { ErrorCode, hubError } from '../errors.ts';
-import type { GatewayContext } from './context.ts';
-import { AgencyUnavailableError } from './nodeClient.ts';
+import type { GatewayContext } from '../gateway/context.ts';
+import { AgencyUnavailableError } from '../gateway/nodeClient.ts';
 import type { FeedPositions, HitFeed } from './hitFeed.ts';
-import { alertOperation } from './nodeOperations.ts';
+import { alertOperation } from '../gateway/nodeOperations.ts';
 
 /** The channel migrations/0004 notifies on each event the gateway takes from a feed. */
 export const hubFeedChannel = 'hub_feed_events';
