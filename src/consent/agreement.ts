@@ -105,3 +105,17 @@ export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement
   }
   return tiers[best]!;
 }
+
+/**
+ * The roles that decide consent for their own agency (grant, refuse or revoke a request, release records to a
+ * joint operation): those the agreement marks `decidesConsent`, and no other.
+ */
+export function consentDeciders(source: ExchangeAgreement = agreement): Role[] {
+  return roles.filter((role) => Object.hasOwn(source.roles, role) && source.roles[role]?.decidesConsent === true);
+}
+
+/** Whether an officer with these roles may decide consent for their agency (see {@link consentDeciders}). */
+export function mayDecideConsent(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): boolean {
+  const deciders = consentDeciders(source);
+  return officerRoles.some((role) => deciders.includes(role));
+}

@@ -12,6 +12,7 @@ import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
 import { releasedRecord } from './releasedRecord.ts';
 import { domain } from './domain.ts';
+import { consentDeciders } from '../../consent/agreement.ts';
 
 export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('ConsentGrant'), {
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
@@ -95,7 +96,7 @@ builder.mutationFields((t) => ({
   decideConsentRequest: t.field({
     type: ConsentRequest,
     description: 'Grants (possibly a lower tier, always with an expiry) or refuses a request. Duty officers of the owner only.',
-    authScopes: { operational: ['duty_officer'] },
+    authScopes: { operational: consentDeciders() },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -106,7 +107,7 @@ builder.mutationFields((t) => ({
   revokeConsentGrant: t.field({
     type: ConsentGrant,
     description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { operational: ['duty_officer'] },
+    authScopes: { operational: consentDeciders() },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       const grant = await mutateOwned<ConsentGrantView>(context, String(args.id), 'ConsentGrant', 'revokeConsentGrant', { reason: args.reason });

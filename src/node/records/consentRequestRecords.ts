@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
-import { agreement } from '../../consent/agreement.ts';
+import { agreement, mayDecideConsent } from '../../consent/agreement.ts';
 import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -8,7 +8,7 @@ import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertVie
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
-import { hasAnyRole, type Officer } from '../../identity/officer.ts';
+import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
@@ -63,7 +63,7 @@ function toRequestView(row: RequestRow, owner: string, now: Date): ConsentReques
 }
 
 function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
-  if (caller.agency !== owner || !hasAnyRole(caller, ['duty_officer'])) {
+  if (caller.agency !== owner || !mayDecideConsent(caller.roles)) {
     throw hubError(ErrorCode.FORBIDDEN, `Only duty officers of ${owner}, the owner of the record, may ${what}.`);
   }
 }

@@ -13,6 +13,7 @@ import {
 } from '../records/consentRequestRecords.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
+import { consentDeciders } from '../../consent/agreement.ts';
 
 const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
@@ -73,7 +74,7 @@ builder.mutationFields((t) => ({
   decideConsentRequest: t.field({
     type: ConsentRequest,
     description: "Grants or refuses a partner's request. Duty officers of the owner only.",
-    authScopes: { operational: ['duty_officer'] },
+    authScopes: { operational: consentDeciders() },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -109,7 +110,7 @@ builder.mutationFields((t) => ({
   revokeConsentGrant: t.field({
     type: ConsentGrant,
     description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { operational: ['duty_officer'] },
+    authScopes: { operational: consentDeciders() },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
       journaled(audit, (journal) =>
