@@ -123,3 +123,14 @@ export function suppressedKeys(blocks: readonly Block[], dimensions: readonly nu
   }
   return keys;
 }
+
+/**
+ * The cells of one table (counts per key, keys of values joined by U+0000)
+ * that a partner may not receive: those suppressedKeys names, and any other
+ * holding fewer alerts than the minimum but some.
+ */
+export function suppressedCells(blocks: readonly Block[], dimensions: readonly number[], counts: ReadonlyMap<string, number>, minimum: number): Set<string> {
+  const suppressed = suppressedKeys(blocks, dimensions);
+  for (const [key, alerts] of counts) if (alerts > 0 && alerts < minimum) suppressed.add(key);
+  return suppressed;
+}

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from '../identity/officer.ts';
 import { statisticsDimensionNames, statisticsDimensions, statisticsMeasureNames, type StatisticsDimension, type StatisticsMeasure } from './dimensions.ts';
-import { buildBlocks, suppressedKeys, type Block, type FineCell } from './protectCells.ts';
+import { buildBlocks, suppressedCells, type Block, type FineCell } from './protectCells.ts';
 import { periodName, periodsOf, type TimeGrid } from './timeGrid.ts';
 
 /** The most cells (periods × combinations of the dimensions' values) one table may have. */
@@ -108,7 +108,7 @@ export async function statisticsTable(
   const measures = own ? [...statisticsMeasureNames] : [...terms.measures];
   const picked = dimensions.map((name) => shared.indexOf(name));
   const cells: StatisticsCell[] = [];
-  let suppressedCells = 0;
+  let suppressedCount = 0;
   periods.forEach((start, index) => {
     const entry = entries[index]!;
     const period = periodName(grid, start);
@@ -122,12 +122,10 @@ export async function statisticsTable(
       addSums(cell.sums, sums);
       table.set(pickedKey, cell);
     }
-    const suppressed = own ? new Set<string>() : suppressedKeys(view.blocks, picked);
-    if (!own) {
-      for (const [key, cell] of table) if (cell.sums.alerts > 0 && cell.sums.alerts < terms.minimumCellSize) suppressed.add(key);
-    }
+    const counts = new Map([...table].map(([key, cell]) => [key, cell.sums.alerts]));
+    const suppressed = own ? new Set<string>() : suppressedCells(view.blocks, picked, counts, terms.minimumCellSize);
     for (const key of [...suppressed].sort()) {
-      suppressedCells += 1;
+      suppressedCount += 1;
       cells.push({ period, values: key === '' && picked.length === 0 ? [] : key.split('\u0000'), suppressed: true, ...noMeasures });
     }
     for (const [key, cell] of [...table].sort(([a], [b]) => a.localeCompare(b))) {
@@ -145,7 +143,7 @@ export async function statisticsTable(
     minimumCellSize: terms.minimumCellSize,
     countWithheld: terms.countWithheld,
     cells,
-    suppressedCells,
+    suppressedCells: suppressedCount,
   };
 }
 
