@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statisticsTable } from '../src/statistics/statisticsTable.ts';
 import { agreement as committed, parseAgreement } from '../src/consent/agreement.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, codes, startTestHub, type TestHub } from './helpers.ts';
-import { alike, insertStatAlerts } from './statisticsNode.ts';
+import { alike, insertStatAlerts, type StatAlert } from './statisticsNode.ts';
 
 // The joint picture against a running hub: the owner's node computes each
 // table from its rollups, whole for its own officers and protected for a
@@ -181,4 +183,47 @@ describe('statistics of one agency', () => {
     expect(codes(await ask('mk-analyst', ['PLACE'], { from: '2020-01', to: '2026-01' }))).toEqual(['VALIDATION_FAILED']);
     expect(codes(await ask('mk-analyst', ['PLACE'], { from: '2026-04', to: '2026-03' }))).toEqual(['VALIDATION_FAILED']);
   });
+
+  it('changes no number a partner receives by an alert withheld from it, unless the agreement counts withheld alerts (generated, fixed seed)', async () => {
+    const places = ['HANI_I_ELEZIT_BLACE', 'GLLOBOCICE_JAZHINCE', 'STANCIQ_BELANOVCE', 'SECTOR_KARADAK'] as const;
+    const alert = fc.record({
+      place: fc.constantFrom(...places),
+      firearmType: fc.constantFrom('PISTOL', 'RIFLE', 'ASSAULT_RIFLE', null),
+      threat: fc.integer({ min: 1, max: 5 }),
+      converted: fc.boolean(),
+    });
+    const dimensionSets = fc.subarray(['PLACE', 'FIREARM_TYPE', 'CONVERTED_GAS_ALARM', 'RISK_LEVEL'] as const);
+    const mk = { agency: 'MK', roles: ['analyst'] as const };
+    const xk = hub.nodes.get('XK')!;
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(alert, { minLength: 5, maxLength: 40 }),
+        alert,
+        fc.constantFrom<StatAlert['mkTier'] | 'H2'>('NONE', 'H2'),
+        fc.integer({ min: 3, max: 6 }),
+        dimensionSets,
+        async (alerts, withheld, how, minimum, dimensions) => {
+          // A month of its own for every run: runs do not see each other's alerts.
+          const month = `2024-${String(1 + (run % 12)).padStart(2, '0')}`;
+          const year = 2010 + Math.floor(run / 12);
+          run += 1;
+          const period = month.replace('2024', String(year));
+          const at = `${period}-15T12:00:00Z`;
+          await insertStatAlerts(xk.database.name, 'XK-BP-HANI', alerts.map((a) => ({ ...a, occurredAt: at })));
+          const variant = parseAgreement({ ...structuredClone(committed), statistics: { ...structuredClone(defaults), minimumCellSize: minimum } });
+          const request = { dimensions, from: period, to: period };
+          const table = () => statisticsTable(xk.prisma, 'XK', mk, { code: 'RISK_ANALYSIS', caseReference: null }, request, variant);
+          const before = await table();
+          await insertStatAlerts(xk.database.name, 'XK-BP-HANI', [{ ...withheld, occurredAt: at, ...(how === 'H2' ? { handlingCode: 'H2' } : { mkTier: 'NONE' }) }]);
+          expect(await table()).toEqual(before);
+          variant.statistics.countWithheld = true;
+          const counted = await statisticsTable(xk.prisma, 'XK', mk, { code: 'RISK_ANALYSIS', caseReference: null }, { dimensions: [], from: period, to: period }, variant);
+          const total = alerts.length + 1;
+          expect(counted.cells).toEqual([expect.objectContaining(total >= minimum ? { suppressed: false, alerts: total } : { suppressed: true })]);
+        },
+      ),
+      { seed: 1205, numRuns: 12 },
+    );
+  }, 120_000);
 });
