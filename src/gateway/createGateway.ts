@@ -24,6 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { useConsole } from '../console/useConsole.ts';
+import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
@@ -172,6 +173,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useConsole(),
+      usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),

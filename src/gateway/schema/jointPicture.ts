@@ -2,6 +2,8 @@ import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { JsonValue } from '../../audit/auditEntry.ts';
 import { addStatisticsTypes } from '../../domain/schema/addStatisticsTypes.ts';
 import { RiskLevel } from '../../domain/enums.ts';
+import { borderCrossings } from '../../domain/borderCrossings.ts';
+import { greenBorderSectors } from '../../domain/greenBorderSectors.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { ciramAssessments, ciramTrends, type CiramAssessment, type CiramTrend } from '../../statistics/ciram.ts';
@@ -168,5 +170,39 @@ builder.queryField('jointPicture', (t) =>
           })()),
       };
     },
+  }),
+);
+
+/** A place the statistics count alerts at, with where a map puts it. */
+interface StatisticsPlace {
+  code: string;
+  kind: 'BORDER_CROSSING_POINT' | 'GREEN_BORDER_SECTOR';
+  name: string;
+  latitude: number;
+  longitude: number;
+}
+
+const places: StatisticsPlace[] = [
+  ...Object.entries(borderCrossings).map(([code, info]) => ({ code, kind: 'BORDER_CROSSING_POINT' as const, name: info.name, latitude: info.latitude, longitude: info.longitude })),
+  ...greenBorderSectors.map((sector) => ({ code: sector.code, kind: 'GREEN_BORDER_SECTOR' as const, name: sector.name, latitude: sector.latitude, longitude: sector.longitude })),
+];
+
+const StatisticsPlaceRef = builder.objectRef<StatisticsPlace>('StatisticsPlace').implement({
+  description: 'A crossing point or green-border sector of the PLACE dimension (alerts elsewhere are INLAND), with a point for a map.',
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    kind: t.exposeString('kind', { description: 'BORDER_CROSSING_POINT or GREEN_BORDER_SECTOR.' }),
+    name: t.exposeString('name'),
+    latitude: t.exposeFloat('latitude'),
+    longitude: t.exposeFloat('longitude'),
+  }),
+});
+
+builder.queryField('statisticsPlaces', (t) =>
+  t.field({
+    type: [StatisticsPlaceRef],
+    description: "The places of the statistics' PLACE dimension: reference data of the hub, no agency's record.",
+    authScopes: { operational: operationalRoles },
+    resolve: () => places,
   }),
 );
