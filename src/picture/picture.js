@@ -69,20 +69,20 @@ async function drawMap(data) {
   const { geoMercator, geoPath } = globalThis.d3;
   const countries = globalThis.topojson.feature(world, world.objects.countries).features;
   const focus = new Set(['Kosovo', 'Macedonia', 'North Macedonia']);
-  const projection = geoMercator().fitExtent([[10, 10], [630, 410]], { type: 'MultiPoint', coordinates: [[20.35, 41.8], [22.0, 42.55]] });
+  const projection = geoMercator().fitExtent([[10, 10], [630, 410]], { type: 'MultiPoint', coordinates: [[20.6, 41.95], [21.85, 42.4]] });
   const path = geoPath(projection);
   const border = globalThis.topojson.mesh(world, world.objects.countries, (a, b) => a !== b && focus.has(a.properties.name) && focus.has(b.properties.name));
   const svg = $('#map');
   svg.replaceChildren(hatch());
   for (const country of countries) svg.append(s('path', { class: `country${focus.has(country.properties.name) ? ' focus' : ''}`, d: path(country) }));
   svg.append(s('path', { class: 'border', d: path(border) }));
-  for (const [name, lon, lat] of [['KOSOVO', 20.95, 42.45], ['NORTH MACEDONIA', 21.2, 41.9]]) {
+  for (const [name, lon, lat] of [['KOSOVO', 20.9, 42.34], ['NORTH MACEDONIA', 21.05, 41.99]]) {
     const [x, y] = projection([lon, lat]);
     svg.append(s('text', { class: 'country-label', x, y }, name));
   }
   const agencies = agenciesOf(data);
   const byPlace = new Map(agencies.map((agency) => [agency, summarise(data.byPlace.cells, agency, (cell) => cell.values[0])]));
-  for (const place of data.statisticsPlaces) {
+  data.statisticsPlaces.forEach((place, order) => {
     const [x, y] = projection([place.longitude, place.latitude]);
     const words = [];
     agencies.forEach((agency, index) => {
@@ -100,8 +100,11 @@ async function drawMap(data) {
       );
       words.push(`${agency} ${entry?.alerts ?? 0}${suppressed ? '+s' : ''}`);
     });
-    svg.append(s('text', { class: 'place-label', x: x + 14, y: y + 4 }, `${place.name.split(' (')[0]}: ${words.join(' · ')}`));
-  }
+    // Labels stacked by the places' order, so that neighbouring crossings (the road and rail ones at Hani i Elezit) do not cover each other.
+    const labelY = y + (order % 2 ? 26 : -22) + (order % 4 >= 2 ? 10 : 0);
+    svg.append(s('line', { x1: x, y1: y, x2: x + 18, y2: labelY - 4, stroke: '#8895a3', 'stroke-width': 0.6 }));
+    svg.append(s('text', { class: 'place-label', x: x + 20, y: labelY }, `${place.name.split(' (')[0].split(' / ')[0].split(' – ')[0]}: ${words.join(' · ')}`));
+  });
 }
 
 function drawSeries(data) {
