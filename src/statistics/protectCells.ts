@@ -46,6 +46,8 @@ export interface Block {
 interface Cluster {
   sets: Set<string>[];
   alerts: number;
+  /** The cell it started from: a stable order, whatever it absorbed since. */
+  key: string;
 }
 
 /**
@@ -56,22 +58,24 @@ interface Cluster {
 export function buildBlocks(cells: readonly FineCell[], minimum: number, dimensionOrder: readonly number[]): Block[] {
   let clusters: Cluster[] = cells
     .filter((cell) => cell.alerts > 0)
-    .map((cell) => ({ sets: cell.values.map((value) => new Set([value])), alerts: cell.alerts }))
-    .sort((a, b) => keyOf(a.sets).localeCompare(keyOf(b.sets)));
+    .map((cell) => ({ sets: cell.values.map((value) => new Set([value])), alerts: cell.alerts, key: cell.values.join('\u0000') }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const small = () => clusters.some((cluster) => cluster.alerts < minimum);
   for (let step = 0; step < dimensionOrder.length && small(); step += 1) {
     const generalised = new Set(dimensionOrder.slice(0, step + 1));
     // Every cluster is still a single value on each dimension not generalised yet: its signature.
-    const signature = (cluster: Cluster) => cluster.sets.map((set, dimension) => (generalised.has(dimension) ? '*' : [...set][0])).join('\u0000');
+    const signature = (cluster: Cluster) => cluster.sets.map((set, dimension) => (generalised.has(dimension) ? '*' : set.values().next().value)).join('\u0000');
     const big = new Map<string, Cluster[]>();
     const pools = new Map<string, Cluster[]>();
     for (const cluster of clusters) {
       const target = cluster.alerts >= minimum ? big : pools;
       const key = signature(cluster);
-      target.set(key, [...(target.get(key) ?? []), cluster]);
+      const list = target.get(key);
+      if (list) list.push(cluster);
+      else target.set(key, [cluster]);
     }
     const next: Cluster[] = [...big.values()].flat();
-    for (const [key, pool] of [...pools].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, pool] of [...pools].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const merged = pool.reduce(merge);
       if (merged.alerts >= minimum) {
         next.push(merged);
@@ -84,7 +88,7 @@ export function buildBlocks(cells: readonly FineCell[], minimum: number, dimensi
       }
       // The smallest block that can complement it: it loses the least by being suppressed with it.
       const complement = complements.reduce((best, candidate) =>
-        candidate.alerts < best.alerts || (candidate.alerts === best.alerts && keyOf(candidate.sets) < keyOf(best.sets)) ? candidate : best,
+        candidate.alerts < best.alerts || (candidate.alerts === best.alerts && candidate.key < best.key) ? candidate : best,
       );
       const absorbed = merge(complement, merged);
       complement.sets = absorbed.sets;
@@ -96,11 +100,7 @@ export function buildBlocks(cells: readonly FineCell[], minimum: number, dimensi
 }
 
 function merge(a: Cluster, b: Cluster): Cluster {
-  return { sets: a.sets.map((set, dimension) => new Set([...set, ...b.sets[dimension]!])), alerts: a.alerts + b.alerts };
-}
-
-function keyOf(sets: readonly ReadonlySet<string>[]): string {
-  return sets.map((set) => [...set].sort().join('|')).join('\u0000');
+  return { sets: a.sets.map((set, dimension) => new Set([...set, ...b.sets[dimension]!])), alerts: a.alerts + b.alerts, key: a.key < b.key ? a.key : b.key };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from '../identity/officer.ts';
 import { statisticsDimensionNames, statisticsDimensions, statisticsMeasureNames, type StatisticsDimension, type StatisticsMeasure } from './dimensions.ts';
-import { buildBlocks, suppressedCells, type Block, type FineCell } from './protectCells.ts';
+import { buildBlocks, suppressedCells, type Block } from './protectCells.ts';
 import { periodName, periodsOf, type TimeGrid } from './timeGrid.ts';
 
 /** The most cells (periods × combinations of the dimensions' values) one table may have. */
@@ -63,11 +63,17 @@ interface RollupRow {
 interface PeriodEntry {
   version: string;
   rows: RollupRow[];
-  /** Blocks per view of a partner (agency, terms), computed once per version. */
-  blocks: Map<string, { cells: Map<string, Sums>; blocks: Block[] }>;
+  /** Views (the owner's; a partner's by its terms) with their blocks, computed once per version. */
+  views: Map<string, View>;
 }
 
 type Sums = Omit<RollupRow, 'values' | 'withheldFrom'>;
+
+/** A view of a period: its finest cells over the dimensions it may be broken down by, and the blocks protecting them (none for the owner). */
+interface View {
+  cells: { values: string[]; sums: Sums }[];
+  blocks: Block[];
+}
 
 // Rollup rows of each period as last read, per node database, with the version they were read at.
 const caches = new WeakMap<PrismaClient, Map<string, PeriodEntry>>();
@@ -112,10 +118,9 @@ export async function statisticsTable(
   periods.forEach((start, index) => {
     const entry = entries[index]!;
     const period = periodName(grid, start);
-    const view = own ? { cells: fineCells(entry.rows, shared, null, true), blocks: [] } : protectedView(entry, shared, caller.agency, terms);
+    const view = viewOf(entry, shared, own ? null : caller.agency, terms);
     const table = new Map<string, { values: string[]; sums: Sums }>();
-    for (const [key, sums] of view.cells) {
-      const values = key.split('\u0000');
+    for (const { values, sums } of view.cells) {
       const picks = picked.map((at) => values[at]!);
       const pickedKey = picks.join('\u0000');
       const cell = table.get(pickedKey) ?? { values: picks, sums: emptySums() };
@@ -202,7 +207,7 @@ async function readPeriods(prisma: PrismaClient, grid: TimeGrid, periods: readon
     }
     // A version read before the rows: a change committed in between makes the next request read again.
     for (const start of stale) {
-      cache.set(`${grid} ${start.getTime()}`, { version: versionOf.get(start.getTime()) ?? '0', rows: byPeriod.get(start.getTime())!, blocks: new Map() });
+      cache.set(`${grid} ${start.getTime()}`, { version: versionOf.get(start.getTime()) ?? '0', rows: byPeriod.get(start.getTime())!, views: new Map() });
     }
   }
   return periods.map((start) => cache.get(`${grid} ${start.getTime()}`)!);
@@ -222,17 +227,17 @@ function fineCells(rows: readonly RollupRow[], dimensions: readonly StatisticsDi
   return cells;
 }
 
-/** A partner's view of a period and its blocks, computed once per version of the period and terms. */
-function protectedView(entry: PeriodEntry, dimensions: readonly StatisticsDimension[], partner: string, terms: StatisticsTerms) {
-  const key = JSON.stringify([partner, dimensions, terms.minimumCellSize, terms.countWithheld]);
-  let view = entry.blocks.get(key);
+/** The owner's view of a period (partner null), or a partner's with its blocks, computed once per version of the period and terms. */
+function viewOf(entry: PeriodEntry, dimensions: readonly StatisticsDimension[], partner: string | null, terms: StatisticsTerms): View {
+  const key = JSON.stringify(partner === null ? [null] : [partner, dimensions, terms.minimumCellSize, terms.countWithheld]);
+  let view = entry.views.get(key);
   if (!view) {
-    const cells = fineCells(entry.rows, dimensions, partner, terms.countWithheld);
-    const fine: FineCell[] = [...cells].map(([cellKey, sums]) => ({ values: cellKey.split('\u0000'), alerts: sums.alerts }));
+    const cells = [...fineCells(entry.rows, dimensions, partner, partner === null || terms.countWithheld)].map(([cellKey, sums]) => ({ values: cellKey.split('\u0000'), sums }));
     // The agreement lists its dimensions most important first: generalise the last first.
     const order = dimensions.map((_, index) => dimensions.length - 1 - index);
-    view = { cells, blocks: buildBlocks(fine, terms.minimumCellSize, order) };
-    entry.blocks.set(key, view);
+    const blocks = partner === null ? [] : buildBlocks(cells.map((cell) => ({ values: cell.values, alerts: cell.sums.alerts })), terms.minimumCellSize, order);
+    view = { cells, blocks };
+    entry.views.set(key, view);
   }
   return view;
 }
