@@ -80,7 +80,8 @@ async function setRollups(urls: readonly string[], on: boolean) {
 
 async function runPicture({ scale, log }: BenchContext): Promise<BenchFigure[]> {
   const alerts = Math.max(2_000, Math.round(250_000 * scale));
-  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log });
+  // The first request reads every period's rollup and builds its blocks: more than the default 5 s on a loaded machine.
+  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { nodeTimeoutMs: 30_000 } });
   try {
     const urls = [...hub.setup.nodeDatabaseUrls.values()];
     log(`seeding ${alerts} alerts and ${alerts * firearmsPerAlert} firearms per node by SQL`);

@@ -197,11 +197,19 @@ $$;
 -- first of their deferred triggers refreshes them all in one set-based call
 -- and the others find nothing left to do. A bulk load of a million firearms
 -- is one refresh, a createAlert one refresh of one alert.
-CREATE FUNCTION "node"."stat_mark"() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+-- Two functions, not one with dynamic SQL: a static statement keeps its plan for the session.
+CREATE FUNCTION "node"."stat_mark_alert"() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
-  EXECUTE format(
-    'INSERT INTO "node"."stat_pending" ("txid", "alert_id") SELECT DISTINCT pg_current_xact_id()::text::bigint, %I FROM "changed" ON CONFLICT DO NOTHING',
-    TG_ARGV[0]);
+  INSERT INTO "node"."stat_pending" ("txid", "alert_id")
+  SELECT DISTINCT pg_current_xact_id()::text::bigint, "id" FROM "changed" ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION "node"."stat_mark_item"() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "node"."stat_pending" ("txid", "alert_id")
+  SELECT DISTINCT pg_current_xact_id()::text::bigint, "alert_id" FROM "changed" ON CONFLICT DO NOTHING;
   RETURN NULL;
 END
 $$;
@@ -225,35 +233,35 @@ CREATE CONSTRAINT TRIGGER "stat_pending_flush" AFTER INSERT ON "node"."stat_pend
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "node"."stat_flush"();
 
 CREATE TRIGGER "stat_alert_insert" AFTER INSERT ON "node"."alert"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_alert"();
 CREATE TRIGGER "stat_alert_update" AFTER UPDATE ON "node"."alert"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_alert"();
 CREATE TRIGGER "stat_alert_delete" AFTER DELETE ON "node"."alert"
-    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('id');
+    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_alert"();
 CREATE TRIGGER "stat_firearm_insert" AFTER INSERT ON "node"."firearm"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_firearm_update" AFTER UPDATE ON "node"."firearm"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_firearm_delete" AFTER DELETE ON "node"."firearm"
-    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_ammunition_insert" AFTER INSERT ON "node"."ammunition"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_ammunition_update" AFTER UPDATE ON "node"."ammunition"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_ammunition_delete" AFTER DELETE ON "node"."ammunition"
-    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_explosive_insert" AFTER INSERT ON "node"."explosive"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_explosive_update" AFTER UPDATE ON "node"."explosive"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_explosive_delete" AFTER DELETE ON "node"."explosive"
-    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_sharing_rule_insert" AFTER INSERT ON "node"."sharing_rule"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_sharing_rule_update" AFTER UPDATE ON "node"."sharing_rule"
-    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING NEW TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 CREATE TRIGGER "stat_sharing_rule_delete" AFTER DELETE ON "node"."sharing_rule"
-    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark"('alert_id');
+    REFERENCING OLD TABLE AS "changed" FOR EACH STATEMENT EXECUTE FUNCTION "node"."stat_mark_item"();
 
 -- Every alert already recorded, counted once.
 SELECT "node"."stat_refresh"(coalesce(array_agg("id"), '{}')) FROM "node"."alert";
