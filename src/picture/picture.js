@@ -3,7 +3,7 @@
 // hub. Everything comes from /graphql under the purpose RISK_ANALYSIS, so the
 // gateway logs every table and the owners' nodes decide what it shows.
 
-import { toCsv } from '/picture/csv.js';
+import { download, toCsv } from '/picture/csv.js';
 import { breakdowns, defaultRange, pictureQuery, pictureRows, summarise } from '/picture/pictureData.js';
 
 const svgNs = 'http://www.w3.org/2000/svg';
@@ -204,15 +204,6 @@ async function show() {
   } catch (error) {
     showError(error.message);
   }
-}
-
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = h('a', { href: url, download: name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 $('#signin-form').addEventListener('submit', async (event) => {
