@@ -14,7 +14,7 @@ import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpo
 import { officerTokenHeader } from '../src/identity/headers.ts';
 
 /** The headers a node reads; the pass-through forwards these and nothing else. */
-const forwardedHeaders = ['authorization', officerTokenHeader, purposeHeader, caseReferenceHeader];
+export const forwardedHeaders = ['authorization', officerTokenHeader, purposeHeader, caseReferenceHeader];
 
 export interface PassThrough {
   url: URL;
