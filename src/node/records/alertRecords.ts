@@ -31,13 +31,16 @@ export interface AlertFilter {
 export interface Page {
   first: number;
   after?: string | null;
+  /** Count every alert the caller may see under the filter. Default true; false leaves `totalCount` null. */
+  count?: boolean;
 }
 
 export interface AlertPage {
   rows: AlertRow[];
   cursors: string[];
   hasNextPage: boolean;
-  totalCount: number;
+  /** null when the page was asked for without its count. */
+  totalCount: number | null;
 }
 
 /**
@@ -107,10 +110,10 @@ export async function listAlerts(
         ],
       }
     : base;
-  // The page's keys and the count under the consent filter, then the page's rows in one statement.
+  // The page's keys and, when asked for, the count under the consent filter; then the page's rows in one statement.
   const [keys, totalCount] = await Promise.all([
     prisma.alert.findMany({ where, select: { id: true }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
-    prisma.alert.count({ where: base }),
+    page.count === false ? null : prisma.alert.count({ where: base }),
   ]);
   const hasNextPage = keys.length > page.first;
   const pageRows = await loadAlertRows(prisma, access.caller, access.owner, keys.slice(0, page.first).map((key) => key.id));
