@@ -116,7 +116,7 @@ export async function listAlerts(
     page.count === false ? null : prisma.alert.count({ where: base }),
   ]);
   const hasNextPage = keys.length > page.first;
-  const pageRows = await loadAlertRows(prisma, access.caller, access.owner, keys.slice(0, page.first).map((key) => key.id));
+  const pageRows = await loadAlertRows(prisma, access, keys.slice(0, page.first).map((key) => key.id));
   return {
     rows: pageRows,
     cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
@@ -125,10 +125,10 @@ export async function listAlerts(
   };
 }
 
-/** One alert with everything its view is built from; null when there is none (release decides what the caller sees). */
-export async function findAlert(prisma: PrismaClient, caller: Officer, owner: string, id: string): Promise<AlertRow | null> {
+/** One alert with what the caller's view of it is built from; null when there is none (release decides what the caller sees). */
+export async function findAlert(prisma: PrismaClient, access: ListAccess, id: string): Promise<AlertRow | null> {
   if (!isUuid(id)) return null;
-  const [row] = await loadAlertRows(prisma, caller, owner, [id]);
+  const [row] = await loadAlertRows(prisma, access, [id]);
   return row ?? null;
 }
 

@@ -79,8 +79,9 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const row = await findAlert(context.prisma, context.officer, context.agency, String(id));
-      return row ? release(row, context) : null;
+      const now = new Date();
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, String(id));
+      return row ? release(row, context, now) : null;
     },
   }),
 }));
