@@ -94,13 +94,25 @@ export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purp
  * any field the agreement does not name, never leave for a partner.
  */
 function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
-  const released = new Set(alertFieldsAt(tier));
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    const named = tierOfAlertField(field) !== undefined;
-    if (named ? !released.has(field) : !domestic) projected[field] = null;
+    if (!keptAt(tier, domestic, field)) projected[field] = null;
   }
   return projected as unknown as AlertView;
+}
+
+// Whether a view field is kept at a tier, decided once per tier, caller kind and field from the
+// agreement (loaded once per process), not again for every row of every page.
+const kept = new Map<string, boolean>();
+function keptAt(tier: Tier, domestic: boolean, field: string): boolean {
+  const key = `${tier} ${domestic} ${field}`;
+  let keep = kept.get(key);
+  if (keep === undefined) {
+    const named = tierOfAlertField(field) !== undefined;
+    keep = named ? alertFieldsAt(tier).includes(field) : domestic;
+    kept.set(key, keep);
+  }
+  return keep;
 }
 
 function fullAlertView(row: AlertRow, owner: string, decision: AccessDecision, purpose: DeclaredPurpose): AlertView {
