@@ -7,10 +7,8 @@
 // merges nor audits: what our gateway costs beyond it is its own work.
 
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { forwardedHeaders, type PassThrough } from './passThrough.ts';
+import { forwardedHeaders, serveOnLoopback, type PassThrough } from './passThrough.ts';
 
 /** Starts Hive Gateway proxying `nodeUrl`, on 127.0.0.1, port 0. */
 export async function startHiveProxy(nodeUrl: URL): Promise<PassThrough> {
@@ -32,17 +30,5 @@ export async function startHiveProxy(nodeUrl: URL): Promise<PassThrough> {
     graphiql: false,
     landingPage: false,
   });
-  const server = createServer(gateway);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: new URL(`http://127.0.0.1:${port}/graphql`),
-    stop: async () => {
-      await new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      });
-      await gateway.dispose();
-    },
-  };
+  return serveOnLoopback(gateway, () => gateway.dispose());
 }
