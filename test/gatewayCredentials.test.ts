@@ -42,7 +42,7 @@ function testClock() {
   return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
 }
 
-const membership = { operation: 'JOP-2026-007', role: 'MEMBER' };
+const membership = { operation: 'JOP-2026-007', role: 'MEMBER', open: true };
 
 describe('gateway credentials', () => {
   it('present one credential per officer token, node and membership, each valid only for its own', async () => {
@@ -56,8 +56,10 @@ describe('gateway credentials', () => {
       credentials.forOfficer('XK', 'token-a', membership),
       credentials.forOfficer('XK', 'token-a', { ...membership, role: 'LIAISON' }),
       credentials.forOfficer('XK', 'token-a', { ...membership, operation: 'JOP-2026-008' }),
+      credentials.forOfficer('XK', 'token-a', { ...membership, open: false }),
+      credentials.forOfficer('XK', 'token-a', { ...membership, linkedAlerts: 'digest' }),
     ]);
-    expect(new Set([first, ...others]).size).toBe(6);
+    expect(new Set([first, ...others]).size).toBe(8);
 
     const [otherToken, otherNode, withMembership] = others;
     await expect(verifyGatewayCredential(first, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: null });

@@ -108,7 +108,8 @@ async function snapshot(globalId: string) {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  // Nodes get 10 s: the machine is shared, and a slow answer is not what these tests are about.
+  hub = await startTestHub({ nodeTimeoutMs: 10_000 });
   for (const agency of ['XK', 'MK'] as const) {
     for (const input of seizures[agency]) {
       const created = await ok(agency === 'XK' ? 'xk-border-officer' : 'mk-border-officer', createAlertMutation, { input }, { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' });

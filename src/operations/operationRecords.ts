@@ -43,7 +43,9 @@ export interface OperationChange {
  * reads the caller's membership again under the lock (a member removed a
  * moment ago changes nothing), refuses any change to a closed or cancelled
  * operation, and writes the change's audit entry last, in the same
- * transaction. Whatever it refuses, it refuses before writing anything.
+ * transaction. A refusal or a failure at any point rolls back all of it,
+ * the update feed included; so nothing may be done inside it that a rollback
+ * cannot undo (a call to a node: see setOperationRelease).
  */
 export async function changeOperation<T>(
   prisma: HubPrismaClient,
