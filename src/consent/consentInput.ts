@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { agreement, purposeOf } from './agreement.ts';
 import { tiers } from './tier.ts';
-import { freeText } from '../domain/textInput.ts';
+import { freeText, reasonText } from '../domain/textInput.ts';
 
 const future = z.date().refine((value) => value.getTime() > Date.now(), 'must be in the future');
 const purposeCode = z.string().refine((code) => purposeOf(code) !== undefined, 'is not a purpose of the exchange agreement');
 
 /** The reason of a consent decision or revocation: what the requester and the auditors read. */
-export const consentReason = freeText(2000).pipe(z.string().min(3, 'must give a reason'));
+export const consentReason = reasonText;
 
 export const sharingPolicyInput = z
   .object({
