@@ -7,6 +7,7 @@ import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, codes, demoUsers, purposeHeaders, startTestHub, webSocketUrl, type TestHub } from './helpers.ts';
+import { memberInput, operationDocuments, operationInput as planOf } from './operationFixtures.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 
 const code = 'XK-MK-JO-2026-01';
@@ -27,39 +28,19 @@ const recordFields = /* GraphQL */ `
   releases { owner { code } tier }
   timeline { id kind text personsArrested alertIds correctsId authorSub authorAgency }
   outcome {
-    seizuresCounted seizuresWithheld alertsNotVisible firearms firearmsByCategory { category count }
+    seizuresCounted seizuresWithheld firearms firearmsByCategory { category count } unavailableAgencies
     roundsOfAmmunition explosivesKilograms explosiveItemsWithoutMass personsArrested
   }
 `;
 
-const create = /* GraphQL */ `mutation($input: CreateJointOperationInput!) { createJointOperation(input: $input) { ${operationFields} } }`;
+const { create, changeStatus, addMember, removeMember, link, addEntry, release } = operationDocuments;
 const read = /* GraphQL */ `query($id: ID!) { jointOperation(id: $id) { ${recordFields} } }`;
 const list = /* GraphQL */ `query($filter: JointOperationFilter) { jointOperations(first: 50, filter: $filter) { totalCount edges { node { id code status } } } }`;
-const changeStatus = /* GraphQL */ `mutation($id: ID!, $input: OperationStatusChangeInput!) { changeJointOperationStatus(id: $id, input: $input) { status actualPeriod { start end } } }`;
-const addMember = /* GraphQL */ `mutation($id: ID!, $input: OperationMemberInput!) { addOperationMember(operationId: $id, input: $input) { id officerSub role } }`;
-const removeMember = /* GraphQL */ `mutation($id: ID!, $memberId: ID!) { removeOperationMember(operationId: $id, memberId: $memberId) { removedAt } }`;
-const link = /* GraphQL */ `mutation($id: ID!, $alertId: ID!) { linkAlertToOperation(operationId: $id, alertId: $alertId) { alertId } }`;
-const addEntry = /* GraphQL */ `mutation($id: ID!, $input: TimelineEntryInput!) { addTimelineEntry(operationId: $id, input: $input) { id kind } }`;
-const release = /* GraphQL */ `mutation($id: ID!, $input: OperationReleaseInput!) { setOperationRelease(operationId: $id, input: $input) { owner { code } tier } }`;
 const alertQuery = /* GraphQL */ `query($id: ID!) { alert(id: $id) { ${alertFields} } }`;
 
-const member = (user: DemoUserName, role: string) => ({ officerSub: demoUsers[user].sub, agency: demoUsers[user].agency, unitCode: demoUsers[user].unit, role });
+const member = memberInput;
 
-function operationInput(overrides: Record<string, unknown> = {}) {
-  return {
-    code,
-    codeName: 'SHPATA',
-    objective: 'Stop the trafficking of pistols and ammunition through the Hani i Elezit / Blace crossing.',
-    legalBasis: 'Agreement on police cooperation between Kosovo and North Macedonia, Art. 12 (joint operations).',
-    leadAgency: 'XK',
-    participatingAgencies: ['XK', 'MK'],
-    area: { borderCrossings: ['HANI_I_ELEZIT_BLACE'], greenBorderSectors: ['Sector Kaçanik'], municipalities: ['Hani i Elezit'] },
-    plannedStart: '2026-11-20T06:00:00.000Z',
-    plannedEnd: '2026-12-20T18:00:00.000Z',
-    partnerLiaisons: [{ officerSub: demoUsers['mk-liaison'].sub, agency: 'MK', unitCode: demoUsers['mk-liaison'].unit }],
-    ...overrides,
-  };
-}
+const operationInput = (overrides: Record<string, unknown> = {}) => planOf(code, overrides);
 
 /** The seizures of both agencies that will be linked: their items are what the totals must add up to. */
 const seizures = {
@@ -197,7 +178,7 @@ describe('a joint operation of XK and MK, from planning to closure', () => {
       expect(outcome).toEqual({
         seizuresCounted: 3,
         seizuresWithheld: 0,
-        alertsNotVisible: 0,
+        unavailableAgencies: [],
         firearms: expected.firearms,
         firearmsByCategory: Object.entries(expected.byCategory)
           .map(([category, count]) => ({ category, count: count as number }))

@@ -5,18 +5,18 @@ import { connectionOf, countedConnection, forwardPage } from '../../domain/schem
 import type { JointOperation as JointOperationRow, OperationTransition as OperationTransitionRow } from '../../generated/hub/client.ts';
 import { OperationStatus as OperationStatuses } from '../../generated/hub/enums.ts';
 import { operationalRoles } from '../../identity/roles.ts';
-import { neededAlertSelection } from '../../gateway/alertSelection.ts';
+import { alertSelection, neededAlertSelection } from '../../gateway/alertSelection.ts';
 import { hubOwner, ownedId } from '../../gateway/globalId.ts';
 import { Agency } from '../../gateway/schema/agency.ts';
 import { builder } from '../../gateway/schema/builder.ts';
 import { domain } from '../../gateway/schema/domain.ts';
-import { linkedAlertViews } from '../linkedAlertViews.ts';
+import { readLinkedAlerts, unavailableAgenciesOf } from '../linkedAlertViews.ts';
 import { findMembership } from '../membership.ts';
 import { createJointOperationInput, jointOperationFilter, operationStatusChangeInput } from '../operationInput.ts';
 import { operationOutcome, outcomeAlertFields } from '../operationOutcome.ts';
 import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../operationRecords.ts';
 import { LinkedAlert } from './linkedAlert.ts';
-import { changeIn, inOperation, operationArgument } from './operationAccess.ts';
+import { changeIn, inOperation, operationArgument, workingIn } from './operationAccess.ts';
 import { OperationMember, OperationRole } from './operationMember.ts';
 import { OperationOutcome } from './operationOutcome.ts';
 import { OperationRelease } from './operationRelease.ts';
@@ -89,7 +89,27 @@ export const JointOperation = builder.node(builder.objectRef<JointOperationRow>(
     }),
     linkedAlerts: t.field({
       type: [LinkedAlert],
-      resolve: inOperation((operation, context) => context.prisma.operationAlertLink.findMany({ where: { operationId: operation.id }, orderBy: { linkedAt: 'asc' } })),
+      description:
+        'The linked alerts you may see now, in the order they were linked. One its owner releases nothing of to you (NONE) is not listed, ' +
+        'as it is in no other list; those of an agency whose node does not answer are left out (see unavailableAgencies).',
+      resolve: async (operation, _args, context, info) => {
+        await workingIn(context, operation.id);
+        const [links, { visible }] = await Promise.all([
+          context.prisma.operationAlertLink.findMany({ where: { operationId: operation.id }, orderBy: { linkedAt: 'asc' } }),
+          // The same read serves each link's `alert`: the selection is what the client asked of it.
+          readLinkedAlerts({ context, info }, operation.id, alertSelection(info, { path: ['alert'] })),
+        ]);
+        return links.filter((link) => visible.has(ownedId(link.alertAgency, link.alertId)));
+      },
+    }),
+    unavailableAgencies: t.stringList({
+      description:
+        "Agencies whose node did not answer this request when asked for the operation's linked alerts: their alerts are left out of " +
+        "linkedAlerts, the timeline's alertIds and the outcome. Empty when every owner answered.",
+      resolve: async (operation, _args, context, info) => {
+        await workingIn(context, operation.id);
+        return unavailableAgenciesOf({ context, info }, operation.id);
+      },
     }),
     releases: t.field({
       type: [OperationRelease],
@@ -104,14 +124,14 @@ export const JointOperation = builder.node(builder.objectRef<JointOperationRow>(
     }),
     outcome: t.field({
       type: OperationOutcome,
-      resolve: inOperation(async (operation, context) => {
-        const [links, timeline] = await Promise.all([
-          context.prisma.operationAlertLink.findMany({ where: { operationId: operation.id } }),
+      resolve: async (operation, _args, context, info) => {
+        await workingIn(context, operation.id);
+        const [timeline, { visible, unavailableAgencies }] = await Promise.all([
           context.prisma.timelineEntry.findMany({ where: { operationId: operation.id } }),
+          readLinkedAlerts({ context, info }, operation.id, neededAlertSelection(outcomeAlertFields)),
         ]);
-        const views = await linkedAlertViews(context, operation.id, links, neededAlertSelection(outcomeAlertFields));
-        return operationOutcome([...views.values()], timeline);
-      }),
+        return operationOutcome(visible.values(), timeline, unavailableAgencies);
+      },
     }),
   }),
 });

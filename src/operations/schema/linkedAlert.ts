@@ -11,11 +11,13 @@ import { Agency } from '../../gateway/schema/agency.ts';
 import { Alert } from '../../gateway/schema/alert.ts';
 import { builder } from '../../gateway/schema/builder.ts';
 import { linkOperationAlert } from '../alertLinkRecords.ts';
-import { linkedAlertViews } from '../linkedAlertViews.ts';
+import { readLinkedAlerts } from '../linkedAlertViews.ts';
 import { operationArgument, workingIn } from './operationAccess.ts';
 
 export const LinkedAlert = builder.objectRef<OperationAlertLink>('LinkedAlert').implement({
-  description: "An alert linked to the operation. `alert` is what its owner's consent gives you now (null: nothing).",
+  description:
+    "An alert linked to the operation that you may see. `alert` is what its owner's consent gives you now " +
+    '(null only if that changed during this request, or its agency did not answer).',
   fields: (t) => ({
     operationId: t.id({ description: 'The operation it belongs to.', resolve: (row) => toGlobalId('JointOperation', hubOwner, row.operationId) }),
     alertId: t.id({ resolve: (link) => toGlobalId('Alert', link.alertAgency, link.alertId) }),
@@ -27,9 +29,8 @@ export const LinkedAlert = builder.objectRef<OperationAlertLink>('LinkedAlert').
       type: Alert,
       nullable: true,
       resolve: async (link, _args, context, info) => {
-        const links = await context.prisma.operationAlertLink.findMany({ where: { operationId: link.operationId } });
-        const views = await linkedAlertViews(context, link.operationId, links, alertSelection(info));
-        return views.get(ownedId(link.alertAgency, link.alertId)) ?? null;
+        const { visible } = await readLinkedAlerts({ context, info }, link.operationId, alertSelection(info));
+        return visible.get(ownedId(link.alertAgency, link.alertId)) ?? null;
       },
     }),
   }),

@@ -15,12 +15,15 @@ export const OperationOutcome = builder.objectRef<OutcomeView>('OperationOutcome
   fields: (t) => ({
     seizuresCounted: t.exposeInt('seizuresCounted'),
     seizuresWithheld: t.exposeInt('seizuresWithheld', { description: 'Linked seizures you see only at HIT: not in the totals.' }),
-    alertsNotVisible: t.exposeInt('alertsNotVisible', { description: 'Linked alerts you may not see at all.' }),
     firearms: t.exposeInt('firearms'),
     firearmsByCategory: t.expose('firearmsByCategory', { type: [FirearmCategoryTotal] }),
     roundsOfAmmunition: t.exposeInt('roundsOfAmmunition'),
     explosivesKilograms: t.exposeFloat('explosivesKilograms'),
     explosiveItemsWithoutMass: t.exposeInt('explosiveItemsWithoutMass'),
     personsArrested: t.exposeInt('personsArrested'),
+    unavailableAgencies: t.stringList({
+      description: 'Agencies whose node did not answer: their linked seizures are in none of the counts.',
+      resolve: (outcome) => [...outcome.unavailableAgencies],
+    }),
   }),
 });

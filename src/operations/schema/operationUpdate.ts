@@ -5,6 +5,7 @@ import { OperationUpdateKind as OperationUpdateKinds } from '../../generated/hub
 import { operationalRoles } from '../../identity/roles.ts';
 import { splitOwnedId } from '../../gateway/globalId.ts';
 import { builder } from '../../gateway/schema/builder.ts';
+import { visibleLinkedAlerts } from '../linkedAlertViews.ts';
 import { operationRecord } from '../operationRecords.ts';
 import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../operationUpdateStream.ts';
 import { JointOperation, OperationTransition } from './jointOperation.ts';
@@ -43,8 +44,11 @@ const OperationUpdate = builder.objectRef<OperationUpdateRow>('OperationUpdate')
     linkedAlert: t.field({
       type: LinkedAlert,
       nullable: true,
-      resolve: (update, _args, context) => {
+      description: 'The link, for an alert you may see; null for any other, as linkedAlerts leaves it out.',
+      resolve: async (update, _args, context, info) => {
         if (update.kind !== 'ALERT_LINKED') return null;
+        const { visible } = await visibleLinkedAlerts({ context, info }, update.operationId);
+        if (!visible.has(update.subjectId)) return null;
         const { agency, localId } = splitOwnedId(update.subjectId);
         return context.prisma.operationAlertLink.findUnique({
           where: { operationId_alertAgency_alertId: { operationId: update.operationId, alertAgency: agency, alertId: localId } },
