@@ -11,6 +11,7 @@ import { ensureDevelopmentKeys, type DevelopmentKeys } from '../src/identity/dev
 import {
   createGatewayCredentials,
   credentialLifetimeSeconds,
+  linkedAlertsDigest,
   mintGatewayCredential,
   mintGatewayServiceCredential,
   verifyGatewayCredential,
@@ -66,6 +67,19 @@ describe('gateway credentials', () => {
     await expect(verifyGatewayCredential(otherToken, 'token-a', 'XK', verifier)).rejects.toMatchObject({ extensions: { code: 'GATEWAY_CREDENTIAL_INVALID' } });
     await expect(verifyGatewayCredential(otherNode, 'token-a', 'XK', verifier)).rejects.toMatchObject({ extensions: { code: 'GATEWAY_CREDENTIAL_INVALID' } });
     await expect(verifyGatewayCredential(withMembership, 'token-a', 'XK', verifier)).resolves.toEqual({ membership });
+  });
+
+  it('vouch for a membership with what a node needs of it only: code, role, whether the operation is open, and the linked alerts of a release', async () => {
+    const credentials = createGatewayCredentials(keys.gateway, { now: testClock().now });
+    // The hub's own membership carries its ids too: they stay at the hub.
+    const hubMembership = { ...membership, open: false, operationId: '6f1c1a52-8f55-4f6a-9d43-6c8bb1b0d6f0', memberId: 'b0b7a0a4-5c43-4f06-8d22-1f8f5e3c9d11' };
+    const closed = await credentials.forOfficer('XK', 'token-a', hubMembership);
+    expect(decodeJwt(closed).jop).toEqual({ operation: membership.operation, role: membership.role, open: false });
+    await expect(verifyGatewayCredential(closed, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: { ...membership, open: false } });
+    const digest = linkedAlertsDigest(['b', 'a', 'a']);
+    expect(digest).toBe(linkedAlertsDigest(['a', 'b']));
+    const release = await credentials.forOfficer('XK', 'token-a', { ...membership, linkedAlerts: digest });
+    await expect(verifyGatewayCredential(release, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: { ...membership, linkedAlerts: digest } });
   });
 
   it('mint a new credential once the reuse window has passed, never presenting one near its expiry', async () => {

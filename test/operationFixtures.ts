@@ -1,6 +1,9 @@
 import { expect } from 'vitest';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
-import { demoUsers, type TestHub } from './helpers.ts';
+import { mintGatewayCredential, type VerifiedMembership } from '../src/identity/gatewayCredential.ts';
+import { officerTokenHeader } from '../src/identity/headers.ts';
+import type { OfficerClaims } from '../src/identity/mintOfficerToken.ts';
+import { demoUsers, graphql, purposeHeaders, type GraphQLResult, type TestHub } from './helpers.ts';
 
 /** The documents of the joint-operation API the tests run. */
 export const operationDocuments = {
@@ -16,8 +19,26 @@ export const operationDocuments = {
 /** Working in an operation: the purpose JOINT_OPERATION with its code. */
 export const workingInOperation = (code: string) => ({ purpose: 'JOINT_OPERATION', caseReference: code });
 
-/** A member input for a demo user. */
-export const memberInput = (user: DemoUserName, role: string) => ({ officerSub: demoUsers[user].sub, agency: demoUsers[user].agency, unitCode: demoUsers[user].unit, role });
+/** A member input for a demo user, or for any officer. */
+export function memberInput(user: DemoUserName | OfficerClaims, role: string) {
+  const officer = typeof user === 'string' ? demoUsers[user] : user;
+  return { officerSub: officer.sub, agency: officer.agency, unitCode: officer.unit, role };
+}
+
+/**
+ * Officers of each agency whose role decides consent (duty_officer): they
+ * release their agency's alerts to an operation once members of it. Not demo
+ * users, so that a test can keep the demo duty officers out of an operation.
+ */
+export const deciders = {
+  XK: { sub: 'xk.duty.operations', agency: 'XK', unit: 'XK-DUTY', roles: ['duty_officer'] },
+  MK: { sub: 'mk.duty.operations', agency: 'MK', unit: 'MK-DUTY', roles: ['duty_officer'] },
+} as const satisfies Record<string, OfficerClaims>;
+
+/** Runs an operation against the gateway as any officer. */
+export async function asOfficer<T = any>(hub: TestHub, officer: OfficerClaims, query: string, variables: Record<string, unknown>, options: { purpose: string; caseReference?: string }): Promise<GraphQLResult<T>> {
+  return graphql<T>(hub.gatewayUrl, query, variables, { ...options, token: await hub.token(officer) });
+}
 
 /** A valid plan of an XK-led operation of XK and MK, named by the XK liaison, with the MK liaison named for MK. */
 export function operationInput(code: string, overrides: Record<string, unknown> = {}) {
@@ -58,4 +79,32 @@ export async function activeOperation(hub: TestHub, code: string, members: reado
   }
   await succeed(hub, 'xk-liaison', operationDocuments.changeStatus, { id, input: { status: 'ACTIVE' } }, workingInOperation(code));
   return id;
+}
+
+/**
+ * Calls an agency node straight, with a gateway credential made with the
+ * gateway's own key: what a compromised gateway can send, vouching for any
+ * membership it likes, with an officer's token.
+ */
+export async function callNodeAsGateway(
+  hub: TestHub,
+  agency: string,
+  officer: DemoUserName | OfficerClaims,
+  membership: VerifiedMembership | null,
+  query: string,
+  variables: Record<string, unknown>,
+  options: { purpose: string; caseReference?: string },
+): Promise<GraphQLResult> {
+  const token = await hub.token(officer);
+  const response = await fetch(hub.nodes.get(agency)!.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await mintGatewayCredential(hub.keys.gateway, agency, token, membership)}`,
+      [officerTokenHeader]: token,
+      ...purposeHeaders(options),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as Omit<GraphQLResult, 'status'>) };
 }

@@ -11,7 +11,8 @@ import { Agency } from '../../gateway/schema/agency.ts';
 import { builder } from '../../gateway/schema/builder.ts';
 import { domain } from '../../gateway/schema/domain.ts';
 import { readLinkedAlerts, unavailableAgenciesOf } from '../linkedAlertViews.ts';
-import { findMembership } from '../membership.ts';
+import { finalStatuses, findMembership } from '../membership.ts';
+import { announceClosure } from '../releaseToOperation.ts';
 import { createJointOperationInput, jointOperationFilter, operationStatusChangeInput } from '../operationInput.ts';
 import { operationOutcome, outcomeAlertFields } from '../operationOutcome.ts';
 import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../operationRecords.ts';
@@ -235,13 +236,18 @@ builder.mutationFields((t) => ({
   }),
   changeJointOperationStatus: t.field({
     type: JointOperation,
-    description: "Activates, closes or cancels the operation. The operation's liaisons only.",
+    description:
+      "Activates, closes or cancels the operation. The operation's liaisons only. Closing or cancelling ends every release of it; members " +
+      'keep reading its record, and see the partners’ linked alerts only as the partners’ own sharing policies give them.',
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: OperationStatusChangeInput, required: true }) },
-    resolve: (_root, args, context) => {
+    resolve: async (_root, args, context) => {
       const id = operationArgument(args.id);
       const input = parseInput(operationStatusChangeInput, args.input);
-      return changeIn(context, id, (journal) => changeOperationStatus(context.prisma, context.officer, id, input, journal));
+      const membership = await workingIn(context, id);
+      const changed = await changeIn(context, id, (journal) => changeOperationStatus(context.prisma, context.officer, id, input, journal));
+      if (finalStatuses.includes(changed.status)) await announceClosure(context, membership, changed.participatingAgencies);
+      return changed;
     },
   }),
 }));

@@ -57,7 +57,9 @@ builder.mutationFields((t) => ({
   }),
   removeOperationMember: t.field({
     type: OperationMember,
-    description: 'Removes a member of your own agency; their access ends at once. Its liaisons only.',
+    description:
+      'Removes a member of your own agency; their access ends at once. Its liaisons only; also once the operation is closed or cancelled, ' +
+      'to end a member’s access to its record.',
     authScopes: { operational: operationalRoles },
     args: { operationId: t.arg.id({ required: true }), memberId: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
