@@ -45,3 +45,22 @@ export const statisticsMeasures = {
 
 export type StatisticsMeasure = keyof typeof statisticsMeasures;
 export const statisticsMeasureNames = Object.keys(statisticsMeasures) as [StatisticsMeasure, ...StatisticsMeasure[]];
+
+/**
+ * What the gateway measures over the hub's own records (joint operations),
+ * not an agency node over its alerts: data of an operation's parties together,
+ * released marked JOINT (src/statistics/jointArrests.ts).
+ */
+export const jointMeasures = {
+  PERSONS_ARRESTED: "Persons arrested in joint operations of the caller's agency (ARREST entries of their timelines).",
+} as const;
+
+export type JointMeasure = keyof typeof jointMeasures;
+/** Every measure an agreement may list: the nodes' and the joint ones. */
+export const agreementMeasureNames = [...statisticsMeasureNames, ...(Object.keys(jointMeasures) as JointMeasure[])] as [
+  StatisticsMeasure | JointMeasure,
+  ...(StatisticsMeasure | JointMeasure)[],
+];
+
+/** Whether a measure of the agreement is one a node computes. */
+export const isNodeMeasure = (measure: string): measure is StatisticsMeasure => (statisticsMeasureNames as readonly string[]).includes(measure);
