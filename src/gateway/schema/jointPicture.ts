@@ -116,7 +116,7 @@ const JointArrestsTableRef = builder.objectRef<JointArrestsTable>('JointArrestsT
   fields: (t) => ({
     agency: t.exposeString('agency', { description: 'JOINT: the data of the operations\' parties together, no one agency\'s.' }),
     party: t.exposeString('party', { description: 'The agency whose joint operations are counted: the caller\'s.' }),
-    grid: t.exposeString('grid', { description: 'MONTH or WEEK, as the agreement.' }),
+    grid: t.field({ type: statistics.TimeGrid, resolve: (table) => table.grid }),
     periods: t.exposeStringList('periods'),
     protected: t.exposeBoolean('protected'),
     minimumCellSize: t.exposeInt('minimumCellSize'),
