@@ -38,7 +38,8 @@ export function fencedBlocks(file: string, markdown = readMarkdown(file)): Fence
     const text = match[3]!
       .split('\n')
       .map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)))
-      .join('\n');
+      .join('\n')
+      .replace(/\n$/, '');
     return { file, line: markdown.slice(0, match.index).split('\n').length, language, info, text };
   });
 }
