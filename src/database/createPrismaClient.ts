@@ -16,7 +16,7 @@ export function pgAdapter({ databaseUrl, maxConnections = 10 }: PrismaClientOpti
   return new PrismaPg({ connectionString: databaseUrl, max: maxConnections });
 }
 
-/** A Prisma 7 client of an agency node's database (prisma/node). */
+/** A Prisma 7 client of an agency node's database (schema.prisma). */
 export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
   return new PrismaClient({ adapter: pgAdapter(options) });
 }
