@@ -56,6 +56,15 @@ interface Terminal {
   interrupt(): Promise<number | null>;
 }
 
+/** Waits for a terminal to get somewhere, and shows what it printed if it does not. */
+async function watching(what: string, shown: Terminal, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  try {
+    await waitUntil(what, async () => (await check()) || null, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; it printed:\n${shown.output()}`);
+  }
+}
+
 function terminal(command: string, args: string[]): Terminal {
   const child: ChildProcess = spawn(command, args, { cwd: repositoryRoot, env: readerEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines: string[] = [];
@@ -107,7 +116,7 @@ beforeAll(async () => {
   // `npm install` is what set up this checkout (npm ci): not run again here, under the other tests' feet.
   expect(start.text).toBe('npm install\nnpm start');
   hub = terminal('npm', ['start']);
-  await waitUntil('npm start to print its banner', async () => hub!.output().includes('Ctrl-C stops everything') || hub!.output().includes('hub failed'), 180_000);
+  await watching('npm start to print its banner', hub, () => hub!.output().includes('Ctrl-C stops everything'), 180_000);
   expect(hub.output()).toContain('Border Exchange Hub is running.');
   for (const name of ['PORT', 'HUB_DATABASE_URL', 'XK_DATABASE_URL', 'MK_DATABASE_URL'] as const) delete readerEnv[name];
 }, 240_000);
@@ -143,11 +152,11 @@ describe('the walk through the README and docs/', () => {
   it('one hit: terminal 1 follows the unit, terminal 2 watches a plate and seizes a car with it, terminal 1 prints the hit', async () => {
     const before = await subscriptions();
     follower = terminal('bash', ['-e', '-c', claim('README.md', '# Terminal 1, MK border police at Blace: follow the unit\'s hits (one JSON line per hit)').text]);
-    await waitUntil('terminal 1 to subscribe', async () => (await subscriptions()) > before || follower.output().includes('no running hub'), 120_000);
+    await watching('terminal 1 to subscribe', follower, async () => (await subscriptions()) > before, 180_000);
     const [watched, seized] = (await succeeds(claim('README.md', terminal2().text.split('\n')[0]!).text)).trim().split('\n').map((line) => JSON.parse(line));
     expect(watched).toEqual({ data: { createWatchEntry: { id: expect.any(String), status: 'ACTIVE' } } });
     seizures.push(seized.data.createAlert.reference);
-    await waitUntil('terminal 1 to print the hit', async () => follower.lines.length > 0, 60_000);
+    await watching('terminal 1 to print the hit', follower, () => follower.lines.length > 0, 60_000);
     const hit = JSON.parse(follower.lines[0]!);
     expect(hit).toMatchObject({ match: 'EXACT', alert: { reference: seizures[0], owner: { code: 'XK' }, access: { tier: 'HIT' }, personalData: null } });
     expect(hit.alert.contactPoint).toMatchObject({ unitName: expect.any(String) });
@@ -166,7 +175,7 @@ describe('the walk through the README and docs/', () => {
     expect(again.text).toContain("'<cursor of the last line>'");
     const resumed = terminal('bash', ['-e', '-c', again.text.replace('<cursor of the last line>', cursor)]);
     try {
-      await waitUntil('the resumed terminal to print the two missed hits', async () => resumed.lines.length >= 2 || resumed.output().includes('closed'), 120_000);
+      await watching('the resumed terminal to print the two missed hits', resumed, () => resumed.lines.length >= 2, 180_000);
       expect(resumed.lines.map((line) => JSON.parse(line).alert.reference)).toEqual(seizures);
     } finally {
       await resumed.interrupt();
