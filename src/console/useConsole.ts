@@ -48,7 +48,7 @@ export function useConsole(): Plugin {
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : file.body, {
           status: 200,
-          headers: { 'content-type': file.type, 'content-security-policy': consoleContentSecurityPolicy, 'cache-control': 'no-cache' },
+          headers: { 'content-type': file.type, 'content-security-policy': consoleContentSecurityPolicy, 'cache-control': 'no-store' },
         }),
       );
     },
