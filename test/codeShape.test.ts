@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { repositoryRoot } from './markdownExamples.ts';
+import { fencedBlocks, repositoryRoot } from './markdownExamples.ts';
 
 // The shape of src/ that keeps it readable: no module that, through others,
 // imports itself (a reader cannot start anywhere, and the order of module
@@ -84,7 +84,7 @@ describe('the shape of src/', () => {
   const files = sourceFiles();
 
   it('finds the code: every place of the layout, TypeScript and the console\u2019s browser modules', () => {
-    for (const place of ['node', 'gateway', 'realtime', 'operations', 'console', 'consent', 'audit', 'identity', 'domain', 'database', 'server', 'telemetry', 'demo', 'hub']) {
+    for (const place of ['node', 'gateway', 'realtime', 'operations', 'console', 'picture', 'statistics', 'consent', 'audit', 'identity', 'domain', 'database', 'server', 'telemetry', 'demo', 'hub']) {
       expect(files.some((file) => file.startsWith(`src/${place}/`)), place).toBe(true);
     }
     expect(files).toContain('src/console/console.js');
@@ -92,7 +92,10 @@ describe('the shape of src/', () => {
   });
 
   it('has no import circle', () => {
-    expect(importCircles(files).map((circle) => circle.join(' ↔ '))).toEqual([]);
+    expect(
+      importCircles(files).map((circle) => circle.join(' ↔ ')),
+      'these modules import each other (directly or through the others listed): move what both need into a module that imports neither, or pass it in',
+    ).toEqual([]);
   });
 
   it('sees a circle where there is one: modules importing each other through others, and one importing itself', () => {
@@ -111,8 +114,39 @@ describe('the shape of src/', () => {
 
   it(`has no file over ${maxLines} lines but the listed exceptions, and no exception that has become needless`, () => {
     const tooLong = files.filter((file) => lineCount(file) > maxLines && !(file in longFiles)).map((file) => `${file}: ${lineCount(file)} lines`);
-    expect(tooLong).toEqual([]);
+    expect(
+      tooLong,
+      `split these along real seams (a type, a capability, a step of its own, each file named after what it exports); only data and generated code may stay long, listed in longFiles of test/codeShape.test.ts with why`,
+    ).toEqual([]);
     const needless = Object.keys(longFiles).filter((file) => !files.includes(file) || lineCount(file) <= maxLines);
-    expect(needless, 'remove these from longFiles in test/codeShape.test.ts').toEqual([]);
+    expect(needless, `these are gone or now ${maxLines} lines or fewer: remove them from longFiles in test/codeShape.test.ts`).toEqual([]);
+  });
+});
+
+/** The entries of src/ that docs/development.md's layout names: its lines indented once under `src/`. */
+function layoutEntries(): string[] {
+  const block = fencedBlocks('docs/development.md').find((candidate) => candidate.language === 'text' && candidate.text.startsWith('src/\n'));
+  if (!block) throw new Error('docs/development.md has no layout block (a ```text block starting with src/)');
+  const entries: string[] = [];
+  for (const line of block.text.split('\n').slice(1)) {
+    if (!line.startsWith('  ')) break; // the end of src/: contracts/, prisma/ and the rest of the repository follow
+    const entry = /^ {2}(\S+)/.exec(line)?.[1];
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+describe('the layout in docs/development.md', () => {
+  it('names every folder and file at the top of src/, and nothing that is not there', () => {
+    const present = readdirSync(sourceRoot, { withFileTypes: true }).map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name));
+    const named = layoutEntries();
+    expect(
+      present.filter((entry) => !named.includes(entry)),
+      'add a line to the layout in docs/development.md for each: the place, and in a few words what it holds',
+    ).toEqual([]);
+    expect(
+      named.filter((entry) => !present.includes(entry)),
+      'the layout in docs/development.md names these, which src/ no longer has: remove or rename their lines',
+    ).toEqual([]);
   });
 });

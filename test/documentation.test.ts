@@ -55,13 +55,19 @@ describe('GraphQL in the README and docs/', () => {
         .filter((block) => !['graphql', 'sh', 'json', 'text'].includes(block.language))
         .map((block) => `${block.file}:${block.line} (${block.language || 'no language'})`),
     );
-    expect(unknown).toEqual([]);
+    expect(
+      unknown,
+      'fence each block with its language: ```graphql (```graphql node for the node contract), ```sh (then add a step for it in test/walkThrough.test.ts), ```json or ```text',
+    ).toEqual([]);
   });
 
   for (const file of markdownFiles()) {
     for (const { where, contract, document } of graphqlExamples(file)) {
       it(`${where} is valid against contracts/${contract}.graphql: ${document.replace(/\s+/g, ' ').slice(0, 60)}`, () => {
-        expect(problems(contract, document)).toEqual([]);
+        expect(
+          problems(contract, document),
+          `${where}: fix the example so contracts/${contract}.graphql accepts it (a reader copying it would be refused with these); if the contract changed on purpose, run npm run contracts:write`,
+        ).toEqual([]);
       });
     }
   }
@@ -91,7 +97,7 @@ describe('links in the README and docs/', () => {
         const headings = [...prose(readMarkdown(linked)).matchAll(/^#+ (.+)$/gm)].map((match) => anchorOf(match[1]!));
         if (!headings.includes(anchor)) broken.push(`${target}: no heading #${anchor} in ${linked}`);
       }
-      expect(broken).toEqual([]);
+      expect(broken, `${file}: fix these links (a file path relative to ${file}, a heading as GitHub makes its anchor)`).toEqual([]);
     });
   }
 });

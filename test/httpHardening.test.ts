@@ -63,7 +63,11 @@ describe('response headers', () => {
         // The auditors' console and its scripts.
         await fetch(new URL('/console', hub.gatewayUrl)),
         await fetch(new URL('/console/console.js', hub.gatewayUrl)),
+        // The joint picture and its scripts: statistics of both agencies.
+        await fetch(new URL('/picture', hub.gatewayUrl)),
+        await fetch(new URL('/picture/picture.js', hub.gatewayUrl)),
       ]) {
+        expect(response.status, `${response.url}: a page that is there`).not.toBe(404);
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
         expect([response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([response.headers.get('content-type'), 'no-store']);
         expect(response.headers.get('referrer-policy')).toBe('no-referrer');
