@@ -6,7 +6,6 @@ import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts } from './alertRelease.ts';
