@@ -8,7 +8,7 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchNewEntry } from '../../realtime/watchMatching.ts';
 
 export function toWatchEntryView(row: WatchEntryRow, now = new Date()): WatchEntryView {
   return {
@@ -83,9 +83,15 @@ export async function createWatchEntry(
         expiresAt: input.expiresAt,
       },
     });
-    const retroHits = await matchWatchEntries(unit, owner, { watchEntryId: id }, now);
-    await unit.journal([watchEntryRecord(row)], { change: 'watch entry registered', watchEntry: watchEntryRef(row), retroHits });
-    return { entry: toWatchEntryView(row, now), retroHits };
+    const retro = await matchNewEntry(unit, owner, row, now);
+    // The log says when the retro cap cut hits off: the unit got the newest it may see, not every one.
+    await unit.journal([watchEntryRecord(row)], {
+      change: 'watch entry registered',
+      watchEntry: watchEntryRef(row),
+      retroHits: retro.hits,
+      ...(retro.capped ? { retroHitsCapped: true } : {}),
+    });
+    return { entry: toWatchEntryView(row, now), retroHits: retro.hits };
   });
 }
 
