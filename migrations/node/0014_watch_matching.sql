@@ -6,11 +6,12 @@
 --   (kind, identifier_key); persons on their folded name keys and date of birth.
 -- - Serials watched with unreadable characters (`_`): a LIKE pattern cannot be
 --   looked up from the value's side, so each such entry keeps an anchor
---   (serial_anchor, generated): its length and the position and first up to
---   three characters of its longest readable run. A record's serial meets it
---   only if it has the same length and those characters there, so the record
---   asks for its own anchors (node.serial_anchors, every position and one to
---   three characters: at most 3 × 64 keys) by equality, then the LIKE decides.
+--   (serial_anchor, generated): its length and the position and last up to six
+--   characters of its longest readable run (the end of a run: a model's prefix
+--   begins many serials, their digits differ). A record's serial meets it only
+--   if it has the same length and those characters there, so the record asks
+--   for its own anchors (node.serial_anchors, every position and one to six
+--   characters: at most 6 × 64 keys) by equality, then the LIKE decides.
 -- - Obliterated serials of records against watched serials by trigram
 --   similarity: a trigram index on identifier_key (pg_trgm reads `_` as a word
 --   separator, as it reads the space the similarity term puts there).
@@ -38,13 +39,13 @@ AS $$
 $$;
 
 -- The anchor of a serial key with unreadable characters: "length:position:characters"
--- of its longest readable run (the first of equals), up to three characters; null
--- for a key read in full.
+-- of the last (up to) six characters of its longest readable run (the first of
+-- equals); null for a key read in full.
 CREATE FUNCTION "node"."serial_anchor"("pattern" TEXT)
     RETURNS TEXT
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT length("pattern") || ':' || runs.at || ':' || left(runs.run, 3)
+    SELECT length("pattern") || ':' || (runs.at + greatest(length(runs.run) - 6, 0)) || ':' || right(runs.run, 6)
       FROM (SELECT p AS at, substring(substr("pattern", p) FROM '^[^_]+') AS run
               FROM generate_series(1, length("pattern")) AS p
              WHERE strpos("pattern", '_') > 0 AND (p = 1 OR substr("pattern", p - 1, 1) = '_')) runs
@@ -54,13 +55,13 @@ AS $$
 $$;
 
 -- Every anchor a serial read in full can meet: its length, each position, and the
--- one, two and three characters from there.
+-- one to six characters from there.
 CREATE FUNCTION "node"."serial_anchors"("serial" TEXT)
     RETURNS TEXT[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT coalesce(array_agg(length("serial") || ':' || p || ':' || substr("serial", p, n)), '{}')
-      FROM generate_series(1, length("serial")) AS p, generate_series(1, 3) AS n
+      FROM generate_series(1, length("serial")) AS p, generate_series(1, 6) AS n
      WHERE p + n - 1 <= length("serial")
 $$;
 
@@ -77,19 +78,23 @@ CREATE INDEX "watch_entry_serial_anchor_idx" ON "node"."watch_entry"("serial_anc
 -- CreateIndex
 CREATE INDEX "watch_entry_family_name_key_given_name_key_date_of_birth_idx" ON "node"."watch_entry"("family_name_key", "given_name_key", "date_of_birth");
 
--- The watched serials (any state: the caller keeps the active ones) whose
--- similarity to `serial` is at least `threshold`, through the trigram index;
--- the threshold is this function's own setting, as in node.serial_candidates.
+-- The watch entries (of any kind and state: the caller keeps the active
+-- serials) whose key's similarity to `serial` is at least `threshold`, through
+-- the trigram index alone: with the kind in the condition the planner would
+-- rather read every serial entry through (kind, identifier_key). The threshold
+-- is this function's own setting, as in node.serial_candidates.
 CREATE FUNCTION "node"."watched_serials_similar_to"("serial" TEXT, "threshold" FLOAT8)
     RETURNS TABLE ("watch_entry_id" UUID)
     LANGUAGE plpgsql STABLE
+    -- A few at most: without this the planner expects 1,000 rows and joins them by scanning watch_entry.
+    ROWS 10
     SET pg_trgm.similarity_threshold = 0.3
 AS $$
 BEGIN
     PERFORM set_config('pg_trgm.similarity_threshold', "threshold"::TEXT, true);
     RETURN QUERY
         SELECT w.id FROM "node"."watch_entry" w
-         WHERE w.kind = 'FIREARM_SERIAL' AND w.identifier_key % "serial"
+         WHERE w.identifier_key % "serial"
            AND similarity("serial", replace(w.identifier_key, '_', ' ')) >= "threshold";
 END;
 $$;
@@ -100,6 +105,7 @@ $$;
 CREATE FUNCTION "node"."worn_serials_similar_to"("search_key" TEXT, "threshold" FLOAT8)
     RETURNS TABLE ("alert_id" UUID, "serial" TEXT)
     LANGUAGE plpgsql STABLE
+    ROWS 10
     SET pg_trgm.similarity_threshold = 0.3
 AS $$
 BEGIN

@@ -39,11 +39,13 @@ const serialFields = Prisma.sql`('SERIAL_NUMBER', 'COMPONENT_SERIAL_NUMBER')`;
  * watcher. Every identifier of the record is looked up on its own index:
  * equality on (kind, identifier_key) for serials, plates, VINs and documents,
  * the person's name keys and date of birth, the anchors of wildcard serials
- * (then LIKE), and, for a serial marked obliterated, the trigram index of the
- * watched keys. No watch entry is read that none of these finds.
+ * (then LIKE; only watched serials have one), and, for a serial marked
+ * obliterated, the trigram index of the watched keys. No watch entry is read
+ * that none of these finds.
  */
 export function entriesMeetingRecord(alertId: string, now: Date): Prisma.Sql {
   const active = Prisma.sql`w.removed_at is null and w.expires_at > ${now}`;
+  const watcher = Prisma.sql`w.owner_agency, w.owner_unit, w.registered_roles, w.purpose, w.case_reference`;
   return Prisma.sql`
     with identifiers as materialized (
       select f.alert_id, 'SERIAL_NUMBER' as matched_on, 'FIREARM_SERIAL'::node.watch_kind as watch_kind, f.serial_normalized::text as key,
@@ -69,34 +71,31 @@ export function entriesMeetingRecord(alertId: string, now: Date): Prisma.Sql {
         from node.alert_subject s join node.subject p on p.id = s.subject_id
        where s.alert_id = ${alertId}::uuid and p.date_of_birth is not null
     ), met as (
-      select w.id as watch_entry_id, i.alert_id, i.matched_on, i.preference, 1.0::float8 as score
+      select w.id as watch_entry_id, i.alert_id, i.matched_on, i.preference, 1.0::float8 as score, ${watcher}
         from identifiers i
         join node.watch_entry w on w.kind = i.watch_kind and w.identifier_key = i.key
        where (w.plate_country is null or i.country is null or i.country = w.plate_country) and ${active}
       union all
-      select w.id, i.alert_id, i.matched_on, i.preference, ${serialScore(Prisma.sql`i.key`, Prisma.sql`w.identifier_key`)}
+      select w.id, i.alert_id, i.matched_on, i.preference, ${serialScore(Prisma.sql`i.key`, Prisma.sql`w.identifier_key`)}, ${watcher}
         from identifiers i
         join node.watch_entry w on w.serial_anchor = any(node.serial_anchors(i.key)) and i.key like w.identifier_key
-       where i.matched_on in ${serialFields} and w.kind = 'FIREARM_SERIAL' and ${active}
+       where i.matched_on in ${serialFields} and ${active}
       union all
-      select w.id, i.alert_id, i.matched_on, i.preference, ${serialScore(Prisma.sql`i.key`, Prisma.sql`w.identifier_key`)}
+      select w.id, i.alert_id, i.matched_on, i.preference, ${serialScore(Prisma.sql`i.key`, Prisma.sql`w.identifier_key`)}, ${watcher}
         from identifiers i
        cross join lateral node.watched_serials_similar_to(i.key, ${watchSimilarityThreshold}::float8) s
         join node.watch_entry w on w.id = s.watch_entry_id
-       where i.worn and ${active}
+       where i.worn and w.kind = 'FIREARM_SERIAL' and ${active}
       union all
-      select w.id, i.alert_id, i.matched_on, i.preference, 1.0::float8
+      select w.id, i.alert_id, i.matched_on, i.preference, 1.0::float8, ${watcher}
         from identifiers i
         join node.watch_entry w on w.family_name_key = i.family and w.given_name_key = i.given and w.date_of_birth = i.born
        where i.matched_on = 'PERSON' and w.kind = 'PERSON' and ${active}
-    ), best as (
-      select distinct on (watch_entry_id, alert_id) watch_entry_id, alert_id, matched_on, score
-        from met order by watch_entry_id, alert_id, score desc, preference
     )
-    select b.watch_entry_id::text as "watchEntryId", b.alert_id::text as "alertId", b.matched_on as "matchedOn", b.score,
-           w.owner_agency as "ownerAgency", w.owner_unit as "ownerUnit", w.registered_roles as "registeredRoles",
-           w.purpose, w.case_reference as "caseReference"
-      from best b join node.watch_entry w on w.id = b.watch_entry_id`;
+    select distinct on (watch_entry_id, alert_id)
+           watch_entry_id::text as "watchEntryId", alert_id::text as "alertId", matched_on as "matchedOn", score,
+           owner_agency as "ownerAgency", owner_unit as "ownerUnit", registered_roles as "registeredRoles", purpose, case_reference as "caseReference"
+      from met order by watch_entry_id, alert_id, score desc, preference`;
 }
 
 /** A serial's matches among the serials of firearms or of components, by the table's own indexes. */
