@@ -1,21 +1,11 @@
 import type { Prisma, WatchEntry as WatchEntryRow } from '../generated/node/client.ts';
 import { decideAccess } from '../consent/decideAccess.ts';
+import { maxRetroHits } from '../domain/watchView.ts';
 import type { Role } from '../identity/roles.ts';
 import { consentFacts, consentRelations } from '../node/records/alertRelease.ts';
 import { roundScore } from '../node/records/searchRecords.ts';
 import type { UnitOfWork } from '../node/records/unitOfWork.ts';
 import { entriesMeetingRecord, recordsMeetingEntry, type Candidate, type WatcherCandidate } from './watchCandidates.ts';
-
-export { watchSimilarityThreshold } from './watchCandidates.ts';
-
-/**
- * At most this many records hit one new watch entry retroactively, the newest
- * the owner releases to the watcher: a vague entry must not flood its unit.
- * The cap counts hits after consent, so a record the watcher may not see never
- * takes a hit's place, and the entry's audit entry says when it was reached.
- * A record that changes later hits every entry it meets: no cap there.
- */
-export const maxRetroHits = 200;
 
 /** Records whose consent facts are read at once while retro hits are decided. */
 const retroBatch = 500;

@@ -9,6 +9,8 @@ import type { PrismaClient } from '../../generated/node/client.ts';
 import type { VerifiedMembership } from '../../identity/gatewayCredential.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { toGrantView } from './consentRequestRecords.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
 export interface JointOperationRelease extends OperationReleaseInput {
@@ -34,7 +36,7 @@ export async function setJointOperationRelease(
   membership: VerifiedMembership | null,
   release: JointOperationRelease,
   now = new Date(),
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<ConsentGrantView[]> {
   const code = purpose.caseReference;
   if (caller.agency !== owner || purpose.code !== jointOperationPurpose || !code || membership?.operation !== code || membership.role !== 'LIAISON') {
@@ -47,7 +49,8 @@ export async function setJointOperationRelease(
     });
   }
   const alertIds = [...new Set(release.alertIds)];
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const alerts = alertIds.every(isUuid) ? await tx.alert.findMany({ where: { id: { in: alertIds } }, select: { id: true, reference: true } }) : [];
     if (alerts.length !== alertIds.length) throw hubError(ErrorCode.NOT_FOUND, `Not every alert is a record of ${owner}.`);
     await tx.consentGrant.updateMany({
@@ -70,8 +73,9 @@ export async function setJointOperationRelease(
               })),
             ),
           });
-    await journal?.(
-      tx,
+    // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
+    if (release.tier !== 'NONE') for (const alert of alerts) await matchRecord(unit, owner, alert.id, now);
+    await unit.journal(
       alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
       { change: 'joint operation release', operation: code, tier: release.tier, grantees, grants: grants.map((grant) => grant.id) },
     );
