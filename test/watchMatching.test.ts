@@ -5,7 +5,7 @@ import { createPrismaClient, type PrismaClient } from '../src/database/createPri
 import { syntheticWatchedIdentifier, syntheticWatchEntries } from '../src/demo/syntheticWatchList.ts';
 import { normalizeSerial } from '../src/domain/normalize.ts';
 import { Prisma } from '../src/generated/node/client.ts';
-import { roundScore, similarScoreCap, wildcardScore } from '../src/node/records/searchRecords.ts';
+import { matchOfScore, roundScore, similarScoreCap, wildcardScore } from '../src/node/records/searchRecords.ts';
 import { entriesMeetingRecord, recordsMeetingEntry, watchSimilarityThreshold } from '../src/realtime/watchCandidates.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
 
@@ -270,6 +270,19 @@ describe('watch matching by index lookups', () => {
     const kinds = ['SERIAL_NUMBER EXACT', 'SERIAL_NUMBER PARTIAL', 'SERIAL_NUMBER SIMILAR', 'COMPONENT_SERIAL_NUMBER EXACT', 'COMPONENT_SERIAL_NUMBER PARTIAL', 'PLATE EXACT', 'VIN EXACT', 'DOCUMENT_NUMBER EXACT', 'PERSON EXACT'];
     for (const kind of kinds) expect(met.get(kind) ?? 0, kind).toBeGreaterThan(10);
   }, 600_000);
+});
+
+describe('the score of a watch hit on a serial', () => {
+  it('is the serial score of the search: a worn serial with all the watched trigrams is similar, not the serial itself', async () => {
+    await clear();
+    const { alertIds } = await store({
+      records: [{ firearms: [{ serial: 'AAAAA', worn: true }], components: [], vehicles: [], subjects: [] }],
+      entries: [{ watched: { kind: 'FIREARM_SERIAL', key: 'AAAA' }, state: 'active' }],
+    });
+    const [hit] = await prisma.$queryRaw<Pair[]>(entriesMeetingRecord(alertIds[0]!, now));
+    expect(hit).toMatchObject({ matchedOn: 'SERIAL_NUMBER', score: similarScoreCap });
+    expect(matchOfScore(hit!.score)).toBe('SIMILAR');
+  });
 });
 
 // ─── Plans at the scale of a national watch list ────────────────────────────
