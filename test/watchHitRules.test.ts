@@ -6,7 +6,7 @@ import { watchEntryInput } from '../src/domain/watchInput.ts';
 import { parseGlobalId } from '../src/gateway/globalId.ts';
 import { criterionColumns } from '../src/node/records/watchEntryRecords.ts';
 import { maxRetroHits } from '../src/domain/watchView.ts';
-import { alertInput, createAlertMutation } from './fixtures.ts';
+import { alertInput, alertRow, createAlertMutation } from './fixtures.ts';
 import { adminQuery, demoUsers, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 // Who gets a hit when: every watcher of a changed record, however many; at
@@ -89,21 +89,15 @@ describe('who a watch hit reaches', () => {
     const prisma = hub.nodes.get('XK')!.prisma;
     const base = Date.now() - 86_400_000;
     // 260 records with the plate, a minute apart; XK withholds the 40 newest from MK.
-    const alerts = Array.from({ length: 260 }, (_, index) => ({
-      id: randomUUID(),
-      reference: `XK-RETRO-${String(index).padStart(3, '0')}`,
-      kind: 'SEIZURE' as const,
-      title: `Seizure ${index}`,
-      occurredAt: new Date(base),
-      locationKind: 'BORDER_CROSSING_POINT' as const,
-      riskThreat: 3,
-      riskVulnerability: 3,
-      riskImpact: 3,
-      riskLevel: 'MEDIUM' as const,
-      unitCode: demoUsers['xk-border-officer'].unit,
-      createdBy: demoUsers['xk-border-officer'].sub,
-      createdAt: new Date(base + index * 60_000),
-    }));
+    const alerts = Array.from({ length: 260 }, (_, index) =>
+      alertRow({
+        id: randomUUID(),
+        reference: `XK-RETRO-${String(index).padStart(3, '0')}`,
+        createdAt: new Date(base + index * 60_000),
+        unitCode: demoUsers['xk-border-officer'].unit,
+        createdBy: demoUsers['xk-border-officer'].sub,
+      }),
+    );
     const vehicles = alerts.map(() => ({ id: randomUUID(), plate, plateNormalized: normalizeIdentifier(plate), plateCountry: 'XK' }));
     await prisma.alert.createMany({ data: alerts });
     await prisma.vehicle.createMany({ data: vehicles });

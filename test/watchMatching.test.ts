@@ -7,6 +7,7 @@ import { normalizeSerial } from '../src/domain/normalize.ts';
 import { Prisma } from '../src/generated/node/client.ts';
 import { matchOfScore, roundScore, similarScoreCap, wildcardScore } from '../src/node/records/searchRecords.ts';
 import { entriesMeetingRecord, recordsMeetingEntry, watchSimilarityThreshold } from '../src/realtime/watchCandidates.ts';
+import { alertRow } from './fixtures.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
 
 // The matcher looks each identifier up on an index (migration 0014). Before,
@@ -146,21 +147,7 @@ type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 async function store({ records, entries }: World) {
   const alertIds = records.map(() => crypto.randomUUID());
   await prisma.alert.createMany({
-    data: alertIds.map((id, index) => ({
-      id,
-      reference: `XK-WM-${index}`,
-      kind: 'SEIZURE' as const,
-      title: `Record ${index}`,
-      occurredAt: now,
-      locationKind: 'BORDER_CROSSING_POINT' as const,
-      riskThreat: 3,
-      riskVulnerability: 3,
-      riskImpact: 3,
-      riskLevel: 'MEDIUM' as const,
-      unitCode: 'XK-BP-HANI',
-      createdBy: 'watchMatching.test',
-      createdAt: new Date(now.getTime() - index * 60_000),
-    })),
+    data: alertIds.map((id, index) => alertRow({ id, reference: `XK-WM-${index}`, createdAt: new Date(now.getTime() - index * 60_000) })),
   });
   const item = { make: 'Zastava', model: 'M70', type: 'PISTOL' as const, calibre: '7.65 mm' };
   await prisma.firearm.createMany({
