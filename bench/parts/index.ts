@@ -8,6 +8,7 @@ import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
+import picturePart from './picture.ts';
 import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, watchListPart, auditWritePart, auditExportPart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, watchListPart, auditWritePart, auditExportPart, picturePart];
