@@ -7,6 +7,7 @@ import { parseGlobalId } from '../src/gateway/globalId.ts';
 import { criterionColumns } from '../src/node/records/watchEntryRecords.ts';
 import { maxRetroHits } from '../src/domain/watchView.ts';
 import { alertInput, alertRow, createAlertMutation } from './fixtures.ts';
+import { activeOperation, operationDocuments, workingInOperation } from './operationFixtures.ts';
 import { adminQuery, demoUsers, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 // Who gets a hit when: every watcher of a changed record, however many; at
@@ -142,33 +143,17 @@ describe('who a watch hit reaches', () => {
 
   it("reaches a member's watch entry in a joint operation once the owner releases the hidden record to the operation", async () => {
     const code = 'XK-MK-JO-2026-31';
-    const inOperation = { purpose: 'JOINT_OPERATION', caseReference: code };
+    const inOperation = workingInOperation(code);
     const plate = 'WT-JO-31';
-    const created = await ok('xk-liaison', `mutation($input: CreateJointOperationInput!) { createJointOperation(input: $input) { id } }`, {
-      input: {
-        code,
-        codeName: 'VIGIL',
-        objective: 'Watch the plates of a smuggling ring at the crossing.',
-        legalBasis: 'Agreement on police cooperation between Kosovo and North Macedonia, Art. 12 (joint operations).',
-        leadAgency: 'XK',
-        participatingAgencies: ['XK', 'MK'],
-        area: { borderCrossings: ['HANI_I_ELEZIT_BLACE'], greenBorderSectors: [], municipalities: ['Hani i Elezit'] },
-        plannedStart: inDays(1).toISOString(),
-        plannedEnd: inDays(20).toISOString(),
-        partnerLiaisons: [{ officerSub: demoUsers['mk-liaison'].sub, agency: 'MK', unitCode: demoUsers['mk-liaison'].unit }],
-      },
-    });
-    const operationId = created.createJointOperation.id;
+    // XK's duty officer, whose role decides consent, releases XK's linked records once a member.
+    const operationId = await activeOperation(hub, code, [['xk-duty-officer', 'MEMBER']]);
     const seizure = await seize(car(plate));
     await hideFromMk(seizure.id);
-    await ok('xk-liaison', `mutation($id: ID!, $alertId: ID!) { linkAlertToOperation(operationId: $id, alertId: $alertId) { alertId } }`, { id: operationId, alertId: seizure.id }, inOperation);
+    await ok('xk-liaison', operationDocuments.link, { id: operationId, alertId: seizure.id }, inOperation);
     const entry = await watch('mk-liaison', { plate, plateCountry: 'XK' }, inOperation);
     expect(await hitsOf(entry.id)).toEqual([]);
 
-    await ok('xk-liaison', `mutation($id: ID!, $input: OperationReleaseInput!) { setOperationRelease(operationId: $id, input: $input) { tier } }`, {
-      id: operationId,
-      input: { tier: 'SUMMARY', expiresAt: inDays(10).toISOString() },
-    }, inOperation);
+    await ok('xk-duty-officer', operationDocuments.release, { id: operationId, input: { tier: 'SUMMARY', expiresAt: inDays(10).toISOString() } }, inOperation);
     expect(await hitsOf(entry.id)).toEqual([{ alert_id: seizure.localId, retro: false }]);
   });
 
