@@ -9,6 +9,7 @@ import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
 import type { HitFeed } from '../realtime/hitFeed.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -55,6 +56,8 @@ export interface GatewayContext {
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
   auditChain: AuditChainMonitor;
+  /** The exchange agreement the gateway applies to what it releases of the hub's own records (the joint picture's joint measures). */
+  agreement: ExchangeAgreement;
 }
 
 /** What subscriptions to hits take their events from, and log their deliveries with. */
@@ -82,6 +85,8 @@ export interface GatewayContextOptions {
   auditDigestKey: DigestKey;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
+  /** Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -134,7 +139,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain, agreement = committedAgreement }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -144,6 +149,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
     const membership = await verifyOperationPurpose(prisma, officer, purpose);
-    return { officer, officerToken, purpose, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain, agreement };
   };
 }
