@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { buildSchema, getNamedType, isInputObjectType, isObjectType, isScalarType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAuditCommand } from '../src/audit/runAuditCommand.ts';
 import { auditedInput } from '../src/domain/schema/auditedInputs.ts';
 import { normalizeIdentifier, normalizeName, normalizeSerial } from '../src/domain/normalize.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphql, graphqlOverWebSocket, startTestHub, verifyChainOf, type TestHub } from './helpers.ts';
+import { codes, graphql, graphqlOverWebSocket, startTestHub, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
 const audit = { purpose: 'AUDIT', caseReference: null };
@@ -202,62 +200,5 @@ describe('property: no searched identifier is ever in clear in a log', () => {
       }),
       { seed: 20261201, numRuns: 25 },
     );
-  });
-});
-
-describe('erasure of the clear part after the retention', () => {
-  const purge = async (url: string, extra: string[] = []) => {
-    let out = '';
-    const stdout = new Writable({ write: (chunk, _encoding, done) => ((out += String(chunk)), done()) });
-    const code = await runAuditCommand(['purge', '--database-url', url, '--retention-days', '0', ...extra], { stdout, stderr: stdout, env: {} });
-    return { code, out };
-  };
-
-  it('erases what is due in every party, keeps every chain verifiable, and records itself', async () => {
-    await hub.query('xk-border-officer', `query Page($first: Int) { alerts(first: $first) { totalCount } }`, { first: 3 });
-    for (const { party, applicationUrl } of databases()) {
-      const before = await withClient(applicationUrl, async (client) => (await client.query('select count(*)::int as n from audit.entry where variables is not null')).rows[0].n);
-      expect(before, party).toBeGreaterThan(0);
-      // As the application role: it may erase only through audit.erase_clear_variables.
-      const { code, out } = await purge(applicationUrl, ['--party', party]);
-      expect(code, out).toBe(0);
-      expect(out).toMatch(new RegExp(`erased the clear variables of ${before} entries \\(1 to \\d+, before .*\\); recorded as entry \\d+`));
-      expect(await verifyChainOf(applicationUrl), party).toMatchObject({ ok: true });
-      const [erasure] = await withClient(applicationUrl, async (client) => (await client.query(`select seq, details from audit.entry where kind = 'ERASURE'`)).rows);
-      expect(erasure.details.erasure).toMatchObject({ fromSeq: 1, count: before, retentionDays: 0 });
-      // Idempotent: nothing more is due, nothing is written.
-      expect((await purge(applicationUrl, ['--party', party])).out).toMatch(/^nothing to erase before/);
-    }
-    // The API still shows the digests and the digest of what was erased.
-    const result = await hub.query('xk-auditor', review, { party: 'GATEWAY', filter: { term: 'KS 417 QW' } }, audit);
-    const [entry] = result.data!.auditEntries.edges.map((edge: any) => edge.node);
-    expect(entry).toMatchObject({ variables: null, variablesDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(entry.digests).toHaveLength(1);
-  });
-
-  it('refuses a forged erasure and every other change, and detects an erasure that bypasses its record', async () => {
-    const node = hub.nodes.get('XK')!.database;
-    await hub.query('xk-border-officer', searchQuery, { input: { plate: 'NM-301-RT' } });
-    const [{ seq }] = await withClient(node.url, async (client) => (await client.query(`select max(seq)::int as seq from audit.entry where variables is not null`)).rows);
-    const refused = (url: string, sql: string) => withClient(url, (client) => client.query(sql).then(() => 'accepted', (error: pg.DatabaseError) => error.code));
-    // hub_app has no UPDATE or DELETE on the log at all.
-    expect(await refused(node.applicationUrl, `update audit.entry set variables = null where seq = ${seq}`)).toBe('42501');
-    expect(await refused(node.applicationUrl, `delete from audit.entry where seq = ${seq}`)).toBe('42501');
-    // The owner is stopped by the triggers: any update outside the erasure function, even one matching no row.
-    expect(await refused(node.url, `update audit.entry set variables = null where seq = ${seq}`)).toBe('42501');
-    expect(await refused(node.url, `update audit.entry set actor_sub = 'someone' where seq = -1`)).toBe('42501');
-    expect(await refused(node.url, `delete from audit.entry where seq = ${seq}`)).toBe('42501');
-    // Even with the erasure's switch on, only setting the clear variables to null passes.
-    for (const change of [`actor_sub = 'someone'`, `variables = '{"x": 1}'`, `digests = null`, `variables = null, purpose = 'AUDIT'`]) {
-      expect(await refused(node.url, `select set_config('hub.audit_erasure', 'on', false); update audit.entry set ${change} where seq = ${seq}`), change).toBe('42501');
-    }
-    expect(await verifyChainOf(node.url)).toMatchObject({ ok: true });
-    // An erasure without its ERASURE entry (the function called on its own) is a hole `audit verify` names.
-    await withClient(node.applicationUrl, (client) => client.query(`select * from audit.erase_clear_variables(now())`));
-    expect(await verifyChainOf(node.url)).toEqual({
-      ok: false,
-      firstBadSeq: seq,
-      reason: `the clear variables of entry ${seq} were erased, and no erasure entry after it records that`,
-    });
   });
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { genesisHash, toSeq } from './auditEntry.ts';
+import { genesisHash } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 import type { CheckpointKeys } from './checkpoints.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
 

@@ -8,7 +8,8 @@ import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
 import type { HitFeed } from '../realtime/hitFeed.ts';
-import { registerCollector } from '../audit/useAuditLog.ts';
+import { registerActor, registerCollector } from '../audit/useAuditLog.ts';
+import { newOperationId } from '../audit/operationId.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -45,6 +46,10 @@ export interface GatewayContext {
   agencyErrors: GraphQLError[];
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
+  /** The hub's id of this operation (src/audit/operationId.ts): in every entry it causes, at every party. */
+  operationId: string;
+  /** The one writer of the gateway's log (group commit). */
+  auditWriter: AuditWriter;
   /** The hub database: the gateway's consultation log and the joint operations. */
   prisma: HubPrismaClient;
   /** Wakes operationUpdates subscribers when an operation's update commits. */
@@ -59,12 +64,10 @@ export interface GatewayContext {
   auditChain: AuditChainMonitor;
 }
 
-/** What subscriptions to hits take their events from, and log their deliveries with. */
+/** What subscriptions to hits take their events from. */
 export interface FeedSettings {
   /** The process's one reader of the hub feed, shared by every subscription (hitFeed.ts). */
   hits: HitFeed;
-  /** The gateway's group-commit writer of its log: each delivery's consultation entry. */
-  auditWriter: AuditWriter;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -82,6 +85,7 @@ export interface GatewayContextOptions {
   operationUpdates: OperationUpdateSignal;
   checkpointExchange: CheckpointExchangeOptions;
   auditDigestKey: DigestKey;
+  auditWriter: AuditWriter;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
 }
@@ -107,7 +111,10 @@ export function identify(initial: GatewayInitialContext, trustList: TrustList): 
     if (!officerToken) {
       throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
     }
-    return { officerToken, officer: await verifyOfficerToken(officerToken, trustList) };
+    const officer = await verifyOfficerToken(officerToken, trustList);
+    // From here on a refusal of the request (no purpose, an invalid document) names the officer.
+    registerActor(initial.request, officer);
+    return { officerToken, officer };
   };
   if (!initial.request) return verify();
   let pending = identified.get(initial.request);
@@ -136,7 +143,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, auditWriter, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -144,9 +151,11 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
+    const operationId = newOperationId();
+    audit.operationId = operationId;
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

@@ -9,7 +9,8 @@ import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { createCommittedHead } from '../audit/auditWitness.ts';
-import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import { logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import { auditUnavailable, unrecorded } from '../audit/auditErrors.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createOperationUpdateSignal } from '../operations/operationUpdateStream.ts';
@@ -142,8 +143,9 @@ export function createGateway(config: GatewayConfig): Gateway {
   const hits = createHitFeed({ prisma, notifier, agencies: nodes.agencies, logger, ...(config.subscriptionPollMs ? { pollMs: config.subscriptionPollMs } : {}),
     ...(config.subscriptionBufferSize ? { bufferSize: config.subscriptionBufferSize } : {}),
   });
-  const consultationWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
-  const feed = { hits, auditWriter: consultationWriter };
+  // The one writer of the gateway's log: consultations, refusals (HTTP and graphql-ws) and pushes alike.
+  const auditWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
+  const feed = { hits };
   const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
   const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
   const auditChain = createAuditChainMonitor({
@@ -153,7 +155,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
   const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey: config.auditDigestKey, feed, auditChain });
+  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey: config.auditDigestKey, auditWriter, feed, auditChain });
   const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
   const maxConnections = config.maxConnectionsPerOfficer ?? 10;
   /** Open sockets per officer (issuer and subject), in this process. */
@@ -177,7 +179,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
+      useAuditLog({ party: gatewayParty, writer: auditWriter, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
@@ -206,13 +208,13 @@ export function createGateway(config: GatewayConfig): Gateway {
   });
 
   // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
-  const refusals: RefusalLog = { party: gatewayParty, writer: consultationWriter, logger };
+  const refusals: RefusalLog = { party: gatewayParty, writer: auditWriter, logger };
   // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
   const audited = async (args: ExecutionArgs, running: unknown) => {
     const result = await running;
     const audit = (args.contextValue as Partial<GatewayContext>).audit;
     if (!audit || (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)) return result;
-    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [auditUnavailable()] };
+    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [unrecorded(audit)] };
   };
   const listener = createHttpListener(yoga);
   const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
@@ -268,8 +270,11 @@ export function createGateway(config: GatewayConfig): Gateway {
         const refused = async (raised: readonly unknown[]) => {
           const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
           const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
+          // As over HTTP: the entry names the officer once the token verifies (it is verified for every operation).
+          const claims = socketClaims(ctx);
+          const officer = claims.token ? await verifyOfficerToken(claims.token, config.trustList).catch(() => null) : null;
           // As over HTTP: a refusal the log cannot take is answered AUDIT_UNAVAILABLE.
-          return (await logRefusal(refusals, socketClaims(ctx), outcome, errorCode)) ? errors : [auditUnavailable()];
+          return (await logRefusal(refusals, claims, outcome, errorCode, officer)) ? errors : [auditUnavailable()];
         };
         let document;
         let contextValue: unknown;
@@ -324,6 +329,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     await hits.stop();
     await notifier.close();
     await auditChain.close();
+    // Every entry handed to the writer is committed (or failed) before its database goes.
+    await auditWriter.drain();
     await prisma.$disconnect();
     await limitsPool?.end();
   };

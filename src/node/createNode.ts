@@ -2,6 +2,7 @@ import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
+import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
@@ -63,6 +64,8 @@ export function createNode(config: NodeConfig): AgencyNode {
     ...(partyKeys ? { publicKeys: partyKeys } : {}),
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
+  // The one writer of the node's log for what is not written with a change: disclosures and refusals.
+  const auditWriter = createAuditWriter({ prisma, party: config.agency });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
@@ -80,7 +83,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
-      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger, reportHead: true }),
+      useAuditLog({ party: config.agency, writer: auditWriter, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger, reportHead: true }),
       useHealthChecks({
         readiness: async () => {
           const database = await probe(() => prisma.$queryRaw`select 1`);
@@ -105,6 +108,8 @@ export function createNode(config: NodeConfig): AgencyNode {
     await events.close();
     await listener.close();
     await auditChain.close();
+    // Every entry handed to the writer is committed (or failed) before its database goes.
+    await auditWriter.drain();
     await prisma.$disconnect();
   };
 

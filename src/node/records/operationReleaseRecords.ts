@@ -2,6 +2,7 @@ import { jointOperationPurpose } from '../../consent/agreement.ts';
 import type { OperationReleaseInput } from '../../consent/consentInput.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import type { ConsentGrantView } from '../../domain/alertView.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -72,7 +73,7 @@ export async function setJointOperationRelease(
           });
     await journal?.(
       tx,
-      alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
+      alerts.map((alert) => domesticRecordRef(owner, alert.id, 'ALERT', alert.reference)),
       { change: 'joint operation release', operation: code, tier: release.tier, grantees, grants: grants.map((grant) => grant.id) },
     );
     return grants.map((grant) => toGrantView(grant, owner));
