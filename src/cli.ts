@@ -14,12 +14,14 @@ import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { consolePath } from './console/useConsole.ts';
+import { picturePath } from './picture/usePicture.ts';
 import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
 import { runSubscribeCommand } from './realtime/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
 import { loadTrustList } from './identity/trustList.ts';
+import { readRunningHub, webSocketUrlOf } from './hub/runningHub.ts';
 import { startHub } from './hub/startHub.ts';
 import { createNode } from './node/createNode.ts';
 import { invalidLogLevel, logger } from './server/logger.ts';
@@ -43,7 +45,9 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   keys [--dir D] [--uid U]   development keys and trust list (default DATA_DIR/keys), e.g. for docker compose (--uid 1000)
   audit verify|export|purge  walk a party's log and checkpoints / export it as JSON Lines / erase expired clear variables (audit --help)
   subscribe --token T --purpose P [--case-reference C] [--after CURSOR] [--url WS]
-                             print your unit's watch hits as JSON lines as they happen (graphql-ws)
+                             print your unit's watch hits as JSON lines as they happen (graphql-ws;
+                             default: the hub that npm start runs in DATA_DIR)
+  url [--ws]                 the GraphQL (--ws: WebSocket) URL of the hub npm start runs in DATA_DIR
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -107,15 +111,15 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const config = loadStartConfig();
       const hub = await serve(() => startHub(config));
-      const ws = new URL(hub.gatewayUrl);
-      ws.protocol = 'ws:';
+      const ws = webSocketUrlOf(hub.gatewayUrl);
       const tokens = await tokensFor(config.dataDir, config.agencies);
       const lines = [
         '',
         'Border Exchange Hub is running.',
         `  GraphQL (GraphiQL in a browser): ${hub.gatewayUrl.href}`,
-        `  WebSocket (graphql-ws):          ${ws.href}`,
+        `  WebSocket (graphql-ws):          ${ws}`,
         `  Audit console (browser):         ${new URL(consolePath, hub.gatewayUrl).href}   (sign in with the xk-auditor token)`,
+        `  Joint picture (browser):         ${new URL(picturePath, hub.gatewayUrl).href}   (sign in with the xk-analyst or mk-analyst token)`,
         ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
         '',
         'Demo tokens (8 h). In GraphiQL, open Headers and paste, with the token of the user you play:',
@@ -254,6 +258,18 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'audit': {
       process.exitCode = await runAuditCommand(rest);
+      return;
+    }
+    case 'url': {
+      const { values } = parseArgs({ args: rest, options: { ws: { type: 'boolean' } } });
+      const { dataDir } = loadStartConfig();
+      const hub = await readRunningHub(dataDir);
+      if (!hub) {
+        process.stderr.write(`no running hub found in ${dataDir}: start one with npm start (same DATA_DIR)\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${values.ws ? webSocketUrlOf(hub.gatewayUrl) : hub.gatewayUrl}\n`);
       return;
     }
     case 'subscribe': {

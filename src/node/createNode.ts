@@ -11,6 +11,7 @@ import { createHttpListener, type ListenOptions } from '../server/createHttpList
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { listenForNotifications } from '../realtime/listenForNotifications.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
@@ -18,6 +19,7 @@ import { nodeEventsChannel } from '../realtime/eventOutbox.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 
 /** Configuration of one agency node. */
 export interface NodeConfig {
@@ -39,6 +41,8 @@ export interface NodeConfig {
   auditDigestKey: DigestKey;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
+  /** The exchange agreement whose statistics terms the node applies. Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
   logger?: Logger;
 }
 
@@ -78,6 +82,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
       auditDigestKey: config.auditDigestKey,
+      agreement: config.agreement ?? committedAgreement,
     }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
@@ -99,19 +104,34 @@ export function createNode(config: NodeConfig): AgencyNode {
     logging: logger,
   });
   const listener = createHttpListener(yoga);
+  let url: URL | undefined;
+  // Started in order, stopped in reverse (see serverPart.ts).
+  const parts: ServerPart[] = [
+    {
+      name: 'node database',
+      start: async () => {
+        await assertApplicationConnection(prisma);
+        await registerAgencies(prisma, config.agencies);
+      },
+      stop: () => prisma.$disconnect(),
+    },
+    { name: 'audit chain monitor', stop: () => auditChain.close() },
+    // Stopped once the listener has let the requests in flight finish: every entry they handed over is committed (or failed).
+    { name: 'audit writer', stop: () => auditWriter.drain() },
+    {
+      name: 'HTTP listener',
+      start: async () => {
+        url = new URL('/graphql', await listener.listen(config.listen));
+      },
+      stop: () => listener.close(),
+    },
+    // Last: stopping it first wakes the feed reads waiting for events, so the listener does not wait for them.
+    { name: 'event notifier', stop: () => events.close() },
+  ];
   let started = false;
-
   // Stopping twice (a signal, then a dispose) stops once.
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= shutdown());
-  const shutdown = async () => {
-    await events.close();
-    await listener.close();
-    await auditChain.close();
-    // Every entry handed to the writer is committed (or failed) before its database goes.
-    await auditWriter.drain();
-    await prisma.$disconnect();
-  };
+  const stop = () => (stopping ??= stopParts(parts));
 
   return {
     agency: config.agency,
@@ -119,12 +139,9 @@ export function createNode(config: NodeConfig): AgencyNode {
     async start() {
       if (started) throw new Error(`node ${config.agency} is already started`);
       started = true;
-      await assertApplicationConnection(prisma);
-      await registerAgencies(prisma, config.agencies);
-      const base = await listener.listen(config.listen);
-      const url = new URL('/graphql', base);
-      logger.info({ url: url.href }, 'agency node listening');
-      return url;
+      await startParts(parts);
+      logger.info({ url: url!.href }, 'agency node listening');
+      return url!;
     },
     stop,
     prisma,
