@@ -197,6 +197,14 @@ const steps: Step[] = [
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
   {
+    field: 'jointPicture',
+    user: 'mk-analyst',
+    name: 'Picture',
+    document: () => 'query Picture { jointPicture(input: { dimensions: [PLACE], from: "2026-03", to: "2026-03" }) { periods tables { agency } } }',
+    purpose: { purpose: 'RISK_ANALYSIS', caseReference: null },
+  },
+  { field: 'statisticsPlaces', user: 'mk-analyst', name: 'Places', document: () => 'query Places { statisticsPlaces { code } }', purpose: { purpose: 'RISK_ANALYSIS', caseReference: null } },
+  {
     field: 'auditChains',
     user: 'xk-auditor',
     name: 'Chains',

@@ -39,15 +39,22 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-/** Every row of every party's audit.entry, each as the text of all its columns, lower-cased. */
+/**
+ * Every row of every table of every party's audit schema (entries, checkpoints,
+ * peers' checkpoints), each as the text of all its columns, lower-cased.
+ */
 async function everyLogRow(): Promise<{ party: string; seq: string; text: string }[]> {
   const rows = await Promise.all(
     databases().map(({ party, url }) =>
-      withClient(url, async (client) =>
-        (await client.query<{ seq: string; text: string }>('select seq::text, lower(to_jsonb(e)::text) as text from audit.entry e order by seq')).rows.map(
-          (row) => ({ party, ...row }),
-        ),
-      ),
+      withClient(url, async (client) => {
+        const tables = (await client.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'audit' order by 1`)).rows;
+        const all = [];
+        for (const { name } of tables) {
+          const { rows: texts } = await client.query<{ text: string }>(`select lower(to_jsonb(t)::text) as text from audit.${pg.escapeIdentifier(name)} t`);
+          all.push(...texts.map((row, index) => ({ party, seq: name === 'entry' ? String(JSON.parse(row.text).seq) : `${name}#${index}`, text: row.text })));
+        }
+        return all;
+      }),
     ),
   );
   return rows.flat();
@@ -201,4 +208,53 @@ describe('property: no searched identifier is ever in clear in a log', () => {
       { seed: 20261201, numRuns: 25 },
     );
   });
+
+  // Every kind of entry an officer's identifier can reach: the gateway's consultation and its refusal, the
+  // owner's disclosure, and the CHANGE entries of a watch entry's registration and removal at every node.
+  const watched = fc.oneof(
+    plate.map((value) => ({ input: { plate: value, plateCountry: 'XK' }, search: { plate: value }, values: [value, normalizeIdentifier(value)] })),
+    serial.map((value) => ({ input: { serialNumber: value }, search: { serialNumber: value }, values: [value, normalizeSerial(value)] })),
+    documentNumber.map((value) => ({ input: { documentNumber: value }, search: { documentNumber: value }, values: [value] })),
+    fc.array(fc.constantFrom(...'ABCDEFGHJKLMNPRSTUVWXYZ0123456789'), { minLength: 17, maxLength: 17 }).map((chars) => {
+      // Starting with a letter beyond "f": no VIN can be a piece of a hex hash.
+      const value = `W${chars.slice(1).join('')}`;
+      return { input: { vin: value }, search: { vin: value }, values: [value] };
+    }),
+    fc.tuple(name, name, fc.date({ min: new Date('1940-01-01T00:00:00Z'), max: new Date('1999-12-31T00:00:00Z'), noInvalidDate: true })).map(([familyName, givenName, born]) => {
+      const person = { familyName, givenName, dateOfBirth: born.toISOString().slice(0, 10) };
+      return { input: { person }, search: { person }, values: [familyName, givenName, person.dateOfBirth, normalizeName(familyName), normalizeName(givenName)] };
+    }),
+  );
+  const watch = /* GraphQL */ `mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
+  const unwatch = /* GraphQL */ `mutation Unwatch($id: ID!) { removeWatchEntry(id: $id) { id status } }`;
+
+  it('searches, refusals, and watch entries registered and removed leave no identifier in clear in any column of any audit table', async () => {
+    const kinds = new Set<string>();
+    const expiresAt = new Date(Date.now() + 10 * 864e5).toISOString();
+    await fc.assert(
+      fc.asyncProperty(watched, async ({ input, search, values }) => {
+        const [before] = await rowsOf('select max(seq) as seq from audit.entry');
+        expect((await hub.query('mk-border-officer', searchQuery, { input: search })).errors).toBeUndefined();
+        // A verified officer without a declared purpose: a DENIAL, with the variables it was refused.
+        const refused = await graphql(hub.gatewayUrl, searchQuery, { input: search }, { token: await hub.token('mk-border-officer'), purpose: null });
+        expect(codes(refused)).toEqual(['PURPOSE_REQUIRED']);
+        const created = await hub.query('mk-border-officer', watch, { input: { ...input, expiresAt } });
+        expect(created.errors).toBeUndefined();
+        const removed = await hub.query('mk-border-officer', unwatch, { id: created.data!.createWatchEntry.id });
+        expect(removed.data?.removeWatchEntry.status).toBe('REMOVED');
+        expect(await rowsHolding(values)).toEqual([]);
+        for (const row of await rowsOf('select kind from audit.entry where seq > $1', [before!.seq ?? 0])) kinds.add(row.kind);
+      }),
+      { seed: 20261205, numRuns: 15 },
+    );
+    // The gateway's own kinds; the nodes' were checked by the same rows (DISCLOSURE, CHANGE).
+    expect([...kinds].sort()).toEqual(['CONSULTATION', 'DENIAL']);
+    for (const node of ['XK', 'MK']) {
+      const nodeKinds = await withClient(hub.nodes.get(node)!.database.url, async (client) => (await client.query('select distinct kind from audit.entry order by 1')).rows.map((row) => row.kind));
+      expect(nodeKinds, node).toEqual(expect.arrayContaining(['CHANGE', 'DISCLOSURE']));
+    }
+  });
 });
+
+/** Rows of the gateway's log. */
+const rowsOf = (sql: string, params: unknown[] = []) => withClient(hub.hubDatabase.url, async (client) => (await client.query(sql, params)).rows);
