@@ -171,7 +171,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
-      useConsole(),
+      useConsole(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
