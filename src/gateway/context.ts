@@ -17,7 +17,6 @@ import type { Officer } from '../identity/officer.ts';
 import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
-import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
 import type { OperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
@@ -32,12 +31,11 @@ export interface GatewayContext {
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
-   * (HTTP and WebSocket alike); null under any other purpose. Nodes get it in
-   * the gateway's credential.
+   * (HTTP and WebSocket alike); null under any other purpose. Nodes get what
+   * they need of it (code, role, whether the operation is open) in the
+   * gateway's credential.
    */
-  operationMembership: OperationMembership | null;
-  /** What the credential towards the nodes vouches for: the membership, by code and role. */
-  membership: VerifiedMembership | null;
+  membership: OperationMembership | null;
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -154,8 +152,7 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     const operationId = newOperationId();
     audit.operationId = operationId;
     registerCollector(initial.request, audit);
-    const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
-    const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    const membership = await verifyOperationPurpose(prisma, officer, purpose);
+    return { officer, officerToken, purpose, membership, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

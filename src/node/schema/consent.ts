@@ -3,8 +3,7 @@ import { consentAlertRecordRef } from '../../audit/recordRefs.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
-import { consentDecisionInput, consentReason, consentRequestInput, operationReleaseInput } from '../../consent/consentInput.ts';
-import { setJointOperationRelease } from '../records/operationReleaseRecords.ts';
+import { consentDecisionInput, consentReason, consentRequestInput } from '../../consent/consentInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import {
   decideConsentRequest,
@@ -18,7 +17,7 @@ import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 import { consentDeciders } from '../../consent/agreement.ts';
 
-const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
+export const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -37,16 +36,6 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
   }),
 });
 
-
-const JointOperationReleaseInput = builder.inputType('JointOperationReleaseInput', {
-  description: "The owner's release of its alerts linked to a joint operation (named by the declared case reference) to the operation's other agencies.",
-  fields: (t) => ({
-    alertIds: t.idList({ required: true }),
-    granteeAgencies: t.stringList({ required: true }),
-    tier: t.field({ type: domain.enums.Tier, required: true, description: 'NONE withdraws the release.' }),
-    expiresAt: t.field({ type: 'DateTime', required: true }),
-  }),
-});
 
 /** What a change's entry recorded in its details, by name (the ids of what it made). */
 const detail = (applied: AppliedChange, name: string): unknown => (applied.details as Record<string, unknown> | null)?.[name];
@@ -96,30 +85,6 @@ builder.mutationFields((t) => ({
         (journal) => decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input), new Date(), journal),
         { db: prisma, replay: () => findConsentRequest(prisma, agency, String(args.id)) },
       ),
-  }),
-  setJointOperationRelease: t.field({
-    type: [ConsentGrant],
-    description:
-      'Releases the alerts to the joint operation at one tier, replacing the previous release: grants under JOINT_OPERATION ' +
-      'with the operation code as case reference. A liaison of this agency in the operation only (vouched for by the gateway).',
-    authScopes: { operational: operationalRoles },
-    args: { input: t.arg({ type: JointOperationReleaseInput, required: true }) },
-    resolve: (_root, { input }, { prisma, officer, agency, purpose, membership, audit }) => {
-      const release = parseInput(operationReleaseInput, { tier: input.tier, expiresAt: input.expiresAt });
-      return journaled(audit, (journal) =>
-        setJointOperationRelease(
-          prisma,
-          officer,
-          agency,
-          purpose,
-          membership,
-          { ...release, alertIds: input.alertIds.map(String), granteeAgencies: input.granteeAgencies },
-          new Date(),
-          journal,
-        ),
-        { db: prisma, replay: (applied) => findConsentGrants(prisma, agency, (detail(applied, 'grants') as string[] | undefined) ?? []) },
-      );
-    },
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,
