@@ -275,6 +275,18 @@ export async function startTestHub({
   };
 }
 
+/** Another gateway over the test hub's database and nodes (not started), with the options given. */
+export function anotherGateway(hub: TestHub, options: Partial<GatewayConfig> = {}): Gateway {
+  return createGateway({
+    trustList: hub.trustList,
+    databaseUrl: hub.hubDatabase.applicationUrl,
+    nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
+    signer: hub.keys.gateway,
+    auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
+    ...options,
+  });
+}
+
 /**
  * Makes officers members of a joint operation with this code (created if
  * new), straight in the hub database: for tests of consent under the purpose

@@ -125,7 +125,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
 
-  // The consultation log: one writer for every entry the gateway appends outside a request's own.
+  // The consultation log: one writer for every entry the gateway appends outside a change's own transaction
+  // (consultations, refusals over either transport, pushes).
   const auditWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
   const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
   const auditChain = createAuditChainMonitor({
@@ -141,7 +142,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     databaseUrl: config.databaseUrl,
     prisma,
     nodes,
-    auditWriter,
     logger,
     ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
     ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
@@ -163,6 +163,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     operationUpdates,
     checkpointExchange,
     auditDigestKey: config.auditDigestKey,
+    auditWriter,
     feed: realtime.feed,
     auditChain,
     agreement: config.agreement,
@@ -174,14 +175,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
-      useConsole(),
+      useConsole(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
+      useAuditLog({ party: gatewayParty, writer: auditWriter, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
@@ -213,6 +214,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   let url: URL | undefined;
   const parts: ServerPart[] = [
     { name: 'hub database', start: () => assertApplicationConnection(prisma), stop: () => prisma.$disconnect() },
+    // Stopped once the listener and the sockets let what was in flight finish: every entry handed over is committed (or failed).
+    { name: 'audit writer', stop: () => auditWriter.drain() },
     { name: 'rate-limit pool', stop: () => limitsPool?.end() },
     { name: 'audit chain monitor', stop: () => auditChain.close() },
     checkpoints,

@@ -19,10 +19,10 @@ export interface NodeRecord {
  * fetches more from the nodes than it returns. It also answers `Node`'s type
  * resolution from the typename the owner's node gave the record.
  */
-export function releasedRecord<View>(typename: string, refOf: (view: View) => AuditRecordRef) {
+export function releasedRecord<View>(typename: string, refOf: (view: View, context: GatewayContext) => AuditRecordRef) {
   return (value: unknown, context: GatewayContext): boolean => {
     if (typeof value !== 'object' || value === null || (value as Partial<NodeRecord>).__typename !== typename) return false;
-    context.audit.note(refOf(value as View));
+    context.audit.note(refOf(value as View, context));
     return true;
   };
 }

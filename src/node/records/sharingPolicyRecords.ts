@@ -2,6 +2,7 @@ import type { PrismaClient } from '../../generated/node/client.ts';
 import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
@@ -55,7 +56,7 @@ export async function setSharingPolicy(
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
     await matchRecord(unit, officer.agency, id);
-    await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
+    await unit.journal([domesticRecordRef(officer.agency, id, 'ALERT', alert.reference)], {
       change: 'sharing policy set',
       handlingCode,
       rules: input.rules.map((rule) => ({ ...rule, expiresAt: rule.expiresAt.toISOString() })),

@@ -1,4 +1,5 @@
-import { journaled } from '../../audit/auditCollector.ts';
+import { journaled, type AppliedChange } from '../../audit/auditCollector.ts';
+import { consentAlertRecordRef } from '../../audit/recordRefs.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
@@ -6,6 +7,8 @@ import { consentDecisionInput, consentReason, consentRequestInput } from '../../
 import { operationalRoles } from '../../identity/roles.ts';
 import {
   decideConsentRequest,
+  findConsentGrants,
+  findConsentRequest,
   listConsentRequests,
   requestConsent,
   revokeConsentGrant,
@@ -34,6 +37,9 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
 });
 
 
+/** What a change's entry recorded in its details, by name (the ids of what it made). */
+const detail = (applied: AppliedChange, name: string): unknown => (applied.details as Record<string, unknown> | null)?.[name];
+
 builder.queryFields((t) => ({
   consentRequests: t.connection(
     {
@@ -41,9 +47,11 @@ builder.queryFields((t) => ({
       description: 'Incoming requests (duty officers of this agency) or outgoing ones (the requesting agency), newest first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
-      resolve: async (_root, args, { prisma, officer, agency }) => {
+      resolve: async (_root, args, { prisma, officer, agency, audit }) => {
         const page = forwardPage(args);
         const result = await listConsentRequests(prisma, officer, agency, args.filter, page);
+        // The entry names the alert of every request released, as the gateway's does.
+        audit.note(...result.views.map((view) => consentAlertRecordRef(agency, view.alertId, view.alertReference, officer)));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -58,7 +66,10 @@ builder.mutationFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
     resolve: (_root, args, { prisma, officer, agency, purpose, audit }) =>
-      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal)),
+      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal), {
+        db: prisma,
+        replay: (applied) => findConsentRequest(prisma, agency, String(detail(applied, 'request'))),
+      }),
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
@@ -69,8 +80,10 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
     },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
-      journaled(audit, (journal) =>
-        decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input), new Date(), journal),
+      journaled(
+        audit,
+        (journal) => decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input), new Date(), journal),
+        { db: prisma, replay: () => findConsentRequest(prisma, agency, String(args.id)) },
       ),
   }),
   revokeConsentGrant: t.field({
@@ -79,8 +92,10 @@ builder.mutationFields((t) => ({
     authScopes: { operational: consentDeciders() },
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit }) =>
-      journaled(audit, (journal) =>
-        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal),
+      journaled(
+        audit,
+        (journal) => revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal),
+        { db: prisma, replay: async () => (await findConsentGrants(prisma, agency, [String(args.id)]))[0]! },
       ),
   }),
 }));
