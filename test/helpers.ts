@@ -187,7 +187,11 @@ export interface TestHub extends AsyncDisposable {
 export interface TestHubOptions {
   /** Default XK, MK. */
   agencies?: string[];
-  /** Default 2,000 ms. */
+  /**
+   * Default 15,000 ms: a test hub's first calls (cold plans, rollup triggers)
+   * can take seconds on a loaded 2-core machine; tests of a node that does not
+   * answer set their own, short timeout.
+   */
   nodeTimeoutMs?: number;
   /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
   rateLimits?: GatewayConfig['rateLimits'];
@@ -207,7 +211,7 @@ export interface TestHubOptions {
  */
 export async function startTestHub({
   agencies = ['XK', 'MK'],
-  nodeTimeoutMs = 2_000,
+  nodeTimeoutMs = 15_000,
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
