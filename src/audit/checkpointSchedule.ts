@@ -3,6 +3,7 @@ import pg from 'pg';
 import { jobQueueLogger, jobQueueSchema } from '../database/jobQueue.ts';
 import type { ServerPart } from '../server/serverPart.ts';
 import { exchangeCheckpoints, type CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
+import { checkAuditChains, type AuditChainCheckOptions } from './checkAuditChains.ts';
 
 /** The job that exchanges checkpoints, in graphile-worker's queue in the hub database. */
 export const checkpointTask = 'exchange_audit_checkpoints';
@@ -12,7 +13,7 @@ const checkpointJobKey = 'audit-checkpoints';
 const checkpointQueue = 'audit-checkpoints';
 
 /** Options of {@link createCheckpointSchedule}. */
-export interface CheckpointScheduleOptions extends CheckpointExchangeOptions {
+export interface CheckpointScheduleOptions extends CheckpointExchangeOptions, AuditChainCheckOptions {
   /** The hub database, as the application role (the queue's schema is installed by `hub migrate`). */
   databaseUrl: string;
   /** Milliseconds between two exchanges (AUDIT_CHECKPOINT_INTERVAL). */
@@ -28,6 +29,9 @@ export interface CheckpointScheduleOptions extends CheckpointExchangeOptions {
  * Cron cannot do this: its granularity is a minute, and a schedule of a few
  * hundred milliseconds is what the tests need. An exchange that fails is
  * logged and not retried: the next one comes at the interval anyway.
+ * After each exchange, the same job checks every party's log against what the
+ * others hold of it (checkAuditChains.ts), so that the copies just exchanged
+ * count, and keeps the result for the auditors' console.
  */
 export function createCheckpointSchedule(options: CheckpointScheduleOptions): ServerPart {
   const { databaseUrl, intervalMs, logger } = options;
@@ -47,6 +51,14 @@ export function createCheckpointSchedule(options: CheckpointScheduleOptions): Se
       );
     } catch (error) {
       logger.error({ err: error, job: helpers.job.id }, 'audit checkpoint exchange failed');
+    }
+    try {
+      const checks = await checkAuditChains(options);
+      for (const check of checks.filter((one) => one.status !== 'VERIFIED')) {
+        logger.error({ check, job: helpers.job.id }, `audit chain of ${check.party} ${check.status}${check.firstBadSeq === null ? '' : ` at entry ${check.firstBadSeq}`}: ${check.reason}`);
+      }
+    } catch (error) {
+      logger.error({ err: error, job: helpers.job.id }, 'audit chain check failed');
     }
   };
   let pool: pg.Pool | undefined;
