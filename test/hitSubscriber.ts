@@ -2,6 +2,9 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { webSocketUrl } from './helpers.ts';
 
+/** Where a subscription cursor stands in each source (read, not checked: the gateway alone checks its signature). */
+export const cursorPositions = (cursor: string): Record<string, number> => JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString()).p;
+
 /** What a graphql-ws subscriber saw: every payload, and how its socket ended. */
 export interface Subscriber {
   /** Whose token it connected with (undefined: none). */
