@@ -28,7 +28,7 @@ export async function deliverHit(prisma: PrismaClient, officer: Officer, purpose
   const { event } = deliverable;
   const entry = event.watchEntryId ? await prisma.watchEntry.findUnique({ where: { id: event.watchEntryId } }) : null;
   if (!entry || !isActive(entry, now)) return { delivered: false, reason: 'WATCH_ENTRY_ENDED', alertId: event.alertId };
-  const [row] = await loadAlertRows(prisma, officer, owner, [event.alertId]);
+  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now }, [event.alertId]);
   const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId };
   const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };

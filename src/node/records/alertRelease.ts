@@ -46,7 +46,12 @@ const anyInclude = {
   consentGrants: true,
 } satisfies Prisma.AlertInclude;
 
-export type AlertRow = Prisma.AlertGetPayload<{ include: typeof anyInclude }>;
+/**
+ * An alert with what its views are built from. `releasedTier`: the tier the
+ * statement that read it decided (loadAlertRows), which read nothing above it;
+ * absent on rows read in full (a write's own, domestic, answer).
+ */
+export type AlertRow = Prisma.AlertGetPayload<{ include: typeof anyInclude }> & { releasedTier?: Tier };
 
 /** A stored firearm as released: everything but the bookkeeping columns. */
 export function firearmView({ alertId: _alertId, createdAt: _createdAt, position: _position, ...firearm }: FirearmRow) {
@@ -75,6 +80,11 @@ export function consentFacts(row: Pick<AlertRow, 'createdAt' | 'handlingCode' | 
  */
 export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purpose: DeclaredPurpose, now = new Date()): AlertView | null {
   const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now);
+  if (row.releasedTier !== undefined && row.releasedTier !== decision.tier) {
+    // The statement read the row for another tier than the one decided: a view built from it could
+    // lack what the tier releases, or hold what it does not. Fail, releasing nothing (masked, logged).
+    throw new Error(`alert ${row.id}: read for tier ${row.releasedTier}, decided ${decision.tier}`);
+  }
   if (decision.tier === 'NONE') return null;
   return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC');
 }
@@ -84,13 +94,25 @@ export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purp
  * any field the agreement does not name, never leave for a partner.
  */
 function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
-  const released = new Set(alertFieldsAt(tier));
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    const named = tierOfAlertField(field) !== undefined;
-    if (named ? !released.has(field) : !domestic) projected[field] = null;
+    if (!keptAt(tier, domestic, field)) projected[field] = null;
   }
   return projected as unknown as AlertView;
+}
+
+// Whether a view field is kept at a tier, decided once per tier, caller kind and field from the
+// agreement (loaded once per process), not again for every row of every page.
+const kept = new Map<string, boolean>();
+function keptAt(tier: Tier, domestic: boolean, field: string): boolean {
+  const key = `${tier} ${domestic} ${field}`;
+  let keep = kept.get(key);
+  if (keep === undefined) {
+    const named = tierOfAlertField(field) !== undefined;
+    keep = named ? alertFieldsAt(tier).includes(field) : domestic;
+    kept.set(key, keep);
+  }
+  return keep;
 }
 
 function fullAlertView(row: AlertRow, owner: string, decision: AccessDecision, purpose: DeclaredPurpose): AlertView {

@@ -86,7 +86,7 @@ export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, c
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: first,
   });
-  const rows = await loadAlertRows(prisma, access.caller, access.owner, keys.map((key) => key.id));
+  const rows = await loadAlertRows(prisma, access, keys.map((key) => key.id));
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
@@ -166,7 +166,7 @@ async function searchSerial(
   for (let examined = 0, wanted = first; ; examined = wanted, wanted = Math.min(maxCandidates, wanted + candidateBatch)) {
     const candidates = await prisma.$queryRaw<SerialCandidate[]>(serialCandidates(key, similar, wanted));
     const batch = candidates.slice(examined);
-    const rows = await loadAlertRows(prisma, access.caller, access.owner, batch.map((c) => c.alertId));
+    const rows = await loadAlertRows(prisma, access, batch.map((c) => c.alertId));
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const candidate of batch) {
       const row = byId.get(candidate.alertId);

@@ -2,7 +2,7 @@ import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
-import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage, selectsTotalCount } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { NodeContext } from '../context.ts';
@@ -55,8 +55,8 @@ builder.queryFields((t) => ({
       description: 'Alerts of this agency the caller may see for the declared purpose, newest reported first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.AlertFilter }) },
-      resolve: async (_root, args, context) => {
-        const page = forwardPage(args);
+      resolve: async (_root, args, context, info) => {
+        const page = { ...forwardPage(args), count: selectsTotalCount(info) };
         const now = new Date();
         const result = await listAlerts(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, args.filter, page);
         const views = result.rows.map((row) => release(row, context, now));
@@ -79,8 +79,9 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const row = await findAlert(context.prisma, context.officer, context.agency, String(id));
-      return row ? release(row, context) : null;
+      const now = new Date();
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, String(id));
+      return row ? release(row, context, now) : null;
     },
   }),
 }));
