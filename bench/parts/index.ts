@@ -4,9 +4,11 @@
 import type { BenchPart } from '../suite.ts';
 import { auditExportPart } from './auditExport.ts';
 import { auditWritePart } from './auditWrite.ts';
+import feedScalePart from './feedScale.ts';
 import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
+import hitOutagePart from './hitOutage.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, auditWritePart, auditExportPart];
