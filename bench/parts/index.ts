@@ -10,5 +10,6 @@ import hitLatencyPart from './hitLatency.ts';
 import hitOutagePart from './hitOutage.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
+import picturePart from './picture.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, auditWritePart, auditExportPart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, auditWritePart, auditExportPart, picturePart];

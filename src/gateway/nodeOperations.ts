@@ -92,6 +92,9 @@ const traceRequestFields = /* GraphQL */ `
   }
 `;
 
+/** What the gateway keeps of an owner's release to a joint operation: its grants stay at the node. */
+const jointOperationReleaseSelection = 'operation revision tier expiresAt granteeAgencies setBy setAt endedAt';
+
 const consentGrantSelection = /* GraphQL */ `
   __typename id alertId granteeAgency tier purpose caseReference expiresAt grantedBy grantedAt revokedAt revokedBy revocationReason
 `;
@@ -159,7 +162,10 @@ export const nodeOperations = {
     ${consentRequestFields}
   `,
   setJointOperationRelease: /* GraphQL */ `
-    mutation SetJointOperationRelease($input: JointOperationReleaseInput!) { setJointOperationRelease(input: $input) { ${consentGrantSelection} } }
+    mutation SetJointOperationRelease($input: JointOperationReleaseInput!) { setJointOperationRelease(input: $input) { outcome release { ${jointOperationReleaseSelection} } } }
+  `,
+  jointOperationRelease: /* GraphQL */ `
+    query JointOperationRelease { jointOperationRelease { ${jointOperationReleaseSelection} } }
   `,
   revokeConsentGrant: /* GraphQL */ `
     mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }
@@ -216,6 +222,14 @@ export const nodeOperations = {
         accessesByUnit { day key count }
         denials { day key count }
         searches { median mad k threshold officers { actorSub actorAgency actorUnit count unusual } }
+      }
+    }
+  `,
+  statistics: /* GraphQL */ `
+    query Statistics($input: StatisticsInput!) {
+      statistics(input: $input) {
+        agency grid periods dimensions measures protected minimumCellSize countWithheld suppressedCells
+        cells { period values suppressed alerts firearms rounds explosivesKg threat vulnerability impact }
       }
     }
   `,

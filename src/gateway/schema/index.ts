@@ -8,9 +8,10 @@ import './traceRequest.ts';
 import './consent.ts';
 import './audit.ts';
 import './search.ts';
-import '../../operations/schema/jointOperation.ts';
+import '../../operations/schema/index.ts';
 import './node.ts';
 import './watch.ts';
+import './jointPicture.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
 builder.mutationType({});

@@ -5,10 +5,12 @@ import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
 import './consent.ts';
+import './jointOperationRelease.ts';
 import './audit.ts';
 import './search.ts';
 import './watch.ts';
 import './eventFeed.ts';
+import './statistics.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });
 builder.mutationType({});
