@@ -11,5 +11,6 @@ import hitOutagePart from './hitOutage.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
+import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, watchListPart, auditWritePart, auditExportPart, picturePart];

@@ -6,7 +6,7 @@ import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /**
  * Changes the handling, grading and per-partner rules of an alert of the
@@ -54,7 +54,7 @@ export async function setSharingPolicy(
       });
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
-    await matchWatchEntries(unit, officer.agency, { alertId: id });
+    await matchRecord(unit, officer.agency, id);
     await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
       change: 'sharing policy set',
       handlingCode,
