@@ -53,6 +53,9 @@ async function recordHits(unit: UnitOfWork, hits: readonly (Candidate & { watche
       kind: 'HIT',
       recipientAgency: hit.watcher.ownerAgency,
       recipientUnit: hit.watcher.ownerUnit,
+      // Delivered only to officers working under the purpose and case the entry was registered for.
+      purpose: hit.watcher.purpose,
+      caseReference: hit.watcher.caseReference,
       watchEntryId: hit.watchEntryId,
       alertId: hit.alertId,
       details: { matchedOn: hit.matchedOn, score: roundScore(hit.score), retro },
