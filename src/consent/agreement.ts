@@ -41,6 +41,8 @@ const agreementSchema = z.object({
   consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive() }),
   /** How long a watch entry may stay in force at most. */
   watchEntries: z.object({ maxDays: z.number().int().positive() }),
+  /** How long the event feeds keep an event (see src/realtime/feedRetention.ts). */
+  events: z.object({ retentionDays: z.number().int().positive() }),
   /** How long the audit logs keep in clear what they may of an operation's inputs (see src/audit/purgeClearVariables.ts). */
   audit: z.object({ clearRetentionDays: z.number().int().positive() }),
 });

@@ -7,7 +7,10 @@ import type { CheckpointExchangeOptions } from '../audit/exchangeCheckpoints.ts'
 import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
-import type { HitFeed } from '../realtime/hitFeed.ts';
+import type { FeedCursorKey } from '../realtime/feedCursor.ts';
+import type { ConnectionCaps } from '../realtime/connectionCaps.ts';
+import type { HubFeed } from '../realtime/hubFeed.ts';
+import type { Logger } from '../server/logger.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -18,7 +21,6 @@ import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
-import type { OperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
 
 /** What every resolver of the gateway knows about the operation. */
@@ -37,6 +39,8 @@ export interface GatewayContext {
   operationMembership: OperationMembership | null;
   /** What the credential towards the nodes vouches for: the membership, by code and role. */
   membership: VerifiedMembership | null;
+  /** HTTP (server-sent events for a subscription) or a WebSocket. */
+  transport: 'http' | 'websocket';
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -47,8 +51,6 @@ export interface GatewayContext {
   audit: AuditCollector;
   /** The hub database: the gateway's consultation log and the joint operations. */
   prisma: HubPrismaClient;
-  /** Wakes operationUpdates subscribers when an operation's update commits. */
-  operationUpdates: OperationUpdateSignal;
   /** What an exchange of checkpoints needs (the gateway's key, every party's keys): the schedule's, run now for an auditor. */
   checkpointExchange: CheckpointExchangeOptions;
   /** The gateway's key for the digests of identifiers in its log (and of an auditor's search term). */
@@ -57,14 +59,23 @@ export interface GatewayContext {
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
   auditChain: AuditChainMonitor;
+  /** While a subscription's push is resolved: whose it is, and the cursor of the push before it (see useFeedPushLog.ts). */
+  feedPush?: { field: string; previous: string } | null;
 }
 
-/** What subscriptions to hits take their events from, and log their deliveries with. */
+/** What subscriptions take their events from, and check and log each push with (see src/realtime/feedStream.ts). */
 export interface FeedSettings {
-  /** The process's one reader of the hub feed, shared by every subscription (hitFeed.ts). */
-  hits: HitFeed;
-  /** The gateway's group-commit writer of its log: each delivery's consultation entry. */
+  /** The process's one reader of the hub's feed, shared by every subscription (hubFeed.ts). */
+  hub: HubFeed;
+  /** The gateway's group-commit writer of its log: each push's consultation entry. */
   auditWriter: AuditWriter;
+  /** Signs and checks the subscriptions' cursors. */
+  cursorKey: FeedCursorKey;
+  /** The per-officer cap on live connections, which a subscription over server-sent events takes a place of. */
+  caps: ConnectionCaps;
+  /** The officer is verified again at every push, as every request is. */
+  trustList: TrustList;
+  logger: Logger;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -79,7 +90,6 @@ export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
   prisma: HubPrismaClient;
-  operationUpdates: OperationUpdateSignal;
   checkpointExchange: CheckpointExchangeOptions;
   auditDigestKey: DigestKey;
   feed: FeedSettings;
@@ -133,10 +143,22 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
 }
 
 /**
+ * What the declared purpose lets the officer do now: under JOINT_OPERATION,
+ * their membership of the operation it names (refused for anyone else), and
+ * what the credential towards the nodes vouches for of it. Checked for every
+ * request, and again for every push of a subscription.
+ */
+export async function verifyPurposeNow(prisma: HubPrismaClient, officer: Officer, purpose: DeclaredPurpose) {
+  const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
+  const membership: VerifiedMembership | null = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
+  return { operationMembership, membership };
+}
+
+/**
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -145,8 +167,8 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, operatio
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
-    const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    const { operationMembership, membership } = await verifyPurposeNow(prisma, officer, purpose);
+    const transport = initial.request ? 'http' : 'websocket';
+    return { officer, officerToken, purpose, operationMembership, membership, transport, nodes, agencyErrors: [], audit, prisma, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

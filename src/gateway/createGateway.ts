@@ -14,9 +14,9 @@ import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
-import { createOperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import { createRealtime } from '../realtime/createRealtime.ts';
 import { createSocketServer } from '../realtime/createSocketServer.ts';
+import { useFeedPushLog } from '../realtime/useFeedPushLog.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
@@ -71,12 +71,17 @@ export interface GatewayConfig {
   feedWaitMs?: number;
   /** The process's reader of the hub feed reads again at least this often, whether or not a notification came. Default 2,000 ms. */
   subscriptionPollMs?: number;
-  /** Hits one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
+  /** Events one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
   subscriptionBufferSize?: number;
   /** Operations one WebSocket may run at once. Default 10. */
   maxSubscriptionsPerConnection?: number;
-  /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
+  /**
+   * Connections (WebSockets, and subscriptions over server-sent events) one officer may hold open at once, counted in the
+   * hub database across every gateway process that shares it. Default 10.
+   */
   maxConnectionsPerOfficer?: number;
+  /** How often the event feeds are pruned to the agreement's retention (a job in the hub database). Default 1 hour. */
+  feedRetentionIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -103,9 +108,8 @@ export { tooManyConnectionsCloseCode } from '../realtime/createSocketServer.ts';
 /**
  * The gateway: one Yoga server over the public schema, made of the parts
  * listed below. Each capability brings its own: the consultation log and
- * its chain monitor, the checkpoint schedule, real time (the feeds, the
- * graphql-ws endpoint), joint operations' update signal, the console, the
- * rate limits. Parts start in the order listed and stop in reverse.
+ * its chain monitor, the checkpoint schedule, real time (the feeds, their
+ * retention, the graphql-ws endpoint), the console, the rate limits. Parts start in the order listed and stop in reverse.
  */
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
@@ -138,14 +142,17 @@ export function createGateway(config: GatewayConfig): Gateway {
     prisma,
     nodes,
     auditWriter,
+    auditDigestKey: config.auditDigestKey,
+    trustList: config.trustList,
     logger,
     ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
     ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
     ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
     ...(config.subscriptionPollMs ? { subscriptionPollMs: config.subscriptionPollMs } : {}),
     ...(config.subscriptionBufferSize ? { subscriptionBufferSize: config.subscriptionBufferSize } : {}),
+    ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
+    ...(config.feedRetentionIntervalMs ? { feedRetentionIntervalMs: config.feedRetentionIntervalMs } : {}),
   });
-  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
 
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
@@ -156,7 +163,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     trustList: config.trustList,
     nodes,
     prisma,
-    operationUpdates,
     checkpointExchange,
     auditDigestKey: config.auditDigestKey,
     feed: realtime.feed,
@@ -174,6 +180,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
+      useFeedPushLog(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
@@ -227,10 +234,8 @@ export function createGateway(config: GatewayConfig): Gateway {
       maxPayloadBytes: maxRequestBytes,
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       ...(config.maxSubscriptionsPerConnection ? { maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection } : {}),
-      ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
+      caps: realtime.feed.caps,
     }),
-    // Last: stopping it first wakes every waiting subscriber, so closing the sockets does not wait for a poll.
-    operationUpdates,
   ];
 
   let started = false;

@@ -186,6 +186,9 @@ export const nodeOperations = {
       }
     }
   `,
+  pruneEventFeed: /* GraphQL */ `
+    mutation PruneEventFeed($through: Int!) { pruneEventFeed(through: $through) { prunedThrough events watchHits } }
+  `,
   auditEntries: /* GraphQL */ `
     query AuditEntries($first: Int!, $after: String, $filter: AuditFilter) {
       auditEntries(first: $first, after: $after, filter: $filter) {

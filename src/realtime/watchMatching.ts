@@ -135,6 +135,9 @@ export async function matchWatchEntries(
       kind: 'HIT',
       recipientAgency: entry.ownerAgency,
       recipientUnit: entry.ownerUnit,
+      // Delivered only to officers working under the purpose and case the entry was registered for.
+      purpose: entry.purpose,
+      caseReference: entry.caseReference,
       watchEntryId: entry.id,
       alertId: data.alertId,
       details: { matchedOn: data.matchedOn, score: data.score, retro },

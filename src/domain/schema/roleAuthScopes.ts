@@ -40,6 +40,8 @@ function failedScope(failure: unknown): { scope: ScopeName; roles: readonly Role
  * refusal says which did not (FORBIDDEN or PURPOSE_NOT_ALLOWED).
  */
 export const roleAuthScopes = {
+  // A subscription is refused when it is subscribed, exactly as the same field over HTTP, not at its first push.
+  authorizeOnSubscribe: true,
   authScopes: (context: ScopedContext) => ({
     operational: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.operational(context.purpose),
     audit: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.audit(context.purpose),

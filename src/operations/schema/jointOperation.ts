@@ -1,5 +1,3 @@
-import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { gatewayParty } from '../../audit/auditEntry.ts';
 import { journaled } from '../../audit/auditCollector.ts';
 import { jointOperationPurpose } from '../../consent/agreement.ts';
 import { operationReleaseInput } from '../../consent/consentInput.ts';
@@ -35,7 +33,8 @@ import {
 import { operationOutcome, outcomeAlertFields, type OperationOutcome as OutcomeView } from '../operationOutcome.ts';
 import { changeOperationStatus, createJointOperation, listJointOperations, operationRecord } from '../operationRecords.ts';
 import { addTimelineEntry } from '../timelineRecords.ts';
-import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../operationUpdateStream.ts';
+import { operationUpdatesFeed } from '../operationUpdateStream.ts';
+import { subscribeToFeed, type FeedPush } from '../../realtime/feedStream.ts';
 import { fetchOwned, requestNode } from '../../gateway/ownerRequests.ts';
 import { Agency } from '../../gateway/schema/agency.ts';
 import { Alert } from '../../gateway/schema/alert.ts';
@@ -73,12 +72,13 @@ async function workingIn(context: GatewayContext, operationId: string): Promise<
 /**
  * The linked alerts as the reader gets them from their owners now, with the
  * selection asked (the client's, or what the outcome counts), read once per
- * request, operation and selection.
+ * request, operation and selection: per entry of the log, so that each push
+ * of a subscription (which has its own) asks the owners again.
  */
-const linkedAlertsOf = new WeakMap<GatewayContext, Map<string, Promise<Map<string, AlertView | null>>>>();
+const linkedAlertsOf = new WeakMap<GatewayContext['audit'], Map<string, Promise<Map<string, AlertView | null>>>>();
 function linkedAlertViews(context: GatewayContext, operationId: string, links: readonly OperationAlertLink[], selection: string) {
-  const perOperation = linkedAlertsOf.get(context) ?? new Map<string, Promise<Map<string, AlertView | null>>>();
-  linkedAlertsOf.set(context, perOperation);
+  const perOperation = linkedAlertsOf.get(context.audit) ?? new Map<string, Promise<Map<string, AlertView | null>>>();
+  linkedAlertsOf.set(context.audit, perOperation);
   const key = `${operationId} ${selection}`;
   let pending = perOperation.get(key);
   if (!pending) {
@@ -291,10 +291,10 @@ export const JointOperation = builder.node(builder.objectRef<JointOperationRow>(
   }),
 });
 
-const OperationUpdate = builder.objectRef<OperationUpdateRow>('OperationUpdate').implement({
+const OperationUpdate = builder.objectRef<OperationUpdateRow & { cursor: string }>('OperationUpdate').implement({
   description: 'One change to an operation, in the order of the operation feed. Resume after `cursor` to miss nothing and repeat nothing.',
   fields: (t) => ({
-    cursor: t.string({ resolve: updateCursor }),
+    cursor: t.exposeString('cursor'),
     seq: t.exposeInt('seq'),
     kind: t.expose('kind', { type: enums.OperationUpdateKind }),
     at: t.expose('at', { type: 'DateTime' }),
@@ -559,19 +559,19 @@ builder.subscriptionFields((t) => ({
     type: OperationUpdate,
     description:
       "The operation's changes (timeline entries, links, membership, status, releases), each once and in order, after `after` " +
-      '(the cursor of the last one you have; none: from the start). Members only, under JOINT_OPERATION with its code.',
+      '(the cursor of the last one you have; none: from the first the feeds keep). Members only, under JOINT_OPERATION with its ' +
+      'code, checked again at every push; what a push shows of linked alerts is asked of their owners for that push, and each ' +
+      'push is logged. An error that ends the subscription carries the cursor to resume from in extensions.cursor.',
     authScopes: { operational: operationalRoles },
     args: { operationId: t.arg.id({ required: true }), after: t.arg.string() },
-    subscribe: async (_root, args, context, info) => {
+    subscribe: async (_root, args, context) => {
       const operationId = operationArgument(args.operationId, 'operationId');
-      const after = parseUpdateCursor(args.after);
       const membership = await workingIn(context, operationId);
-      // The subscription's consultation entry, before anything is delivered: no entry, no updates.
-      context.audit.note(operationRecord({ id: operationId, code: membership.code }));
-      await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, context.audit.entry('CONSULTATION', 'OK', null, { subscription: 'operationUpdates', after })));
-      context.audit.written = true;
-      return streamOperationUpdates({ prisma: context.prisma, signal: context.operationUpdates, officer: context.officer, operationId, after });
+      return subscribeToFeed(context, operationUpdatesFeed({ id: operationId }, [operationRecord({ id: operationId, code: membership.code })]), args.after);
     },
-    resolve: (update) => update,
+    resolve: (push) => {
+      const { payload, cursor } = push as unknown as FeedPush<OperationUpdateRow>;
+      return { ...payload, cursor };
+    },
   }),
 }));
