@@ -199,6 +199,8 @@ export interface TestHubOptions {
   node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs'>>;
   /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
   routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
+  /** The trust list the gateway and the nodes use, made from the development keys' (an identity provider whose keys a test withdraws). Default: that one. */
+  trustList?: (trustList: TrustList) => TrustList;
 }
 
 /**
@@ -213,10 +215,11 @@ export async function startTestHub({
   gateway: gatewayOptions = {},
   node: nodeOptions = {},
   routeNode = (_agency, url) => url,
+  trustList: adjustTrustList = (trustList) => trustList,
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
-  const trustList = createTrustList(keys.trustList);
+  const trustList = adjustTrustList(createTrustList(keys.trustList));
   const nodes = new Map<string, AgencyNode & { url: URL; database: TestDatabase }>();
   const stopped = new Set<string>();
   for (const agency of agencies) {
