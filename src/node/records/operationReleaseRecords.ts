@@ -9,6 +9,8 @@ import type { PrismaClient } from '../../generated/node/client.ts';
 import type { VerifiedMembership } from '../../identity/gatewayCredential.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { toGrantView } from './consentRequestRecords.ts';
+import { inUnitOfWork } from './unitOfWork.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
 export interface JointOperationRelease extends OperationReleaseInput {
@@ -34,7 +36,7 @@ export async function setJointOperationRelease(
   membership: VerifiedMembership | null,
   release: JointOperationRelease,
   now = new Date(),
-  journal?: ChangeJournal,
+  journal: ChangeJournal,
 ): Promise<ConsentGrantView[]> {
   const code = purpose.caseReference;
   if (caller.agency !== owner || purpose.code !== jointOperationPurpose || !code || membership?.operation !== code || membership.role !== 'LIAISON') {
@@ -47,9 +49,12 @@ export async function setJointOperationRelease(
     });
   }
   const alertIds = [...new Set(release.alertIds)];
-  return prisma.$transaction(async (tx) => {
+  return inUnitOfWork(prisma, journal, async (unit) => {
+    const { tx } = unit;
     const alerts = alertIds.every(isUuid) ? await tx.alert.findMany({ where: { id: { in: alertIds } }, select: { id: true, reference: true } }) : [];
     if (alerts.length !== alertIds.length) throw hubError(ErrorCode.NOT_FOUND, `Not every alert is a record of ${owner}.`);
+    // What the grantees saw before: the release may let the operation's members see the records higher (alertShared).
+    const before = await sharingSnapshot(tx, owner, alertIds, grantees);
     await tx.consentGrant.updateMany({
       where: { alertId: { in: alertIds }, granteeAgency: { in: grantees }, purpose: jointOperationPurpose, caseReference: code, revokedAt: null },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: `Replaced by ${owner}'s release at ${release.tier} to joint operation ${code}.` },
@@ -70,8 +75,8 @@ export async function setJointOperationRelease(
               })),
             ),
           });
-    await journal?.(
-      tx,
+    await announceAlertShared(unit, before, 'JOINT_OPERATION_RELEASE', now);
+    await unit.journal(
       alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
       { change: 'joint operation release', operation: code, tier: release.tier, grantees, grants: grants.map((grant) => grant.id) },
     );
