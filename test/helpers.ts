@@ -196,7 +196,7 @@ export interface TestHubOptions {
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
   /** Further settings of every node. */
-  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs'>>;
+  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'agreement'>>;
   /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
   routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
   /** The trust list the gateway and the nodes use, made from the development keys' (an identity provider whose keys a test withdraws). Default: that one. */

@@ -25,6 +25,7 @@ import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts'
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { loadTrustedDocuments, useTrustedDocuments } from './trustedDocuments.ts';
@@ -176,6 +177,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useConsole(),
+      usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),

@@ -18,7 +18,7 @@ import {
 } from '../identity/gatewayCredential.ts';
 import type { EventNotifier } from '../realtime/listenForNotifications.ts';
 import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
-import { jointOperationPurpose } from '../consent/agreement.ts';
+import { jointOperationPurpose, type ExchangeAgreement } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Logger } from '../server/logger.ts';
@@ -54,6 +54,8 @@ export interface NodeContext {
   logger: Logger;
   /** The verification state of this node's own log, for auditors. */
   auditChain: AuditChainMonitor;
+  /** The exchange agreement whose statistics terms the node applies (see src/statistics/). */
+  agreement: ExchangeAgreement;
 }
 
 export interface NodeContextOptions {
@@ -65,6 +67,7 @@ export interface NodeContextOptions {
   events: EventNotifier;
   logger: Logger;
   auditChain: AuditChainMonitor;
+  agreement: ExchangeAgreement;
 }
 
 /**
@@ -96,11 +99,11 @@ function witnessGateway(audit: AuditCollector, request: Request): void {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain, agreement }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
-    const optional = { auditDigestKey, ...(checkpointSigner ? { checkpointSigner } : {}) };
+    const optional = { auditDigestKey, agreement, ...(checkpointSigner ? { checkpointSigner } : {}) };
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
       const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);

@@ -18,6 +18,7 @@ import { nodeEventsChannel } from '../realtime/eventOutbox.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 
 /** Configuration of one agency node. */
 export interface NodeConfig {
@@ -39,6 +40,8 @@ export interface NodeConfig {
   auditDigestKey: DigestKey;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
+  /** The exchange agreement whose statistics terms the node applies. Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
   logger?: Logger;
 }
 
@@ -76,6 +79,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
       auditDigestKey: config.auditDigestKey,
+      agreement: config.agreement ?? committedAgreement,
     }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [
