@@ -1,11 +1,15 @@
-import type { Prisma } from '../generated/node/client.ts';
+import type { Prisma, PrismaClient } from '../generated/node/client.ts';
+import type { AlertView } from '../domain/alertView.ts';
+import type { Officer } from '../identity/officer.ts';
 import { agreement } from '../consent/agreement.ts';
 import { decideAccess, type AlertConsentFacts } from '../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { tierRank, type Tier } from '../consent/tier.ts';
 import { roles } from '../identity/roles.ts';
-import { consentFacts } from '../node/records/alertRelease.ts';
+import { consentFacts, releaseAlert } from '../node/records/alertRelease.ts';
+import { loadAlertRows } from '../node/records/loadAlertRows.ts';
 import type { UnitOfWork } from '../node/records/unitOfWork.ts';
+import { deliverableEvent, type WithheldReason } from './eventDelivery.ts';
 import type { OutboxEvent } from './eventOutbox.ts';
 
 /** Which change of the owner's consent made an alert visible to a partner, or visible at a higher tier. */
@@ -144,4 +148,38 @@ export async function announceAlertShared(unit: UnitOfWork, before: SharingSnaps
     }
   }
   unit.emit(...events);
+}
+
+/** An ALERT_SHARED event as the owner's node delivers it: the record at the tier the subscriber has now. */
+export interface AlertSharedView {
+  seq: number;
+  at: Date;
+  cause: SharingCause;
+  alert: AlertView;
+}
+
+export type AlertSharedDeliveryResult =
+  | { delivered: true; shared: AlertSharedView }
+  | { delivered: false; reason: WithheldReason | 'CONSENT_NONE' | 'NOT_HIGHER'; alertId: string | null };
+
+/**
+ * Delivers one ALERT_SHARED event to an officer of the agency it is for,
+ * deciding now, with the consent in force at this moment and for that
+ * officer's roles and declared purpose, whether the officer sees the record
+ * higher than before the change, and releasing it at that tier: a
+ * revocation or a lowered rule between the change and the delivery counts,
+ * and a record the officer sees no higher (another purpose, fewer roles)
+ * delivers nothing.
+ */
+export async function deliverAlertShared(prisma: PrismaClient, officer: Officer, purpose: DeclaredPurpose, owner: string, seq: number, now = new Date()): Promise<AlertSharedDeliveryResult> {
+  const deliverable = await deliverableEvent(prisma, officer, purpose, 'ALERT_SHARED', seq);
+  if ('withheld' in deliverable) return { delivered: false, reason: deliverable.withheld, alertId: deliverable.event?.alertId ?? null };
+  const { event } = deliverable;
+  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now }, [event.alertId]);
+  const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
+  if (!row || !alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId };
+  const details = event.details as unknown as AlertSharedDetails;
+  const before = decideAccess(officer, purpose, factsBefore(details, owner, row.createdAt), now);
+  if (tierRank(alert.access.tier) <= tierRank(before.tier)) return { delivered: false, reason: 'NOT_HIGHER', alertId: event.alertId };
+  return { delivered: true, shared: { seq, at: event.at, cause: details.cause, alert } };
 }

@@ -24,7 +24,7 @@ const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').impleme
   }),
 });
 
-const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').implement({
+export const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').implement({
   description: "A partner's request for a higher tier on one of this agency's records.",
   fields: (t) => ({
     id: t.exposeID('id'),
