@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, purposeHeaders, startTestHub, testPurpose, waitUntil, type TestHub } from './helpers.ts';
-import { subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from './hitSubscriber.ts';
+import { alertSharedSubscription, consentEventsSubscription, subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from './hitSubscriber.ts';
 
 // Issue 19's alertShared and consentEvents over real sockets (graphql-ws) and
 // server-sent events: each event once and in order, resumable from its
@@ -10,24 +10,6 @@ import { subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from
 // event and its delivery delivers nothing), each push logged at the owner and
 // at the gateway under the subscriber's purpose and case; refused at
 // subscribe time with the codes HTTP gives; an expired cursor refused.
-
-export const consentEventsSubscription = /* GraphQL */ `
-  subscription ConsentEvents($after: String) {
-    consentEvents(after: $after) {
-      cursor kind at owner { code }
-      request { id alertId alertReference createdAt status tier dueAt overdue requestingAgency requestingUnit decisionReason grant { id tier expiresAt revokedAt } }
-    }
-  }
-`;
-
-export const alertSharedSubscription = /* GraphQL */ `
-  subscription AlertShared($after: String) {
-    alertShared(after: $after) {
-      cursor cause at owner { code }
-      alert { id localId reference access { tier basis grantId purpose caseReference } summary { title } personalData { subjects { familyName } } }
-    }
-  }
-`;
 
 const requestConsent = /* GraphQL */ `mutation Request($input: ConsentRequestInput!) { requestConsent(input: $input) { id } }`;
 const decide = /* GraphQL */ `
