@@ -1,7 +1,12 @@
+import { Writable } from 'node:stream';
+import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewaySchema } from '../src/gateway/schema/index.ts';
+import { trustedDocumentNamed } from '../src/gateway/trustedDocuments.ts';
+import { runSubscribeCommand } from '../src/realtime/runSubscribeCommand.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, purposeHeaders, startTestHub, testPurpose, waitUntil, type TestHub } from './helpers.ts';
+import { adminQuery, purposeHeaders, startTestHub, testPurpose, waitUntil, webSocketUrl, type TestHub } from './helpers.ts';
 import { alertSharedSubscription, consentEventsSubscription, subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from './hitSubscriber.ts';
 
 // Issue 19's alertShared and consentEvents over real sockets (graphql-ws) and
@@ -224,5 +229,29 @@ describe('alertShared and consentEvents', () => {
     await late.ended;
     expect(codesOf(late.graphqlErrors())).toEqual(['CURSOR_EXPIRED']);
     expect(late.graphqlErrors()[0]!.message).toMatch(/Subscribe again without a cursor/);
+  });
+
+  it('prints consent events as JSON lines from `hub subscribe --to consentEvents`, the walk-through of docs/realtime.md', async () => {
+    for (const name of ['AlertShared', 'ConsentEvents']) expect(validate(gatewaySchema, parse(trustedDocumentNamed(name).document))).toEqual([]);
+    const follow = async (user: DemoUserName, lines: string[], signal: AbortSignal) => {
+      const out = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+      const args = ['--to', 'consentEvents', '--url', webSocketUrl(hub.gatewayUrl), '--token', await hub.token(user), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
+      // Not awaited here: it resolves when the command exits.
+      return { exited: runSubscribeCommand(args, { out, signal }) };
+    };
+    const controller = new AbortController();
+    const [atOwner, atRequester]: string[][] = [[], []];
+    const counts = [await subscriptionsOf('xk-duty-officer', 'consentEvents'), await subscriptionsOf('mk-border-officer', 'consentEvents')];
+    const exited = [await follow('xk-duty-officer', atOwner, controller.signal), await follow('mk-border-officer', atRequester, controller.signal)];
+    await placed('xk-duty-officer', 'consentEvents', counts[0]! + 1);
+    await placed('mk-border-officer', 'consentEvents', counts[1]! + 1);
+    const requestId = await ask((await seize('Walk-through: a rifle in a spare wheel')).id);
+    await waitUntil('the request at the duty officer', async () => atOwner.length > 0);
+    expect(JSON.parse(atOwner[0]!)).toMatchObject({ kind: 'CONSENT_REQUESTED', owner: { code: 'XK' }, request: { id: requestId, status: 'PENDING', dueAt: expect.any(String) } });
+    await grant(requestId);
+    await waitUntil('the decision at the requester', async () => atRequester.length > 0);
+    expect(JSON.parse(atRequester[0]!)).toMatchObject({ kind: 'CONSENT_DECIDED', request: { id: requestId, status: 'GRANTED', grant: { tier: 'FULL' } } });
+    controller.abort();
+    expect(await Promise.all(exited.map((command) => command.exited))).toEqual([0, 0]);
   });
 });
