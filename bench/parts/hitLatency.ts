@@ -37,12 +37,12 @@ const warmUpDrainMs = 10_000;
 const warmUpWrites = 20;
 
 const repository = fileURLToPath(new URL('../..', import.meta.url));
-const benchPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-BENCH' };
+export const benchPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-BENCH' };
 
 /** The plate subscriber `index`'s unit watches. */
 const plateOf = (index: number) => `HL-${String(index).padStart(4, '0')}-MK`;
 
-const seizure = (plate: string, title: string) => ({
+export const seizure = (plate: string, title: string) => ({
   kind: 'SEIZURE',
   title,
   occurredAt: new Date(Date.now() - 60_000).toISOString(),
@@ -52,7 +52,7 @@ const seizure = (plate: string, title: string) => ({
 });
 
 /** `hub gateway` in a process of its own, on the bench hub's database, nodes and keys; resolves once /readyz answers 200. */
-async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): Promise<void> }> {
+export async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): Promise<void> }> {
   const port = await freePort();
   const { keysDir, nodeUrls, hubDatabaseUrl } = hub.setup;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
@@ -91,14 +91,20 @@ async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): P
 }
 
 /** What one subscriber received: for each alert, when each copy arrived. */
-interface Subscriber {
+export interface Subscriber {
   client: Client;
   arrivals: Map<string, number[]>;
   errors: unknown[];
 }
 
-/** A graphql-ws client subscribed to `hits`; resolves once the server acknowledged the connection. */
-async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
+/** The hits subscription the part sends, and what it keys an arrival by: the alert's local id. */
+const hitsSubscription = { query: 'subscription Hits { hits { alert { localId } } }', keyOf: (data: any): string | undefined => data?.hits?.alert.localId };
+
+/**
+ * A graphql-ws client subscribed (to `hits` unless told another document and
+ * how to key what it pushes); resolves once the server acknowledged the connection.
+ */
+export async function subscribe(gatewayUrl: URL, token: string, { query, keyOf } = hitsSubscription): Promise<Subscriber> {
   const url = new URL(gatewayUrl);
   url.protocol = 'ws:';
   const arrivals = new Map<string, number[]>();
@@ -116,12 +122,12 @@ async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
     onNonLazyError: (error) => refused(error),
   });
   client.subscribe(
-    { query: 'subscription Hits { hits { alert { localId } } }' },
+    { query },
     {
       next: (result) => {
         const at = performance.now();
         if (result.errors) errors.push(...result.errors);
-        const id = (result.data as { hits?: { alert: { localId: string } } } | undefined)?.hits?.alert.localId;
+        const id = keyOf(result.data);
         if (id) arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
       },
       error: (error) => errors.push(error),
@@ -133,18 +139,19 @@ async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
 }
 
 /**
- * Waits until `count` subscriptions to hits have their consultation entry in
+ * Waits until `count` subscriptions to `field` have their consultation entry in
  * the hub's log (or `timeoutMs` passed); returns how many have. A
  * subscription's start in the feed is fixed before its entry is written, so
- * from then on it misses no hit.
+ * from then on it misses no event.
  */
-async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeoutMs: number): Promise<number> {
+export async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeoutMs: number, field = 'hits'): Promise<number> {
   const client = new pg.Client({ connectionString: hubDatabaseUrl });
   await client.connect();
   try {
     for (const deadline = performance.now() + timeoutMs; ; ) {
       const { rows } = await client.query<{ n: number }>(
-        `select count(*)::int as n from audit.entry where kind = 'CONSULTATION' and operation = 'subscription Hits' and details->>'subscription' = 'hits' and details ? 'from'`,
+        `select count(*)::int as n from audit.entry where kind = 'CONSULTATION' and details->>'subscription' = $1 and details ? 'from'`,
+        [field],
       );
       const placed = rows[0]!.n;
       if (placed >= count || performance.now() > deadline) return placed;
@@ -156,13 +163,13 @@ async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeo
 }
 
 /** A subscription's error in a few words: its code and message. */
-const describeError = (error: unknown) => {
+export const describeError = (error: unknown) => {
   const { message, extensions } = (error ?? {}) as { message?: string; extensions?: { code?: string } };
   return `${extensions?.code ?? 'error'}: ${message ?? String(error)}`.slice(0, 120);
 };
 
 /** Runs `task` on each item with at most `concurrency` at once. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -173,26 +180,28 @@ async function eachLimited<T>(items: readonly T[], concurrency: number, task: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-interface Write {
+export interface Write {
+  /** What the write was about (the hits part: the plate). */
   plate: string;
   sentAt: number;
   /** When the XK node answered: its transaction committed (or failed). */
   answeredAt: number;
-  /** Null when the node refused or failed the write. */
+  /** What the subscriber keys the write's event by; null when the node refused or failed the write. */
   alertId: string | null;
   error?: string;
 }
 
 /**
- * Writes at `perSecond`: the k-th request is due at k / perSecond, as units
+ * Sends at `perSecond`: the k-th request is due at k / perSecond, as units
  * in the field would send them, but at most `maxInFlight` are at the node at
  * once, so that a node that cannot keep up shows it as a lower rate rather
  * than as a pile of timed-out transactions. The offer ends when its time is
  * up (count / perSecond seconds): a write not sent by then is not sent, so a
  * slow node makes the part report less, not take longer. A write the node
- * fails is kept with its error and expects no hit.
+ * fails is kept with its error and expects no event. `send` resolves with
+ * the key of the event the write causes.
  */
-async function writeAtRate(xk: OfficerSession, perSecond: number, count: number, plate: (k: number) => string, label: string): Promise<Write[]> {
+export async function offerAtRate(perSecond: number, count: number, about: (k: number) => string, send: (k: number) => Promise<string>): Promise<Write[]> {
   const start = performance.now();
   const end = start + (count * 1000) / perSecond;
   const writes: Promise<Write>[] = [];
@@ -203,9 +212,9 @@ async function writeAtRate(xk: OfficerSession, perSecond: number, count: number,
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (performance.now() > end) break;
     const sentAt = performance.now();
-    const write: Promise<Write> = xk.node<{ createAlert: { id: string } }>('XK', nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) }).then(
-      (data) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: data.createAlert.id }),
-      (error: unknown) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
+    const write: Promise<Write> = send(k).then(
+      (key) => ({ plate: about(k), sentAt, answeredAt: performance.now(), alertId: key }),
+      (error: unknown) => ({ plate: about(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
     );
     inFlight.add(write);
     void write.then(() => inFlight.delete(write));
@@ -214,22 +223,29 @@ async function writeAtRate(xk: OfficerSession, perSecond: number, count: number,
   return Promise.all(writes);
 }
 
+/** Seizures at `perSecond`, each with the plate `plate(k)`, straight to the XK node (see offerAtRate). */
+const writeAtRate = (xk: OfficerSession, perSecond: number, count: number, plate: (k: number) => string, label: string) =>
+  offerAtRate(perSecond, count, plate, async (k) => {
+    const data = await xk.node<{ createAlert: { id: string } }>('XK', nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) });
+    return data.createAlert.id;
+  });
+
 /** Committed writes per second, from the first request to the last answer. */
-const achievedRate = (writes: readonly Write[]) => {
+export const achievedRate = (writes: readonly Write[]) => {
   const committed = writes.filter((write) => write.alertId).length;
   const span = Math.max(...writes.map((write) => write.answeredAt)) - Math.min(...writes.map((write) => write.sentAt));
   return (committed * 1000) / span;
 };
 
 /** How many writes failed, and the distinct reasons. */
-const failures = (writes: readonly Write[]) => {
+export const failures = (writes: readonly Write[]) => {
   const reasons = [...new Set(writes.flatMap((write) => (write.error ? [write.error.replace(/^http:\/\/\S+ /, '')] : [])))];
   return { count: writes.filter((write) => write.error).length, reasons: reasons.slice(0, 3).join(' | ') };
 };
 
-const latencyNote = (values: readonly number[]) =>
+export const latencyNote = (values: readonly number[]) =>
   `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms, max ${(values.at(-1) ?? Number.NaN).toFixed(1)} ms`;
-const sorted = (values: number[]) => values.sort((a, b) => a - b);
+export const sorted = (values: number[]) => values.sort((a, b) => a - b);
 
 async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[]> {
   const subscriberCount = Math.max(gatewayProcesses, Math.round(subscribersAtScale1 * scale));

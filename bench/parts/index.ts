@@ -6,8 +6,9 @@ import { auditExportPart } from './auditExport.ts';
 import { auditWritePart } from './auditWrite.ts';
 import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
+import sharingEventLatencyPart from './sharingEventLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, sharingEventLatencyPart, auditWritePart, auditExportPart, picturePart];
