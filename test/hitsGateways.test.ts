@@ -19,7 +19,7 @@ describe('hits across gateway processes', () => {
   const subscribers: Subscriber[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ gateway: { followFeeds: false } });
+    hub = await startTestHub({ nodeTimeoutMs: 10_000, gateway: { followFeeds: false } });
   });
   afterAll(async () => {
     await Promise.all(subscribers.map((subscriber) => subscriber.dispose()));
