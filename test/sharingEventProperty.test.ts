@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/consent/agreement.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import type { OfficerClaims } from '../src/identity/mintOfficerToken.ts';
+import { roles as allRoles, type Role } from '../src/identity/roles.ts';
 import { callerArbitrary, recordStateArbitrary, writeRecordState, type RecordState } from './consentArbitraries.ts';
 import { tierOrder } from './consentOracle.ts';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, codes, enrolInJointOperation, graphql, purposeHeaders, startTestHub, waitUntil, type TestHub } from './helpers.ts';
-import { subscribe, subscribeOverSse } from './hitSubscriber.ts';
+import { consentEventsSubscription, subscribe, subscribeOverSse } from './hitSubscriber.ts';
 
 // subscriptionProperty.test.ts's invariant, for alertShared: over generated
 // subscribers (roles, purpose, case, transport), consent states before the
@@ -162,5 +163,102 @@ describe('every alertShared push is a plain request (property)', () => {
     expect(seen.refused).toBeGreaterThan(0);
     expect(seen.pushed).toBeGreaterThan(0);
     expect(seen.withheld + seen.noEvent).toBeGreaterThan(0);
+  }, 600_000);
+
+  // consentEvents: over generated officers of the owner (any roles, the
+  // auditor's too, any purpose and case), the request to the owner's record
+  // reaches exactly those whose plain consentRequests(INCOMING) lists it, as it
+  // lists it; one refused is refused as that query is; each push is logged at
+  // both ends under the same purpose and case.
+  it('pushes an incoming request exactly to the officers of the owner whose plain consentRequests lists it, as it lists it', async () => {
+    const incoming = /* GraphQL */ `
+      query Incoming { consentRequests(first: 50, filter: { direction: INCOMING }) {
+        edges { node { id alertId alertReference createdAt status tier dueAt overdue requestingAgency requestingUnit decisionReason grant { id tier expiresAt revokedAt } } }
+      } }`;
+    const seen = { refused: 0, pushed: 0, notListed: 0 };
+    const ownerCaller = fc.record({
+      roles: fc.uniqueArray(fc.constantFrom(...allRoles), { minLength: 1, maxLength: 3 }) as fc.Arbitrary<Role[]>,
+      purpose: fc.constantFrom(...Object.keys(agreement.purposes).filter((code) => code !== 'JOINT_OPERATION')),
+      caseReference: fc.constantFrom('XK-MK-2026-0042', null),
+    });
+    await fc.assert(
+      fc.asyncProperty(ownerCaller, fc.constantFrom('socket' as const, 'sse' as const), async (caller, transport) => {
+        const n = ++run;
+        const officer: OfficerClaims = { sub: `xk.consentprop.${n}`, agency: 'XK', unit: 'XK-DUTY', roles: caller.roles };
+        const purpose = { purpose: caller.purpose, caseReference: agreement.purposes[caller.purpose]!.caseReferenceRequired ? (caller.caseReference ?? 'XK-MK-2026-0042') : caller.caseReference };
+        const token = await hub.token(officer);
+        const listed = async () => {
+          const result = await graphql(hub.gatewayUrl, incoming, {}, { token, ...purpose });
+          return { codes: codes(result), result };
+        };
+        const stream =
+          transport === 'socket'
+            ? (() => {
+                const socket = subscribe(hub.gatewayUrl, { authorization: `Bearer ${token}`, ...purpose }, consentEventsSubscription);
+                disposers.push(() => socket.dispose());
+                return { events: socket.events, errors: () => socket.graphqlErrors(), ended: socket.ended, waitFor: socket.waitFor };
+              })()
+            : (() => {
+                const sse = subscribeOverSse(hub.gatewayUrl, { authorization: `Bearer ${token}`, ...purposeHeaders(purpose) }, consentEventsSubscription);
+                disposers.push(() => sse.dispose());
+                return { events: sse.events, errors: () => sse.errors, ended: sse.completed, waitFor: sse.waitFor };
+              })();
+        // What the same officer may ask over HTTP under this purpose at all (its own outgoing requests): refused, the subscription is refused alike.
+        const outgoing = await graphql(hub.gatewayUrl, `query { consentRequests(first: 1, filter: { direction: OUTGOING }) { totalCount } }`, {}, { token, ...purpose });
+        const before = { codes: codes(outgoing) };
+        if (before.codes.length) {
+          await stream.ended;
+          expect(codes({ errors: stream.errors() } as never)).toEqual(before.codes);
+          seen.refused++;
+          return;
+        }
+        await waitUntil(`subscription of ${officer.sub} in place`, async () => {
+          const [row] = await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from audit.entry where actor_sub = $1 and details ? 'from'`, [officer.sub]);
+          return row!.n >= 1 || stream.errors().length > 0;
+        });
+        expect(stream.errors()).toEqual([]);
+        const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: `Consent property ${n}` }) });
+        const asked = await hub.query('mk-border-officer', `mutation($input: ConsentRequestInput!) { requestConsent(input: $input) { id } }`, {
+          input: { alertId: created.data!.createAlert.id, tier: 'FULL', justification: 'Property: a suspect in our case.' },
+        });
+        expect(asked.errors).toBeUndefined();
+        const requestId = asked.data!.requestConsent.id as string;
+        const after = await listed();
+        // Refused to an officer who does not decide consent (FORBIDDEN from the owner): then it lists nothing.
+        const plain = (after.result.data?.consentRequests?.edges ?? []).map((edge: any) => edge.node).find((node: any) => node.id === requestId) ?? null;
+        expect(plain === null).toBe(after.codes.length > 0);
+        const [event] = await adminQuery<{ seq: number }>(xk, `select seq::int from node.event where kind = 'CONSENT_REQUESTED' order by seq desc limit 1`);
+        // A subscriber whose roles do not decide consent does not even listen to the agency's events: the hub's feed at the event tells that nothing comes.
+        await waitUntil(`XK's event ${event!.seq} in the hub's feed`, async () => {
+          const [position] = await adminQuery(hub.hubDatabase.name, `select seq::int from hub.feed_position where source = 'XK'`);
+          return (position?.seq ?? 0) >= event!.seq;
+        });
+        if (plain) {
+          const [pushed] = await stream.waitFor(1);
+          expect(pushed).toMatchObject({ kind: 'CONSENT_REQUESTED', request: plain });
+          const entries = await adminQuery(
+            hub.hubDatabase.name,
+            `select purpose, case_reference from audit.entry where actor_sub = $1 and details->>'subscription' = 'consentEvents' and (details->'delivery'->>'seq')::int = $2`,
+            [officer.sub, event!.seq],
+          );
+          const disclosures = await adminQuery(xk, `select purpose, case_reference from audit.entry where actor_sub = $1 and (details->'delivery'->>'seq')::int = $2`, [officer.sub, event!.seq]);
+          expect(entries).toEqual([{ purpose: purpose.purpose, case_reference: purpose.caseReference }]);
+          expect(disclosures).toEqual(entries);
+          seen.pushed++;
+        } else {
+          // Not listed: the owner's node gives it nothing (asked or not), so nothing is pushed after the feed took it.
+          await waitUntil(`no delivery to ${officer.sub} pending`, async () => {
+            const rows = await adminQuery(xk, `select 1 from audit.entry where actor_sub = $1 and (details->'delivery'->>'seq')::int = $2`, [officer.sub, event!.seq]);
+            return rows.length === 0;
+          });
+          expect(stream.events).toEqual([]);
+          seen.notListed++;
+        }
+      }),
+      { seed: 20261205, numRuns: 16, endOnFailure: true },
+    );
+    expect(seen.refused).toBeGreaterThan(0);
+    expect(seen.pushed).toBeGreaterThan(0);
+    expect(seen.notListed).toBeGreaterThan(0);
   }, 600_000);
 });
