@@ -240,7 +240,8 @@ describe('alertShared and consentEvents', () => {
       return { exited: runSubscribeCommand(args, { out, signal }) };
     };
     const controller = new AbortController();
-    const [atOwner, atRequester]: string[][] = [[], []];
+    const atOwner: string[] = [];
+    const atRequester: string[] = [];
     const counts = [await subscriptionsOf('xk-duty-officer', 'consentEvents'), await subscriptionsOf('mk-border-officer', 'consentEvents')];
     const exited = [await follow('xk-duty-officer', atOwner, controller.signal), await follow('mk-border-officer', atRequester, controller.signal)];
     await placed('xk-duty-officer', 'consentEvents', counts[0]! + 1);

@@ -23,6 +23,7 @@ import {
   failures,
   latencyNote,
   offerAtRate,
+  placementMs,
   seizure,
   sorted,
   startGatewayProcess,
@@ -30,7 +31,7 @@ import {
   subscriptionsInPlace,
   type Subscriber,
   type Write,
-} from './hitLatency.ts';
+} from '../liveHits.ts';
 
 const consentSubscribersAtScale1 = 1_000;
 const decisionsPerSecondAtScale1 = 50;
@@ -40,7 +41,6 @@ const measuredSeconds = 20;
 const drainMs = 15_000;
 const gatewayProcesses = 2;
 const setupConcurrency = 8;
-const placementMs = 60_000;
 const inDays = (days: number) => new Date(Date.now() + days * 864e5).toISOString();
 
 const consentEvents = {

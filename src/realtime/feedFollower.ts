@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import type { HubPrismaClient as PrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedEventView } from '../domain/watchView.ts';
 import type { Logger } from '../server/logger.ts';
@@ -25,11 +26,8 @@ interface EventFeedResult {
   eventFeed: { head: number; events: FeedEventView[] };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+/** Waits `ms`, or less when stopped; Node's own timer takes its listener off the signal when it fires, so a long outage's retries leave none behind. */
+const sleep = (ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }).catch(() => {});
 
 /** Where the gateway stands in one node's feed (0 before its first event). */
 export async function feedPosition(prisma: PrismaClient, agency: string): Promise<number> {
