@@ -8,7 +8,7 @@ import { adminQuery, createTestDatabase, graphql, purposeHeaders, startTestHub, 
 import { cursorPositions, subscribe, type Subscriber } from './hitSubscriber.ts';
 
 // The subscriptions of one gateway process share one reader of the hub feed
-// (hitFeed.ts): over real sockets, many subscribers of several units, a
+// (hubFeed.ts): over real sockets, many subscribers of several units, a
 // subscriber too slow for its buffer, resuming, and consent decided per
 // officer when each hit is delivered.
 

@@ -19,7 +19,6 @@ import type { Officer } from '../identity/officer.ts';
 import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
-import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
 import type { NodeClient } from './nodeClient.ts';
 
@@ -33,12 +32,11 @@ export interface GatewayContext {
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
-   * (HTTP and WebSocket alike); null under any other purpose. Nodes get it in
-   * the gateway's credential.
+   * (HTTP and WebSocket alike); null under any other purpose. Nodes get what
+   * they need of it (code, role, whether the operation is open) in the
+   * gateway's credential.
    */
-  operationMembership: OperationMembership | null;
-  /** What the credential towards the nodes vouches for: the membership, by code and role. */
-  membership: VerifiedMembership | null;
+  membership: OperationMembership | null;
   /** HTTP (server-sent events for a subscription) or a WebSocket. */
   transport: 'http' | 'websocket';
   nodes: NodeClient;
@@ -144,14 +142,12 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
 
 /**
  * What the declared purpose lets the officer do now: under JOINT_OPERATION,
- * their membership of the operation it names (refused for anyone else), and
- * what the credential towards the nodes vouches for of it. Checked for every
+ * their membership of the operation it names (refused for anyone else), which
+ * the credential towards the nodes vouches for. Checked for every
  * request, and again for every push of a subscription.
  */
-export async function verifyPurposeNow(prisma: HubPrismaClient, officer: Officer, purpose: DeclaredPurpose) {
-  const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
-  const membership: VerifiedMembership | null = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-  return { operationMembership, membership };
+export async function verifyPurposeNow(prisma: HubPrismaClient, officer: Officer, purpose: DeclaredPurpose): Promise<Pick<GatewayContext, 'membership'>> {
+  return { membership: await verifyOperationPurpose(prisma, officer, purpose) };
 }
 
 /**
@@ -167,8 +163,8 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    const { operationMembership, membership } = await verifyPurposeNow(prisma, officer, purpose);
+    const { membership } = await verifyPurposeNow(prisma, officer, purpose);
     const transport = initial.request ? 'http' : 'websocket';
-    return { officer, officerToken, purpose, operationMembership, membership, transport, nodes, agencyErrors: [], audit, prisma, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, membership, transport, nodes, agencyErrors: [], audit, prisma, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

@@ -64,7 +64,8 @@ function toRequestView(row: RequestRow, owner: string, now: Date): ConsentReques
   };
 }
 
-function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
+/** Refuses anyone but an officer of the owner whose roles decide consent (the agreement's `decidesConsent`). */
+export function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
   if (caller.agency !== owner || !mayDecideConsent(caller.roles)) {
     throw hubError(ErrorCode.FORBIDDEN, `Only duty officers of ${owner}, the owner of the record, may ${what}.`);
   }
