@@ -6,7 +6,8 @@ import { trustedDocumentNamed } from '../src/gateway/trustedDocuments.ts';
 import { runSubscribeCommand } from '../src/realtime/runSubscribeCommand.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, purposeHeaders, startTestHub, testPurpose, waitUntil, webSocketUrl, type TestHub } from './helpers.ts';
+import { activeOperation, daysFromNow, deciders, memberInput, operationDocuments, succeed, workingInOperation } from './operationFixtures.ts';
+import { adminQuery, graphql, purposeHeaders, startTestHub, testPurpose, waitUntil, webSocketUrl, type TestHub } from './helpers.ts';
 import { alertSharedSubscription, consentEventsSubscription, subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from './hitSubscriber.ts';
 
 // Issue 19's alertShared and consentEvents over real sockets (graphql-ws) and
@@ -196,6 +197,28 @@ describe('alertShared and consentEvents', () => {
     // Each push, at both ends, under the subscriber's purpose and case (3 under the investigation, 1 under the border check).
     const pushes = await expectLoggedAtBothEnds('mk-border-officer', 'alertShared', 4);
     expect(pushes.map((push) => push.purpose).sort()).toEqual(['BORDER_CHECK', 'CRIMINAL_INVESTIGATION', 'CRIMINAL_INVESTIGATION', 'CRIMINAL_INVESTIGATION']);
+  });
+
+  it('alertShared: a joint operation’s release reaches the members of the partner working in it, at the released tier', async () => {
+    const code = 'XK-MK-JO-2026-SH';
+    const operation = await activeOperation(hub, code, [['mk-border-officer', 'MEMBER'], ['xk-border-officer', 'MEMBER']]);
+    await succeed(hub, 'xk-liaison', operationDocuments.addMember, { id: operation, input: memberInput(deciders.XK, 'MEMBER') }, workingInOperation(code));
+    const seizure = await seize('Shared: linked to the operation');
+    await succeed(hub, 'xk-border-officer', operationDocuments.link, { id: operation, alertId: seizure.id }, workingInOperation(code));
+    const before = await subscriptionsOf('mk-border-officer', 'alertShared');
+    const member = await overSocket('mk-border-officer', alertSharedSubscription, {}, workingInOperation(code));
+    // Not working in the operation: not for them (the gain is for the operation's purpose and code only).
+    const outside = await overSocket('mk-border-officer', alertSharedSubscription);
+    await placed('mk-border-officer', 'alertShared', before + 2);
+    const released = await graphql(hub.gatewayUrl, operationDocuments.release, { id: operation, input: { tier: 'SUMMARY', expiresAt: daysFromNow(30) } }, { token: await hub.token(deciders.XK), ...workingInOperation(code) });
+    expect(released.errors).toBeUndefined();
+    const [shared] = await member.waitFor(1);
+    expect(shared).toMatchObject({ cause: 'JOINT_OPERATION_RELEASE', alert: { id: seizure.id, access: { tier: 'SUMMARY', basis: 'GRANT', purpose: 'JOINT_OPERATION', caseReference: code } } });
+    // A marker for the one outside: a rule for its purpose, after the release.
+    const marker = await seize('Shared: marker after the release');
+    await share(marker.id, 'SUMMARY');
+    expect((await outside.waitFor(1)).map((event) => event.alert.id)).toEqual([marker.id]);
+    expect(member.events).toHaveLength(1);
   });
 
   it('refuses both subscriptions at subscribe time with the codes HTTP gives, over graphql-ws and server-sent events', async () => {
