@@ -4,6 +4,7 @@ import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import type { TrustList } from '../src/identity/trustList.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, purposeHeaders, startTestHub, waitUntil, type TestHub } from './helpers.ts';
+import { asOfficer, deciders, memberInput, operationDocuments } from './operationFixtures.ts';
 import { subscribe, subscribeOverSse, type SseSubscriber, type Subscriber } from './hitSubscriber.ts';
 
 // operationUpdates on the mechanism every subscription uses (issue 17 items
@@ -58,11 +59,11 @@ describe('operationUpdates: every push is a request', () => {
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     return result.data!;
   };
-  const release = (tier: string) =>
-    ok('xk-liaison', `mutation($id: ID!, $input: OperationReleaseInput!) { setOperationRelease(operationId: $id, input: $input) { tier } }`, {
-      id: operationId,
-      input: { tier, expiresAt: inDays(30) },
-    });
+  /** XK's consent decider, a member of the operation, releases XK's linked alerts to it. */
+  const release = async (tier: string) => {
+    const result = await asOfficer(hub, deciders.XK, operationDocuments.release, { id: operationId, input: { tier, expiresAt: inDays(30) } }, inOperation);
+    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  };
   const link = (alertId: string) => ok('xk-liaison', `mutation($id: ID!, $alertId: ID!) { linkAlertToOperation(operationId: $id, alertId: $alertId) { alertId } }`, { id: operationId, alertId });
   const xkAlert = async (title: string) =>
     (await ok('xk-border-officer', createAlertMutation, { input: alertInput({ title }) }, { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-0042' })).createAlert as {
@@ -114,6 +115,8 @@ describe('operationUpdates: every push is a request', () => {
       id: operationId,
       input: { officerSub: mkMember.sub, agency: 'MK', unitCode: mkMember.unit, role: 'MEMBER' },
     });
+    // XK's officer who decides its consent, to release XK's linked alerts to the operation.
+    await ok('xk-liaison', operationDocuments.addMember, { id: operationId, input: memberInput(deciders.XK, 'MEMBER') });
   });
   afterAll(async () => {
     for (const stream of streams) stream.dispose();
@@ -133,46 +136,46 @@ describe('operationUpdates: every push is a request', () => {
     await link(withheld.id);
     await release('SUMMARY');
     const member = await overSocket('mk-border-officer', { id: operationId });
-    // Three members, the link, the release: from the first update kept.
-    const replayed = await member.waitFor(5);
-    expect(replayed.map((update) => update.kind)).toEqual(['MEMBER_ADDED', 'MEMBER_ADDED', 'MEMBER_ADDED', 'ALERT_LINKED', 'RELEASE_SET']);
+    // Four members, the link, the release: from the first update kept.
+    const replayed = await member.waitFor(6);
+    expect(replayed.map((update) => update.kind)).toEqual(['MEMBER_ADDED', 'MEMBER_ADDED', 'MEMBER_ADDED', 'MEMBER_ADDED', 'ALERT_LINKED', 'RELEASE_SET']);
     for (const update of replayed) expect(update.operation.linkedAlerts.map((linked: any) => linked.alert?.access.tier)).toEqual(['SUMMARY']);
-    expect(replayed[3].linkedAlert.alert).toMatchObject({ access: { tier: 'SUMMARY' }, summary: { title: 'Released to the operation only' } });
+    expect(replayed[4].linkedAlert.alert).toMatchObject({ access: { tier: 'SUMMARY' }, summary: { title: 'Released to the operation only' } });
 
-    // XK withdraws the release: the very next push asks XK again, and shows nothing of the alert.
+    // XK withdraws the release: the very next push asks XK again, and the alert no longer exists for MK.
     await release('NONE');
-    const lowered = (await member.waitFor(6))[5];
+    const lowered = (await member.waitFor(7))[6];
     expect(lowered.kind).toBe('RELEASE_SET');
-    expect(lowered.operation.linkedAlerts).toEqual([{ alertId: expect.any(String), alert: null }]);
+    expect(lowered.operation.linkedAlerts).toEqual([]);
     // An alert linked later, which MK sees at XK's default policy: shown too, as its owner releases it now.
     const shared = await xkAlert('Shared by default');
     await link(shared.id);
-    const [linkedLater] = (await member.waitFor(7)).slice(6);
+    const [linkedLater] = (await member.waitFor(8)).slice(7);
     expect(linkedLater.kind).toBe('ALERT_LINKED');
     expect(linkedLater.linkedAlert.alert).toMatchObject({ id: shared.id, access: { tier: 'HIT' }, summary: null });
-    expect(linkedLater.operation.linkedAlerts.map((linked: any) => linked.alert?.access.tier ?? null)).toEqual([null, 'HIT']);
+    expect(linkedLater.operation.linkedAlerts.map((linked: any) => linked.alert?.access.tier ?? null)).toEqual(['HIT']);
 
     // Every push has its entry at the gateway, naming the operation and what the push released, under the member's purpose and case.
     const sub = demoUsers['mk-border-officer'].sub;
     const entries = await waitUntil('an entry for every push', async () => {
       const rows = await pushEntries(sub);
-      return rows.length >= 7 && rows;
+      return rows.length >= 8 && rows;
     });
-    expect(entries).toHaveLength(7);
+    expect(entries).toHaveLength(8);
     for (const entry of entries) {
       expect(entry).toMatchObject({ purpose: 'JOINT_OPERATION', case_reference: code });
       expect(entry.records).toContainEqual(expect.objectContaining({ agency: 'HUB', reference: code }));
     }
-    expect(entries[4]!.records).toContainEqual(expect.objectContaining({ agency: 'XK', id: withheld.localId, tier: 'SUMMARY' }));
-    expect(entries[5]!.records.filter((record) => record.agency === 'XK')).toEqual([]);
-    expect(entries[6]!.records).toContainEqual(expect.objectContaining({ agency: 'XK', id: shared.localId, tier: 'HIT' }));
+    expect(entries[5]!.records).toContainEqual(expect.objectContaining({ agency: 'XK', id: withheld.localId, tier: 'SUMMARY' }));
+    expect(entries[6]!.records.filter((record) => record.agency === 'XK')).toEqual([]);
+    expect(entries[7]!.records).toContainEqual(expect.objectContaining({ agency: 'XK', id: shared.localId, tier: 'HIT' }));
     // And XK was asked at every push, each time logging what it released (or withheld) under the member's purpose and case.
     const asked = await adminQuery(
       hub.nodes.get('XK')!.database.name,
       `select count(*)::int as n from audit.entry where actor_sub = $1 and operation = 'query Alert' and purpose = 'JOINT_OPERATION' and case_reference = $2`,
       [sub, code],
     );
-    expect(asked[0]!.n).toBeGreaterThanOrEqual(7);
+    expect(asked[0]!.n).toBeGreaterThanOrEqual(8);
   });
 
   it('ends over server-sent events at the token’s expiry, as a socket does, with the cursor to resume from', async () => {
@@ -208,7 +211,7 @@ describe('operationUpdates: every push is a request', () => {
 
   it('ends a removed member’s subscription at the next push, with the cursor to resume from', async () => {
     const socket = await overSocket('mk-border-officer', { id: operationId });
-    const seen = await socket.waitFor(7);
+    const seen = await socket.waitFor(8);
     const { jointOperation } = await ok('mk-liaison', `query($id: ID!) { jointOperation(id: $id) { members { id officerSub } } }`, { id: operationId });
     const memberId = jointOperation.members.find((each: { officerSub: string }) => each.officerSub === demoUsers['mk-border-officer'].sub).id;
     await ok('mk-liaison', `mutation($id: ID!, $memberId: ID!) { removeOperationMember(operationId: $id, memberId: $memberId) { removedAt } }`, { id: operationId, memberId });

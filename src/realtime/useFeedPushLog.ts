@@ -11,7 +11,9 @@ import { endedWith } from './feedStream.ts';
  * released, at their tier, for the subscriber's purpose and case. The log
  * cannot take it: the push is not sent, and the subscription ends with
  * AUDIT_UNAVAILABLE carrying the cursor of the last push that was (the
- * stream then passes nothing it did not deliver and log). Over HTTP
+ * stream then passes nothing it did not deliver and log). A push that
+ * resolved to errors only is logged as refused and ends the stream the same
+ * way, with the cursor before it: its event was not delivered. Over HTTP
  * (server-sent events) and graphql-ws alike: both run subscriptions through
  * the gateway's plugins.
  */
@@ -34,6 +36,10 @@ export function useFeedPushLog(): Plugin {
                 context.feed.logger.error({ err: error, subscription: push.field }, 'audit entry of a push could not be written; push withheld, subscription ended');
                 throw endedWith(context as GatewayContext, auditUnavailable(), push.previous);
               }
+              // A push that resolved to nothing but errors (a refusal while it was resolved: a key withdrawn, a node's
+              // denial) did not deliver its event: it is logged as refused, and ends the stream before it.
+              const { data, errors } = result as ExecutionResult;
+              if (data == null && errors?.length) throw endedWith(context as GatewayContext, errors[0], push.previous);
             },
           };
         },
