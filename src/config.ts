@@ -97,6 +97,11 @@ function publicApiSettings(raw: { NODE_ENV?: string | undefined; GRAPHIQL?: 'tru
   };
 }
 
+/** The data folder of `hub start`, where the commands run beside it (`url`, `subscribe`) find the running hub. */
+export function loadDataDir(env: Env = process.env): string {
+  return resolve(parse(z.object({ DATA_DIR: shared.DATA_DIR }), env).DATA_DIR);
+}
+
 /** `hub start`: the whole hub on one machine. */
 export function loadStartConfig(env: Env = process.env) {
   const raw = parse(

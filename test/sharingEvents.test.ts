@@ -166,7 +166,7 @@ describe('alertShared and consentEvents', () => {
     const [, second] = await investigating.waitFor(2);
     expect(second).toMatchObject({
       cause: 'CONSENT_GRANT',
-      alert: { id: granted.id, access: { tier: 'FULL', basis: 'GRANT', caseReference: testPurpose.caseReference }, personalData: { subjects: [{ familyName: 'Krasniqi' }] } },
+      alert: { id: granted.id, access: { tier: 'FULL', basis: 'GRANT', grantId, caseReference: testPurpose.caseReference }, personalData: { subjects: [{ familyName: 'Krasniqi' }] } },
     });
     await investigating.dispose();
 

@@ -12,5 +12,6 @@ import sharingEventLatencyPart from './sharingEventLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
+import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, sharingEventLatencyPart, hitOutagePart, feedScalePart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, sharingEventLatencyPart, hitOutagePart, feedScalePart, watchListPart, auditWritePart, auditExportPart, picturePart];

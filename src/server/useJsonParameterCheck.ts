@@ -23,7 +23,7 @@ function checkJsonParameters(parameters: URLSearchParams): void {
  */
 export function useJsonParameterCheck(): Plugin {
   return {
-    onRequestParse({ request, requestParser, setRequestParser }) {
+    onRequestParse({ requestParser, setRequestParser }) {
       if (!requestParser) return;
       const parse = requestParser;
       setRequestParser(async (incoming) => {

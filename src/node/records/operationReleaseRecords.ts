@@ -12,6 +12,7 @@ import type { Officer } from '../../identity/officer.ts';
 import { assertDutyOfficerOfOwner, toGrantView } from './consentRequestRecords.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
 export interface JointOperationReleaseInput extends OperationReleaseInput {
@@ -189,6 +190,8 @@ export async function setJointOperationRelease(
     const data = { revision: release.revision, tier: release.tier, expiresAt: release.expiresAt, alertIds, granteeAgencies: grantees, setBy: caller.sub, setAt: now };
     const row = await tx.jointOperationRelease.upsert({ where: { operation: code }, create: { operation: code, ...data }, update: data });
     await announceAlertShared(unit, before, 'JOINT_OPERATION_RELEASE', now);
+    // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
+    for (const alert of alerts) await matchRecord(unit, owner, alert.id, now);
     await write(
       alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
       { change: 'joint operation release', operation: code, revision: release.revision, tier: release.tier, grantees, grants: grants.map((grant) => grant.id), revoked: revoked.map((grant) => grant.id) },

@@ -34,7 +34,7 @@ const matchedValueIn: Record<SearchField, string> = {
  * cannot read), otherwise only how it matched.
  */
 export function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
-  const match: SearchMatch = score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR';
+  const match = matchOfScore(score);
   const valueTier = tierOfAlertField(matchedValueIn[matchedOn]) ?? 'FULL';
   const released = tierRank(alert.access.tier) >= tierRank(valueTier);
   return { alert, matchedOn, match, score: released ? roundScore(score) : null };
@@ -58,6 +58,9 @@ export interface SearchAccess {
   purpose: DeclaredPurpose;
   now: Date;
 }
+
+/** How a serial matched, read from its score (node.serial_score, migration 0014): 1 itself, {@link wildcardScore} every readable character. */
+export const matchOfScore = (score: number): SearchMatch => (score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR');
 
 /** Score of a serial whose readable characters all match a serial searched with unreadable ones. */
 export const wildcardScore = 0.99;

@@ -6,7 +6,7 @@ import { isUuid } from '../../domain/ids.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
 import { agreement } from '../../consent/agreement.ts';
 
@@ -58,7 +58,7 @@ export async function setSharingPolicy(
       });
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
-    await matchWatchEntries(unit, officer.agency, { alertId: id });
+    await matchRecord(unit, officer.agency, id);
     await announceAlertShared(unit, before, 'SHARING_POLICY');
     await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
       change: 'sharing policy set',
