@@ -12,6 +12,7 @@ import type { ConnectionCaps } from '../realtime/connectionCaps.ts';
 import type { HubFeed } from '../realtime/hubFeed.ts';
 import type { Logger } from '../server/logger.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -59,6 +60,8 @@ export interface GatewayContext {
   auditChain: AuditChainMonitor;
   /** While a subscription's push is resolved: whose it is, and the cursor of the push before it (see useFeedPushLog.ts). */
   feedPush?: { field: string; previous: string } | null;
+  /** The exchange agreement the gateway applies to what it releases of the hub's own records (the joint picture's joint measures). */
+  agreement: ExchangeAgreement;
 }
 
 /** What subscriptions take their events from, and check and log each push with (see src/realtime/feedStream.ts). */
@@ -92,6 +95,8 @@ export interface GatewayContextOptions {
   auditDigestKey: DigestKey;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
+  /** Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -154,7 +159,7 @@ export async function verifyPurposeNow(prisma: HubPrismaClient, officer: Officer
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointExchange, auditDigestKey, feed, auditChain, agreement = committedAgreement }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -165,6 +170,6 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     registerCollector(initial.request, audit);
     const { membership } = await verifyPurposeNow(prisma, officer, purpose);
     const transport = initial.request ? 'http' : 'websocket';
-    return { officer, officerToken, purpose, membership, transport, nodes, agencyErrors: [], audit, prisma, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, membership, transport, nodes, agencyErrors: [], audit, prisma, checkpointExchange, auditDigestKey, feed, auditChain, agreement };
   };
 }

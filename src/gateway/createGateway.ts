@@ -8,6 +8,7 @@ import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { createCommittedHead } from '../audit/auditWitness.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useConsole } from '../console/useConsole.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
@@ -53,6 +54,8 @@ export interface GatewayConfig {
   introspection?: boolean;
   /** Run only these documents (id → document, see trustedDocuments.ts); anything else is refused. Default: any document. */
   trustedDocuments?: ReadonlyMap<string, string>;
+  /** The exchange agreement whose statistics terms the gateway applies to the joint measures (persons arrested in joint operations). Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
   /**
@@ -171,6 +174,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     auditDigestKey: config.auditDigestKey,
     feed: realtime.feed,
     auditChain,
+    agreement: config.agreement,
   });
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
