@@ -23,7 +23,7 @@ export const benchPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 
 /** The plate subscriber `index`'s unit watches. */
 export const plateOf = (index: number) => `HL-${String(index).padStart(4, '0')}-MK`;
 
-const seizure = (plate: string, title: string) => ({
+export const seizure = (plate: string, title: string) => ({
   kind: 'SEIZURE',
   title,
   occurredAt: new Date(Date.now() - 60_000).toISOString(),
@@ -75,13 +75,19 @@ export async function startGatewayProcess(hub: BenchHub, nodeUrls: ReadonlyMap<s
 export interface Subscriber {
   client: Client;
   arrivals: Map<string, number[]>;
-  /** Every hit's alert, in the order they arrived. */
+  /** Every event's key (a hit's alert), in the order they arrived. */
   order: string[];
   errors: unknown[];
 }
 
-/** A graphql-ws client subscribed to `hits`; resolves once the server acknowledged the connection. */
-export async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
+/** The hits subscription, and what an arrival is keyed by: the alert's local id. */
+const hitsSubscription = { query: 'subscription Hits { hits { alert { localId } } }', keyOf: (data: any): string | undefined => data?.hits?.alert.localId };
+
+/**
+ * A graphql-ws client subscribed (to `hits` unless told another document and
+ * how to key what it pushes); resolves once the server acknowledged the connection.
+ */
+export async function subscribe(gatewayUrl: URL, token: string, { query, keyOf } = hitsSubscription): Promise<Subscriber> {
   const url = new URL(gatewayUrl);
   url.protocol = 'ws:';
   const arrivals = new Map<string, number[]>();
@@ -100,12 +106,12 @@ export async function subscribe(gatewayUrl: URL, token: string): Promise<Subscri
     onNonLazyError: (error) => refused(error),
   });
   client.subscribe(
-    { query: 'subscription Hits { hits { alert { localId } } }' },
+    { query },
     {
       next: (result) => {
         const at = performance.now();
         if (result.errors) errors.push(...result.errors);
-        const id = (result.data as { hits?: { alert: { localId: string } } } | undefined)?.hits?.alert.localId;
+        const id = keyOf(result.data);
         if (id) {
           arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
           order.push(id);
@@ -120,18 +126,19 @@ export async function subscribe(gatewayUrl: URL, token: string): Promise<Subscri
 }
 
 /**
- * Waits until `count` subscriptions to hits have their consultation entry in
- * the hub's log (or `timeoutMs` passed); returns how many have. A
+ * Waits until `count` subscriptions to `field` have their consultation entry
+ * in the hub's log (or `timeoutMs` passed); returns how many have. A
  * subscription's start in the feed is fixed before its entry is written, so
- * from then on it misses no hit.
+ * from then on it misses no event.
  */
-export async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeoutMs: number): Promise<number> {
+export async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeoutMs: number, field = 'hits'): Promise<number> {
   const client = new pg.Client({ connectionString: hubDatabaseUrl });
   await client.connect();
   try {
     for (const deadline = performance.now() + timeoutMs; ; ) {
       const { rows } = await client.query<{ n: number }>(
-        `select count(*)::int as n from audit.entry where kind = 'CONSULTATION' and operation = 'subscription Hits' and details->>'subscription' = 'hits' and details ? 'from'`,
+        `select count(*)::int as n from audit.entry where kind = 'CONSULTATION' and details->>'subscription' = $1 and details ? 'from'`,
+        [field],
       );
       const placed = rows[0]!.n;
       if (placed >= count || performance.now() > deadline) return placed;
@@ -171,22 +178,16 @@ export interface Write {
 }
 
 /**
- * Writes at `perSecond`: the k-th request is due at k / perSecond, as units
+ * Sends at `perSecond`: the k-th request is due at k / perSecond, as units
  * in the field would send them, but at most `maxInFlight` are at the node at
  * once, so that a node that cannot keep up shows it as a lower rate rather
  * than as a pile of timed-out transactions. The offer ends when its time is
  * up (count / perSecond seconds): a write not sent by then is not sent, so a
  * slow node makes the part report less, not take longer. A write the node
- * fails is kept with its error and expects no hit.
+ * fails is kept with its error and expects no event. `send` resolves with
+ * the key its event arrives under (Write.alertId).
  */
-export async function writeAtRate(
-  writer: OfficerSession,
-  perSecond: number,
-  count: number,
-  plate: (k: number) => string,
-  label: string,
-  agency = 'XK',
-): Promise<Write[]> {
+export async function offerAtRate(perSecond: number, count: number, about: (k: number) => string, send: (k: number) => Promise<string>): Promise<Write[]> {
   const start = performance.now();
   const end = start + (count * 1000) / perSecond;
   const writes: Promise<Write>[] = [];
@@ -197,9 +198,9 @@ export async function writeAtRate(
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (performance.now() > end) break;
     const sentAt = performance.now();
-    const write: Promise<Write> = writer.node<{ createAlert: { id: string } }>(agency, nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) }).then(
-      (data) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: data.createAlert.id }),
-      (error: unknown) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
+    const write: Promise<Write> = send(k).then(
+      (key) => ({ plate: about(k), sentAt, answeredAt: performance.now(), alertId: key }),
+      (error: unknown) => ({ plate: about(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
     );
     inFlight.add(write);
     void write.then(() => inFlight.delete(write));
@@ -207,6 +208,13 @@ export async function writeAtRate(
   }
   return Promise.all(writes);
 }
+
+/** Seizures at `perSecond`, each with the plate `plate(k)`, straight to the agency's node (see offerAtRate). */
+export const writeAtRate = (writer: OfficerSession, perSecond: number, count: number, plate: (k: number) => string, label: string, agency = 'XK') =>
+  offerAtRate(perSecond, count, plate, async (k) => {
+    const data = await writer.node<{ createAlert: { id: string } }>(agency, nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) });
+    return data.createAlert.id;
+  });
 
 /** Committed writes per second, from the first request to the last answer. */
 export const achievedRate = (writes: readonly Write[]) => {

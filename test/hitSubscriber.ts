@@ -39,6 +39,26 @@ export const hitsSubscription = /* GraphQL */ `
   }
 `;
 
+/** consentEvents, with the request as the subscriber may read it. */
+export const consentEventsSubscription = /* GraphQL */ `
+  subscription ConsentEvents($after: String) {
+    consentEvents(after: $after) {
+      cursor kind at owner { code }
+      request { id alertId alertReference createdAt status tier dueAt overdue requestingAgency requestingUnit decisionReason grant { id tier expiresAt revokedAt } }
+    }
+  }
+`;
+
+/** alertShared, with the alert's access and a field of each tier. */
+export const alertSharedSubscription = /* GraphQL */ `
+  subscription AlertShared($after: String) {
+    alertShared(after: $after) {
+      cursor cause at owner { code }
+      alert { id localId reference access { tier basis grantId purpose caseReference } summary { title } personalData { subjects { familyName } } }
+    }
+  }
+`;
+
 /** Subscribes over a real WebSocket with the graphql-ws client, as any client would. */
 export function subscribe(
   url: URL,

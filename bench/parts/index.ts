@@ -8,9 +8,10 @@ import feedScalePart from './feedScale.ts';
 import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
 import hitOutagePart from './hitOutage.ts';
+import sharingEventLatencyPart from './sharingEventLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
 import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, hitOutagePart, feedScalePart, watchListPart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, sharingEventLatencyPart, hitOutagePart, feedScalePart, watchListPart, auditWritePart, auditExportPart, picturePart];

@@ -39,7 +39,8 @@ const agreementSchema = z.object({
     sourceReliability: z.enum(['A', 'B', 'C', 'X']),
     informationAccuracy: z.number().int().min(1).max(4),
   }),
-  consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive() }),
+  /** The owner answers within answerDeadlineHours; the requester is told grantExpiryNoticeHours before a grant ends (see src/realtime/consentDeadlineSchedule.ts). */
+  consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive(), grantExpiryNoticeHours: z.number().positive() }),
   /** How long a watch entry may stay in force at most. */
   watchEntries: z.object({ maxDays: z.number().int().positive() }),
   /** How long the event feeds keep an event (see src/realtime/feedRetention.ts). */

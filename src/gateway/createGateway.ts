@@ -86,6 +86,8 @@ export interface GatewayConfig {
   maxConnectionsPerOfficer?: number;
   /** How often the event feeds are pruned to the agreement's retention (a job in the hub database). Default 1 hour. */
   feedRetentionIntervalMs?: number;
+  /** How often overdue consent requests and expiring grants are looked for and announced (a job in the hub database). Default 5 minutes. */
+  consentDeadlineIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -156,6 +158,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.subscriptionBufferSize ? { subscriptionBufferSize: config.subscriptionBufferSize } : {}),
     ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
     ...(config.feedRetentionIntervalMs ? { feedRetentionIntervalMs: config.feedRetentionIntervalMs } : {}),
+    ...(config.consentDeadlineIntervalMs ? { consentDeadlineIntervalMs: config.consentDeadlineIntervalMs } : {}),
   });
 
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.

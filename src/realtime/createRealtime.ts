@@ -8,6 +8,7 @@ import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts'
 import { createConnectionCaps } from './connectionCaps.ts';
 import { feedCursorKey } from './feedCursor.ts';
 import { followNodeFeeds } from './feedFollower.ts';
+import { createConsentDeadlineSchedule } from './consentDeadlineSchedule.ts';
 import { createFeedRetention } from './feedRetention.ts';
 import { createHubFeed } from './hubFeed.ts';
 import { hubFeedChannel, hubSource } from './hubFeedStore.ts';
@@ -38,6 +39,8 @@ export interface RealtimeOptions {
   maxConnectionsPerOfficer?: number;
   /** How often the feeds are pruned of what the agreement no longer keeps (a job in the hub database). Default 1 hour. */
   feedRetentionIntervalMs?: number;
+  /** How often the consent deadlines are looked for and announced (a job in the hub database). Default 5 minutes. */
+  consentDeadlineIntervalMs?: number;
 }
 
 /** The gateway's real time: what its subscriptions read (for the context) and the part that runs it. */
@@ -51,7 +54,7 @@ export interface Realtime extends ServerPart {
  * feed through the node contract (the hub writes its own events there in the
  * changes' transactions); one reader per process hands the events to this
  * process's subscriptions, woken by NOTIFY; a job prunes what the agreement
- * no longer keeps. The graphql-ws endpoint (createSocketServer.ts) is a part
+ * no longer keeps, another makes consent deadlines act. The graphql-ws endpoint (createSocketServer.ts) is a part
  * of its own: it needs the gateway's Yoga server, which needs this part's feed.
  */
 export function createRealtime(options: RealtimeOptions): Realtime {
@@ -74,6 +77,13 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     logger,
     ...(options.feedRetentionIntervalMs ? { intervalMs: options.feedRetentionIntervalMs } : {}),
   });
+  const deadlines = createConsentDeadlineSchedule({
+    databaseUrl,
+    prisma,
+    nodes,
+    logger,
+    ...(options.consentDeadlineIntervalMs ? { intervalMs: options.consentDeadlineIntervalMs } : {}),
+  });
   let followers: { stop(): Promise<void> } | undefined;
   const feedParts: ServerPart[] = [
     caps,
@@ -94,6 +104,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       stop: () => followers?.stop(),
     },
     retention,
+    deadlines,
   ];
   return {
     name: 'real time',

@@ -13,7 +13,7 @@ export type DeliverableEvent = { event: Event } | { withheld: WithheldReason; ev
 
 /**
  * The first step of every delivery at the owner's node, whatever the kind:
- * the event exists, is of the kind asked, is addressed to the caller (its
+ * the event exists, is of the kind (or one of the kinds) asked, is addressed to the caller (its
  * agency, and its unit when it names one), and belongs to the purpose and
  * case the caller works under now (an event of another purpose is not the
  * caller's to receive, whatever consent would allow). The kind's own
@@ -23,11 +23,12 @@ export async function deliverableEvent(
   prisma: PrismaClient,
   officer: Officer,
   purpose: DeclaredPurpose,
-  kind: EventKind,
+  kind: EventKind | readonly EventKind[],
   seq: number,
 ): Promise<DeliverableEvent> {
+  const kinds: readonly string[] = typeof kind === 'string' ? [kind] : kind;
   const event = Number.isSafeInteger(seq) && seq > 0 ? await prisma.event.findUnique({ where: { seq: BigInt(seq) } }) : null;
-  if (!event || event.kind !== kind || event.recipientAgency !== officer.agency || (event.recipientUnit !== null && event.recipientUnit !== officer.unit)) {
+  if (!event || !kinds.includes(event.kind) || event.recipientAgency !== officer.agency || (event.recipientUnit !== null && event.recipientUnit !== officer.unit)) {
     return { withheld: 'NOT_FOR_RECIPIENT', event: null };
   }
   if (event.purpose !== null && (event.purpose !== purpose.code || event.caseReference !== purpose.caseReference)) {

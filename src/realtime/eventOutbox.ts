@@ -4,12 +4,18 @@ import { ErrorCode, hubError } from '../errors.ts';
 /** The channel migrations/0004 notifies on each committed event. */
 export const nodeEventsChannel = 'hub_node_events';
 
+/** Kinds of event about a consent request or grant: the `consentEvents` subscription's (deliverConsentEvent). */
+export const consentEventKinds = ['CONSENT_REQUESTED', 'CONSENT_DECIDED', 'CONSENT_GRANT_REVOKED', 'CONSENT_GRANT_EXPIRING', 'CONSENT_OVERDUE'] as const;
+export type ConsentEventKind = (typeof consentEventKinds)[number];
+
 /**
  * Kinds of event a node writes to its outbox. Each has its delivery field in
- * the node contract (HIT: deliverHit) and its subscription at the gateway
- * (hits); adding a kind adds those two, not another path.
+ * the node contract (HIT: deliverHit, ALERT_SHARED: deliverAlertShared, the
+ * consent kinds: deliverConsentEvent) and its subscription at the gateway
+ * (hits, alertShared, consentEvents); adding a kind adds those two, not
+ * another path.
  */
-export const eventKinds = ['HIT'] as const;
+export const eventKinds = ['HIT', 'ALERT_SHARED', ...consentEventKinds] as const;
 export type EventKind = (typeof eventKinds)[number];
 
 /**

@@ -14,6 +14,8 @@ import { alertInclude, consentFacts } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
+import { consentEvent } from '../../realtime/consentEvents.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
 
 const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
@@ -131,6 +133,8 @@ export async function requestConsent(
       },
       include: requestInclude,
     });
+    // The owner's duty officers learn of it at once, with its deadline.
+    unit.emit(consentEvent('CONSENT_REQUESTED', created, 'OWNER', owner));
     // The record at the tier and on the basis the requester sees it now; the tier asked for is in the details.
     await unit.journal([{ agency: owner, id: row.id, type: 'ALERT', reference: row.reference, tier: decision.tier, basis: decision.basis }], {
       change: 'consent requested',
@@ -139,6 +143,29 @@ export async function requestConsent(
     });
     return toRequestView(created, owner, now);
   });
+}
+
+/**
+ * The requests a caller may read in one direction: incoming, every request
+ * to the owner's records for its officers who decide consent; outgoing, its
+ * own agency's requests to this owner. None otherwise.
+ */
+function requestScope(caller: Officer, owner: string, direction: 'INCOMING' | 'OUTGOING'): Prisma.ConsentRequestWhereInput {
+  const none = { id: { in: [] } };
+  if (direction === 'INCOMING') return caller.agency === owner && mayDecideConsent(caller.roles) ? {} : none;
+  return caller.agency === owner ? none : { requestingAgency: caller.agency };
+}
+
+/**
+ * One request as consentRequests would list it to the caller now (incoming
+ * to the owner's officers who decide consent, outgoing to the requesting
+ * agency), or null when it would not: what a consent event delivers.
+ */
+export async function consentRequestFor(prisma: PrismaClient, caller: Officer, owner: string, id: string, now = new Date()): Promise<ConsentRequestView | null> {
+  if (!isUuid(id)) return null;
+  const direction = caller.agency === owner ? 'INCOMING' : 'OUTGOING';
+  const row = await prisma.consentRequest.findFirst({ where: { AND: [requestScope(caller, owner, direction), { id }] }, include: requestInclude });
+  return row && toRequestView(row, owner, now);
 }
 
 export interface ConsentRequestFilter {
@@ -159,16 +186,8 @@ export async function listConsentRequests(
   page: { first: number; after?: string | null },
   now = new Date(),
 ) {
-  let scope: Prisma.ConsentRequestWhereInput;
-  if (filter.direction === 'INCOMING') {
-    if (caller.agency !== owner) scope = { id: { in: [] } };
-    else {
-      assertDutyOfficerOfOwner(caller, owner, 'see incoming consent requests');
-      scope = {};
-    }
-  } else {
-    scope = caller.agency === owner ? { id: { in: [] } } : { requestingAgency: caller.agency };
-  }
+  if (filter.direction === 'INCOMING' && caller.agency === owner) assertDutyOfficerOfOwner(caller, owner, 'see incoming consent requests');
+  const scope = requestScope(caller, owner, filter.direction);
   const base: Prisma.ConsentRequestWhereInput = {
     AND: [
       scope,
@@ -217,6 +236,8 @@ export async function decideConsentRequest(
     if (request.status !== 'PENDING') {
       throw hubError(ErrorCode.INVALID_TRANSITION, `This consent request was already decided (${request.status}).`, { status: request.status });
     }
+    // What the requester's agency saw of the record before: a grant may let its officers see it higher (alertShared).
+    const before = input.decision === 'GRANT' ? await sharingSnapshot(tx, owner, [request.alertId], [request.requestingAgency]) : null;
     if (input.decision === 'GRANT') {
       const tier = input.tier ?? request.tier;
       if (tierRank(tier) > tierRank(request.tier)) {
@@ -247,6 +268,8 @@ export async function decideConsentRequest(
       },
       include: requestInclude,
     });
+    if (before) await announceAlertShared(unit, before, 'CONSENT_GRANT', now);
+    unit.emit(consentEvent('CONSENT_DECIDED', decided, 'REQUESTER', owner, decided.grant?.id));
     await unit.journal([{ ...domesticRecordRef(owner, decided.alertId, 'ALERT', decided.alert.reference), ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
       change: `consent request ${decided.status.toLowerCase()}`,
       request: decided.id,
@@ -289,7 +312,10 @@ export async function revokeConsentGrant(
     const revoked = await tx.consentGrant.update({
       where: { id },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
+      include: { request: true },
     });
+    // The unit that asked for it learns of it (a joint operation's release has no request: its members follow the operation).
+    if (revoked.request) unit.emit(consentEvent('CONSENT_GRANT_REVOKED', revoked.request, 'REQUESTER', owner, revoked.id));
     await unit.journal([{ ...domesticRecordRef(owner, revoked.alertId, 'ALERT'), grantId: revoked.id }], { change: 'consent grant revoked', grantee: revoked.granteeAgency, revokedTier: revoked.tier });
     return toGrantView(revoked, owner);
   });

@@ -116,7 +116,7 @@ export async function loadAlertRows(db: Database, { caller, owner, purpose, now 
               from (select id, alert_id as "alertId", request_id as "requestId", grantee_agency as "granteeAgency", tier, purpose,
                            case_reference as "caseReference", expires_at as "expiresAt", granted_by as "grantedBy",
                            granted_at as "grantedAt", revoked_at as "revokedAt", revoked_by as "revokedBy",
-                           revocation_reason as "revocationReason"
+                           revocation_reason as "revocationReason", expiry_announced_at as "expiryAnnouncedAt"
                       from node.consent_grant where alert_id = a.id and grantee_agency = ${grantee}) as g) as "consentGrants"
       from unnest(${ids}::uuid[]) with ordinality as wanted(id, position)
       join node.alert a on a.id = wanted.id
@@ -156,6 +156,7 @@ function toAlertRow({ releasedRank, ...row }: LoadedRow): AlertRow {
       expiresAt: instant(grant.expiresAt),
       grantedAt: instant(grant.grantedAt),
       revokedAt: maybeInstant(grant.revokedAt),
+      expiryAnnouncedAt: maybeInstant(grant.expiryAnnouncedAt),
     })),
   };
 }

@@ -12,6 +12,7 @@ import { linkedAlertsDigest, type VerifiedMembership } from '../../identity/gate
 import type { Officer } from '../../identity/officer.ts';
 import { assertDutyOfficerOfOwner, toGrantView } from './consentRequestRecords.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
@@ -168,6 +169,8 @@ export async function setJointOperationRelease(
     }
     const alerts = alertIds.every(isUuid) ? await tx.alert.findMany({ where: { id: { in: alertIds } }, select: { id: true, reference: true } }) : [];
     if (alerts.length !== alertIds.length) throw hubError(ErrorCode.NOT_FOUND, `Not every alert is a record of ${owner}.`);
+    // What the grantees saw before: the release may let the operation's members see the records higher (alertShared).
+    const before = await sharingSnapshot(tx, owner, alertIds, grantees);
     const revoked = await tx.consentGrant.updateManyAndReturn({
       where: { ...operationGrants(code), revokedAt: null },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: `Replaced by ${owner}'s release at ${release.tier} to joint operation ${code} (revision ${release.revision}).` },
@@ -187,6 +190,7 @@ export async function setJointOperationRelease(
     });
     const data = { revision: release.revision, tier: release.tier, expiresAt: release.expiresAt, alertIds, granteeAgencies: grantees, setBy: caller.sub, setAt: now };
     const row = await tx.jointOperationRelease.upsert({ where: { operation: code }, create: { operation: code, ...data }, update: data });
+    await announceAlertShared(unit, before, 'JOINT_OPERATION_RELEASE', now);
     // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
     for (const alert of alerts) await matchRecord(unit, owner, alert.id, now);
     await write(

@@ -8,6 +8,8 @@ import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
+import { agreement } from '../../consent/agreement.ts';
 
 /**
  * Changes the handling, grading and per-partner rules of an alert of the
@@ -30,6 +32,8 @@ export async function setSharingPolicy(
     const { tx } = unit;
     const alert = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
     if (!alert) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+    // What every partner saw before: a rule, or an H2 lifted, may let its officers see the record higher (alertShared).
+    const before = await sharingSnapshot(tx, officer.agency, [id], [...agreement.parties, ...input.rules.map((rule) => rule.partnerAgency)]);
     const handlingCode = input.handlingCode ?? alert.handlingCode;
     const handlingConditions = input.handlingConditions ?? (handlingCode === 'H3' ? alert.handlingConditions : null);
     if (handlingCode === 'H3' && !handlingConditions) {
@@ -56,6 +60,7 @@ export async function setSharingPolicy(
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
     await matchRecord(unit, officer.agency, id);
+    await announceAlertShared(unit, before, 'SHARING_POLICY');
     await unit.journal([domesticRecordRef(officer.agency, id, 'ALERT', alert.reference)], {
       change: 'sharing policy set',
       handlingCode,

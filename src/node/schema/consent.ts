@@ -26,7 +26,7 @@ export const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').
   }),
 });
 
-const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').implement({
+export const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').implement({
   description: "A partner's request for a higher tier on one of this agency's records.",
   fields: (t) => ({
     id: t.exposeID('id'),

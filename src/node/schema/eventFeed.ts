@@ -17,7 +17,12 @@ const FeedEvent = builder.objectRef<FeedEventView>('FeedEvent').implement({
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: 'Gap-free, in commit order.' }),
     at: t.expose('at', { type: 'DateTime' }),
-    kind: t.exposeString('kind', { description: 'HIT: a record met a watch entry; deliver it with deliverHit(seq). Each kind has its delivery field.' }),
+    kind: t.exposeString('kind', {
+      description:
+        'HIT: a record met a watch entry (deliverHit). ALERT_SHARED: a change of consent lets the recipient agency see a record ' +
+        'higher (deliverAlertShared). CONSENT_REQUESTED, CONSENT_DECIDED, CONSENT_GRANT_REVOKED, CONSENT_GRANT_EXPIRING, ' +
+        'CONSENT_OVERDUE: a consent request (deliverConsentEvent). Each kind has its delivery field, taking the seq.',
+    }),
     recipientAgency: t.exposeString('recipientAgency'),
     recipientUnit: t.exposeString('recipientUnit', { nullable: true, description: 'Null: for the officers of the agency whom the delivery lets have it.' }),
     watchEntryId: t.exposeID('watchEntryId', { nullable: true }),
