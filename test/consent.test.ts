@@ -203,6 +203,35 @@ describe('bad consent input is refused and changes nothing', () => {
     expect(await prisma.consentRequest.count({ where: { alertId: alert.id, status: 'PENDING' } })).toBe(1);
   });
 
+  it('takes a request of another case while one is pending, and refuses only the same case again', async () => {
+    // A grant is for one purpose and case: a request of case B is not answered by case A's.
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'two cases' }) });
+    const id = created.data!.createAlert.id;
+    const ask = (caseReference: string | null, purpose = 'CRIMINAL_INVESTIGATION') =>
+      hub.query('mk-border-officer', requestConsent, { input: { alertId: id, tier: 'SUMMARY', justification: `Needed for case ${caseReference}.` } }, { purpose, caseReference });
+    const first = await ask('MK-2026-0101');
+    expect(first.errors).toBeUndefined();
+    const otherCase = await ask('MK-2026-0202');
+    expect(otherCase.errors).toBeUndefined();
+    expect(otherCase.data!.requestConsent).toMatchObject({ status: 'PENDING', caseReference: 'MK-2026-0202' });
+    // Without a case reference (a purpose that needs none) is a request of its own too.
+    const noCase = await ask(null, 'RISK_ANALYSIS');
+    expect(noCase.errors).toBeUndefined();
+    const sameCase = await ask('MK-2026-0101');
+    expect(codes(sameCase)).toEqual(['VALIDATION_FAILED']);
+    expect(sameCase.errors![0]!.message).toMatch(/already pending/);
+    const noCaseAgain = await ask(null, 'RISK_ANALYSIS');
+    expect(codes(noCaseAgain)).toEqual(['VALIDATION_FAILED']);
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const alert = await prisma.alert.findFirstOrThrow({ where: { title: 'two cases' } });
+    const pending = await prisma.consentRequest.findMany({ where: { alertId: alert.id, status: 'PENDING' }, orderBy: { createdAt: 'asc' } });
+    expect(pending.map((request) => [request.purpose, request.caseReference])).toEqual([
+      ['CRIMINAL_INVESTIGATION', 'MK-2026-0101'],
+      ['CRIMINAL_INVESTIGATION', 'MK-2026-0202'],
+      ['RISK_ANALYSIS', null],
+    ]);
+  });
+
   it('lists consent requests oldest deadline first, across pages', async () => {
     const prisma = hub.nodes.get('XK')!.prisma;
     // Give every request a deadline of its own, in an order unlike the order they were made in.

@@ -106,12 +106,14 @@ export async function requestConsent(
         issues: [{ path: 'input.tier', message: `is not above your current tier ${decision.tier}` }],
       });
     }
+    // A grant answers one purpose and case: only a request for the same two waits on a pending one.
     const pending = await tx.consentRequest.findFirst({
-      where: { alertId: row.id, requestingAgency: caller.agency, purpose: purpose.code, status: 'PENDING' },
+      where: { alertId: row.id, requestingAgency: caller.agency, purpose: purpose.code, caseReference: purpose.caseReference, status: 'PENDING' },
     });
     if (pending) {
-      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: a request of your agency for ${row.reference} and this purpose is already pending.`, {
-        issues: [{ path: 'input.alertId', message: 'has a pending request of your agency for this purpose' }],
+      const forCase = purpose.caseReference ? ` and case ${purpose.caseReference}` : '';
+      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: a request of your agency for ${row.reference} under this purpose${forCase} is already pending.`, {
+        issues: [{ path: 'input.alertId', message: 'has a pending request of your agency for this purpose and case' }],
       });
     }
     const created = await tx.consentRequest.create({
