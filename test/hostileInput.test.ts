@@ -176,6 +176,33 @@ describe('NUL in any text input is VALIDATION_FAILED naming the field, at gatewa
   });
 });
 
+describe('a lone surrogate, half of a character, is refused wherever text comes in', () => {
+  it('refuses it in a title and a search name, over HTTP and at the node, and stores nothing', async () => {
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const before = await prisma.alert.count();
+    for (const lone of ['\uD800', '\uDFFF', 'Pistol \uDBFF concealed']) {
+      const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: lone }) });
+      expect(codes(created), JSON.stringify(lone)).toEqual(['VALIDATION_FAILED']);
+      expect(issuePaths(created)).toEqual(['input.title']);
+      expect(created.errors![0]!.message).toMatch(/lone surrogate/);
+      const searched = await hub.query('xk-border-officer', `query($name: String!) { search(input: { person: { familyName: $name, givenName: "Besnik" } }) { outcome } }`, { name: lone });
+      expect(codes(searched)).toEqual(['VALIDATION_FAILED']);
+      expect(issuePaths(searched)).toEqual(['input.person.familyName']);
+    }
+    // A pair of surrogates is one character (here U+1F52B), and welcome.
+    const paired = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'Pistol \uD83D\uDD2B concealed' }) });
+    expect(paired.errors).toBeUndefined();
+    expect(paired.data!.createAlert.summary.title).toBe('Pistol \u{1F52B} concealed');
+    const officerToken = await hub.token('xk-border-officer');
+    const credential = await mintGatewayCredential(hub.keys.gateway, 'XK', officerToken);
+    const direct = await graphql(hub.nodes.get('XK')!.url, `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: alertInput({ title: '\uD800' }) }, {
+      headers: { [officerTokenHeader]: officerToken, authorization: `Bearer ${credential}` },
+    });
+    expect(codes(direct)).toEqual(['VALIDATION_FAILED']);
+    expect(await prisma.alert.count()).toBe(before + 1);
+  });
+});
+
 describe('malformed JSON in GET parameters is a client error', () => {
   const cases = [
     ['variables', `query=${encodeURIComponent('{viewer{sub}}')}&variables=${encodeURIComponent('{"a":')}`],

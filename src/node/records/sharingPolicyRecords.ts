@@ -3,6 +3,7 @@ import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
+import { validationFailed } from '../../domain/alertInput.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
@@ -29,6 +30,11 @@ export async function setSharingPolicy(
     const { tx } = unit;
     const alert = isUuid(id) ? await tx.alert.findUnique({ where: { id } }) : null;
     if (!alert) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+    // A rule is for an agency of the exchange: those the node registered at start (AGENCIES), no other.
+    const partners = input.rules.map((rule) => rule.partnerAgency);
+    const known = new Set((await tx.agency.findMany({ where: { code: { in: partners } }, select: { code: true } })).map((agency) => agency.code));
+    const unknown = partners.flatMap((partner, index) => (known.has(partner) ? [] : [{ path: `input.rules.${index}.partnerAgency`, message: `${partner} is not an agency of the exchange` }]));
+    if (unknown.length) throw validationFailed(unknown);
     const handlingCode = input.handlingCode ?? alert.handlingCode;
     const handlingConditions = input.handlingConditions ?? (handlingCode === 'H3' ? alert.handlingConditions : null);
     if (handlingCode === 'H3' && !handlingConditions) {
