@@ -20,6 +20,7 @@ import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/d
 import { mintOfficerToken } from './identity/mintOfficerToken.ts';
 import { roleSchema } from './identity/roles.ts';
 import { loadTrustList } from './identity/trustList.ts';
+import { readRunningHub, webSocketUrlOf } from './hub/runningHub.ts';
 import { startHub } from './hub/startHub.ts';
 import { createNode } from './node/createNode.ts';
 import { invalidLogLevel, logger } from './server/logger.ts';
@@ -43,7 +44,9 @@ Usage: hub <command> [options]     (npm run hub -- <command> …)
   keys [--dir D] [--uid U]   development keys and trust list (default DATA_DIR/keys), e.g. for docker compose (--uid 1000)
   audit verify|export|purge  walk a party's log and checkpoints / export it as JSON Lines / erase expired clear variables (audit --help)
   subscribe --token T --purpose P [--case-reference C] [--after CURSOR] [--url WS]
-                             print your unit's watch hits as JSON lines as they happen (graphql-ws)
+                             print your unit's watch hits as JSON lines as they happen (graphql-ws;
+                             default: the hub that npm start runs in DATA_DIR)
+  url [--ws]                 the GraphQL (--ws: WebSocket) URL of the hub npm start runs in DATA_DIR
   contracts write            rewrite contracts/*.graphql from the code
 `;
 
@@ -107,14 +110,13 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const config = loadStartConfig();
       const hub = await serve(() => startHub(config));
-      const ws = new URL(hub.gatewayUrl);
-      ws.protocol = 'ws:';
+      const ws = webSocketUrlOf(hub.gatewayUrl);
       const tokens = await tokensFor(config.dataDir, config.agencies);
       const lines = [
         '',
         'Border Exchange Hub is running.',
         `  GraphQL (GraphiQL in a browser): ${hub.gatewayUrl.href}`,
-        `  WebSocket (graphql-ws):          ${ws.href}`,
+        `  WebSocket (graphql-ws):          ${ws}`,
         `  Audit console (browser):         ${new URL(consolePath, hub.gatewayUrl).href}   (sign in with the xk-auditor token)`,
         ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
         '',
@@ -252,6 +254,18 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'audit': {
       process.exitCode = await runAuditCommand(rest);
+      return;
+    }
+    case 'url': {
+      const { values } = parseArgs({ args: rest, options: { ws: { type: 'boolean' } } });
+      const { dataDir } = loadStartConfig();
+      const hub = await readRunningHub(dataDir);
+      if (!hub) {
+        process.stderr.write(`no running hub found in ${dataDir}: start one with npm start (same DATA_DIR)\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${values.ws ? webSocketUrlOf(hub.gatewayUrl) : hub.gatewayUrl}\n`);
       return;
     }
     case 'subscribe': {

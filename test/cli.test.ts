@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { writeRunningHub } from '../src/hub/runningHub.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendAuditEntries } from '../src/audit/appendAuditEntry.ts';
 import { createPrismaClient } from '../src/database/createPrismaClient.ts';
@@ -162,6 +163,20 @@ describe('hub CLI exit codes', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('url prints the address of the hub npm start runs in DATA_DIR, and says so when none runs', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hub-cli-'));
+    try {
+      const none = await hub(['url'], { DATA_DIR: dataDir });
+      expect([none.code, none.stderr.trim()]).toEqual([2, `no running hub found in ${dataDir}: start one with npm start (same DATA_DIR)`]);
+      // As a running hub leaves it (this test's process stands in for the hub's, so that it counts as running).
+      await writeRunningHub(dataDir, { pid: process.pid, gatewayUrl: 'http://127.0.0.1:41234/graphql', trustList: '', parties: {} });
+      expect(await hub(['url'], { DATA_DIR: dataDir })).toEqual({ code: 0, stdout: 'http://127.0.0.1:41234/graphql\n', stderr: '' });
+      expect((await hub(['url', '--ws'], { DATA_DIR: dataDir })).stdout).toBe('ws://127.0.0.1:41234/graphql\n');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('writes keys for the containers and mints a trial token from them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-deploy-'));

@@ -15,10 +15,12 @@ let hub: TestHub;
 let browser: TestBrowser;
 let page: Page;
 
-/** The README's "Try it" headers (with a real token) and first query. */
+/** The README's tour: its headers (with a real token) and first query. */
 async function readmeExample(token: string) {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const tryIt = readme.slice(readme.indexOf('## Try it'));
+  const tour = readme.indexOf('## A short tour');
+  expect(tour).toBeGreaterThan(-1);
+  const tryIt = readme.slice(tour);
   const headers = /```json\n(.*)\n```/.exec(tryIt)![1]!.replace('<token of xk-border-officer>', token);
   const query = /```graphql\n([\s\S]*?)```/.exec(tryIt)![1]!;
   return { headers, query };

@@ -1,6 +1,7 @@
 import { run, type Runner, type Task } from 'graphile-worker';
 import pg from 'pg';
 import { jobQueueLogger, jobQueueSchema } from '../database/jobQueue.ts';
+import type { ServerPart } from '../server/serverPart.ts';
 import { exchangeCheckpoints, type CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
 
 /** The job that exchanges checkpoints, in graphile-worker's queue in the hub database. */
@@ -10,17 +11,12 @@ const checkpointJobKey = 'audit-checkpoints';
 /** Its queue: exchanges run one after the other, never two at once. */
 const checkpointQueue = 'audit-checkpoints';
 
-/** Options of {@link startCheckpointSchedule}. */
+/** Options of {@link createCheckpointSchedule}. */
 export interface CheckpointScheduleOptions extends CheckpointExchangeOptions {
   /** The hub database, as the application role (the queue's schema is installed by `hub migrate`). */
   databaseUrl: string;
   /** Milliseconds between two exchanges (AUDIT_CHECKPOINT_INTERVAL). */
   intervalMs: number;
-}
-
-export interface CheckpointSchedule {
-  /** Lets the running exchange finish, then stops the runner and closes its connections. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -33,7 +29,7 @@ export interface CheckpointSchedule {
  * hundred milliseconds is what the tests need. An exchange that fails is
  * logged and not retried: the next one comes at the interval anyway.
  */
-export async function startCheckpointSchedule(options: CheckpointScheduleOptions): Promise<CheckpointSchedule> {
+export function createCheckpointSchedule(options: CheckpointScheduleOptions): ServerPart {
   const { databaseUrl, intervalMs, logger } = options;
   const schedule = (runAt: Date) => ({ jobKey: checkpointJobKey, queueName: checkpointQueue, maxAttempts: 1, runAt });
   const exchange: Task = async (_payload, helpers) => {
@@ -53,36 +49,40 @@ export async function startCheckpointSchedule(options: CheckpointScheduleOptions
       logger.error({ err: error, job: helpers.job.id }, 'audit checkpoint exchange failed');
     }
   };
-  // A pool of its own: the runner's LISTEN connection and one job at a time.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-  // A connection the server ends (a restart, a shutdown) must not end the process: heard on the pool and on each client.
-  const lost = (error: Error) => logger.warn({ err: error }, 'job queue connection lost');
-  pool.on('error', lost);
-  pool.on('connect', (client) => client.on('error', lost));
-  let runner: Runner;
-  try {
-    runner = await run({
-      pgPool: pool,
-      schema: jobQueueSchema,
-      concurrency: 1,
-      noHandleSignals: true,
-      pollInterval: Math.min(2_000, intervalMs),
-      parsedCronItems: [],
-      logger: jobQueueLogger(logger),
-      taskList: { [checkpointTask]: exchange },
-    });
-    // The first exchange one interval from now, unless one is already due: a restart does not postpone it.
-    await runner.addJob(checkpointTask, {}, { ...schedule(new Date(Date.now() + intervalMs)), jobKeyMode: 'preserve_run_at' });
-  } catch (error) {
-    await pool.end();
-    throw new Error(`the checkpoint schedule cannot start in the hub database (has \`hub migrate\` run?): ${(error as Error).message}`, { cause: error });
-  }
+  let pool: pg.Pool | undefined;
+  let runner: Runner | undefined;
   let stopping: Promise<void> | null = null;
   return {
+    name: 'audit checkpoint schedule',
+    async start() {
+      // A pool of its own: the runner's LISTEN connection and one job at a time.
+      pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+      // A connection the server ends (a restart, a shutdown) must not end the process: heard on the pool and on each client.
+      const lost = (error: Error) => logger.warn({ err: error }, 'job queue connection lost');
+      pool.on('error', lost);
+      pool.on('connect', (client) => client.on('error', lost));
+      try {
+        runner = await run({
+          pgPool: pool,
+          schema: jobQueueSchema,
+          concurrency: 1,
+          noHandleSignals: true,
+          pollInterval: Math.min(2_000, intervalMs),
+          parsedCronItems: [],
+          logger: jobQueueLogger(logger),
+          taskList: { [checkpointTask]: exchange },
+        });
+        // The first exchange one interval from now, unless one is already due: a restart does not postpone it.
+        await runner.addJob(checkpointTask, {}, { ...schedule(new Date(Date.now() + intervalMs)), jobKeyMode: 'preserve_run_at' });
+      } catch (error) {
+        throw new Error(`the checkpoint schedule cannot start in the hub database (has \`hub migrate\` run?): ${(error as Error).message}`, { cause: error });
+      }
+    },
+    // Lets the running exchange finish, then stops the runner and closes its connections.
     stop: () =>
       (stopping ??= (async () => {
-        await runner.stop();
-        await pool.end();
+        await runner?.stop();
+        await pool?.end();
       })()),
   };
 }

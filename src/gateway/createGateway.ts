@@ -1,43 +1,35 @@
-import type { IncomingMessage } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import pg from 'pg';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
+import { createCheckpointSchedule } from '../audit/checkpointSchedule.ts';
 import { createAuditWriter } from '../audit/createAuditWriter.ts';
-import type { DigestKey } from '../audit/termDigests.ts';
 import { createCommittedHead } from '../audit/auditWitness.ts';
-import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, useAuditLog, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import type { DigestKey } from '../audit/termDigests.ts';
+import { useAuditLog } from '../audit/useAuditLog.ts';
+import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
+import { useConsole } from '../console/useConsole.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
-import { createOperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
-import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
-import { ErrorCode, hubError } from '../errors.ts';
+import { createOperationUpdateSignal } from '../operations/operationUpdateStream.ts';
+import { createRealtime } from '../realtime/createRealtime.ts';
+import { createSocketServer } from '../realtime/createSocketServer.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
+import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import { createGatewayContextFactory, officerTokenOf, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
-import { useConsole } from '../console/useConsole.ts';
+import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
+import { loadTrustedDocuments, useTrustedDocuments } from './trustedDocuments.ts';
 import { useAgencyErrors } from './useAgencyErrors.ts';
-import { listenForNotifications } from '../realtime/listenForNotifications.ts';
-import { startCheckpointSchedule, type CheckpointSchedule } from '../audit/checkpointSchedule.ts';
-import { followNodeFeeds } from '../realtime/feedFollower.ts';
-import { createHitFeed } from '../realtime/hitFeed.ts';
-import { hubFeedChannel } from '../realtime/hitStream.ts';
-import { closeAtExpiry } from '../realtime/closeAtExpiry.ts';
-import { documentId, loadTrustedDocuments, requestedDocumentId, untrustedDocumentMessage, useTrustedDocuments } from './trustedDocuments.ts';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
-import { useRateLimits, type RateLimits, defaultRateLimits } from './useRateLimits.ts';
-import pg from 'pg';
+import { defaultRateLimits, useRateLimits, type RateLimits } from './useRateLimits.ts';
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
@@ -106,28 +98,20 @@ export interface Gateway {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Close code of a socket refused because its officer holds too many (the 4xxx range is the application's). */
-export const tooManyConnectionsCloseCode = 4429;
+export { tooManyConnectionsCloseCode } from '../realtime/createSocketServer.ts';
 
-interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
-}
-
-/** What a graphql-ws connection claims in connection_init, unverified: recorded when it is refused. */
-function socketClaims(ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): RefusedClaims {
-  const params = ctx.connectionParams ?? {};
-  return {
-    token: officerTokenOf({ connectionParams: params }),
-    purpose: params.purpose,
-    caseReference: params.caseReference,
-    clientAddress: ctx.extra.request.socket.remoteAddress ?? null,
-  };
-}
-
+/**
+ * The gateway: one Yoga server over the public schema, made of the parts
+ * listed below. Each capability brings its own: the consultation log and
+ * its chain monitor, the checkpoint schedule, real time (the feeds, the
+ * graphql-ws endpoint), joint operations' update signal, the console, the
+ * rate limits. Parts start in the order listed and stop in reverse.
+ */
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
   const maxRequestBytes = config.maxRequestBytes ?? 256 * 1024;
+  const maskError = createMaskError(logger);
+  const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
   // The last entry the consultation log committed: every node call carries it, for the node to witness.
   const committedHead = createCommittedHead();
   const nodes = createNodeClient({
@@ -136,15 +120,9 @@ export function createGateway(config: GatewayConfig): Gateway {
     committedHead,
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
-  const prisma = createHubPrismaClient({ databaseUrl: config.databaseUrl });
-  const notifier = listenForNotifications({ databaseUrl: config.databaseUrl, channel: hubFeedChannel, logger });
-  // One reader of the hub feed for every subscription of this process, started by the first.
-  const hits = createHitFeed({ prisma, notifier, agencies: nodes.agencies, logger, ...(config.subscriptionPollMs ? { pollMs: config.subscriptionPollMs } : {}),
-    ...(config.subscriptionBufferSize ? { bufferSize: config.subscriptionBufferSize } : {}),
-  });
-  const consultationWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
-  const feed = { hits, auditWriter: consultationWriter };
-  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
+
+  // The consultation log: one writer for every entry the gateway appends outside a request's own.
+  const auditWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
   const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
   const auditChain = createAuditChainMonitor({
     party: gatewayParty,
@@ -153,17 +131,37 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
   const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
-  const createContext = createGatewayContextFactory({ trustList: config.trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey: config.auditDigestKey, feed, auditChain });
-  const maxSubscriptions = config.maxSubscriptionsPerConnection ?? 10;
-  const maxConnections = config.maxConnectionsPerOfficer ?? 10;
-  /** Open sockets per officer (issuer and subject), in this process. */
-  const openSockets = new Map<string, number>();
-  const maskError = createMaskError(logger);
+  const checkpoints = createCheckpointSchedule({ ...checkpointExchange, databaseUrl: config.databaseUrl, intervalMs: config.checkpointIntervalMs ?? 15 * 60_000 });
+
+  const realtime = createRealtime({
+    databaseUrl: config.databaseUrl,
+    prisma,
+    nodes,
+    auditWriter,
+    logger,
+    ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
+    ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
+    ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
+    ...(config.subscriptionPollMs ? { subscriptionPollMs: config.subscriptionPollMs } : {}),
+    ...(config.subscriptionBufferSize ? { subscriptionBufferSize: config.subscriptionBufferSize } : {}),
+  });
+  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
+
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   // An idle connection the server ends (a restart, a shutdown) is dropped by the pool; unheard, its error would end the process.
   limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
 
+  const createContext = createGatewayContextFactory({
+    trustList: config.trustList,
+    nodes,
+    prisma,
+    operationUpdates,
+    checkpointExchange,
+    auditDigestKey: config.auditDigestKey,
+    feed: realtime.feed,
+    auditChain,
+  });
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
     graphqlEndpoint: '/graphql',
@@ -205,154 +203,49 @@ export function createGateway(config: GatewayConfig): Gateway {
     logging: logger,
   });
 
-  // Refusals over graphql-ws, which Yoga's hooks do not see, go to the same log.
-  const refusals: RefusalLog = { party: gatewayParty, writer: consultationWriter, logger };
-  // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
-  const audited = async (args: ExecutionArgs, running: unknown) => {
-    const result = await running;
-    const audit = (args.contextValue as Partial<GatewayContext>).audit;
-    if (!audit || (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)) return result;
-    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [auditUnavailable()] };
-  };
   const listener = createHttpListener(yoga);
-  const sockets = new WebSocketServer({ server: listener.server, path: '/graphql', maxPayload: maxRequestBytes });
-  const wsServer = useServer<Record<string, unknown> | undefined>(
+  let url: URL | undefined;
+  const parts: ServerPart[] = [
+    { name: 'hub database', start: () => assertApplicationConnection(prisma), stop: () => prisma.$disconnect() },
+    { name: 'rate-limit pool', stop: () => limitsPool?.end() },
+    { name: 'audit chain monitor', stop: () => auditChain.close() },
+    checkpoints,
+    realtime,
     {
-      // Refuse the connection itself when its token is bad, before any
-      // operation, and log the refusal as a refused HTTP request is logged.
-      onConnect: async (ctx) => {
-        const token = officerTokenOf({ connectionParams: ctx.connectionParams ?? {} });
-        const refuse = async (code: string) => {
-          await logRefusal(refusals, socketClaims(ctx), 'DENIED', code);
-          return false;
-        };
-        let officer;
-        try {
-          if (!token) throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "authorization" in connection_init.');
-          officer = await verifyOfficerToken(token, config.trustList);
-        } catch (error) {
-          return refuse(error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR);
-        }
-        const key = `${officer.issuer} ${officer.sub}`;
-        const open = openSockets.get(key) ?? 0;
-        if (open >= maxConnections) {
-          ctx.extra.socket.close(tooManyConnectionsCloseCode, `At most ${maxConnections} connections per officer`);
-          return refuse(ErrorCode.TOO_MANY_CONNECTIONS);
-        }
-        openSockets.set(key, open + 1);
-        ctx.extra.socket.once('close', () => {
-          const left = (openSockets.get(key) ?? 1) - 1;
-          if (left > 0) openSockets.set(key, left);
-          else openSockets.delete(key);
-        });
-        closeAtExpiry(ctx.extra.socket, token);
-        return true;
+      name: 'HTTP listener',
+      start: async () => {
+        url = new URL('/graphql', await listener.listen(config.listen));
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        // graphql-ws has already counted the operation being subscribed.
-        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
-          return [hubError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `At most ${maxSubscriptions} operations may run at once on one connection.`)];
-        }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          connectionParams: ctx.connectionParams ?? {},
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-        });
-        // Over HTTP, Yoga turns what parse, validate (graphql-armor's limits
-        // throw there) and the context factory raise into a result, masked
-        // with the same function: the socket does the same, per operation,
-        // instead of letting an exception close the whole connection.
-        // The refusal is logged as onResultProcess logs a refused HTTP request.
-        const refused = async (raised: readonly unknown[]) => {
-          const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
-          const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
-          // As over HTTP: a refusal the log cannot take is answered AUDIT_UNAVAILABLE.
-          return (await logRefusal(refusals, socketClaims(ctx), outcome, errorCode)) ? errors : [auditUnavailable()];
-        };
-        let document;
-        let contextValue: unknown;
-        try {
-          // With trusted documents only, a socket runs them by id too: the same rule as HTTP.
-          let source = payload.query;
-          if (config.trustedDocuments) {
-            const id = requestedDocumentId(payload as { documentId?: unknown; extensions?: Record<string, unknown> | null }) ?? (payload.query ? documentId(payload.query) : null);
-            const trusted = id === null ? undefined : config.trustedDocuments.get(id);
-            if (trusted === undefined || (payload.query && payload.query !== trusted)) {
-              return refused([hubError(ErrorCode.DOCUMENT_NOT_TRUSTED, untrustedDocumentMessage)]);
-            }
-            source = trusted;
-          }
-          document = parse(source);
-          const errors = validate(schema, document);
-          if (errors.length) return refused(errors);
-          contextValue = await contextFactory();
-        } catch (error) {
-          return refused([error]);
-        }
-        return {
-          schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue,
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-      },
-      execute: (args) => audited(args, (args.rootValue as EnvelopedRoot).execute(args)) as never,
-      subscribe: (args) => audited(args, (args.rootValue as EnvelopedRoot).subscribe(args)) as never,
+      stop: () => listener.close(),
     },
-    sockets,
-  );
-
-  let checkpoints: CheckpointSchedule | undefined;
-  let followers: { stop(): Promise<void> } | undefined;
+    createSocketServer({
+      server: listener.server,
+      yoga,
+      trustList: config.trustList,
+      refusals: { party: gatewayParty, writer: auditWriter, logger },
+      maskError,
+      maxPayloadBytes: maxRequestBytes,
+      ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
+      ...(config.maxSubscriptionsPerConnection ? { maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection } : {}),
+      ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
+    }),
+    // Last: stopping it first wakes every waiting subscriber, so closing the sockets does not wait for a poll.
+    operationUpdates,
+  ];
 
   let started = false;
   // Stopping twice (a signal, then a dispose) stops once.
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= shutdown());
-  const shutdown = async () => {
-    await checkpoints?.stop();
-    await followers?.stop();
-    // Wakes every waiting subscriber first, so that closing the sockets does not wait for a poll.
-    await operationUpdates.stop();
-    await wsServer.dispose();
-    await new Promise<void>((resolve) => sockets.close(() => resolve()));
-    await listener.close();
-    await hits.stop();
-    await notifier.close();
-    await auditChain.close();
-    await prisma.$disconnect();
-    await limitsPool?.end();
-  };
+  const stop = () => (stopping ??= stopParts(parts));
 
   return {
     fetch: (request) => Promise.resolve(yoga.fetch(request)),
     async start() {
       if (started) throw new Error('gateway is already started');
       started = true;
-      await assertApplicationConnection(prisma);
-      await operationUpdates.start();
-      checkpoints = await startCheckpointSchedule({
-        ...checkpointExchange,
-        databaseUrl: config.databaseUrl,
-        intervalMs: config.checkpointIntervalMs ?? 15 * 60_000,
-      });
-      const base = await listener.listen(config.listen);
-      const url = new URL('/graphql', base);
-      if (config.followFeeds !== false) {
-        followers = followNodeFeeds({
-          nodes,
-          prisma,
-          logger,
-          ...(config.feedWaitMs ? { waitMs: config.feedWaitMs } : {}),
-          ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
-        });
-      }
-      logger.info({ url: url.href, agencies: nodes.agencies }, 'gateway listening');
-      return url;
+      await startParts(parts);
+      logger.info({ url: url!.href, agencies: nodes.agencies }, 'gateway listening');
+      return url!;
     },
     stop,
     [Symbol.asyncDispose]: stop,

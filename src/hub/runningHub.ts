@@ -33,3 +33,10 @@ export async function readRunningHub(dataDir: string): Promise<RunningHubInfo | 
   }
   return info;
 }
+
+/** The graphql-ws address of a gateway: the same host, port and path as its GraphQL URL. */
+export function webSocketUrlOf(gatewayUrl: string | URL): string {
+  const url = new URL(gatewayUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}

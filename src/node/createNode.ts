@@ -10,6 +10,7 @@ import { createHttpListener, type ListenOptions } from '../server/createHttpList
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
 import { createMaskError } from '../server/maskError.ts';
+import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { listenForNotifications } from '../realtime/listenForNotifications.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
@@ -96,17 +97,32 @@ export function createNode(config: NodeConfig): AgencyNode {
     logging: logger,
   });
   const listener = createHttpListener(yoga);
+  let url: URL | undefined;
+  // Started in order, stopped in reverse (see serverPart.ts).
+  const parts: ServerPart[] = [
+    {
+      name: 'node database',
+      start: async () => {
+        await assertApplicationConnection(prisma);
+        await registerAgencies(prisma, config.agencies);
+      },
+      stop: () => prisma.$disconnect(),
+    },
+    { name: 'audit chain monitor', stop: () => auditChain.close() },
+    {
+      name: 'HTTP listener',
+      start: async () => {
+        url = new URL('/graphql', await listener.listen(config.listen));
+      },
+      stop: () => listener.close(),
+    },
+    // Last: stopping it first wakes the feed reads waiting for events, so the listener does not wait for them.
+    { name: 'event notifier', stop: () => events.close() },
+  ];
   let started = false;
-
   // Stopping twice (a signal, then a dispose) stops once.
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= shutdown());
-  const shutdown = async () => {
-    await events.close();
-    await listener.close();
-    await auditChain.close();
-    await prisma.$disconnect();
-  };
+  const stop = () => (stopping ??= stopParts(parts));
 
   return {
     agency: config.agency,
@@ -114,12 +130,9 @@ export function createNode(config: NodeConfig): AgencyNode {
     async start() {
       if (started) throw new Error(`node ${config.agency} is already started`);
       started = true;
-      await assertApplicationConnection(prisma);
-      await registerAgencies(prisma, config.agencies);
-      const base = await listener.listen(config.listen);
-      const url = new URL('/graphql', base);
-      logger.info({ url: url.href }, 'agency node listening');
-      return url;
+      await startParts(parts);
+      logger.info({ url: url!.href }, 'agency node listening');
+      return url!;
     },
     stop,
     prisma,

@@ -4,6 +4,7 @@ import { ErrorCode, hubError } from '../errors.ts';
 import type { OperationUpdate } from '../generated/hub/client.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Logger } from '../server/logger.ts';
+import type { ServerPart } from '../server/serverPart.ts';
 import { findMembership } from './membership.ts';
 import { operationUpdateChannel } from './operationRecords.ts';
 
@@ -20,10 +21,11 @@ export interface OperationUpdateSignalOptions {
  * the updates themselves are always read from the database, and subscribers
  * poll as well, so a lost connection or notification delays, never loses.
  */
-export interface OperationUpdateSignal {
+export interface OperationUpdateSignal extends ServerPart {
   /** Resolves when the operation has news, or after `timeoutMs`: true; false once the gateway stops. */
   wait(operationId: string, timeoutMs: number): Promise<boolean>;
   start(): Promise<void>;
+  /** Wakes every waiting subscriber, then closes the connection. */
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function createOperationUpdateSignal({ databaseUrl, logger }: OperationUp
     for (const resolve of waiting ?? []) resolve();
   };
   return {
+    name: 'operation update signal',
     wait(operationId, timeoutMs) {
       if (stopped) return Promise.resolve(false);
       return new Promise((resolve) => {
