@@ -330,7 +330,10 @@ export function addDomainTypes(builder: HubBuilder) {
     }),
     consentRequest: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, ConsentRequestView>) => ({
       owner: t.exposeString('owner', { description: 'Agency that owns the record and decides.' }),
-      alertReference: t.exposeString('alertReference'),
+      alertReference: t.exposeString('alertReference', {
+        nullable: true,
+        description: 'The record asked about; null once it does not exist for you (the owner lowered it to NONE): you keep your request, not the record.',
+      }),
       requestingAgency: t.exposeString('requestingAgency'),
       requestingUnit: t.exposeString('requestingUnit'),
       requestedBy: t.exposeString('requestedBy'),
@@ -376,7 +379,10 @@ export function addDomainTypes(builder: HubBuilder) {
       reference: t.exposeString('reference'),
       requestingAgency: t.exposeString('requestingAgency'),
       addressedTo: t.exposeString('addressedTo'),
-      alertReference: t.exposeString('alertReference'),
+      alertReference: t.exposeString('alertReference', {
+        nullable: true,
+        description: "The requester's record the firearm is on; null where that record does not exist for you (the owner lowered it to NONE).",
+      }),
       tier: t.expose('tier', {
         type: consentEnums.Tier,
         description:

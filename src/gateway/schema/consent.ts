@@ -18,9 +18,9 @@ export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('Co
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   id: { resolve: (grant) => ownedId(grant.owner, grant.id) },
   // A grant names the alert it opens; the entry names that alert.
-  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant) => ({ agency: grant.owner, id: grant.alertId })),
+  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant) => (grant.alertId ? { agency: grant.owner, id: grant.alertId } : null)),
   fields: (t) => ({
-    alertId: t.id({ resolve: (grant) => toGlobalId('Alert', grant.owner, grant.alertId) }),
+    alertId: t.id({ nullable: true, resolve: (grant) => grant.alertId && toGlobalId('Alert', grant.owner, grant.alertId) }),
     ...domain.fields.consentGrant(t),
   }),
 });
@@ -29,13 +29,15 @@ export const ConsentRequest = builder.node(builder.objectRef<ConsentRequestView>
   description: 'A request for a higher tier on one record, answered by the duty officers of the owner within the deadline of the agreement.',
   id: { resolve: (request) => ownedId(request.owner, request.id) },
   // A request names the alert it asks about, with its reference; the entry names that alert.
-  isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request) => ({
-    agency: request.owner,
-    id: request.alertId,
-    reference: request.alertReference,
-  })),
+  isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request) =>
+    request.alertId ? { agency: request.owner, id: request.alertId, ...(request.alertReference ? { reference: request.alertReference } : {}) } : null,
+  ),
   fields: (t) => ({
-    alertId: t.id({ resolve: (request) => toGlobalId('Alert', request.owner, request.alertId) }),
+    alertId: t.id({
+      nullable: true,
+      description: 'The record asked about; null once it does not exist for you (the owner lowered it to NONE): you keep your request, not the record.',
+      resolve: (request) => request.alertId && toGlobalId('Alert', request.owner, request.alertId),
+    }),
     grant: t.field({
       type: ConsentGrant,
       nullable: true,

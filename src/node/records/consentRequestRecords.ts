@@ -9,7 +9,7 @@ import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { alertInclude, consentFacts } from './alertRelease.ts';
+import { alertInclude, consentFacts, consentRelations } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
@@ -18,11 +18,12 @@ const requestInclude = { alert: { select: { reference: true } }, grant: true } s
 type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
 type GrantRow = Prisma.ConsentGrantGetPayload<object>;
 
-export function toGrantView(grant: GrantRow, owner: string): ConsentGrantView {
+/** A grant as released; `named` false: the caller may not know which record it opens (see toRequestView). */
+export function toGrantView(grant: GrantRow, owner: string, named = true): ConsentGrantView {
   return {
     id: grant.id,
     owner,
-    alertId: grant.alertId,
+    alertId: named ? grant.alertId : null,
     granteeAgency: grant.granteeAgency,
     tier: grant.tier,
     purpose: grant.purpose,
@@ -36,13 +37,19 @@ export function toGrantView(grant: GrantRow, owner: string): ConsentGrantView {
   };
 }
 
-function toRequestView(row: RequestRow, owner: string, now: Date): ConsentRequestView {
+/**
+ * A request as released. `named` false when the record it asks about does not
+ * exist for the caller now (the owner lowered it to NONE for the caller's
+ * agency and purpose): the requester keeps its own request, what it asked and
+ * the owner's answer, but not which record it was about.
+ */
+function toRequestView(row: RequestRow, owner: string, now: Date, named = true): ConsentRequestView {
   const pending = row.status === 'PENDING';
   return {
     id: row.id,
     owner,
-    alertId: row.alertId,
-    alertReference: row.alert.reference,
+    alertId: named ? row.alertId : null,
+    alertReference: named ? row.alert.reference : null,
     requestingAgency: row.requestingAgency,
     requestingUnit: row.requestingUnit,
     requestedBy: row.requestedBy,
@@ -58,8 +65,16 @@ function toRequestView(row: RequestRow, owner: string, now: Date): ConsentReques
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt,
     decisionReason: row.decisionReason,
-    grant: row.grant ? toGrantView(row.grant, owner) : null,
+    grant: row.grant ? toGrantView(row.grant, owner, named) : null,
   };
+}
+
+/** A request as listed, with what consent is decided on for the caller's agency of the record it names. */
+function listedInclude(callerAgency: string, owner: string) {
+  return {
+    alert: { select: { reference: true, createdAt: true, handlingCode: true, ...consentRelations(callerAgency, owner) } },
+    grant: true,
+  } satisfies Prisma.ConsentRequestInclude;
 }
 
 function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
@@ -149,6 +164,7 @@ export async function listConsentRequests(
   prisma: PrismaClient,
   caller: Officer,
   owner: string,
+  purpose: DeclaredPurpose,
   filter: ConsentRequestFilter,
   page: { first: number; after?: string | null },
   now = new Date(),
@@ -176,12 +192,13 @@ export async function listConsentRequests(
     ? { AND: [base, { OR: [{ dueAt: { gt: after.at } }, { dueAt: after.at, id: { gt: after.id } }] }] }
     : base;
   const [rows, totalCount] = await Promise.all([
-    prisma.consentRequest.findMany({ where, include: requestInclude, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: page.first + 1 }),
+    prisma.consentRequest.findMany({ where, include: listedInclude(caller.agency, owner), orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: page.first + 1 }),
     prisma.consentRequest.count({ where: base }),
   ]);
   const pageRows = rows.slice(0, page.first);
   return {
-    views: pageRows.map((row) => toRequestView(row, owner, now)),
+    // A request names its record only while the record exists for the caller, as alert(id) would show it.
+    views: pageRows.map((row) => toRequestView(row, owner, now, decideAccess(caller, purpose, consentFacts(row.alert, owner, caller.agency), now).tier !== 'NONE')),
     cursors: pageRows.map((row) => encodeCursor({ at: row.dueAt, id: row.id })),
     hasNextPage: rows.length > page.first,
     totalCount,

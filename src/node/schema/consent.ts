@@ -19,7 +19,7 @@ const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').impleme
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    alertId: t.exposeID('alertId'),
+    alertId: t.exposeID('alertId', { nullable: true }),
     ...domain.fields.consentGrant(t),
   }),
 });
@@ -28,7 +28,7 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
   description: "A partner's request for a higher tier on one of this agency's records.",
   fields: (t) => ({
     id: t.exposeID('id'),
-    alertId: t.exposeID('alertId'),
+    alertId: t.exposeID('alertId', { nullable: true }),
     grant: t.expose('grant', { type: ConsentGrant, nullable: true }),
     ...domain.fields.consentRequest(t),
   }),
@@ -52,9 +52,9 @@ builder.queryFields((t) => ({
       description: 'Incoming requests (duty officers of this agency) or outgoing ones (the requesting agency), newest first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
-      resolve: async (_root, args, { prisma, officer, agency }) => {
+      resolve: async (_root, args, { prisma, officer, agency, purpose }) => {
         const page = forwardPage(args);
-        const result = await listConsentRequests(prisma, officer, agency, args.filter, page);
+        const result = await listConsentRequests(prisma, officer, agency, purpose, args.filter, page);
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },

@@ -22,7 +22,7 @@ export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').
     'visible to it and to the addressed agency.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    alertId: t.exposeID('alertId'),
+    alertId: t.exposeID('alertId', { nullable: true }),
     ...domain.fields.traceRequest(t),
   }),
 });
