@@ -6,6 +6,7 @@ import { registerAgencies } from '../src/node/records/agencyRecords.ts';
 import { loadAlertRows } from '../src/node/records/loadAlertRows.ts';
 import type { Officer } from '../src/identity/officer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 // The one statement that loads alerts for the read path must return exactly
 // what Prisma's include returns, rules and grants filtered for the caller
@@ -92,8 +93,8 @@ describe('loadAlertRows', () => {
       const loaded = await loadAlertRows(prisma, caller, 'XK', ids);
       const included = await prisma.alert.findMany({ where: { id: { in: ids } }, include: alertInclude(caller, 'XK') });
       const byId = new Map(included.map((row) => [row.id, row]));
-      const views = loaded.map((row) => releaseAlert(row, 'XK', caller, purpose, now));
-      expect(views).toEqual(ids.map((id) => releaseAlert(canonical(byId.get(id)!), 'XK', caller, purpose, now)));
+      const views = loaded.map((row) => releaseAlert(row, 'XK', caller, purpose, now, agreement));
+      expect(views).toEqual(ids.map((id) => releaseAlert(canonical(byId.get(id)!), 'XK', caller, purpose, now, agreement)));
       expect(views.some((view) => view?.access.basis === 'GRANT')).toBe(agency !== 'XK');
     }
   });

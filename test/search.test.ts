@@ -11,6 +11,7 @@ import { createAlert } from '../src/node/records/alertRecords.ts';
 import { nodeSchema } from '../src/node/schema/index.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, demoUsers, startTestHub, type TestHub } from './helpers.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 let hub: TestHub;
 
@@ -164,7 +165,7 @@ beforeAll(async () => {
       ...alertInput({ title: `Weapons cache ${index}`, firearms: [], ammunition: [], subjects: [], vehicles: [] }),
       occurredAt: new Date(Date.UTC(2026, 8, 1 + (index % 28), 12)),
     });
-    const row = await createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'));
+    const row = await createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'), agreement);
     alertIds.push(row.id);
     noiseAlertIds.add(row.id);
   }

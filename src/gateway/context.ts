@@ -9,6 +9,7 @@ import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
 import type { HitFeed } from '../realtime/hitFeed.ts';
 import { registerCollector } from '../audit/useAuditLog.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -28,6 +29,8 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
+  /** The exchange agreement this gateway applies (GatewayConfig.agreement), the one its nodes enforce. */
+  agreement: ExchangeAgreement;
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
@@ -76,6 +79,7 @@ export interface GatewayInitialContext {
 }
 
 export interface GatewayContextOptions {
+  agreement: ExchangeAgreement;
   trustList: TrustList;
   nodes: NodeClient;
   prisma: HubPrismaClient;
@@ -136,17 +140,18 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ agreement, trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
+      agreement,
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
     const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
     const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, agreement, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

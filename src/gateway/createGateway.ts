@@ -24,6 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
+import { agreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
@@ -33,6 +34,11 @@ import { defaultRateLimits, useRateLimits, type RateLimits } from './useRateLimi
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
+  /**
+   * The exchange agreement the gateway applies, the one its nodes enforce: purposes, roles and who decides consent.
+   * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   */
+  agreement?: ExchangeAgreement;
   trustList: TrustList;
   /** The hub database, which holds the consultation log, as the application role; start() refuses the owner. */
   databaseUrl: string;
@@ -153,6 +159,7 @@ export function createGateway(config: GatewayConfig): Gateway {
   limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
 
   const createContext = createGatewayContextFactory({
+    agreement: config.agreement ?? agreement,
     trustList: config.trustList,
     nodes,
     prisma,

@@ -18,7 +18,7 @@ import {
 } from '../identity/gatewayCredential.ts';
 import type { EventNotifier } from '../realtime/listenForNotifications.ts';
 import { type VerifiedMembership } from '../identity/gatewayCredential.ts';
-import { jointOperationPurpose } from '../consent/agreement.ts';
+import { jointOperationPurpose, type ExchangeAgreement } from '../consent/agreement.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import type { Officer } from '../identity/officer.ts';
 import type { Logger } from '../server/logger.ts';
@@ -34,6 +34,8 @@ export interface NodeContext {
   officer: Officer;
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
+  /** The exchange agreement this node enforces (NodeConfig.agreement): every consent decision reads it from here. */
+  agreement: ExchangeAgreement;
   /** Under JOINT_OPERATION: the membership the gateway vouched for (the hub holds the operations); null otherwise. */
   membership: VerifiedMembership | null;
   prisma: PrismaClient;
@@ -58,6 +60,7 @@ export interface NodeContext {
 
 export interface NodeContextOptions {
   agency: string;
+  agreement: ExchangeAgreement;
   trustList: TrustList;
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
@@ -96,7 +99,7 @@ function witnessGateway(audit: AuditCollector, request: Request): void {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, agreement, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
@@ -106,13 +109,13 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       witnessGateway(audit, request);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
+      return { agency, agreement, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
     const { membership } = await verifyGatewayCredential(credential, officerToken, agency, gateway);
     const officer = await verifyOfficerToken(officerToken, trustList);
-    const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
+    const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader), agreement);
     // The node cannot see the hub's operations: under JOINT_OPERATION it releases nothing unless the
     // gateway vouches, in its signed credential, that the officer is a member of that very operation.
     if (purpose.code === jointOperationPurpose && membership?.operation !== purpose.caseReference) {
@@ -122,6 +125,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
     witnessGateway(audit, request);
     registerCollector(request, audit);
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
+    return { agency, agreement, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
   };
 }

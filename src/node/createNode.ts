@@ -15,6 +15,7 @@ import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { listenForNotifications } from '../realtime/listenForNotifications.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
 import { nodeEventsChannel } from '../realtime/eventOutbox.ts';
+import { agreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
@@ -23,6 +24,11 @@ import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
 export interface NodeConfig {
   /** Agency code of the owner (XK, MK, …). */
   agency: string;
+  /**
+   * The exchange agreement the node enforces: tiers, purposes, roles and who decides consent, the default policy.
+   * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   */
+  agreement?: ExchangeAgreement;
   /** The agency's own database, as the application role (see applicationLogin.ts); start() refuses the owner. */
   databaseUrl: string;
   trustList: TrustList;
@@ -69,6 +75,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     graphqlEndpoint: '/graphql',
     context: createNodeContextFactory({
       agency: config.agency,
+      agreement: config.agreement ?? agreement,
       trustList: config.trustList,
       prisma,
       events,

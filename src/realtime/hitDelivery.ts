@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/node/client.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { HitView } from '../domain/watchView.ts';
 import type { Officer } from '../identity/officer.ts';
@@ -23,7 +24,14 @@ export type HitDeliveryResult =
  * officer may no longer see at all is withheld entirely. A removed or expired
  * watch entry delivers nothing more.
  */
-export async function deliverHit(prisma: PrismaClient, officer: Officer, owner: string, seq: number, now = new Date()): Promise<HitDeliveryResult> {
+export async function deliverHit(
+  prisma: PrismaClient,
+  officer: Officer,
+  owner: string,
+  seq: number,
+  agreement: ExchangeAgreement,
+  now = new Date(),
+): Promise<HitDeliveryResult> {
   const event = Number.isSafeInteger(seq) && seq > 0 ? await prisma.event.findUnique({ where: { seq: BigInt(seq) } }) : null;
   if (!event || event.kind !== 'HIT' || !event.watchEntryId || event.recipientAgency !== officer.agency || event.recipientUnit !== officer.unit) {
     return { delivered: false, reason: 'NOT_FOR_RECIPIENT', alertId: null, purpose: null };
@@ -32,11 +40,11 @@ export async function deliverHit(prisma: PrismaClient, officer: Officer, owner: 
   if (!entry || !isActive(entry, now)) return { delivered: false, reason: 'WATCH_ENTRY_ENDED', alertId: event.alertId, purpose: null };
   const purpose: DeclaredPurpose = { code: entry.purpose, caseReference: entry.caseReference };
   const [row] = await loadAlertRows(prisma, officer, owner, [event.alertId]);
-  const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
+  const alert = row ? releaseAlert(row, owner, officer, purpose, now, agreement) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId, purpose };
   const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };
   // How it matched, and the score only where the recipient may read the matched value: as a search hit.
-  const { matchedOn, match, score } = hitOf(alert, details.matchedOn, details.score);
+  const { matchedOn, match, score } = hitOf(alert, details.matchedOn, details.score, agreement);
   return {
     delivered: true,
     purpose,

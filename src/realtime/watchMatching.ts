@@ -1,4 +1,5 @@
 import { Prisma } from '../generated/node/client.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { decideAccess } from '../consent/decideAccess.ts';
 import type { Role } from '../identity/roles.ts';
 import { consentFacts, consentRelations } from '../node/records/alertRelease.ts';
@@ -101,6 +102,7 @@ export async function matchWatchEntries(
   unit: UnitOfWork,
   owner: string,
   scope: { alertId: string } | { watchEntryId: string },
+  agreement: ExchangeAgreement,
   now = new Date(),
 ): Promise<number> {
   const { tx } = unit;
@@ -121,7 +123,7 @@ export async function matchWatchEntries(
     const row = facts.get(`${entry.ownerAgency} ${candidate.alertId}`);
     if (!row) return [];
     const watcher = { agency: entry.ownerAgency, roles: entry.registeredRoles as Role[] };
-    const decision = decideAccess(watcher, { code: entry.purpose, caseReference: entry.caseReference }, consentFacts(row, owner, entry.ownerAgency), now);
+    const decision = decideAccess(watcher, { code: entry.purpose, caseReference: entry.caseReference }, consentFacts(row, owner, entry.ownerAgency), now, agreement);
     if (decision.tier === 'NONE') return [];
     return [{ entry, data: { watchEntryId: entry.id, alertId: row.id, matchedOn: candidate.matchedOn, score: roundScore(candidate.score), retro, at: now } }];
   });

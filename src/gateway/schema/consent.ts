@@ -97,8 +97,9 @@ builder.mutationFields((t) => ({
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
-    description: 'Grants (possibly a lower tier, always with an expiry) or refuses a request. Duty officers of the owner only.',
-    authScopes: { operational: consentDeciders() },
+    description:
+      'Grants (possibly a lower tier, always with an expiry) or refuses a request. Officers of the owner whose role decides consent (exchange agreement) only.',
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -108,8 +109,8 @@ builder.mutationFields((t) => ({
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,
-    description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { operational: consentDeciders() },
+    description: 'Withdraws a grant, effective on the very next request of the partner. Officers of the owner whose role decides consent only.',
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       const grant = await mutateOwned<ConsentGrantView>(context, String(args.id), 'ConsentGrant', 'revokeConsentGrant', { reason: args.reason });

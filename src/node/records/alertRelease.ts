@@ -1,6 +1,6 @@
 import { Prisma, type Firearm as FirearmRow } from '../../generated/node/client.ts';
 import type { AccessView, AlertView } from '../../domain/alertView.ts';
-import { alertFieldsAt, tierOfAlertField } from '../../consent/agreement.ts';
+import { alertFieldsAt, tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import { decideAccess, type AccessDecision, type AlertConsentFacts } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Tier } from '../../consent/tier.ts';
@@ -68,26 +68,34 @@ export function consentFacts(row: Pick<AlertRow, 'createdAt' | 'handlingCode' | 
 }
 
 /**
- * What may leave the node of this alert for this caller and purpose, now:
- * null when the owner's consent gives the caller nothing (the record then
- * does not exist for the caller), otherwise the view with exactly the parts
- * of the tier granted, as the exchange agreement assigns fields to tiers.
+ * What may leave the node of this alert for this caller and purpose, now,
+ * under the node's agreement: null when the owner's consent gives the caller
+ * nothing (the record then does not exist for the caller), otherwise the view
+ * with exactly the parts of the tier granted, as the agreement assigns fields
+ * to tiers.
  */
-export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purpose: DeclaredPurpose, now = new Date()): AlertView | null {
-  const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now);
+export function releaseAlert(
+  row: AlertRow,
+  owner: string,
+  caller: Officer,
+  purpose: DeclaredPurpose,
+  now: Date,
+  agreement: ExchangeAgreement,
+): AlertView | null {
+  const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now, agreement);
   if (decision.tier === 'NONE') return null;
-  return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC');
+  return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC', agreement);
 }
 
 /**
  * Keeps the fields the agreement releases at the tier. Owner-only fields, and
  * any field the agreement does not name, never leave for a partner.
  */
-function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
-  const released = new Set(alertFieldsAt(tier));
+function projectToTier(view: AlertView, tier: Tier, domestic: boolean, agreement: ExchangeAgreement): AlertView {
+  const released = new Set(alertFieldsAt(tier, agreement));
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    const named = tierOfAlertField(field) !== undefined;
+    const named = tierOfAlertField(field, agreement) !== undefined;
     if (named ? !released.has(field) : !domestic) projected[field] = null;
   }
   return projected as unknown as AlertView;

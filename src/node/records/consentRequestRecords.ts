@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
-import { agreement, mayDecideConsent } from '../../consent/agreement.ts';
+import { mayDecideConsent, type ExchangeAgreement } from '../../consent/agreement.ts';
+import { hours } from '../../domain/durations.ts';
 import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -77,9 +78,10 @@ function listedInclude(callerAgency: string, owner: string) {
   } satisfies Prisma.ConsentRequestInclude;
 }
 
-function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
-  if (caller.agency !== owner || !mayDecideConsent(caller.roles)) {
-    throw hubError(ErrorCode.FORBIDDEN, `Only duty officers of ${owner}, the owner of the record, may ${what}.`);
+/** Consent is decided by the owner's officers in a role the agreement marks `decidesConsent`, and no one else. */
+function assertConsentDecider(caller: Officer, owner: string, what: string, agreement: ExchangeAgreement) {
+  if (caller.agency !== owner || !mayDecideConsent(caller.roles, agreement)) {
+    throw hubError(ErrorCode.FORBIDDEN, `Only officers of ${owner}, the owner of the record, whose role decides consent (exchange agreement) may ${what}.`);
   }
 }
 
@@ -94,8 +96,9 @@ export async function requestConsent(
   owner: string,
   purpose: DeclaredPurpose,
   input: ConsentRequestInput,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentRequestView> {
   if (caller.agency === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.alertId is a record of your own agency; consent is asked of partners.', {
@@ -107,7 +110,7 @@ export async function requestConsent(
     // The alert's row lock serialises requests on it: of two sent at once, the second sees the first as pending.
     const locked = await lockRow(tx, 'alert', input.alertId);
     const row = locked ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
-    const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now) : undefined;
+    const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now, agreement) : undefined;
     if (!row || !decision || decision.tier === 'NONE') throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
     if (tierRank(input.tier) > tierRank(decision.ceiling)) {
       throw hubError(
@@ -141,7 +144,7 @@ export async function requestConsent(
         purpose: purpose.code,
         caseReference: purpose.caseReference,
         justification: input.justification,
-        dueAt: new Date(now.getTime() + agreement.consentRequests.answerDeadlineHours * 3600 * 1000),
+        dueAt: new Date(now.getTime() + hours(agreement.consentRequests.answerDeadlineHours)),
       },
       include: requestInclude,
     });
@@ -167,13 +170,14 @@ export async function listConsentRequests(
   purpose: DeclaredPurpose,
   filter: ConsentRequestFilter,
   page: { first: number; after?: string | null },
+  agreement: ExchangeAgreement,
   now = new Date(),
 ) {
   let scope: Prisma.ConsentRequestWhereInput;
   if (filter.direction === 'INCOMING') {
     if (caller.agency !== owner) scope = { id: { in: [] } };
     else {
-      assertDutyOfficerOfOwner(caller, owner, 'see incoming consent requests');
+      assertConsentDecider(caller, owner, 'see incoming consent requests', agreement);
       scope = {};
     }
   } else {
@@ -198,7 +202,7 @@ export async function listConsentRequests(
   const pageRows = rows.slice(0, page.first);
   return {
     // A request names its record only while the record exists for the caller, as alert(id) would show it.
-    views: pageRows.map((row) => toRequestView(row, owner, now, decideAccess(caller, purpose, consentFacts(row.alert, owner, caller.agency), now).tier !== 'NONE')),
+    views: pageRows.map((row) => toRequestView(row, owner, now, decideAccess(caller, purpose, consentFacts(row.alert, owner, caller.agency), now, agreement).tier !== 'NONE')),
     cursors: pageRows.map((row) => encodeCursor({ at: row.dueAt, id: row.id })),
     hasNextPage: rows.length > page.first,
     totalCount,
@@ -217,10 +221,11 @@ export async function decideConsentRequest(
   owner: string,
   id: string,
   input: ConsentDecisionInput,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentRequestView> {
-  assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
+  assertConsentDecider(caller, owner, 'decide consent requests', agreement);
   return inUnitOfWork(prisma, journal, async (unit) => {
     const { tx } = unit;
     const request = (await lockRow(tx, 'consent_request', id)) ? await tx.consentRequest.findUnique({ where: { id } }) : null;
@@ -272,10 +277,11 @@ export async function revokeConsentGrant(
   owner: string,
   id: string,
   reason: string,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentGrantView> {
-  assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
+  assertConsentDecider(caller, owner, 'revoke consent grants', agreement);
   return inUnitOfWork(prisma, journal, async (unit) => {
     const { tx } = unit;
     const grant = (await lockRow(tx, 'consent_grant', id)) ? await tx.consentGrant.findUnique({ where: { id } }) : null;

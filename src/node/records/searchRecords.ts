@@ -1,13 +1,13 @@
 import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { searchMatches, type SearchCriterion, type SearchField, type SearchMatch } from '../../domain/schema/addSearchTypes.ts';
-import { tierOfAlertField } from '../../consent/agreement.ts';
+import { tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import { tierRank, type Tier } from '../../consent/tier.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { releaseAlert, type AlertRow } from './alertRelease.ts';
 import { loadAlertRows } from './loadAlertRows.ts';
-import { releasedAtLeast, visibleTo } from './visibility.ts';
+import { alertsVisibleTo, releasedAtLeast } from './visibility.ts';
 
 /** One alert that matched, released at the tier the owner allows the caller. */
 export interface SearchHitRecord {
@@ -28,12 +28,13 @@ const matchedValueIn: Record<SearchField, string> = {
   PERSON: 'personalData',
 };
 
-/** The tier at which the owner releases a serial, and with it how similar a serial is to the one searched. */
-const serialTier = valueTierOf('SERIAL_NUMBER');
-
-/** The tier of the field that holds a matched value (FULL for a field the agreement names at no tier; NONE names none). */
-function valueTierOf(matchedOn: SearchField): Exclude<Tier, 'NONE'> {
-  const tier = tierOfAlertField(matchedValueIn[matchedOn]);
+/**
+ * The tier at which the owner releases a matched value, and with it how
+ * similar it is to the one searched: that of the field that holds it (FULL
+ * for a field the agreement names at no tier; NONE names none).
+ */
+function valueTierOf(matchedOn: SearchField, agreement: ExchangeAgreement): Exclude<Tier, 'NONE'> {
+  const tier = tierOfAlertField(matchedValueIn[matchedOn], agreement);
   return tier === undefined || tier === 'NONE' ? 'FULL' : tier;
 }
 
@@ -42,9 +43,9 @@ function valueTierOf(matchedOn: SearchField): Exclude<Tier, 'NONE'> {
  * at the tier of the matched value (then the score tells nothing the caller
  * cannot read), otherwise only how it matched.
  */
-export function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
+export function hitOf(alert: AlertView, matchedOn: SearchField, score: number, agreement: ExchangeAgreement): SearchHitRecord {
   const match: SearchMatch = score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR';
-  const released = tierRank(alert.access.tier) >= tierRank(valueTierOf(matchedOn));
+  const released = tierRank(alert.access.tier) >= tierRank(valueTierOf(matchedOn, agreement));
   return { alert, matchedOn, match, score: released ? roundScore(score) : null };
 }
 
@@ -70,6 +71,8 @@ export interface SearchAccess {
   owner: string;
   purpose: DeclaredPurpose;
   now: Date;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /** Score of a serial whose readable characters all match a serial searched with unreadable ones. */
@@ -94,7 +97,7 @@ const maxCandidates = 5_000;
 export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, criterion: SearchCriterion, first: number): Promise<SearchHitRecord[]> {
   if (criterion.on === 'SERIAL') return searchSerial(prisma, access, criterion, first);
   const keys = await prisma.alert.findMany({
-    where: { AND: [exactMatch(criterion), visibleTo(access.caller, access.owner, access.purpose, access.now)] },
+    where: { AND: [exactMatch(criterion), alertsVisibleTo(access.caller, access.owner, access.purpose, access.now, access.agreement)] },
     select: { id: true },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: first,
@@ -103,11 +106,11 @@ export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, c
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
-    return alert ? [hitOf(alert, matchedOn, 1)] : [];
+    return alert ? [hitOf(alert, matchedOn, 1, access.agreement)] : [];
   });
 }
 
-const release = (row: AlertRow, { caller, owner, purpose, now }: SearchAccess) => releaseAlert(row, owner, caller, purpose, now);
+const release = (row: AlertRow, { caller, owner, purpose, now, agreement }: SearchAccess) => releaseAlert(row, owner, caller, purpose, now, agreement);
 
 /** Criteria matched exactly on their normalised, indexed keys. */
 function exactMatch(criterion: Exclude<SearchCriterion, { on: 'SERIAL' }>): Prisma.AlertWhereInput {
@@ -218,12 +221,15 @@ async function firstRankedHits(prisma: PrismaClient, access: SearchAccess, key: 
  */
 async function similarHits(prisma: PrismaClient, access: SearchAccess, key: string, similar: string, wanted: number): Promise<SearchHitRecord[]> {
   const candidates = await prisma.$queryRaw<SerialCandidate[]>(similarSerialCandidates(key, similar, maxCandidates));
-  const { caller, owner, purpose, now } = access;
+  const { caller, owner, purpose, now, agreement } = access;
   const among = async (consent: Prisma.AlertWhereInput) => {
     const rows = await prisma.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, consent] }, select: { id: true } });
     return new Set(rows.map((row) => row.id));
   };
-  const [scored, visible] = await Promise.all([among(releasedAtLeast(caller, owner, purpose, now, serialTier)), among(visibleTo(caller, owner, purpose, now))]);
+  const [scored, visible] = await Promise.all([
+    among(releasedAtLeast(caller, owner, purpose, now, valueTierOf('SERIAL_NUMBER', agreement), agreement)),
+    among(alertsVisibleTo(caller, owner, purpose, now, agreement)),
+  ]);
   const chosen = [
     // Stable: at equal score the newest first, as the candidates come.
     ...candidates.filter((candidate) => scored.has(candidate.alertId)).sort((a, b) => Number(b.score) - Number(a.score)),
@@ -239,7 +245,7 @@ async function releasedHits(prisma: PrismaClient, access: SearchAccess, candidat
   return candidates.flatMap((candidate) => {
     const row = byId.get(candidate.alertId);
     const alert = row ? release(row, access) : null;
-    return alert ? [hitOf(alert, candidate.matchedOn, Number(candidate.score))] : [];
+    return alert ? [hitOf(alert, candidate.matchedOn, Number(candidate.score), access.agreement)] : [];
   });
 }
 

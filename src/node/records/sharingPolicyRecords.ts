@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../generated/node/client.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
@@ -20,6 +21,7 @@ export async function setSharingPolicy(
   id: string,
   input: SharingPolicyInput,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<AlertRow> {
   if (input.rules.some((rule) => rule.partnerAgency === officer.agency)) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.rules names your own agency; rules are for partners.', {
@@ -60,7 +62,7 @@ export async function setSharingPolicy(
       });
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
-    await matchWatchEntries(unit, officer.agency, { alertId: id });
+    await matchWatchEntries(unit, officer.agency, { alertId: id }, agreement);
     await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
       change: 'sharing policy set',
       handlingCode,

@@ -9,7 +9,7 @@ import { isUuid } from '../../domain/ids.ts';
 import { consentFacts, consentRelations, firearmView } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
-import { tierOfTraceRequestField } from '../../consent/agreement.ts';
+import { tierOfTraceRequestField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import { decideAccess, decideTraceRequestTier } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
@@ -31,6 +31,8 @@ type TraceRow = Prisma.TraceRequestGetPayload<{ include: ReturnType<typeof trace
 export interface TraceAccess {
   caller: Officer;
   purpose: DeclaredPurpose;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /**
@@ -42,12 +44,12 @@ export interface TraceAccess {
  * record exists for the caller, as alert(id) would show it.
  */
 export function releaseTraceRequest(row: TraceRow, owner: string, access: TraceAccess, now = new Date()): TraceRequestView | null {
-  const tier = decideTraceRequestTier(access.caller, access.purpose, { requestingAgency: owner, addressedTo: row.addressedTo });
+  const tier = decideTraceRequestTier(access.caller, access.purpose, { requestingAgency: owner, addressedTo: row.addressedTo }, access.agreement);
   if (tier === 'NONE') return null;
-  const named = decideAccess(access.caller, access.purpose, consentFacts(row.alert, owner, access.caller.agency), now).tier !== 'NONE';
+  const named = decideAccess(access.caller, access.purpose, consentFacts(row.alert, owner, access.caller.agency), now, access.agreement).tier !== 'NONE';
   const view: Record<string, unknown> = { ...fullTraceRequestView(row, owner), tier, ...(named ? {} : { alertId: null, alertReference: null }) };
   for (const field of Object.keys(view)) {
-    const fieldTier = tierOfTraceRequestField(field);
+    const fieldTier = tierOfTraceRequestField(field, access.agreement);
     // A field the agreement names at no tier never leaves for a partner.
     if (fieldTier ? tierRank(fieldTier) > tierRank(tier) : tier !== 'FULL') view[field] = null;
   }
@@ -93,9 +95,9 @@ const transitions: Record<TraceRequestStatus, Partial<Record<TraceRequestStatus,
 };
 
 /** Trace requests this node holds that the caller may see: those decideTraceRequestTier releases at HIT or above. */
-function visibleTo({ caller, purpose }: TraceAccess, owner: string): Prisma.TraceRequestWhereInput {
+function traceRequestsVisibleTo({ caller, purpose, agreement }: TraceAccess, owner: string): Prisma.TraceRequestWhereInput {
   const addressedToCaller = { requestingAgency: owner, addressedTo: caller.agency };
-  if (decideTraceRequestTier(caller, purpose, addressedToCaller) === 'NONE') return { id: { in: [] } };
+  if (decideTraceRequestTier(caller, purpose, addressedToCaller, agreement) === 'NONE') return { id: { in: [] } };
   return caller.agency === owner ? {} : { addressedTo: caller.agency };
 }
 
@@ -113,7 +115,7 @@ export async function listTraceRequests(
 ) {
   const base: Prisma.TraceRequestWhereInput = {
     AND: [
-      visibleTo(access, owner),
+      traceRequestsVisibleTo(access, owner),
       filter?.statuses?.length ? { status: { in: filter.statuses } } : {},
       filter?.addressedTo ? { addressedTo: filter.addressedTo } : {},
     ],
@@ -144,7 +146,7 @@ export async function listTraceRequests(
 
 export async function findTraceRequest(prisma: PrismaClient, access: TraceAccess, owner: string, id: string) {
   if (!isUuid(id)) return null;
-  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, visibleTo(access, owner)] }, include: traceInclude(access.caller.agency, owner) });
+  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, traceRequestsVisibleTo(access, owner)] }, include: traceInclude(access.caller.agency, owner) });
   return row ? releaseTraceRequest(row, owner, access) : null;
 }
 

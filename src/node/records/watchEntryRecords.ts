@@ -1,5 +1,6 @@
 import type { PrismaClient, WatchEntry as WatchEntryRow } from '../../generated/node/client.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { isUuid } from '../../domain/ids.ts';
 import type { WatchEntryInput } from '../../domain/watchInput.ts';
@@ -50,6 +51,7 @@ export async function createWatchEntry(
   id: string,
   input: WatchEntryInput,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
   now = new Date(),
 ): Promise<{ entry: WatchEntryView; retroHits: number }> {
   if (!isUuid(id)) {
@@ -83,7 +85,7 @@ export async function createWatchEntry(
         expiresAt: input.expiresAt,
       },
     });
-    const retroHits = await matchWatchEntries(unit, owner, { watchEntryId: id }, now);
+    const retroHits = await matchWatchEntries(unit, owner, { watchEntryId: id }, agreement, now);
     await unit.journal([watchEntryRecord(row)], { change: 'watch entry registered', watchEntry: watchEntryRef(row), retroHits });
     return { entry: toWatchEntryView(row, now), retroHits };
   });

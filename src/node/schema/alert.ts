@@ -1,6 +1,7 @@
 import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
+import { sharingPolicySetters } from '../../consent/agreement.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -30,7 +31,7 @@ export function noteReleased(context: NodeContext, views: readonly (AlertView | 
 
 /** The view the caller may have of a row, or null when the owner's consent hides it; either way the audit entry says so. */
 export function release(row: AlertRow, context: NodeContext, now = new Date()): AlertView | null {
-  const view = releaseAlert(row, context.agency, context.officer, context.purpose, now);
+  const view = releaseAlert(row, context.agency, context.officer, context.purpose, now, context.agreement);
   if (view) noteReleased(context, [view]);
   else context.audit.note({ agency: context.agency, id: row.id, reference: row.reference, tier: 'NONE' });
   return view;
@@ -58,7 +59,8 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, context) => {
         const page = forwardPage(args);
         const now = new Date();
-        const result = await listAlerts(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, args.filter, page);
+        const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now, agreement: context.agreement };
+        const result = await listAlerts(context.prisma, access, args.filter, page);
         const views = result.rows.map((row) => release(row, context, now));
         const edges = views.flatMap((view, index) => (view ? [{ view, cursor: result.cursors[index]! }] : []));
         return connectionOf(
@@ -94,7 +96,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'create alerts');
       const input = parseInput(createAlertInput, args.input);
-      return releaseOwn(await journaled(context.audit, (journal) => createAlert(context.prisma, context.officer, input, journal)), context);
+      return releaseOwn(await journaled(context.audit, (journal) => createAlert(context.prisma, context.officer, input, journal, context.agreement)), context);
     },
   }),
   updateAlert: t.field({
@@ -109,7 +111,7 @@ builder.mutationFields((t) => ({
       assertOwnAgency(context, 'update alerts');
       const input = parseInput(updateAlertInput, args.input);
       const row = await journaled(context.audit, (journal) =>
-        updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal),
+        updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal, context.agreement),
       );
       return releaseOwn(row, context);
     },
@@ -117,15 +119,18 @@ builder.mutationFields((t) => ({
   setSharingPolicy: t.field({
     type: Alert,
     description: "Sets the handling code, grading and per-partner rules of one of the agency's alerts.",
-    authScopes: { operational: ['officer', 'duty_officer', 'admin'] },
+    // The roles the agreement marks setsSharingPolicy.
+    authScopes: (_root, _args, context) => ({ operational: sharingPolicySetters(context.agreement) }),
     args: {
       alertId: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
     },
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'set sharing policies');
-      const input = parseInput(sharingPolicyInput, args.input);
-      const row = await journaled(context.audit, (journal) => setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal));
+      const input = parseInput(sharingPolicyInput(context.agreement), args.input);
+      const row = await journaled(context.audit, (journal) =>
+        setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal, context.agreement),
+      );
       return releaseOwn(row, context);
     },
   }),

@@ -49,12 +49,13 @@ builder.queryFields((t) => ({
   consentRequests: t.connection(
     {
       type: ConsentRequest,
-      description: 'Incoming requests (duty officers of this agency) or outgoing ones (the requesting agency), newest first.',
+      description:
+        'Incoming requests (officers of this agency whose role decides consent) or outgoing ones (the requesting agency), oldest deadline first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
-      resolve: async (_root, args, { prisma, officer, agency, purpose }) => {
+      resolve: async (_root, args, { prisma, officer, agency, purpose, agreement }) => {
         const page = forwardPage(args);
-        const result = await listConsentRequests(prisma, officer, agency, purpose, args.filter, page);
+        const result = await listConsentRequests(prisma, officer, agency, purpose, args.filter, page, agreement);
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -68,20 +69,20 @@ builder.mutationFields((t) => ({
     description: 'Asks the owner for a higher tier on a record, for the declared purpose and case.',
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
-    resolve: (_root, args, { prisma, officer, agency, purpose, audit }) =>
-      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal)),
+    resolve: (_root, args, { prisma, officer, agency, purpose, audit, agreement }) =>
+      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal, agreement)),
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
-    description: "Grants or refuses a partner's request. Duty officers of the owner only.",
-    authScopes: { operational: consentDeciders() },
+    description: "Grants or refuses a partner's request. Officers of the owner whose role decides consent (exchange agreement) only.",
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+    resolve: (_root, args, { prisma, officer, agency, audit, agreement }) =>
       journaled(audit, (journal) =>
-        decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput, args.input), new Date(), journal),
+        decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput(agreement), args.input), new Date(), journal, agreement),
       ),
   }),
   setJointOperationRelease: t.field({
@@ -109,12 +110,12 @@ builder.mutationFields((t) => ({
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,
-    description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { operational: consentDeciders() },
+    description: 'Withdraws a grant, effective on the very next request of the partner. Officers of the owner whose role decides consent only.',
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
-    resolve: (_root, args, { prisma, officer, agency, audit }) =>
+    resolve: (_root, args, { prisma, officer, agency, audit, agreement }) =>
       journaled(audit, (journal) =>
-        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal),
+        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal, agreement),
       ),
   }),
 }));

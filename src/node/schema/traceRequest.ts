@@ -34,9 +34,9 @@ builder.queryFields((t) => ({
       description: 'Trace requests held by this node that the caller may see, newest first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
-      resolve: async (_root, args, { prisma, officer, purpose, agency, audit }) => {
+      resolve: async (_root, args, { prisma, officer, purpose, agency, audit, agreement }) => {
         const page = forwardPage(args);
-        const result = await listTraceRequests(prisma, { caller: officer, purpose }, agency, args.filter, page);
+        const result = await listTraceRequests(prisma, { caller: officer, purpose, agreement }, agency, args.filter, page);
         audit.note(...result.views.map(noteOf));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
@@ -48,8 +48,8 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit }) => {
-      const view = await findTraceRequest(prisma, { caller: officer, purpose }, agency, String(id));
+    resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit, agreement }) => {
+      const view = await findTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(id));
       if (view) audit.note(noteOf(view));
       return view;
     },
@@ -64,7 +64,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
       const input = parseInput(submitTraceRequestInput, args.input);
-      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, { caller: context.officer, purpose: context.purpose }, context.agency, input, journal));
+      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, { caller: context.officer, purpose: context.purpose, agreement: context.agreement }, context.agency, input, journal));
     },
   }),
   advanceTraceRequest: t.field({
@@ -75,9 +75,9 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, purpose, agency, audit }) =>
+    resolve: (_root, args, { prisma, officer, purpose, agency, audit, agreement }) =>
       journaled(audit, (journal) =>
-        advanceTraceRequest(prisma, { caller: officer, purpose }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+        advanceTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
       ),
   }),
 }));

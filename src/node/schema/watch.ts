@@ -129,7 +129,7 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { seq: t.arg.int({ required: true }) },
     resolve: async (_root, args, context) => {
-      const result = await deliverHit(context.prisma, context.officer, context.agency, args.seq);
+      const result = await deliverHit(context.prisma, context.officer, context.agency, args.seq, context.agreement);
       const recipient = { agency: context.officer.agency, unit: context.officer.unit, sub: context.officer.sub };
       if (result.delivered) {
         noteAlertViews(context.audit, [result.hit.alert]);
@@ -153,9 +153,9 @@ builder.mutationFields((t) => ({
       "this agency's records at once (retro hits). The same id again returns the stored entry.",
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
-    resolve: async (_root, args, { prisma, officer, agency, purpose, audit }) => {
-      const input = parseInput(watchEntryInput(), args.input);
-      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal));
+    resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
+      const input = parseInput(watchEntryInput(agreement), args.input);
+      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal, agreement));
       return entry;
     },
   }),
