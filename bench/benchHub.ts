@@ -83,9 +83,13 @@ export interface BenchHubOptions {
 
 /** A node of the hub in a process of its own; resolves with its endpoint once it listens. */
 async function startNodeProcess(agency: string, databaseUrl: string, keysDir: string, agencies: readonly string[]): Promise<{ url: URL; stop(): Promise<void> }> {
+  // BENCH_CPU_PROF_DIR: V8 writes the node's CPU profiles into <dir>/<agency> when its process ends, one
+  // per thread (tsx's module loader runs in a thread of its own) (bench/profileNode.ts).
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, agency)}`] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...process.execArgv, fileURLToPath(new URL('./serveBenchNode.ts', import.meta.url)), agency, databaseUrl, keysDir, agencies.join(',')],
+    [...process.execArgv, ...profile, fileURLToPath(new URL('./serveBenchNode.ts', import.meta.url)), agency, databaseUrl, keysDir, agencies.join(',')],
     { stdio: ['ignore', 2, 2, 'ipc'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

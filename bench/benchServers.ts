@@ -12,6 +12,8 @@ export interface BenchServers extends Pick<BenchHub, 'as' | 'token' | 'postgresV
   passThroughUrl: URL;
   /** A session whose `node('XK', …)` goes through the pass-through, with the headers it would send the node. */
   viaPassThrough(user: DemoUserName): Promise<OfficerSession>;
+  /** The same through Hive Gateway proxying the XK node (bench/hiveProxy.ts). */
+  viaHiveProxy(user: DemoUserName): Promise<OfficerSession>;
   /** The servers' process, for its pid. */
   pid: number;
 }
@@ -57,6 +59,7 @@ export function benchServers({ scale, log }: BenchServersOptions): Promise<Bench
       nodeUrls,
       passThroughUrl,
       viaPassThrough: officerSessions(keys, gatewayUrl, new Map([['XK', passThroughUrl]])).as,
+      viaHiveProxy: officerSessions(keys, gatewayUrl, new Map([['XK', new URL(ready.hiveProxyUrl)]])).as,
       pid: child.pid!,
     };
   });

@@ -1,4 +1,4 @@
-// npm run bench [-- <part> …] [--quick | --scale <factor>] [--markdown] [--compare <run.json>] [--list]
+// npm run bench [-- <part> …] [--quick | --scale <factor>] [--one-process] [--markdown] [--compare <run.json>] [--list]
 //
 // Runs the parts of the suite (bench/parts/index.ts), all of them or those
 // named, one after the other; prints one table of their figures, each beside
@@ -23,7 +23,8 @@ import { describeRun, formatComparison, formatFigures, parseBenchRun, resultFile
 const quickScale = 0.1;
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
-const usage = `usage: npm run bench [-- <part> …] [--quick | --scale <factor>] [--markdown] [--compare <run.json>] [--list]
+const usage = `usage: npm run bench [-- <part> …] [--quick | --scale <factor>] [--one-process] [--markdown] [--compare <run.json>] [--list]
+--one-process: both nodes in the gateway's process (issue 11's shape; BENCH_NODE_PROCESSES=0), not each in its own
 parts: ${benchParts.map((part) => part.name).join(', ')}`;
 
 function git(...args: string[]): string {
@@ -58,11 +59,11 @@ function oneLine(message: string): string {
 }
 
 /** How the two cores were shared, for the reader of the numbers. */
-const coreSharing =
+const coreSharing = () =>
   'Cores: nothing is pinned. The load generator is the suite\'s own process; the node and gateway parts run ' +
-  (process.env.BENCH_NODE_PROCESSES === '1'
-    ? 'the gateway and the pass-through in one child process (bench/serveBenchHub.ts) and each node in a process of its own (bench/serveBenchNode.ts, BENCH_NODE_PROCESSES=1)'
-    : 'both nodes, the gateway and the pass-through in one child process (bench/serveBenchHub.ts)') +
+  (process.env.BENCH_NODE_PROCESSES === '0'
+    ? 'both nodes, the gateway, the pass-through and Hive Gateway in one child process (bench/serveBenchHub.ts, BENCH_NODE_PROCESSES=0)'
+    : 'each node in a process of its own (bench/serveBenchNode.ts), as docker-compose.yml runs them, and the gateway, the pass-through and Hive Gateway in one child process (bench/serveBenchHub.ts; one of them is measured at a time)') +
   '; PostgreSQL runs in its own processes; the OS shares the cores among them (and whatever else runs on the machine: see the load average).';
 
 async function main(): Promise<number> {
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
       markdown: { type: 'boolean', default: false },
       compare: { type: 'string' },
       list: { type: 'boolean', default: false },
+      'one-process': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -90,6 +92,8 @@ async function main(): Promise<number> {
     console.error(`unknown part ${unknown.join(', ')}\n${usage}`);
     return 2;
   }
+  // Read by the servers' process (bench/serveBenchHub.ts), which inherits the environment.
+  if (values['one-process']) process.env.BENCH_NODE_PROCESSES = '0';
   const scale = values.scale !== undefined ? Number(values.scale) : values.quick ? quickScale : 1;
   if (!(scale > 0 && scale <= 1)) {
     console.error(`--scale takes a factor in (0, 1], not ${values.scale}\n${usage}`);
@@ -152,7 +156,7 @@ async function main(): Promise<number> {
       heading('Parts'),
       ...partList,
       '',
-      coreSharing,
+      coreSharing(),
       `Total ${elapsed()} (m:ss). Results: ${relative(process.cwd(), file)}`,
     ].join('\n'),
   );

@@ -6,7 +6,7 @@
 // between this and the gateway is the cost of merging and auditing.
 
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSchema, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
@@ -14,7 +14,7 @@ import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpo
 import { officerTokenHeader } from '../src/identity/headers.ts';
 
 /** The headers a node reads; the pass-through forwards these and nothing else. */
-const forwardedHeaders = ['authorization', officerTokenHeader, purposeHeader, caseReferenceHeader];
+export const forwardedHeaders = ['authorization', officerTokenHeader, purposeHeader, caseReferenceHeader];
 
 export interface PassThrough {
   url: URL;
@@ -43,15 +43,22 @@ export async function startPassThrough(nodeUrl: URL): Promise<PassThrough> {
     },
   };
   const yoga = createYoga({ schema, plugins: [forward], graphiql: false, logging: false, landingPage: false });
-  const server = createServer(yoga);
+  return serveOnLoopback(yoga);
+}
+
+/** Serves `handler` on 127.0.0.1, port 0, at /graphql; `stop` closes every connection, then `dispose`s. */
+export async function serveOnLoopback(handler: RequestListener, dispose: () => unknown = () => {}): Promise<PassThrough> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: new URL(`http://127.0.0.1:${port}/graphql`),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    stop: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+      await dispose();
+    },
   };
 }

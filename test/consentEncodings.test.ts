@@ -17,11 +17,13 @@ import { createTestDatabase, type TestDatabase } from './helpers.ts';
 // its database: the Prisma filter of visibility.ts (which alerts a list, a
 // count, a filter on the summary or the choice of search hits may hold, at
 // HIT, SUMMARY or FULL and above) and the read statement of loadAlertRows.ts
-// (which of an alert's sharing rules and grants come with it for the caller).
-// Both are pinned here to decideAccess over generated rules, grants, record
-// ages, handling codes and callers (agency, roles, purpose, case), with the
-// rules and grants of a second partner beside the caller's: dropping any
-// condition of either statement fails it.
+// (the tier each alert is read for, decided in SQL by releasedTierSql.ts, with
+// nothing above it read; and which of an alert's sharing rules and grants come
+// with it for the caller). Both are pinned here to decideAccess over generated
+// rules, grants, record ages, handling codes and callers (agency, roles,
+// purpose, case), with the rules and grants of a second partner beside the
+// caller's, including the instants where a rule, a grant or the default
+// policy ends: dropping any condition of either statement fails it.
 
 const owner = 'XK';
 const partners = ['MK', 'AL'] as const;
@@ -48,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('the consent rule as the node states it to its database', () => {
-  it('releases exactly what decideAccess releases: the filter at every tier, the read statement the facts of the caller alone', async () => {
+  it('releases exactly what decideAccess releases: the filter at every tier, the read statement its tier and the facts of the caller alone', async () => {
     const seen = new Set<Tier>();
     await fc.assert(
       fc.asyncProperty(
@@ -74,11 +76,16 @@ describe('the consent rule as the node states it to its database', () => {
             expect(ids.map((id) => released.has(id)), `${least}: ${context}`).toEqual(expected.map((tier) => tierRank(tier) >= tierRank(least)));
           }
 
-          // loadAlertRows.ts: each alert with the rules and grants that concern the caller and no other, which decide as decideAccess does.
-          const rows = await loadAlertRows(prisma, caller, owner, ids);
+          // loadAlertRows.ts: each alert read for decideAccess's tier and nothing above it, with the rules and
+          // grants that concern the caller and no other, which decide as decideAccess does.
+          const rows = await loadAlertRows(prisma, { caller, owner, purpose, now: at, agreement }, ids);
           expect(rows.map((row) => row.id)).toEqual(ids);
           for (const [index, row] of rows.entries()) {
             const { state, al } = alerts[index]!;
+            const tier = expected[index]!;
+            expect(row.releasedTier, `tier: ${context}`).toBe(tier);
+            if (tierRank(tier) < tierRank('SUMMARY')) expect(row.firearms.length + row.ammunition.length + row.explosives.length + row.components.length).toBe(0);
+            if (tierRank(tier) < tierRank('FULL')) expect(row.subjects.length + row.vehicles.length).toBe(0);
             const stored = { MK: state, AL: al };
             const partnersWithRules = partners.filter((name) => stored[name].rule !== null).sort();
             expect(row.sharingRules.map((rule) => rule.partnerAgency).sort(), `rules: ${context}`).toEqual(

@@ -199,7 +199,7 @@ export interface TestHubOptions {
   /** Further gateway settings (feeds, subscriptions). */
   gateway?: Partial<Omit<GatewayConfig, 'trustList' | 'databaseUrl' | 'nodes' | 'signer'>>;
   /** Further settings of every node. */
-  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs'>>;
+  node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'agreement'>>;
   /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
   routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
 }

@@ -1,7 +1,12 @@
+import { createYoga, createSchema } from 'graphql-yoga';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/gateway/createGateway.ts';
 import { toGlobalId } from '../src/gateway/globalId.ts';
-import { adminQuery, codes, graphql, openSocket, startTestHub, type TestHub } from './helpers.ts';
+import { useRateLimits } from '../src/gateway/useRateLimits.ts';
+import type { Officer } from '../src/identity/officer.ts';
+import { adminQuery, codes, createTestDatabase, graphql, openSocket, startTestHub, type TestHub } from './helpers.ts';
+import { templateDatabases } from './globalSetup.ts';
 
 // Rate limits just under and just over, per officer and per unit, on every
 // operation and separately on searches; counters in the hub database, so a
@@ -99,5 +104,59 @@ describe('rate limits', () => {
     const nodes = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
     expect(codes(await graphql(hub.gatewayUrl, nodes, { ids: ids(100) }, { token }))).not.toContain('VALIDATION_FAILED');
     expect(codes(await graphql(hub.gatewayUrl, nodes, { ids: ids(101) }, { token }))).toEqual(['VALIDATION_FAILED']);
+  });
+});
+
+describe('rate limit counters', () => {
+  // The plugin alone, in a Yoga server of its own over a real hub database, its pool's statements counted.
+  const officer = (sub: string, unit: string): Officer => ({ sub, agency: 'MK', unit, roles: ['officer'], issuer: 'test' });
+  async function limitedServer(statements: { count: number }, counterLimits: typeof limits) {
+    const database = await createTestDatabase('ratelimit', templateDatabases.hub);
+    const pool = new pg.Pool({ connectionString: database.applicationUrl, max: 4 });
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      statements.count += 1;
+      return query(...args);
+    };
+    const yoga = createYoga<{ officer: Officer }>({
+      schema: createSchema({ typeDefs: 'type Query { search: String viewer: String }', resolvers: { Query: { search: () => 'ok', viewer: () => 'ok' } } }),
+      plugins: [useRateLimits({ pool, limits: counterLimits })],
+      logging: false,
+    });
+    const run = async (who: Officer, query: string) => {
+      const response = await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      }, { officer: who });
+      return ((await response.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.map((error) => error.extensions?.code) ?? [];
+    };
+    return {
+      run,
+      database: database.name,
+      [Symbol.asyncDispose]: async () => {
+        await pool.end();
+        await database[Symbol.asyncDispose]();
+      },
+    };
+  }
+
+  it('take one statement per operation, searches included', async () => {
+    const statements = { count: 0 };
+    await using server = await limitedServer(statements, limits);
+    expect(await server.run(officer('mk.counted', 'MK-ONE'), '{ viewer }')).toEqual([]);
+    expect(statements.count).toBe(1);
+    expect(await server.run(officer('mk.counted', 'MK-ONE'), '{ a: search b: search }')).toEqual([]);
+    expect(statements.count).toBe(2);
+  });
+
+  it('let exactly the limit through when a unit\u2019s officers run at once, and count no search of a refused operation', async () => {
+    const statements = { count: 0 };
+    await using server = await limitedServer(statements, { ...limits, operationsPerOfficer: 1_000, operationsPerUnit: 12, searchesPerUnit: 1_000, searchesPerOfficer: 1_000 });
+    const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => server.run(officer(`mk.crowd-${i % 5}`, 'MK-CROWD'), '{ search }')));
+    expect(outcomes.filter((errors) => errors.length === 0)).toHaveLength(12);
+    expect(outcomes.filter((errors) => errors.join() === 'RATE_LIMITED')).toHaveLength(18);
+    const rows = await adminQuery(server.database, `select key, points from hub.rate_limit where key like 'search-unit:%'`);
+    expect(rows).toEqual([{ key: 'search-unit:MK:MK-CROWD', points: 12 }]);
   });
 });

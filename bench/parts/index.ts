@@ -8,5 +8,6 @@ import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
+import picturePart from './picture.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart, picturePart];

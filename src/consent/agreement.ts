@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { roles, type Role } from '../identity/roles.ts';
 import { tiers, type Tier } from './tier.ts';
+import { statisticsDimensionNames, statisticsMeasureNames } from '../statistics/dimensions.ts';
 
 /** Where the bilateral exchange agreement is committed. */
 export const agreementPath = fileURLToPath(new URL('../../contracts/exchange-agreement.json', import.meta.url));
@@ -53,9 +54,34 @@ const agreementSchema = z.object({
   watchEntries: z.object({ maxDays: z.number().int().positive() }),
   /** How long the audit logs keep in clear what they may of an operation's inputs (see src/audit/purgeClearVariables.ts). */
   audit: z.object({ clearRetentionDays: z.number().int().positive() }),
+  /** What the parties share as statistics, and how their cells are protected (see src/statistics/). */
+  statistics: z.object({
+    /** Purposes under which a partner may ask for statistics. */
+    purposes: z.array(z.string()).min(1),
+    /** The time grid every table is on: whole calendar months (UTC) or whole ISO weeks. */
+    timeGrid: z.enum(['MONTH', 'WEEK']),
+    /** Most periods one table may span. */
+    maxPeriods: z.number().int().positive(),
+    /** The dimensions a partner may break a table down by (src/statistics/dimensions.ts). */
+    dimensions: z.array(z.enum(statisticsDimensionNames)),
+    /** The measures a partner receives (src/statistics/dimensions.ts). */
+    measures: z.array(z.enum(statisticsMeasureNames)).min(1),
+    /** Minimum frequency rule: a partner never sees a cell of fewer alerts than this, other than 0. Default 5. */
+    minimumCellSize: z.number().int().min(2).default(5),
+    /** Whether alerts the owner withholds from the partner (a rule at NONE, H2 without a rule naming it) count in its statistics. Default false. */
+    countWithheld: z.boolean().default(false),
+  }),
 });
 
 export type ExchangeAgreement = z.infer<typeof agreementSchema>;
+
+/** The agreement's terms for statistics. */
+export type StatisticsTerms = ExchangeAgreement['statistics'];
+
+/** Checks an agreement given as data (a test's variant of the committed one) as loadAgreement checks the file. */
+export function parseAgreement(source: unknown): ExchangeAgreement {
+  return agreementSchema.parse(source);
+}
 
 /** Reads and checks the agreement; a malformed agreement stops the process at start. */
 export function loadAgreement(path = agreementPath): ExchangeAgreement {
@@ -65,6 +91,9 @@ export function loadAgreement(path = agreementPath): ExchangeAgreement {
   }
   for (const tierName of tiers) {
     if (!parsed.tiers[tierName]) throw new Error(`exchange agreement: tier ${tierName} is not described`);
+  }
+  for (const code of parsed.statistics.purposes) {
+    if (!purposeOf(code, parsed)?.operational) throw new Error(`exchange agreement: statistics name ${code}, which is not an operational purpose`);
   }
   return parsed;
 }

@@ -3,7 +3,7 @@
 // the purpose AUDIT, so the gateway logs it and the API decides what it shows.
 // Text from the logs is attacker-controlled (operation names, variables):
 // it is only ever set as text (textContent), never parsed as HTML.
-import { toCsv, toJsonLines } from './csv.js';
+import { download, toCsv, toJsonLines } from './csv.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -283,15 +283,6 @@ async function allFilteredEntries() {
     if (!page.pageInfo.hasNextPage || entries.length >= 10_000) return { party: page.party, entries };
     after = page.pageInfo.endCursor;
   }
-}
-
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = h('a', { href: url, download: name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 async function exportEntries(format) {

@@ -32,3 +32,15 @@ export function toCsv(entries) {
 export function toJsonLines(entries) {
   return entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
 }
+
+/** Hands the browser `text` as a file to save (the pages' exports); browsers only. */
+export function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

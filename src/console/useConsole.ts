@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
+import { useStaticFiles, type StaticFile } from '../server/useStaticFiles.ts';
 
 /** Where the auditors' console is served. */
 export const consolePath = '/console';
@@ -20,7 +20,7 @@ const here = dirname(new URL(import.meta.url).pathname);
 const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 /** Every file the console is made of: nothing else under /console is served. */
-const files: Record<string, { path: string; type: string }> = {
+const files: Record<string, StaticFile> = {
   '': { path: join(here, 'index.html'), type: 'text/html; charset=utf-8' },
   'console.css': { path: join(here, 'console.css'), type: 'text/css; charset=utf-8' },
   'console.js': { path: join(here, 'console.js'), type: 'text/javascript; charset=utf-8' },
@@ -36,21 +36,5 @@ const files: Record<string, { path: string; type: string }> = {
  * in the consultation log and it shows exactly what the API allows.
  */
 export function useConsole(): Plugin {
-  const contents = new Map(Object.entries(files).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]));
-  return {
-    onRequest({ url, request, endResponse, fetchAPI }) {
-      if (url.pathname !== consolePath && !url.pathname.startsWith(`${consolePath}/`)) return;
-      const name = url.pathname.slice(consolePath.length).replace(/^\//, '');
-      const file = contents.get(name);
-      if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) {
-        return endResponse(new fetchAPI.Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
-      }
-      endResponse(
-        new fetchAPI.Response(request.method === 'HEAD' ? null : file.body, {
-          status: 200,
-          headers: { 'content-type': file.type, 'content-security-policy': consoleContentSecurityPolicy, 'cache-control': 'no-cache' },
-        }),
-      );
-    },
-  };
+  return useStaticFiles({ path: consolePath, files, contentSecurityPolicy: consoleContentSecurityPolicy });
 }

@@ -44,6 +44,20 @@ export const demoUsers = {
     roles: ['liaison'],
     name: 'Nikola Trajkovski (liaison officer)',
   },
+  'xk-analyst': {
+    sub: 'xk.ffp.blerta.morina',
+    agency: 'XK',
+    unit: 'XK-FFP',
+    roles: ['analyst'],
+    name: 'Blerta Morina (Firearms Focal Point, risk analysis)',
+  },
+  'mk-analyst': {
+    sub: 'mk.ffp.marija.ilievska',
+    agency: 'MK',
+    unit: 'MK-FFP',
+    roles: ['analyst'],
+    name: 'Marija Ilievska (Firearms Focal Point, risk analysis)',
+  },
   'xk-auditor': {
     sub: 'xk.dpo.valon.gashi',
     agency: 'XK',

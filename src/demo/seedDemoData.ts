@@ -20,6 +20,7 @@ import {
   syntheticAlerts,
 } from './demoData.ts';
 import { demoUsers } from './demoUsers.ts';
+import { pictureAlerts } from './demoPicture.ts';
 
 const seedIssuer = 'urn:border-hub:seed';
 
@@ -144,7 +145,8 @@ export async function seedDemoData(
     created += 1;
   }
 
-  const synthetic = syntheticAlerts(agency, options.synthetic ?? 0, options.syntheticSeed ?? 1, now);
+  // The joint picture's year of alerts (demoPicture.ts), then any synthetic ones asked for.
+  const synthetic = [...pictureAlerts(agency, now), ...syntheticAlerts(agency, options.synthetic ?? 0, options.syntheticSeed ?? 1, now)];
   let next = 0;
   const worker = async () => {
     while (next < synthetic.length) {

@@ -26,6 +26,7 @@ import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/u
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { agreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
+import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
 import { gatewaySchema } from './schema/index.ts';
 import { loadTrustedDocuments, useTrustedDocuments } from './trustedDocuments.ts';
@@ -177,6 +178,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useConsole(),
+      usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),

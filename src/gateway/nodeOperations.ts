@@ -216,6 +216,14 @@ export const nodeOperations = {
       }
     }
   `,
+  statistics: /* GraphQL */ `
+    query Statistics($input: StatisticsInput!) {
+      statistics(input: $input) {
+        agency grid periods dimensions measures protected minimumCellSize countWithheld suppressedCells
+        cells { period values suppressed alerts firearms rounds explosivesKg threat vulnerability impact }
+      }
+    }
+  `,
   createAuditCheckpoint: /* GraphQL */ `
     mutation CreateAuditCheckpoint { createAuditCheckpoint { party seq headHash count at jws } }
   `,

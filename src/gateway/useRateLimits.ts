@@ -1,7 +1,6 @@
 import { Kind, getOperationAST, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type pg from 'pg';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from '../identity/officer.ts';
 
@@ -31,7 +30,39 @@ export interface RateLimitOptions {
   limits?: Partial<RateLimits>;
 }
 
-const windowSeconds = 60;
+const windowMs = 60_000;
+
+/**
+ * Every counter of one operation in one statement (one round trip, where
+ * rate-limiter-flexible took one upsert per counter): the operation counters
+ * of the officer and the unit, and, only if both are within their limits, the
+ * search counters. A counter whose window ended starts a new one. The rows
+ * are locked in key order, so two operations never wait on each other in a
+ * circle. The layout and keys are rate-limiter-flexible's (`<prefix>:<key>`),
+ * whose windows this continues.
+ *
+ *   $1 operation keys, $2 their points, $3 their limits,
+ *   $4 search keys, $5 their points, $6 the end of a new window, $7 now (ms)
+ */
+const consumeStatement = `
+  with operations as (
+    insert into hub.rate_limit as counter (key, points, expire)
+    select key, points, $6::bigint from unnest($1::text[], $2::int[]) as given(key, points) order by key
+    on conflict (key) do update set
+      points = case when counter.expire <= $7::bigint then excluded.points else counter.points + excluded.points end,
+      expire = case when counter.expire <= $7::bigint then excluded.expire else counter.expire end
+    returning key, points, expire
+  ), searches as (
+    insert into hub.rate_limit as counter (key, points, expire)
+    select key, points, $6::bigint from unnest($4::text[], $5::int[]) as given(key, points)
+     where not exists (select from operations join unnest($1::text[], $3::int[]) as limits(key, points) using (key) where operations.points > limits.points)
+     order by key
+    on conflict (key) do update set
+      points = case when counter.expire <= $7::bigint then excluded.points else counter.points + excluded.points end,
+      expire = case when counter.expire <= $7::bigint then excluded.expire else counter.expire end
+    returning key, points, expire
+  )
+  select key, points, expire from operations union all select key, points, expire from searches`;
 
 /** Root fields named `search` in the operation, through fragments: each is one search of every agency. */
 function countSearches(document: DocumentNode, operationName: string | null | undefined): number {
@@ -62,30 +93,42 @@ function countSearches(document: DocumentNode, operationName: string | null | un
  */
 export function useRateLimits({ pool, limits: given = {} }: RateLimitOptions): Plugin {
   const limits = { ...defaultRateLimits, ...given };
-  const limiter = (prefix: string, points: number) =>
-    new RateLimiterPostgres({ storeClient: pool, schemaName: 'hub', tableName: 'rate_limit', tableCreated: true, keyPrefix: prefix, points, duration: windowSeconds });
-  const operations = { officer: limiter('op-officer', limits.operationsPerOfficer), unit: limiter('op-unit', limits.operationsPerUnit) };
-  const searches = { officer: limiter('search-officer', limits.searchesPerOfficer), unit: limiter('search-unit', limits.searchesPerUnit) };
 
   const consume = async (officer: Officer, document: DocumentNode, operationName: string | null | undefined) => {
     const officerKey = `${officer.agency}:${officer.sub}`;
     const unitKey = `${officer.agency}:${officer.unit}`;
     const searchCount = countSearches(document, operationName);
+    const limitOf = new Map([
+      [`op-officer:${officerKey}`, limits.operationsPerOfficer],
+      [`op-unit:${unitKey}`, limits.operationsPerUnit],
+      [`search-officer:${officerKey}`, limits.searchesPerOfficer],
+      [`search-unit:${unitKey}`, limits.searchesPerUnit],
+    ]);
+    const [operationKeys, searchKeys] = [[...limitOf.keys()].slice(0, 2), searchCount > 0 ? [...limitOf.keys()].slice(2) : []];
+    const now = Date.now();
+    let counters: { key: string; points: number; expire: string }[];
     try {
-      await Promise.all([operations.officer.consume(officerKey), operations.unit.consume(unitKey)]);
-      if (searchCount > 0) await Promise.all([searches.officer.consume(officerKey, searchCount), searches.unit.consume(unitKey, searchCount)]);
-    } catch (error) {
+      ({ rows: counters } = await pool.query<{ key: string; points: number; expire: string }>(consumeStatement, [
+        operationKeys,
+        operationKeys.map(() => 1),
+        operationKeys.map((key) => limitOf.get(key)!),
+        searchKeys,
+        searchKeys.map(() => searchCount),
+        now + windowMs,
+        now,
+      ]));
+    } catch {
       // The counters live in the hub database, as does the audit log: without it nothing is served.
-      if (!(error instanceof RateLimiterRes)) {
-        throw hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The hub database cannot be reached (it keeps the audit log and the rate limits), so nothing is released. Try again later.');
-      }
-      const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      const what = searchCount > 0 ? 'searches' : 'requests';
-      throw hubError(ErrorCode.RATE_LIMITED, `Too many ${what} from you or your unit in the last minute; try again in ${retryAfterSeconds} s.`, {
-        retryAfterSeconds,
-        http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
-      });
+      throw hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The hub database cannot be reached (it keeps the audit log and the rate limits), so nothing is released. Try again later.');
     }
+    const over = counters.filter((counter) => counter.points > limitOf.get(counter.key)!);
+    if (over.length === 0) return;
+    const retryAfterSeconds = Math.max(1, ...over.map((counter) => Math.ceil((Number(counter.expire) - now) / 1000)));
+    const what = searchCount > 0 ? 'searches' : 'requests';
+    throw hubError(ErrorCode.RATE_LIMITED, `Too many ${what} from you or your unit in the last minute; try again in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+      http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+    });
   };
 
   const check = async (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null | undefined }) => {

@@ -34,7 +34,7 @@ export interface NodeContext {
   officer: Officer;
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
-  /** The exchange agreement this node enforces (NodeConfig.agreement): every consent decision reads it from here. */
+  /** The exchange agreement this node enforces (NodeConfig.agreement): every consent decision and its statistics terms read it from here. */
   agreement: ExchangeAgreement;
   /** Under JOINT_OPERATION: the membership the gateway vouched for (the hub holds the operations); null otherwise. */
   membership: VerifiedMembership | null;

@@ -15,18 +15,18 @@ import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
 import { listenForNotifications } from '../realtime/listenForNotifications.ts';
 import { registerAgencies } from './records/agencyRecords.ts';
 import { nodeEventsChannel } from '../realtime/eventOutbox.ts';
-import { agreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { createNodeContextFactory, type NodeContext } from './context.ts';
 import { nodeSchema } from './schema/index.ts';
 import { createAuditChainMonitor } from '../audit/auditChainMonitor.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 
 /** Configuration of one agency node. */
 export interface NodeConfig {
   /** Agency code of the owner (XK, MK, …). */
   agency: string;
   /**
-   * The exchange agreement the node enforces: tiers, purposes, roles and who decides consent, the default policy.
-   * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   * The exchange agreement the node enforces: tiers, purposes, roles and who decides consent, the default policy,
+   * the statistics terms. Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
    */
   agreement?: ExchangeAgreement;
   /** The agency's own database, as the application role (see applicationLogin.ts); start() refuses the owner. */
@@ -75,7 +75,6 @@ export function createNode(config: NodeConfig): AgencyNode {
     graphqlEndpoint: '/graphql',
     context: createNodeContextFactory({
       agency: config.agency,
-      agreement: config.agreement ?? agreement,
       trustList: config.trustList,
       prisma,
       events,
@@ -83,6 +82,7 @@ export function createNode(config: NodeConfig): AgencyNode {
       auditChain,
       ...(config.checkpointSigner ? { checkpointSigner: config.checkpointSigner } : {}),
       auditDigestKey: config.auditDigestKey,
+      agreement: config.agreement ?? committedAgreement,
     }),
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [

@@ -39,7 +39,7 @@ export async function deliverHit(
   const entry = await prisma.watchEntry.findUnique({ where: { id: event.watchEntryId } });
   if (!entry || !isActive(entry, now)) return { delivered: false, reason: 'WATCH_ENTRY_ENDED', alertId: event.alertId, purpose: null };
   const purpose: DeclaredPurpose = { code: entry.purpose, caseReference: entry.caseReference };
-  const [row] = await loadAlertRows(prisma, officer, owner, [event.alertId]);
+  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now, agreement }, [event.alertId]);
   const alert = row ? releaseAlert(row, owner, officer, purpose, now, agreement) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId, purpose };
   const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };

@@ -1,3 +1,5 @@
+import { collectSubFields } from '@graphql-tools/utils';
+import { getNamedType, isObjectType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { HubTypes } from './hubSchemaTypes.ts';
 
@@ -21,7 +23,8 @@ export function forwardPage(args: { first?: number | null; after?: string | null
   return { first, after: args.after ?? null };
 }
 
-export function connectionOf<T>(nodes: T[], cursors: string[], hasNextPage: boolean, totalCount: number, after: string | null) {
+/** `totalCount` null: not counted, because not selected (selectsTotalCount). */
+export function connectionOf<T>(nodes: T[], cursors: string[], hasNextPage: boolean, totalCount: number | null, after: string | null) {
   return {
     totalCount,
     edges: nodes.map((node, index) => ({ node, cursor: cursors[index]! })),
@@ -32,6 +35,21 @@ export function connectionOf<T>(nodes: T[], cursors: string[], hasNextPage: bool
       endCursor: cursors.at(-1) ?? null,
     },
   };
+}
+
+/**
+ * Whether the client selected `totalCount` of the connection this field
+ * returns (through fragments, aliases and @include/@skip as graphql-js
+ * resolves them): counting every record the caller may see is a second query,
+ * worth running only when someone reads it.
+ */
+export function selectsTotalCount(info: Pick<GraphQLResolveInfo, 'schema' | 'fragments' | 'variableValues' | 'fieldNodes' | 'returnType'>): boolean {
+  const type = getNamedType(info.returnType);
+  if (!isObjectType(type)) return true;
+  const { fields, patches } = collectSubFields(info.schema, info.fragments, info.variableValues, type, [...info.fieldNodes]);
+  // Keyed by response name: an alias hides the field's own name.
+  const counts = (selected: Map<string, FieldNode[]>) => [...selected.values()].some((nodes) => nodes.some((node) => node.name.value === 'totalCount'));
+  return counts(fields) || patches.some((patch) => counts(patch.fields));
 }
 
 /** The total a connection reports besides its page. */

@@ -11,6 +11,7 @@ import './search.ts';
 import '../../operations/schema/jointOperation.ts';
 import './node.ts';
 import './watch.ts';
+import './jointPicture.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });
 builder.mutationType({});

@@ -31,13 +31,16 @@ export interface AlertFilter {
 export interface Page {
   first: number;
   after?: string | null;
+  /** Count every alert the caller may see under the filter. Default true; false leaves `totalCount` null. */
+  count?: boolean;
 }
 
 export interface AlertPage {
   rows: AlertRow[];
   cursors: string[];
   hasNextPage: boolean;
-  totalCount: number;
+  /** null when the page was asked for without its count. */
+  totalCount: number | null;
 }
 
 /**
@@ -109,13 +112,13 @@ export async function listAlerts(
         ],
       }
     : base;
-  // The page's keys and the count under the consent filter, then the page's rows in one statement.
+  // The page's keys and, when asked for, the count under the consent filter; then the page's rows in one statement.
   const [keys, totalCount] = await Promise.all([
     prisma.alert.findMany({ where, select: { id: true }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
-    prisma.alert.count({ where: base }),
+    page.count === false ? null : prisma.alert.count({ where: base }),
   ]);
   const hasNextPage = keys.length > page.first;
-  const pageRows = await loadAlertRows(prisma, access.caller, access.owner, keys.slice(0, page.first).map((key) => key.id));
+  const pageRows = await loadAlertRows(prisma, access, keys.slice(0, page.first).map((key) => key.id));
   return {
     rows: pageRows,
     cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
@@ -124,10 +127,10 @@ export async function listAlerts(
   };
 }
 
-/** One alert with everything its view is built from; null when there is none (release decides what the caller sees). */
-export async function findAlert(prisma: PrismaClient, caller: Officer, owner: string, id: string): Promise<AlertRow | null> {
+/** One alert with what the caller's view of it is built from; null when there is none (release decides what the caller sees). */
+export async function findAlert(prisma: PrismaClient, access: ListAccess, id: string): Promise<AlertRow | null> {
   if (!isUuid(id)) return null;
-  const [row] = await loadAlertRows(prisma, caller, owner, [id]);
+  const [row] = await loadAlertRows(prisma, access, [id]);
   return row ?? null;
 }
 

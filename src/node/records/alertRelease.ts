@@ -46,7 +46,12 @@ const anyInclude = {
   consentGrants: true,
 } satisfies Prisma.AlertInclude;
 
-export type AlertRow = Prisma.AlertGetPayload<{ include: typeof anyInclude }>;
+/**
+ * An alert with what its views are built from. `releasedTier`: the tier the
+ * statement that read it decided (loadAlertRows), which read nothing above it;
+ * absent on rows read in full (a write's own, domestic, answer).
+ */
+export type AlertRow = Prisma.AlertGetPayload<{ include: typeof anyInclude }> & { releasedTier?: Tier };
 
 /** A stored firearm as released: everything but the bookkeeping columns. */
 export function firearmView({ alertId: _alertId, createdAt: _createdAt, position: _position, ...firearm }: FirearmRow) {
@@ -83,6 +88,11 @@ export function releaseAlert(
   agreement: ExchangeAgreement,
 ): AlertView | null {
   const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now, agreement);
+  if (row.releasedTier !== undefined && row.releasedTier !== decision.tier) {
+    // The statement read the row for another tier than the one decided: a view built from it could
+    // lack what the tier releases, or hold what it does not. Fail, releasing nothing (masked, logged).
+    throw new Error(`alert ${row.id}: read for tier ${row.releasedTier}, decided ${decision.tier}`);
+  }
   if (decision.tier === 'NONE') return null;
   return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC', agreement);
 }
@@ -92,13 +102,27 @@ export function releaseAlert(
  * any field the agreement does not name, never leave for a partner.
  */
 function projectToTier(view: AlertView, tier: Tier, domestic: boolean, agreement: ExchangeAgreement): AlertView {
-  const released = new Set(alertFieldsAt(tier, agreement));
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    const named = tierOfAlertField(field, agreement) !== undefined;
-    if (named ? !released.has(field) : !domestic) projected[field] = null;
+    if (!keptAt(tier, domestic, field, agreement)) projected[field] = null;
   }
   return projected as unknown as AlertView;
+}
+
+// Whether a view field is kept at a tier, decided once per agreement, tier, caller kind and field,
+// not again for every row of every page.
+const keptByAgreement = new WeakMap<ExchangeAgreement, Map<string, boolean>>();
+function keptAt(tier: Tier, domestic: boolean, field: string, agreement: ExchangeAgreement): boolean {
+  let kept = keptByAgreement.get(agreement);
+  if (!kept) keptByAgreement.set(agreement, (kept = new Map()));
+  const key = `${tier} ${domestic} ${field}`;
+  let keep = kept.get(key);
+  if (keep === undefined) {
+    const named = tierOfAlertField(field, agreement) !== undefined;
+    keep = named ? alertFieldsAt(tier, agreement).includes(field) : domestic;
+    kept.set(key, keep);
+  }
+  return keep;
 }
 
 function fullAlertView(row: AlertRow, owner: string, decision: AccessDecision, purpose: DeclaredPurpose): AlertView {

@@ -160,7 +160,7 @@ export interface ConsentRequestFilter {
 }
 
 /**
- * Incoming requests (to the owner's duty officers) or outgoing ones (a
+ * Incoming requests (to the owner's officers whose role decides consent) or outgoing ones (a
  * partner following its own agency's requests), oldest deadline first.
  */
 export async function listConsentRequests(

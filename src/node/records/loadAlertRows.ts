@@ -1,6 +1,10 @@
 import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
+import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
+import { tiers } from '../../consent/tier.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { AlertRow } from './alertRelease.ts';
+import { rankReleasing, releasedTierRank } from './releasedTierSql.ts';
 
 type Database = PrismaClient | Prisma.TransactionClient;
 
@@ -8,7 +12,7 @@ type Database = PrismaClient | Prisma.TransactionClient;
 type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] extends Prisma.Decimal ? number : T[K] };
 
 /** One alert as the statement returns it: the alert's columns typed by Prisma, each relation as JSON. */
-type LoadedRow = Omit<AlertRow, 'unit' | 'firearms' | 'ammunition' | 'explosives' | 'components' | 'subjects' | 'vehicles' | 'sharingRules' | 'consentGrants'> & {
+type LoadedRow = Omit<AlertRow, 'releasedTier' | 'unit' | 'firearms' | 'ammunition' | 'explosives' | 'components' | 'subjects' | 'vehicles' | 'sharingRules' | 'consentGrants'> & {
   unit: Wire<AlertRow['unit']>;
   firearms: Wire<AlertRow['firearms'][number]>[];
   ammunition: Wire<AlertRow['ammunition'][number]>[];
@@ -20,22 +24,40 @@ type LoadedRow = Omit<AlertRow, 'unit' | 'firearms' | 'ammunition' | 'explosives
   vehicles: (Omit<AlertRow['vehicles'][number], 'vehicle'> & { vehicle: Wire<AlertRow['vehicles'][number]['vehicle']> })[];
   sharingRules: Wire<AlertRow['sharingRules'][number]>[];
   consentGrants: Wire<AlertRow['consentGrants'][number]>[];
+  releasedRank: number;
 };
 
 const instant = (value: string) => new Date(value);
 const maybeInstant = (value: string | null) => (value === null ? null : new Date(value));
 
+/** Who reads, for what, when: what the statement reads of each alert depends on it. */
+export interface RowAccess {
+  caller: Pick<Officer, 'agency' | 'roles'>;
+  owner: string;
+  purpose: DeclaredPurpose;
+  now: Date;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
+}
+
 /**
  * The alerts with these ids, in the order of the ids (an id with no alert is
- * left out), each with everything a view is built from: exactly what
+ * left out), each with what the caller's view of it is built from, in one
+ * statement instead of one per relation: what
  * `findMany({ include: alertInclude(caller, owner) })` returns (rules and
- * grants only as far as they concern the caller), in one statement instead
- * of one per relation. Nothing here decides what the caller sees: the ids
- * come from a query under visibleTo, and releaseAlert decides on each row.
+ * grants only as far as they concern the caller), except the parts of the
+ * view above the tier the owner's consent gives the caller now
+ * (releasedTierSql.ts): the items (summary) and the subjects and vehicles
+ * (personal data) of an alert released below their tier are not read, and
+ * come as empty lists. Each row carries that tier; releaseAlert decides again
+ * on the row and releases nothing if the two differ.
  */
-export async function loadAlertRows(db: Database, caller: Pick<Officer, 'agency'>, owner: string, ids: readonly string[]): Promise<AlertRow[]> {
+export async function loadAlertRows(db: Database, { caller, owner, purpose, now, agreement }: RowAccess, ids: readonly string[]): Promise<AlertRow[]> {
   if (ids.length === 0) return [];
   const domestic = caller.agency === owner;
+  const rank = releasedTierRank(caller, owner, purpose, now, agreement);
+  const summary = rankReleasing('summary', agreement);
+  const personal = rankReleasing('personalData', agreement);
   // As alertInclude: the owner's officers see every rule and no grant (grants are given to partners).
   const grantee = domestic ? '' : caller.agency;
   const rows = await db.$queryRaw<LoadedRow[]>`
@@ -50,24 +72,25 @@ export async function loadAlertRows(db: Database, caller: Pick<Officer, 'agency'
            json_build_object('code', u.code, 'agencyCode', u.agency_code, 'name', u.name, 'kind', u.kind,
                              'borderCrossing', u.border_crossing, 'contactEmail', u.contact_email,
                              'contactPhone', u.contact_phone, 'createdAt', u.created_at) as unit,
-           (select coalesce(json_agg(f order by f.position), '[]')
+           released.rank as "releasedRank",
+           case when released.rank >= ${summary} then (select coalesce(json_agg(f order by f.position), '[]')
               from (select id, alert_id as "alertId", position, make, model, type, calibre, serial_number as "serialNumber",
                            serial_normalized as "serialNormalized", country_of_manufacture as "countryOfManufacture",
                            country_of_last_import as "countryOfLastImport", year_of_manufacture as "yearOfManufacture",
                            eu_category as "euCategory", converted_gas_alarm as "convertedGasAlarm", printed_3d as "printed3d",
                            reactivated, serial_obliterated as "serialObliterated", created_at as "createdAt"
-                      from node.firearm where alert_id = a.id) as f) as firearms,
-           (select coalesce(json_agg(m order by m.position), '[]')
+                      from node.firearm where alert_id = a.id) as f) else '[]' end as firearms,
+           case when released.rank >= ${summary} then (select coalesce(json_agg(m order by m.position), '[]')
               from (select id, alert_id as "alertId", position, calibre, quantity, created_at as "createdAt"
-                      from node.ammunition where alert_id = a.id) as m) as ammunition,
-           (select coalesce(json_agg(e order by e.position), '[]')
+                      from node.ammunition where alert_id = a.id) as m) else '[]' end as ammunition,
+           case when released.rank >= ${summary} then (select coalesce(json_agg(e order by e.position), '[]')
               from (select id, alert_id as "alertId", position, type, description, quantity, unit, created_at as "createdAt"
-                      from node.explosive where alert_id = a.id) as e) as explosives,
-           (select coalesce(json_agg(c order by c.position), '[]')
+                      from node.explosive where alert_id = a.id) as e) else '[]' end as explosives,
+           case when released.rank >= ${summary} then (select coalesce(json_agg(c order by c.position), '[]')
               from (select id, alert_id as "alertId", position, kind, quantity, serial_number as "serialNumber",
                            serial_normalized as "serialNormalized", created_at as "createdAt"
-                      from node.firearm_component where alert_id = a.id) as c) as components,
-           (select coalesce(json_agg(json_build_object(
+                      from node.firearm_component where alert_id = a.id) as c) else '[]' end as components,
+           case when released.rank >= ${personal} then (select coalesce(json_agg(json_build_object(
                      'alertId', s.alert_id, 'subjectId', s.subject_id, 'role', s.role,
                      'subject', json_build_object(
                        'id', p.id, 'familyName', p.family_name, 'givenName', p.given_name,
@@ -79,15 +102,15 @@ export async function loadAlertRows(db: Database, caller: Pick<Officer, 'agency'
                                                from node.identity_document where subject_id = p.id) as d)))
                      order by s.subject_id), '[]')
               from node.alert_subject s join node.subject p on p.id = s.subject_id
-             where s.alert_id = a.id) as subjects,
-           (select coalesce(json_agg(json_build_object(
+             where s.alert_id = a.id) else '[]' end as subjects,
+           case when released.rank >= ${personal} then (select coalesce(json_agg(json_build_object(
                      'alertId', v.alert_id, 'vehicleId', v.vehicle_id, 'role', v.role,
                      'vehicle', json_build_object(
                        'id', w.id, 'plate', w.plate, 'plateNormalized', w.plate_normalized, 'plateCountry', w.plate_country,
                        'make', w.make, 'model', w.model, 'colour', w.colour, 'vin', w.vin, 'createdAt', w.created_at))
                      order by v.vehicle_id), '[]')
               from node.alert_vehicle v join node.vehicle w on w.id = v.vehicle_id
-             where v.alert_id = a.id) as vehicles,
+             where v.alert_id = a.id) else '[]' end as vehicles,
            (select coalesce(json_agg(r order by r."partnerAgency"), '[]')
               from (select alert_id as "alertId", partner_agency as "partnerAgency", tier, purposes,
                            expires_at as "expiresAt", set_by as "setBy", set_at as "setAt"
@@ -101,14 +124,16 @@ export async function loadAlertRows(db: Database, caller: Pick<Officer, 'agency'
       from unnest(${ids}::uuid[]) with ordinality as wanted(id, position)
       join node.alert a on a.id = wanted.id
       join node.unit u on u.code = a.unit_code
+     cross join lateral (select ${rank} as rank) as released
      order by wanted.position`;
   return rows.map(toAlertRow);
 }
 
 /** The statement's JSON relations as the row types hold them: instants as Date, decimals as Decimal. */
-function toAlertRow(row: LoadedRow): AlertRow {
+function toAlertRow({ releasedRank, ...row }: LoadedRow): AlertRow {
   return {
     ...row,
+    releasedTier: tiers[releasedRank]!,
     unit: { ...row.unit, createdAt: instant(row.unit.createdAt) },
     firearms: row.firearms.map((firearm) => ({ ...firearm, createdAt: instant(firearm.createdAt) })),
     ammunition: row.ammunition.map((lot) => ({ ...lot, createdAt: instant(lot.createdAt) })),

@@ -102,7 +102,7 @@ export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, c
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: first,
   });
-  const rows = await loadAlertRows(prisma, access.caller, access.owner, keys.map((key) => key.id));
+  const rows = await loadAlertRows(prisma, access, keys.map((key) => key.id));
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
@@ -240,7 +240,7 @@ async function similarHits(prisma: PrismaClient, access: SearchAccess, key: stri
 
 /** The candidates the owner releases to the caller, as hits, in the candidates' order. */
 async function releasedHits(prisma: PrismaClient, access: SearchAccess, candidates: SerialCandidate[]): Promise<SearchHitRecord[]> {
-  const rows = await loadAlertRows(prisma, access.caller, access.owner, candidates.map((candidate) => candidate.alertId));
+  const rows = await loadAlertRows(prisma, access, candidates.map((candidate) => candidate.alertId));
   const byId = new Map(rows.map((row) => [row.id, row]));
   return candidates.flatMap((candidate) => {
     const row = byId.get(candidate.alertId);

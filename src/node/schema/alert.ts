@@ -3,7 +3,7 @@ import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicySetters } from '../../consent/agreement.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
-import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
+import { connectionOf, countedConnection, forwardPage, selectsTotalCount } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { NodeContext } from '../context.ts';
@@ -56,8 +56,8 @@ builder.queryFields((t) => ({
       description: 'Alerts of this agency the caller may see for the declared purpose, newest reported first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.AlertFilter }) },
-      resolve: async (_root, args, context) => {
-        const page = forwardPage(args);
+      resolve: async (_root, args, context, info) => {
+        const page = { ...forwardPage(args), count: selectsTotalCount(info) };
         const now = new Date();
         const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now, agreement: context.agreement };
         const result = await listAlerts(context.prisma, access, args.filter, page);
@@ -81,8 +81,9 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const row = await findAlert(context.prisma, context.officer, context.agency, String(id));
-      return row ? release(row, context) : null;
+      const now = new Date();
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now, agreement: context.agreement }, String(id));
+      return row ? release(row, context, now) : null;
     },
   }),
 }));

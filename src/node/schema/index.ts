@@ -8,6 +8,7 @@ import './consent.ts';
 import './audit.ts';
 import './search.ts';
 import './watch.ts';
+import './statistics.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });
 builder.mutationType({});
