@@ -273,7 +273,8 @@ const steps: Step[] = [
     user: 'xk-liaison',
     name: 'Enrol',
     document: () => 'mutation Enrol($id: ID!, $input: OperationMemberInput!) { addOperationMember(operationId: $id, input: $input) { id operationId } }',
-    variables: () => ({ id: state.operationId, input: { officerSub: demoUsers['xk-border-officer'].sub, agency: 'XK', unitCode: demoUsers['xk-border-officer'].unit, role: 'MEMBER' } }),
+    // XK's duty officer, who decides XK's consent: it releases XK's linked alerts below.
+    variables: () => ({ id: state.operationId, input: { officerSub: demoUsers['xk-duty-officer'].sub, agency: 'XK', unitCode: demoUsers['xk-duty-officer'].unit, role: 'MEMBER' } }),
     after: (data) => {
       state.memberId = data.addOperationMember.id;
     },
@@ -313,10 +314,10 @@ const steps: Step[] = [
   },
   {
     field: 'setOperationRelease',
-    user: 'xk-liaison',
+    user: 'xk-duty-officer',
     name: 'Release',
-    document: () => 'mutation Release($id: ID!) { setOperationRelease(operationId: $id, input: { tier: SUMMARY, expiresAt: "2099-01-01T00:00:00Z" }) { operationId tier } }',
-    variables: () => ({ id: state.operationId }),
+    document: () => 'mutation Release($id: ID!, $expiresAt: DateTime!) { setOperationRelease(operationId: $id, input: { tier: SUMMARY, expiresAt: $expiresAt }) { operationId tier } }',
+    variables: () => ({ id: state.operationId, expiresAt: inMonth() }),
     records: ['HUB'],
     change: true,
     purpose: inOperation,

@@ -11,6 +11,7 @@ import { ensureDevelopmentKeys, type DevelopmentKeys } from '../src/identity/dev
 import {
   createGatewayCredentials,
   credentialLifetimeSeconds,
+  linkedAlertsDigest,
   mintGatewayCredential,
   mintGatewayServiceCredential,
   verifyGatewayCredential,
@@ -42,7 +43,7 @@ function testClock() {
   return { now: () => now, advance: (seconds: number) => (now += seconds * 1000) };
 }
 
-const membership = { operation: 'JOP-2026-007', role: 'MEMBER' };
+const membership = { operation: 'JOP-2026-007', role: 'MEMBER', open: true };
 
 describe('gateway credentials', () => {
   it('present one credential per officer token, node and membership, each valid only for its own', async () => {
@@ -56,14 +57,29 @@ describe('gateway credentials', () => {
       credentials.forOfficer('XK', 'token-a', membership),
       credentials.forOfficer('XK', 'token-a', { ...membership, role: 'LIAISON' }),
       credentials.forOfficer('XK', 'token-a', { ...membership, operation: 'JOP-2026-008' }),
+      credentials.forOfficer('XK', 'token-a', { ...membership, open: false }),
+      credentials.forOfficer('XK', 'token-a', { ...membership, linkedAlerts: 'digest' }),
     ]);
-    expect(new Set([first, ...others]).size).toBe(6);
+    expect(new Set([first, ...others]).size).toBe(8);
 
     const [otherToken, otherNode, withMembership] = others;
     await expect(verifyGatewayCredential(first, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: null });
     await expect(verifyGatewayCredential(otherToken, 'token-a', 'XK', verifier)).rejects.toMatchObject({ extensions: { code: 'GATEWAY_CREDENTIAL_INVALID' } });
     await expect(verifyGatewayCredential(otherNode, 'token-a', 'XK', verifier)).rejects.toMatchObject({ extensions: { code: 'GATEWAY_CREDENTIAL_INVALID' } });
     await expect(verifyGatewayCredential(withMembership, 'token-a', 'XK', verifier)).resolves.toEqual({ membership });
+  });
+
+  it('vouch for a membership with what a node needs of it only: code, role, whether the operation is open, and the linked alerts of a release', async () => {
+    const credentials = createGatewayCredentials(keys.gateway, { now: testClock().now });
+    // The hub's own membership carries its ids too: they stay at the hub.
+    const hubMembership = { ...membership, open: false, operationId: '6f1c1a52-8f55-4f6a-9d43-6c8bb1b0d6f0', memberId: 'b0b7a0a4-5c43-4f06-8d22-1f8f5e3c9d11' };
+    const closed = await credentials.forOfficer('XK', 'token-a', hubMembership);
+    expect(decodeJwt(closed).jop).toEqual({ operation: membership.operation, role: membership.role, open: false });
+    await expect(verifyGatewayCredential(closed, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: { ...membership, open: false } });
+    const digest = linkedAlertsDigest(['b', 'a', 'a']);
+    expect(digest).toBe(linkedAlertsDigest(['a', 'b']));
+    const release = await credentials.forOfficer('XK', 'token-a', { ...membership, linkedAlerts: digest });
+    await expect(verifyGatewayCredential(release, 'token-a', 'XK', verifier)).resolves.toEqual({ membership: { ...membership, linkedAlerts: digest } });
   });
 
   it('mint a new credential once the reuse window has passed, never presenting one near its expiry', async () => {

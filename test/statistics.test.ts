@@ -145,7 +145,7 @@ describe('statistics of one agency', () => {
   it("counts an alert created through the API in its own agency's table at once", async () => {
     const month = (await ask('xk-analyst', [], { from: '2026-10', to: '2026-10' })).data!.jointPicture.cells;
     const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() });
-    expect(created.errors).toBeUndefined();
+    expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
     const after = cellsOf(await ask('xk-analyst', [], { from: '2026-10', to: '2026-10' }));
     expect(after[0]!.alerts).toBe((month[0]?.alerts ?? 0) + 1);
     expect(after[0]!.firearms).toBe((month[0]?.firearms ?? 0) + 1);

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { purposeOf, type ExchangeAgreement } from './agreement.ts';
 import { tiers } from './tier.ts';
 import { days } from '../domain/durations.ts';
-import { freeText } from '../domain/textInput.ts';
+import { freeText, reasonText } from '../domain/textInput.ts';
 
 const future = z.date().refine((value) => value.getTime() > Date.now(), 'must be in the future');
 const purposeCode = (agreement: ExchangeAgreement) =>
   z.string().refine((code) => purposeOf(code, agreement) !== undefined, 'is not a purpose of the exchange agreement');
 
 /** The reason of a consent decision or revocation: what the requester and the auditors read. */
-export const consentReason = freeText(2000).pipe(z.string().min(3, 'must give a reason'));
+export const consentReason = reasonText;
 
 /** A sharing policy, its purposes those of the agreement in force. */
 export const sharingPolicyInput = (agreement: ExchangeAgreement) =>
@@ -60,17 +60,30 @@ export const consentDecisionInput = (agreement: ExchangeAgreement) =>
     })
     .superRefine((value, ctx) => {
       if (value.decision !== 'GRANT') return;
-      if (!value.expiresAt) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'a grant always has an expiry' });
-      else if (value.expiresAt.getTime() <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
-      else if (value.expiresAt.getTime() > Date.now() + days(agreement.consentRequests.maxGrantDays)) {
-        ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: `must be within ${agreement.consentRequests.maxGrantDays} days (exchange agreement)` });
-      }
+      const problem = value.expiresAt ? grantExpiryProblem(value.expiresAt, agreement) : 'a grant always has an expiry';
+      if (problem) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: problem });
     });
 export type ConsentDecisionInput = z.infer<ReturnType<typeof consentDecisionInput>>;
 
-/** An owner's release of its records linked to a joint operation to the operation's other agencies. */
-export const operationReleaseInput = z.object({
-  tier: z.enum(tiers),
-  expiresAt: future,
-});
-export type OperationReleaseInput = z.infer<typeof operationReleaseInput>;
+/**
+ * Why the expiry of a grant is refused, or null: every grant ends, in the
+ * future and within the agreement's `consentRequests.maxGrantDays` (a consent
+ * decision's, and each grant of a joint-operation release).
+ */
+export function grantExpiryProblem(expiresAt: Date, agreement: ExchangeAgreement, now = Date.now()): string | null {
+  if (expiresAt.getTime() <= now) return 'must be in the future';
+  const maxDays = agreement.consentRequests.maxGrantDays;
+  if (expiresAt.getTime() > now + days(maxDays)) return `must be within ${maxDays} days (exchange agreement)`;
+  return null;
+}
+
+/** An owner's release of its records linked to a joint operation to the operation's other agencies, under the agreement in force. */
+export const operationReleaseInput = (agreement: ExchangeAgreement) =>
+  z.object({
+    tier: z.enum(tiers),
+    expiresAt: z.date().superRefine((value, ctx) => {
+      const problem = grantExpiryProblem(value, agreement);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  });
+export type OperationReleaseInput = z.infer<ReturnType<typeof operationReleaseInput>>;

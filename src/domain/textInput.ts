@@ -59,3 +59,6 @@ export const lineText = (max: number) => checked(max, false);
 
 /** Free text: several lines, for what officers write in sentences. */
 export const freeText = (max: number) => checked(max, true);
+
+/** The reason given for a decision (a consent decision, a revocation, a status change): what the other side and the auditors read. */
+export const reasonText = freeText(2000).pipe(z.string().min(3, 'must give a reason'));

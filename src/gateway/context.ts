@@ -17,7 +17,6 @@ import type { Officer } from '../identity/officer.ts';
 import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
-import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
 import type { OperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
@@ -34,12 +33,11 @@ export interface GatewayContext {
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
-   * (HTTP and WebSocket alike); null under any other purpose. Nodes get it in
-   * the gateway's credential.
+   * (HTTP and WebSocket alike); null under any other purpose. Nodes get what
+   * they need of it (code, role, whether the operation is open) in the
+   * gateway's credential.
    */
-  operationMembership: OperationMembership | null;
-  /** What the credential towards the nodes vouches for: the membership, by code and role. */
-  membership: VerifiedMembership | null;
+  membership: OperationMembership | null;
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -150,8 +148,7 @@ export function createGatewayContextFactory({ agreement, trustList, nodes, prism
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     registerCollector(initial.request, audit);
-    const operationMembership = await verifyOperationPurpose(prisma, officer, purpose);
-    const membership = operationMembership && { operation: operationMembership.code, role: operationMembership.role };
-    return { officer, officerToken, purpose, agreement, operationMembership, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    const membership = await verifyOperationPurpose(prisma, officer, purpose);
+    return { officer, officerToken, purpose, agreement, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
   };
 }

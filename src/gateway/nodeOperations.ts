@@ -92,6 +92,9 @@ const traceRequestFields = /* GraphQL */ `
   }
 `;
 
+/** What the gateway keeps of an owner's release to a joint operation: its grants stay at the node. */
+const jointOperationReleaseSelection = 'operation revision tier expiresAt granteeAgencies setBy setAt endedAt';
+
 const consentGrantSelection = /* GraphQL */ `
   __typename id alertId granteeAgency tier purpose caseReference expiresAt grantedBy grantedAt revokedAt revokedBy revocationReason
 `;
@@ -159,7 +162,10 @@ export const nodeOperations = {
     ${consentRequestFields}
   `,
   setJointOperationRelease: /* GraphQL */ `
-    mutation SetJointOperationRelease($input: JointOperationReleaseInput!) { setJointOperationRelease(input: $input) { ${consentGrantSelection} } }
+    mutation SetJointOperationRelease($input: JointOperationReleaseInput!) { setJointOperationRelease(input: $input) { outcome release { ${jointOperationReleaseSelection} } } }
+  `,
+  jointOperationRelease: /* GraphQL */ `
+    query JointOperationRelease { jointOperationRelease { ${jointOperationReleaseSelection} } }
   `,
   revokeConsentGrant: /* GraphQL */ `
     mutation RevokeConsentGrant($id: ID!, $reason: String!) { revokeConsentGrant(id: $id, reason: $reason) { ${consentGrantSelection} } }

@@ -32,6 +32,27 @@ export interface VerifiedMembership {
   operation: string;
   /** The member's role in the operation (LIAISON, TEAM_LEAD, MEMBER, ANALYST). */
   role: string;
+  /**
+   * False once the operation is closed or cancelled: its members still read its record, but its
+   * releases have ended, and the owner's node ends them itself on hearing it (operationReleaseRecords.ts).
+   */
+  open: boolean;
+  /**
+   * On a call that releases records to the operation only: the digest ({@link linkedAlertsDigest}) of the
+   * ids of the node's alerts linked to the operation, so that the node releases no other alert.
+   */
+  linkedAlerts?: string;
+}
+
+/** The digest by which a credential vouches for a set of alert ids: SHA-256 of the sorted, distinct ids. */
+export function linkedAlertsDigest(alertIds: readonly string[]): string {
+  return createHash('sha256').update([...new Set(alertIds)].sort().join(',')).digest('base64url');
+}
+
+/** The claims a credential carries of a membership: only what the node needs, never the hub's own ids. */
+function membershipClaim(membership: VerifiedMembership): VerifiedMembership {
+  const { operation, role, open, linkedAlerts } = membership;
+  return { operation, role, open, ...(linkedAlerts === undefined ? {} : { linkedAlerts }) };
 }
 
 /**
@@ -47,7 +68,7 @@ export async function mintGatewayCredential(
   membership: VerifiedMembership | null = null,
   issuedAt: number = nowSeconds(),
 ): Promise<string> {
-  return new SignJWT({ otk: tokenDigest(officerToken), ...(membership ? { jop: membership } : {}) })
+  return new SignJWT({ otk: tokenDigest(officerToken), ...(membership ? { jop: membershipClaim(membership) } : {}) })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'gateway+jwt' })
     .setIssuer(signer.issuer)
     .setSubject('gateway')
@@ -123,7 +144,10 @@ export async function verifyGatewayCredential(
     throw hubError(ErrorCode.GATEWAY_CREDENTIAL_INVALID, 'The gateway credential was issued for another officer token.');
   }
   const jop = payload.jop as Partial<VerifiedMembership> | undefined;
-  const membership = typeof jop?.operation === 'string' && typeof jop.role === 'string' ? { operation: jop.operation, role: jop.role } : null;
+  if (typeof jop?.operation !== 'string' || typeof jop.role !== 'string') return { membership: null };
+  // Only an explicit false closes: a claim that says nothing of it is read as the gateway vouching for an open operation.
+  const membership: VerifiedMembership = { operation: jop.operation, role: jop.role, open: jop.open !== false };
+  if (typeof jop.linkedAlerts === 'string') membership.linkedAlerts = jop.linkedAlerts;
   return { membership };
 }
 
@@ -217,7 +241,7 @@ export function createGatewayCredentials(signer: GatewaySigner, { reuseSeconds =
   };
   return {
     forOfficer: (agency, officerToken, membership) =>
-      cached(JSON.stringify(['officer', agency, tokenDigest(officerToken), membership && [membership.operation, membership.role]]), (issuedAt) =>
+      cached(JSON.stringify(['officer', agency, tokenDigest(officerToken), membership && membershipClaim(membership)]), (issuedAt) =>
         mintGatewayCredential(signer, agency, officerToken, membership, issuedAt),
       ),
     forService: (agency, scope = eventFeedScope) =>

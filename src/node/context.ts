@@ -1,7 +1,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { IncomingMessage } from 'node:http';
-import { AuditCollector } from '../audit/auditCollector.ts';
+import { AuditCollector, operationJournal } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { auditHeadHeader, parseAuditHeadHeader } from '../audit/auditWitness.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
@@ -25,6 +25,7 @@ import type { Logger } from '../server/logger.ts';
 import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
+import { endClosedOperationRelease } from './records/operationReleaseRecords.ts';
 
 /** What every resolver of a node knows about the request. */
 export interface NodeContext {
@@ -122,9 +123,16 @@ export function createNodeContextFactory({ agency, agreement, trustList, prisma,
       throw hubError(ErrorCode.PURPOSE_NOT_ALLOWED, `The gateway did not vouch for your membership of joint operation ${purpose.caseReference}.`);
     }
     // The caller of a node is the gateway; the address is recorded to show which gateway asked.
-    const audit = new AuditCollector(agency, officer, purpose, server.req?.socket.remoteAddress ?? null);
+    const clientAddress = server.req?.socket.remoteAddress ?? null;
+    const audit = new AuditCollector(agency, officer, purpose, clientAddress);
     witnessGateway(audit, request);
     registerCollector(request, audit);
+    if (membership && purpose.code === jointOperationPurpose && !membership.open) {
+      // Before anything is answered under an operation the gateway says is closed, its releases here end:
+      // nothing is ever released under them again. The end is a change of its own, in an entry of its own.
+      const ending = new AuditCollector(agency, officer, purpose, clientAddress);
+      await endClosedOperationRelease(prisma, officer, agency, membership.operation, operationJournal(ending).journal);
+    }
     return { agency, agreement, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
   };
 }

@@ -47,7 +47,11 @@ export async function addOperationMember(
   });
 }
 
-/** Liaisons remove members of their own agency only; the member loses access on their very next request. */
+/**
+ * Liaisons remove members of their own agency only; the member loses access
+ * on their very next request. Also once the operation is closed or cancelled,
+ * when members still read its record: so that an agency can end that too.
+ */
 export async function removeOperationMember(
   prisma: HubPrismaClient,
   officer: Officer,
@@ -74,5 +78,5 @@ export async function removeOperationMember(
     const removed = await tx.operationMember.update({ where: { id: member.id }, data: { removedAt: now, removedBy: officer.sub } });
     await change.announce('MEMBER_REMOVED', removed.id);
     return { result: removed, details: { change: 'member removed', member: removed.id, officer: removed.officerSub, agency: removed.agency } };
-  });
+  }, { final: 'allowed' });
 }

@@ -3,18 +3,24 @@ import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Prisma } from '../generated/hub/client.ts';
-import type { OperationRole } from '../generated/hub/enums.ts';
+import type { OperationRole, OperationStatus } from '../generated/hub/enums.ts';
+import type { VerifiedMembership } from '../identity/gatewayCredential.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
 import { operationalRoles } from '../identity/roles.ts';
 
-/** An officer's membership, now, of one operation. */
-export interface OperationMembership {
+/**
+ * An officer's membership, now, of one operation: what the gateway vouches
+ * for to the nodes (the operation's code as `operation`, the role, whether the
+ * operation is still open), and the hub's own ids of it.
+ */
+export interface OperationMembership extends VerifiedMembership {
   operationId: string;
-  /** The operation's code: its case reference. */
-  code: string;
   memberId: string;
   role: OperationRole;
 }
+
+/** Statuses after which an operation's record is final: read-only, its releases ended. */
+export const finalStatuses: readonly OperationStatus[] = ['CLOSED', 'CANCELLED'];
 
 type MemberReader = Pick<HubPrismaClient, 'operationMember'> | Prisma.TransactionClient;
 
@@ -34,10 +40,12 @@ export async function findMembership(
 ): Promise<OperationMembership | null> {
   const member = await prisma.operationMember.findFirst({
     where: { ...activeMemberWhere(now), officerSub: officer.sub, agency: officer.agency, operation: 'id' in operation ? { id: operation.id } : { code: operation.code } },
-    include: { operation: { select: { id: true, code: true } } },
+    include: { operation: { select: { id: true, code: true, status: true } } },
     orderBy: { addedAt: 'asc' },
   });
-  return member ? { operationId: member.operation.id, code: member.operation.code, memberId: member.id, role: member.role } : null;
+  if (!member) return null;
+  const { operation: found } = member;
+  return { operationId: found.id, operation: found.code, open: !finalStatuses.includes(found.status), memberId: member.id, role: member.role };
 }
 
 /**

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { BorderCrossingPoint } from '../domain/enums.ts';
+import { freeText, lineText, reasonText } from '../domain/textInput.ts';
 
+// Text follows the rules of every record's text (textInput.ts): an operation's record is read by the
+// partner's officers and by auditors, as an alert is.
 const agencyCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter agency code');
-const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 
 /** A liaison plans an operation; its code becomes the case reference of everything done for it. */
 export const createJointOperationInput = z
@@ -11,19 +13,19 @@ export const createJointOperationInput = z
       .string()
       .trim()
       .regex(/^[A-Z0-9][A-Z0-9-]{3,19}$/, 'must be 4 to 20 capital letters, digits and dashes (it is the case reference)'),
-    codeName: name(120),
-    objective: name(4000),
-    legalBasis: name(2000),
+    codeName: lineText(120),
+    objective: freeText(4000),
+    legalBasis: freeText(2000),
     leadAgency: agencyCode,
     participatingAgencies: z.array(agencyCode).min(2, 'must name at least two agencies').max(10),
     area: z.object({
       borderCrossings: z.array(z.enum(Object.values(BorderCrossingPoint) as [BorderCrossingPoint, ...BorderCrossingPoint[]])).max(20).default([]),
-      greenBorderSectors: z.array(name(120)).max(20).default([]),
-      municipalities: z.array(name(120)).max(20).default([]),
+      greenBorderSectors: z.array(lineText(120)).max(20).default([]),
+      municipalities: z.array(lineText(120)).max(20).default([]),
     }),
     plannedStart: z.date(),
     plannedEnd: z.date(),
-    partnerLiaisons: z.array(z.object({ officerSub: name(200), agency: agencyCode, unitCode: name(40) })).max(10),
+    partnerLiaisons: z.array(z.object({ officerSub: lineText(200), agency: agencyCode, unitCode: lineText(40) })).max(10),
   })
   .superRefine((value, ctx) => {
     const named = value.partnerLiaisons.map((liaison) => liaison.agency).sort();
@@ -50,15 +52,15 @@ export type CreateJointOperationInput = z.infer<typeof createJointOperationInput
 
 export const operationStatusChangeInput = z.object({
   status: z.enum(['ACTIVE', 'CLOSED', 'CANCELLED']),
-  reason: z.string().trim().min(3, 'must give a reason').max(2000).nullish(),
+  reason: reasonText.nullish(),
 });
 export type OperationStatusChangeInput = z.infer<typeof operationStatusChangeInput>;
 
 export const operationMemberInput = z
   .object({
-    officerSub: name(200),
+    officerSub: lineText(200),
     agency: agencyCode,
-    unitCode: name(40),
+    unitCode: lineText(40),
     role: z.enum(['LIAISON', 'TEAM_LEAD', 'MEMBER', 'ANALYST']),
     validFrom: z.date().nullish(),
     validUntil: z.date().nullish(),
@@ -74,7 +76,7 @@ export const timelineEntryInput = z
   .object({
     kind: z.enum(['BRIEFING', 'ACTION', 'SEIZURE', 'ARREST', 'NOTE', 'DECISION']),
     occurredAt: z.date(),
-    text: name(4000),
+    text: freeText(4000),
     personsArrested: z.number().int().min(0).max(1000).nullish(),
     alertIds: z.array(z.string()).max(50).default([]),
     correctsId: z.string().nullish(),
@@ -96,8 +98,8 @@ export const jointOperationFilter = z
     from: z.date().nullish(),
     to: z.date().nullish(),
     borderCrossing: z.enum(Object.values(BorderCrossingPoint) as [BorderCrossingPoint, ...BorderCrossingPoint[]]).nullish(),
-    greenBorderSector: name(120).nullish(),
-    municipality: name(120).nullish(),
+    greenBorderSector: lineText(120).nullish(),
+    municipality: lineText(120).nullish(),
   })
   .nullish();
 export type JointOperationFilter = z.infer<typeof jointOperationFilter>;

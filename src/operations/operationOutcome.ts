@@ -7,8 +7,8 @@ export interface OperationOutcome {
   seizuresCounted: number;
   /** Linked SEIZURE alerts the reader sees only at HIT: their items are not in the totals. */
   seizuresWithheld: number;
-  /** Linked alerts the reader may not see at all (of any kind). */
-  alertsNotVisible: number;
+  /** Agencies whose node did not answer: their linked seizures are in none of the counts. */
+  unavailableAgencies: readonly string[];
   /** Firearms per EU category (null: not categorised), most first. */
   firearmsByCategory: { category: 'A' | 'B' | 'C' | null; count: number }[];
   firearms: number;
@@ -29,10 +29,16 @@ export const outcomeAlertFields = 'kind summary { firearms { euCategory } ammuni
 /**
  * Totals of the linked seizures at what the reader may see, and of the
  * arrests the timeline records. A corrected entry counts no more: its
- * correction (if an ARREST) counts instead.
+ * correction (if an ARREST) counts instead. Alerts the reader may not see at
+ * all are not given to it, and it counts none of them: how many there are is
+ * the owners' to tell, not the outcome's.
  */
-export function operationOutcome(linkedAlerts: readonly (AlertView | null)[], timeline: readonly TimelineEntry[]): OperationOutcome {
-  const seizures = linkedAlerts.filter((alert): alert is AlertView => alert?.kind === 'SEIZURE');
+export function operationOutcome(
+  visibleAlerts: Iterable<AlertView>,
+  timeline: readonly TimelineEntry[],
+  unavailableAgencies: readonly string[] = [],
+): OperationOutcome {
+  const seizures = [...visibleAlerts].filter((alert) => alert.kind === 'SEIZURE');
   const visible = seizures.filter((alert) => alert.summary);
   const byCategory = new Map<'A' | 'B' | 'C' | null, number>();
   let rounds = 0;
@@ -54,7 +60,6 @@ export function operationOutcome(linkedAlerts: readonly (AlertView | null)[], ti
   return {
     seizuresCounted: visible.length,
     seizuresWithheld: seizures.length - visible.length,
-    alertsNotVisible: linkedAlerts.filter((alert) => alert === null).length,
     firearmsByCategory: [...byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || String(a.category).localeCompare(String(b.category))),
     firearms: [...byCategory.values()].reduce((sum, count) => sum + count, 0),
     roundsOfAmmunition: rounds,
@@ -62,5 +67,6 @@ export function operationOutcome(linkedAlerts: readonly (AlertView | null)[], ti
     explosivesKilograms: Math.round(mass * 1_000_000) / 1_000_000,
     explosiveItemsWithoutMass: withoutMass,
     personsArrested,
+    unavailableAgencies,
   };
 }

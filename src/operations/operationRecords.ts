@@ -6,7 +6,7 @@ import { ErrorCode, hubError } from '../errors.ts';
 import type { JointOperation, OperationStatus, OperationUpdateKind, Prisma } from '../generated/hub/client.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
 import { hubOwner } from '../gateway/globalId.ts';
-import { activeMemberWhere, findMembership, type OperationMembership } from './membership.ts';
+import { activeMemberWhere, finalStatuses, findMembership, type OperationMembership } from './membership.ts';
 import type { CreateJointOperationInput, JointOperationFilter, OperationStatusChangeInput } from './operationInput.ts';
 
 /** The channel on which a committed operation update is announced (payload: the operation's id). */
@@ -37,13 +37,23 @@ export interface OperationChange {
   announce(kind: OperationUpdateKind, subjectId: string): Promise<void>;
 }
 
+/** Refuses a change to a closed or cancelled operation: its record is final. */
+export function assertOpen(operation: Pick<JointOperation, 'code' | 'status'>, what = 'its record is final'): void {
+  if (finalStatuses.includes(operation.status)) {
+    throw hubError(ErrorCode.INVALID_TRANSITION, `Joint operation ${operation.code} is ${operation.status}: ${what}.`, { status: operation.status });
+  }
+}
+
 /**
  * Runs one change to an operation in one transaction: locks the operation's
  * row (so that changes, and the numbers of their updates, follow one another),
  * reads the caller's membership again under the lock (a member removed a
  * moment ago changes nothing), refuses any change to a closed or cancelled
- * operation, and writes the change's audit entry last, in the same
- * transaction. Whatever it refuses, it refuses before writing anything.
+ * operation unless the change itself is one that ends access (`final:
+ * 'allowed'`: it checks what it allows), and writes the change's audit entry
+ * last, in the same transaction. A refusal or a failure at any point rolls
+ * back all of it, the update feed included; so nothing may be done inside it
+ * that a rollback cannot undo (a call to a node: see releaseToOperation.ts).
  */
 export async function changeOperation<T>(
   prisma: HubPrismaClient,
@@ -51,6 +61,7 @@ export async function changeOperation<T>(
   operationId: string,
   journal: ChangeJournal,
   change: (context: OperationChange) => Promise<{ result: T; details: JsonValue }>,
+  { final = 'refused' }: { final?: 'refused' | 'allowed' } = {},
 ): Promise<T> {
   return prisma.$transaction(async (tx) => {
     await tx.$queryRaw`select id from hub.joint_operation where id = ${operationId}::uuid for update`;
@@ -58,11 +69,7 @@ export async function changeOperation<T>(
     const now = new Date();
     const membership = operation ? await findMembership(tx, officer, { id: operationId }, now) : null;
     if (!operation || !membership) throw hubError(ErrorCode.NOT_FOUND, 'No joint operation with this id.');
-    if (nextStatuses[operation.status].length === 0) {
-      throw hubError(ErrorCode.INVALID_TRANSITION, `Joint operation ${operation.code} is ${operation.status}: its record is final.`, {
-        status: operation.status,
-      });
-    }
+    if (final === 'refused') assertOpen(operation);
     let seq = operation.lastUpdateSeq;
     const announce = async (kind: OperationUpdateKind, subjectId: string) => {
       seq += 1;
@@ -187,7 +194,15 @@ export async function changeOperationStatus(
       },
     });
     await change.announce('STATUS_CHANGED', transition.id);
-    return { result: updated, details: { change: `joint operation ${input.status.toLowerCase()}`, from: operation.status, to: input.status } };
+    // Closing or cancelling ends every release of the operation: each owner's node ends its own on hearing it.
+    const ended = finalStatuses.includes(input.status)
+      ? await tx.operationRelease.updateManyAndReturn({ where: { operationId, endedAt: null }, data: { endedAt: now } })
+      : [];
+    for (const release of ended) await change.announce('RELEASE_SET', release.ownerAgency);
+    return {
+      result: updated,
+      details: { change: `joint operation ${input.status.toLowerCase()}`, from: operation.status, to: input.status, releasesEnded: ended.map((release) => release.ownerAgency) },
+    };
   });
 }
 

@@ -11,6 +11,13 @@ import { changeOperation } from './operationRecords.ts';
 const invalid = (path: string, message: string) => hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: ${path} ${message}.`, { issues: [{ path, message }] });
 
 /**
+ * The refusal of an alert an entry names that is not linked to the operation,
+ * or that the author may not see: the same words for both, so that naming an
+ * id does not tell whether a withheld record is linked.
+ */
+export const notLinked = (index: number) => invalid(`input.alertIds.${index}`, 'is not an alert linked to this operation');
+
+/**
  * A member writes a dated entry into the operation's record. Entries are
  * never changed: a correction is a new entry naming the one it corrects (of
  * the same operation). Alerts it names must be linked to the operation.
@@ -35,7 +42,7 @@ export async function addTimelineEntry(
     const links = await tx.operationAlertLink.findMany({ where: { operationId }, select: { alertAgency: true, alertId: true } });
     const linked = new Set(links.map((link) => ownedId(link.alertAgency, link.alertId)));
     const unlinked = alertIds.findIndex((id) => !linked.has(id));
-    if (unlinked >= 0) throw invalid(`input.alertIds.${unlinked}`, 'is not an alert linked to this operation');
+    if (unlinked >= 0) throw notLinked(unlinked);
     const entry = await tx.timelineEntry.create({
       data: {
         operationId,

@@ -79,7 +79,7 @@ function listedInclude(callerAgency: string, owner: string) {
 }
 
 /** Consent is decided by the owner's officers in a role the agreement marks `decidesConsent`, and no one else. */
-function assertConsentDecider(caller: Officer, owner: string, what: string, agreement: ExchangeAgreement) {
+export function assertConsentDecider(caller: Officer, owner: string, what: string, agreement: ExchangeAgreement) {
   if (caller.agency !== owner || !mayDecideConsent(caller.roles, agreement)) {
     throw hubError(ErrorCode.FORBIDDEN, `Only officers of ${owner}, the owner of the record, whose role decides consent (exchange agreement) may ${what}.`);
   }

@@ -2,8 +2,7 @@ import { journaled } from '../../audit/auditCollector.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
-import { consentDecisionInput, consentReason, consentRequestInput, operationReleaseInput } from '../../consent/consentInput.ts';
-import { setJointOperationRelease } from '../records/operationReleaseRecords.ts';
+import { consentDecisionInput, consentReason, consentRequestInput } from '../../consent/consentInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import {
   decideConsentRequest,
@@ -15,7 +14,7 @@ import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 import { consentDeciders } from '../../consent/agreement.ts';
 
-const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
+export const ConsentGrant = builder.objectRef<ConsentGrantView>('ConsentGrant').implement({
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -34,16 +33,6 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
   }),
 });
 
-
-const JointOperationReleaseInput = builder.inputType('JointOperationReleaseInput', {
-  description: "The owner's release of its alerts linked to a joint operation (named by the declared case reference) to the operation's other agencies.",
-  fields: (t) => ({
-    alertIds: t.idList({ required: true }),
-    granteeAgencies: t.stringList({ required: true }),
-    tier: t.field({ type: domain.enums.Tier, required: true, description: 'NONE withdraws the release.' }),
-    expiresAt: t.field({ type: 'DateTime', required: true }),
-  }),
-});
 
 builder.queryFields((t) => ({
   consentRequests: t.connection(
@@ -84,29 +73,6 @@ builder.mutationFields((t) => ({
       journaled(audit, (journal) =>
         decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput(agreement), args.input), new Date(), journal, agreement),
       ),
-  }),
-  setJointOperationRelease: t.field({
-    type: [ConsentGrant],
-    description:
-      'Releases the alerts to the joint operation at one tier, replacing the previous release: grants under JOINT_OPERATION ' +
-      'with the operation code as case reference. A liaison of this agency in the operation only (vouched for by the gateway).',
-    authScopes: { operational: operationalRoles },
-    args: { input: t.arg({ type: JointOperationReleaseInput, required: true }) },
-    resolve: (_root, { input }, { prisma, officer, agency, purpose, membership, audit }) => {
-      const release = parseInput(operationReleaseInput, { tier: input.tier, expiresAt: input.expiresAt });
-      return journaled(audit, (journal) =>
-        setJointOperationRelease(
-          prisma,
-          officer,
-          agency,
-          purpose,
-          membership,
-          { ...release, alertIds: input.alertIds.map(String), granteeAgencies: input.granteeAgencies },
-          new Date(),
-          journal,
-        ),
-      );
-    },
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,

@@ -5,6 +5,7 @@ import './agency.ts';
 import './alert.ts';
 import './traceRequest.ts';
 import './consent.ts';
+import './jointOperationRelease.ts';
 import './audit.ts';
 import './search.ts';
 import './watch.ts';
