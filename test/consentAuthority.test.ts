@@ -4,14 +4,16 @@ import { mintGatewayCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
+import { activeOperation, daysFromNow, operationDocuments, workingInOperation } from './operationFixtures.ts';
 import { codes, graphql, startTestHub, type TestHub } from './helpers.ts';
 
-// Who decides consent requests, and who sets a record's sharing policy, is the
-// agreement's to say (the roles it marks decidesConsent and setsSharingPolicy),
-// and the agreement reaches the gateway and the nodes through their
-// configuration. Under the committed agreement duty officers decide and
-// officers set policies; under an amended one, liaisons decide and officers
-// no longer set policies: at the gateway and at the owner's node alike.
+// Who decides consent requests (and releases records to a joint operation),
+// and who sets a record's sharing policy, is the agreement's to say (the roles
+// it marks decidesConsent and setsSharingPolicy), and the agreement reaches
+// the gateway and the nodes through their configuration. Under the committed
+// agreement duty officers decide and officers set policies; under an amended
+// one, liaisons decide and officers no longer set policies: at the gateway and
+// at the owner's node alike.
 
 /** The committed agreement with consent decided by liaisons instead of duty officers, and policies set without the officer role. */
 function amendedAgreement(): ExchangeAgreement {
@@ -81,5 +83,20 @@ describe.each(cases)('under $name', ({ agreement: terms, decider, notDecider, se
     const set = await hub.query(setter, setPolicy, { id: alertId, input });
     expect(set.errors).toBeUndefined();
     expect(set.data!.setSharingPolicy.access.handlingCode).toBe('H1');
+  });
+
+  it(`lets ${decider} release records to a joint operation, and not ${notDecider}, both members`, async () => {
+    const code = 'XK-MK-JO-2026-77';
+    const inOperation = workingInOperation(code);
+    // The XK liaison plans the operation and is a member; the duty officer joins it.
+    const operationId = await activeOperation(hub, code, [['xk-duty-officer', 'MEMBER']]);
+    expect((await hub.query('xk-liaison', operationDocuments.link, { id: operationId, alertId }, inOperation)).errors).toBeUndefined();
+    const release = (user: DemoUserName) => hub.query(user, operationDocuments.release, { id: operationId, input: { tier: 'SUMMARY', expiresAt: daysFromNow(10) } }, inOperation);
+    expect(codes(await release(notDecider))).toEqual(['FORBIDDEN']);
+    expect(await hub.nodes.get('XK')!.prisma.consentGrant.count({ where: { caseReference: code } })).toBe(0);
+    const released = await release(decider);
+    expect(released.errors).toBeUndefined();
+    expect(released.data!.setOperationRelease).toMatchObject({ owner: { code: 'XK' }, tier: 'SUMMARY' });
+    expect(await hub.nodes.get('XK')!.prisma.consentGrant.count({ where: { caseReference: code, revokedAt: null } })).toBe(1);
   });
 });
