@@ -5,7 +5,7 @@ WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0
 
 # Dependencies first, for layer caching; postinstall generates the Prisma client.
-COPY package.json package-lock.json prisma.config.ts ./
+COPY package.json package-lock.json prisma.config.ts schema.prisma ./
 COPY prisma ./prisma
 COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund && npm cache clean --force

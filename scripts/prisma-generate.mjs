@@ -1,5 +1,6 @@
-// Generates the Prisma clients offline: the node's (prisma/node) and the hub
-// database's (prisma/hub), each a folder schema with the shared audit models.
+// Generates the Prisma clients offline: the node's (prisma/node: node.prisma and
+// audit.prisma, links to the top-level schema.prisma and to prisma/audit.prisma) and the hub database's
+// (prisma/hub), each a folder schema with the shared audit models.
 // `prisma generate` never runs the schema engine, but the CLI insists that its
 // binary exists and would otherwise try to download it from a host these
 // machines cannot reach; any existing file will do.

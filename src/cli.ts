@@ -4,7 +4,7 @@ import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agreement } from './consent/agreement.ts';
-import { ConfigError, databaseUrlFrom, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
+import { ConfigError, databaseUrlFrom, loadDataDir, loadGatewayConfig, loadNodeConfig, loadStartConfig } from './config.ts';
 import { runAuditCommand } from './audit/runAuditCommand.ts';
 import { writeContracts } from './contracts.ts';
 import { createPrismaClient } from './database/createPrismaClient.ts';
@@ -260,7 +260,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'url': {
       const { values } = parseArgs({ args: rest, options: { ws: { type: 'boolean' } } });
-      const { dataDir } = loadStartConfig();
+      const dataDir = loadDataDir();
       const hub = await readRunningHub(dataDir);
       if (!hub) {
         process.stderr.write(`no running hub found in ${dataDir}: start one with npm start (same DATA_DIR)\n`);

@@ -130,6 +130,11 @@ function gatewaySettings(raw: GatewayBehaviour) {
   };
 }
 
+/** The data folder of `hub start`, where the commands run beside it (`url`, `subscribe`) find the running hub. */
+export function loadDataDir(env: Env = process.env): string {
+  return resolve(parse(z.object({ DATA_DIR: shared.DATA_DIR }), env).DATA_DIR);
+}
+
 /** `hub start`: the whole hub on one machine. */
 export function loadStartConfig(env: Env = process.env) {
   const raw = parse(

@@ -22,6 +22,8 @@ const total = `query Total($party: String!, $filter: AuditFilter) { auditEntries
 const search = `query Find($plate: String!) { search(input: { plate: $plate }) { outcome } }`;
 const searchers = ['xk.bp.a', 'xk.bp.b', 'xk.bp.c', 'xk.bp.d', 'xk.bp.e'];
 const fisher = 'xk.bp.fisher';
+/** Fishes with watch entries instead: each is a standing search, matched at once against every record. */
+const watcher = 'xk.bp.watcher';
 const oversight = { sub: 'board.member', agency: 'MK', unit: 'MK-DPO', roles: ['oversight' as const] };
 
 const sum = (counts: { count: number }[]) => counts.reduce((total, { count }) => total + count, 0);
@@ -38,6 +40,12 @@ beforeAll(async () => {
   };
   for (const [index, sub] of searchers.entries()) await searchAs(sub, 1 + (index % 2));
   await searchAs(fisher, 12);
+  const watcherToken = await hub.token({ sub: watcher, agency: 'XK', unit: 'XK-BP-HANI', roles: ['officer'] });
+  for (let i = 0; i < 12; i += 1) {
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const watched = await graphql(hub.gatewayUrl, `mutation($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`, { input: { plate: `03-${100 + i}-AB`, plateCountry: 'MK', expiresAt } }, { token: watcherToken });
+    expect(watched.errors).toBeUndefined();
+  }
   await hub.query('mk-border-officer', search, { plate: '02-777-KS' });
 }, 120_000);
 afterAll(async () => {
@@ -117,9 +125,11 @@ describe('auditActivity', () => {
     const result = await hub.query('xk-auditor', activity, { party: 'MK' }, audit);
     const searches = result.data!.auditActivity.searches;
     const counts = new Map(searches.officers.map((officer: any) => [officer.actorSub, officer]));
-    expect([...counts.keys()].sort()).toEqual([...searchers, fisher].sort());
-    expect(searches).toMatchObject({ median: 1.5, mad: 0.5, k: 3, threshold: 4.5 });
+    expect([...counts.keys()].sort()).toEqual([...searchers, fisher, watcher].sort());
+    // Counts 1, 2, 1, 2, 1, 12 and 12: median 2, absolute deviations 1, 0, 1, 0, 1, 10, 10, their median 1.
+    expect(searches).toMatchObject({ median: 2, mad: 1, k: 3, threshold: 5 });
     expect(counts.get(fisher)).toMatchObject({ count: 12, unusual: true });
+    expect(counts.get(watcher)).toMatchObject({ count: 12, unusual: true });
     expect(searchers.every((sub) => !(counts.get(sub) as any).unusual)).toBe(true);
     // The gateway's entries do not say which fields an operation ran: no search counts there.
     expect((await hub.query('xk-auditor', activity, { party: 'GATEWAY' }, audit)).data!.auditActivity.searches).toBeNull();

@@ -74,4 +74,11 @@ describe('the production shape (docker-compose.yml, Dockerfile)', () => {
     for (const path of ['node_modules', 'deploy', '.data', 'src/generated', '.git']) expect(ignored).toContain(path);
     expect(await readFile('Dockerfile', 'utf8')).toMatch(/^FROM node:24-/m);
   });
+
+  it('has every file of the Prisma schemas in the image before npm ci generates the clients from them', async () => {
+    const dockerfile = await readFile('Dockerfile', 'utf8');
+    const beforeInstall = dockerfile.slice(0, dockerfile.indexOf('RUN npm ci'));
+    const copied = [...beforeInstall.matchAll(/^COPY (.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
+    for (const path of ['package.json', 'package-lock.json', 'prisma.config.ts', 'schema.prisma', 'prisma', 'scripts']) expect(copied).toContain(path);
+  });
 });

@@ -57,3 +57,23 @@ export const alertFields = /* GraphQL */ `
 export const createAlertMutation = /* GraphQL */ `
   mutation Create($input: CreateAlertInput!) { createAlert(input: $input) { ${alertFields} } }
 `;
+
+/**
+ * A stored XK seizure's row, for tests that write many records straight into a
+ * node's database (createMany) rather than through createAlert.
+ */
+export function alertRow(row: { id: string; reference: string; createdAt: Date; unitCode?: string; createdBy?: string }) {
+  return {
+    kind: 'SEIZURE' as const,
+    title: `Seizure ${row.reference}`,
+    occurredAt: row.createdAt,
+    locationKind: 'BORDER_CROSSING_POINT' as const,
+    riskThreat: 3,
+    riskVulnerability: 3,
+    riskImpact: 3,
+    riskLevel: 'MEDIUM' as const,
+    unitCode: 'XK-BP-HANI',
+    createdBy: 'test',
+    ...row,
+  };
+}

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { writeRunningHub } from '../src/hub/runningHub.ts';
 import { parse, validate } from 'graphql';
 import pg from 'pg';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
@@ -251,19 +255,19 @@ describe('real-time hits', () => {
     expect(data.data.hits.alert).toEqual({ id: (await seizure).id, access: { tier: 'HIT' } });
   });
 
-  it('prints hits as JSON lines from `hub subscribe`, the walk-through of the README', async () => {
-    expect(validate(gatewaySchema, parse(hitsDocument().document))).toEqual([]);
+  /** Runs `hub subscribe` with these options until it prints a hit on a seizure it watches; its exit code and first line. */
+  const firstHitOfSubscribeCommand = async (options: string[], env: NodeJS.ProcessEnv = process.env) => {
     const plate = uniquePlate();
     await watch('mk-border-officer', { plate, plateCountry: 'XK' });
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
     const controller = new AbortController();
-    const args = ['--url', webSocketUrl(hub.gatewayUrl), '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
+    const args = [...options, '--token', await hub.token('mk-border-officer'), '--purpose', testPurpose.purpose, '--case-reference', testPurpose.caseReference];
     // The subscription is in place once its consultation entry is written.
     const subscribed = async () =>
       (await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from audit.entry where operation = 'subscription Hits'`))[0]!.n;
     const before = await subscribed();
-    const exited = runSubscribeCommand(args, { out, signal: controller.signal });
+    const exited = runSubscribeCommand(args, { out, env, signal: controller.signal });
     const until = async (done: () => Promise<boolean> | boolean) => {
       for (const deadline = Date.now() + 30_000; !(await done()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     };
@@ -271,8 +275,34 @@ describe('real-time hits', () => {
     const seizure = await seize({ ...noIdentifiers, ...car(plate) });
     await until(() => lines.length > 0);
     controller.abort();
-    expect(await exited).toBe(0);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ alert: { reference: seizure.reference, owner: { code: 'XK' }, access: { tier: 'HIT' } }, match: 'EXACT' });
+    return { seizure, exit: await exited, line: lines[0] };
+  };
+
+  it('prints hits as JSON lines from `hub subscribe`, the walk-through of the README', async () => {
+    expect(validate(gatewaySchema, parse(hitsDocument().document))).toEqual([]);
+    const { seizure, exit, line } = await firstHitOfSubscribeCommand(['--url', webSocketUrl(hub.gatewayUrl)]);
+    expect(exit).toBe(0);
+    expect(JSON.parse(line!)).toMatchObject({ alert: { reference: seizure.reference, owner: { code: 'XK' }, access: { tier: 'HIT' } }, match: 'EXACT' });
+  });
+
+  it('`hub subscribe` without --url dials the hub npm start runs in DATA_DIR, whatever its port', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hub-subscribe-'));
+    try {
+      // As npm start leaves it (this process stands in for the hub's): this hub listens on a free port, not 4000.
+      await writeRunningHub(dataDir, { pid: process.pid, gatewayUrl: hub.gatewayUrl.href, trustList: '', parties: {} });
+      const { seizure, exit, line } = await firstHitOfSubscribeCommand([], { DATA_DIR: dataDir });
+      expect(exit).toBe(0);
+      expect(JSON.parse(line!)).toMatchObject({ alert: { reference: seizure.reference }, match: 'EXACT' });
+      // No hub there: said, not a connection refused on some port.
+      const err: string[] = [];
+      const none = await runSubscribeCommand(['--token', 't', '--purpose', 'BORDER_CHECK'], {
+        err: new Writable({ write: (chunk, _encoding, done) => (err.push(String(chunk)), done()) }),
+        env: { DATA_DIR: join(dataDir, 'elsewhere') },
+      });
+      expect([none, err.join('')]).toEqual([2, `no running hub found in ${join(dataDir, 'elsewhere')}: start one with npm start (same DATA_DIR), or give --url\n`]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the feed and the officers' fields apart: the service credential opens only the feed, an officer never the feed", async () => {

@@ -47,15 +47,34 @@ describe('request bodies', () => {
 
 describe('response headers', () => {
   it('forbid sniffing, caching and referrers on every response, success or refusal', async () => {
-    for (const response of [
-      await post(hub.gatewayUrl, 'application/json', JSON.stringify({ query: '{ viewer { sub } }' })),
-      await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { sub } }' }) }),
-      await post(hub.gatewayUrl, 'text/plain', 'x'),
-    ]) {
-      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
-      await response.body?.cancel();
+    const stream = new AbortController();
+    try {
+      for (const response of [
+        await post(hub.gatewayUrl, 'application/json', JSON.stringify({ query: '{ viewer { sub } }' })),
+        await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { sub } }' }) }),
+        await post(hub.gatewayUrl, 'text/plain', 'x'),
+        // A subscription as server-sent events: every hit it pushes is operational data too.
+        await fetch(hub.gatewayUrl, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, ...purposeHeaders(), 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: 'subscription { hits { cursor } }' }),
+          signal: stream.signal,
+        }),
+        // The auditors' console and its scripts.
+        await fetch(new URL('/console', hub.gatewayUrl)),
+        await fetch(new URL('/console/console.js', hub.gatewayUrl)),
+        // The joint picture and its scripts: statistics of both agencies.
+        await fetch(new URL('/picture', hub.gatewayUrl)),
+        await fetch(new URL('/picture/picture.js', hub.gatewayUrl)),
+      ]) {
+        expect(response.status, `${response.url}: a page that is there`).not.toBe(404);
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect([response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([response.headers.get('content-type'), 'no-store']);
+        expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+        if (!response.headers.get('content-type')?.startsWith('text/event-stream')) await response.body?.cancel();
+      }
+    } finally {
+      stream.abort();
     }
   });
 });

@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertFields, alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphqlOverWebSocket, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { codes, graphqlOverWebSocket, startTestHub, type TestHub } from './helpers.ts';
 
 let hub: TestHub;
 

@@ -1,3 +1,5 @@
+import { readdirSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { migrate, migrationFiles, migrationsDirs, type DatabaseKind } from '../src/database/migrate.ts';
 import { schemaSql } from '../src/database/schemaSql.ts';
@@ -43,6 +45,21 @@ async function catalog(database: string, schemas = allSchemas) {
 
 const schemasIn = async (database: string) =>
   (await adminQuery<{ nspname: string }>(database, `select nspname from pg_namespace where nspname in ${allSchemas} order by 1`)).map((row) => row.nspname);
+
+describe('the Prisma schemas', () => {
+  const path = (file: string) => realpathSync(fileURLToPath(new URL(`../${file}`, import.meta.url)));
+  const prismaFiles = (folder: string) => readdirSync(fileURLToPath(new URL(`../${folder}`, import.meta.url))).filter((name) => name.endsWith('.prisma')).sort();
+
+  it('are schema.prisma at the top (the node\u2019s) and prisma/hub, each read as a folder with the one file of audit models', () => {
+    // The folders Prisma reads (generate, migration:sql, the drift test above) hold links, not copies.
+    // The node's link is not named schema.prisma: with no file left at that path, git sees the schema
+    // moved to the top, and a branch that changed prisma/node/schema.prisma merges into it.
+    expect(prismaFiles('prisma/node')).toEqual(['audit.prisma', 'node.prisma']);
+    expect(path('prisma/node/node.prisma')).toBe(path('schema.prisma'));
+    expect(prismaFiles('prisma/hub')).toEqual(['audit.prisma', 'schema.prisma']);
+    for (const kind of ['node', 'hub']) expect(path(`prisma/${kind}/audit.prisma`)).toBe(path('prisma/audit.prisma'));
+  });
+});
 
 describe.each(['node', 'hub'] as const)('%s migrations', (kind) => {
   it(`build exactly the database that prisma/${kind} describes, and no schema of the other kind`, async () => {

@@ -44,6 +44,22 @@ describe('rate limits', () => {
     expect(codes(await graphql(hub.gatewayUrl, '{ viewer { sub } }', {}, { token }))).toEqual([]);
   });
 
+  it('count each watch entry registered as a search, and refuse the one over the limit at every node', async () => {
+    const token = await officer('mk.watcher', 'MK-BP-WATCH');
+    const watch = `mutation($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
+    const entry = (plate: string) => ({ input: { plate, plateCountry: 'XK', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    // A search and two watch entries are three, the limit.
+    expect(codes(await graphql(hub.gatewayUrl, search, { plate: '01-234-AB' }, { token }))).toEqual([]);
+    expect(codes(await graphql(hub.gatewayUrl, watch, entry('RL-WATCH-1'), { token }))).toEqual([]);
+    expect(codes(await graphql(hub.gatewayUrl, watch, entry('RL-WATCH-2'), { token }))).toEqual([]);
+    await expectLimited(await graphql(hub.gatewayUrl, watch, entry('RL-WATCH-3'), { token }));
+    await expectLimited(await graphql(hub.gatewayUrl, search, { plate: '01-234-AB' }, { token }));
+    for (const node of hub.nodes.values()) {
+      const stored = await adminQuery(node.database.name, `select label from node.watch_entry where owner_unit = 'MK-BP-WATCH' order by label`);
+      expect(stored.map((row) => row.label)).toEqual(['RL-WATCH-1 (XK)', 'RL-WATCH-2 (XK)']);
+    }
+  });
+
   it('count a unit\u2019s officers together', async () => {
     // searchesPerUnit is 5: two officers of one unit, three and three searches.
     const [first, second] = [await officer('mk.first', 'MK-CRIM'), await officer('mk.second', 'MK-CRIM')];

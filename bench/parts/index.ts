@@ -9,5 +9,6 @@ import hitLatencyPart from './hitLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
+import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, watchListPart, auditWritePart, auditExportPart, picturePart];

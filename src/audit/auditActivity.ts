@@ -5,6 +5,12 @@ import type { Officer } from '../identity/officer.ts';
 
 /** The node contract's hit/no-hit search as the gateway sends it (searchOperation.ts): one entry per search in each node's log. */
 export const searchOperationName = 'query Search';
+/**
+ * A watch entry's registration as the gateway sends it to every node
+ * (nodeOperations.createWatchEntry): a standing search, matched at once
+ * against every record of the node, so it counts as a search.
+ */
+export const watchEntryOperationName = 'mutation CreateWatchEntry';
 
 /** How far above the usual an officer's searches must be to be called unusual: median + k × MAD. */
 export const unusualSearchK = 3;
@@ -102,8 +108,9 @@ function sumByDay<K extends string>(rows: readonly (Record<K, string> & { day: s
  * as auditEntries, so the counts add up to its totalCount): accesses
  * (CONSULTATION and DISCLOSURE entries that released something: OK, PARTIAL)
  * per UTC day by purpose and by unit, denials (outcome DENIED) per day by
- * error code, and each officer's hit/no-hit searches with the unusual ones
- * marked (at a node only, see {@link searchOperationName}).
+ * error code, and each officer's hit/no-hit searches (watch entries
+ * registered included) with the unusual ones marked (at a node only, see
+ * {@link searchOperationName}).
  */
 export async function auditActivity(
   prisma: AuditDatabase,
@@ -135,7 +142,7 @@ export async function auditActivity(
           select actor_sub as "actorSub", max(actor_agency) as "actorAgency", max(actor_unit) as "actorUnit", count(*)::int as count
           from audit.entry
           where at >= ${from} and at < ${to} and (${agency}::text is null or actor_agency = ${agency})
-            and operation = ${searchOperationName} and actor_sub is not null
+            and operation in (${searchOperationName}, ${watchEntryOperationName}) and actor_sub is not null
           group by actor_sub order by count desc, actor_sub`
       : Promise.resolve(null),
   ]);

@@ -14,7 +14,6 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type ValueNode,
 } from 'graphql';
 import { auditedInput, type AuditedInput } from '../domain/schema/auditedInputs.ts';
 import type { JsonValue, TermDigest } from './auditEntry.ts';

@@ -469,7 +469,7 @@ async function loadActivity() {
   });
   const unusual = officers.filter((officer) => officer.unusual).map((officer) => `${officer.actorSub} (${officer.count})`);
   $('#unusual-rule').textContent =
-    `Unusual (red): more than median + k × MAD searches in the period, MAD being the median absolute deviation of the officers' counts (taken as at least 1): ` +
+    `Searches count the watch entries registered too (a standing search). Unusual (red): more than median + k × MAD searches in the period, MAD being the median absolute deviation of the officers' counts (taken as at least 1): ` +
     `${searches.median} + ${searches.k} × ${Math.max(searches.mad, 1)} = ${searches.threshold}. ` +
     (unusual.length ? `Unusually many: ${unusual.join(', ')}.` : 'Nobody searched unusually often.');
 }

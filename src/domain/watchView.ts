@@ -4,6 +4,16 @@ import type { SearchField, SearchMatch } from './schema/addSearchTypes.ts';
 
 type Instant = Date | string;
 
+/**
+ * At most this many records hit one new watch entry retroactively at one
+ * node, the newest the owner releases to the watcher: a vague entry must not
+ * flood its unit. The cap counts hits after consent, so a record the watcher
+ * may not see never takes a hit's place, and the node's audit entry of the
+ * registration says when it was reached (retroHitsCapped). A record that
+ * changes later hits every entry it meets: no cap there.
+ */
+export const maxRetroHits = 200;
+
 /** Whether a watch entry still matches. */
 export type WatchStatus = 'ACTIVE' | 'EXPIRED' | 'REMOVED';
 

@@ -12,9 +12,11 @@ export interface RateLimits {
   operationsPerUnit: number;
   /**
    * Hit/no-hit searches per officer per minute, each `search` field of a
-   * document counted (aliases too). Default 30: an officer checking vehicles
-   * at a crossing point searches a few a minute, and bulk fishing through the
-   * partner's records is the misuse this stops.
+   * document counted (aliases too), and each watch entry registered
+   * (`createWatchEntry`: a standing search, whose retro hits answer the same
+   * question at once). Default 30: an officer checking vehicles at a crossing
+   * point searches a few a minute, and bulk fishing through the partner's
+   * records is the misuse this stops.
    */
   searchesPerOfficer: number;
   /** Searches per unit per minute. Default 150. */
@@ -64,7 +66,10 @@ const consumeStatement = `
   )
   select key, points, expire from operations union all select key, points, expire from searches`;
 
-/** Root fields named `search` in the operation, through fragments: each is one search of every agency. */
+/** Root fields that ask every agency whether it holds a record: a search, and a watch entry (matched at once against every record). */
+const searchFields = new Set(['search', 'createWatchEntry']);
+
+/** Searches and watch entries among the root fields of the operation, through fragments and aliases. */
 function countSearches(document: DocumentNode, operationName: string | null | undefined): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
@@ -74,7 +79,7 @@ function countSearches(document: DocumentNode, operationName: string | null | un
   const seen = new Set<string>();
   const count = (selectionSet: SelectionSetNode): number =>
     selectionSet.selections.reduce((sum, selection) => {
-      if (selection.kind === Kind.FIELD) return sum + (selection.name.value === 'search' ? 1 : 0);
+      if (selection.kind === Kind.FIELD) return sum + (searchFields.has(selection.name.value) ? 1 : 0);
       if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet);
       const fragment = fragments.get(selection.name.value);
       if (!fragment || seen.has(fragment.name.value)) return sum;

@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { loadDataDir } from '../config.ts';
 import { trustedDocumentNamed } from '../gateway/trustedDocuments.ts';
+import { readRunningHub, webSocketUrlOf } from '../hub/runningHub.ts';
 
 /** The hits subscription as the partners agreed it in contracts/trusted-documents.graphql. */
 export const hitsDocument = () => trustedDocumentNamed('Hits');
 
-const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--after <cursor>] [--url ws://127.0.0.1:4000/graphql]
+const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--after <cursor>] [--url ws://host:port/graphql]
 
 Prints every hit on your unit's watch entries as one JSON line, as it happens. Give --after the cursor
-of the last line to first get, in order, the hits you missed.
+of the last line to first get, in order, the hits you missed. Without --url, dials the hub that
+npm start runs in DATA_DIR (default .data).
 `;
 
 /**
@@ -20,13 +23,18 @@ of the last line to first get, in order, the hits you missed.
  */
 export async function runSubscribeCommand(
   args: string[],
-  { out = process.stdout, err = process.stderr, signal }: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; signal?: AbortSignal } = {},
+  {
+    out = process.stdout,
+    err = process.stderr,
+    env = process.env,
+    signal,
+  }: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
 ): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      url: { type: 'string', default: 'ws://127.0.0.1:4000/graphql' },
-      token: { type: 'string', default: process.env.HUB_TOKEN },
+      url: { type: 'string' },
+      token: { type: 'string', default: env.HUB_TOKEN },
       purpose: { type: 'string' },
       'case-reference': { type: 'string' },
       after: { type: 'string' },
@@ -36,6 +44,17 @@ export async function runSubscribeCommand(
     err.write(usage);
     return 2;
   }
+  // Not a fixed port: the hub of this DATA_DIR may listen on any (PORT, or 0 in tests).
+  let url = values.url;
+  if (url === undefined) {
+    const dataDir = loadDataDir(env);
+    const hub = await readRunningHub(dataDir);
+    if (!hub) {
+      err.write(`no running hub found in ${dataDir}: start one with npm start (same DATA_DIR), or give --url\n`);
+      return 2;
+    }
+    url = webSocketUrlOf(hub.gatewayUrl);
+  }
   const hits = hitsDocument();
   return new Promise<number>((resolve) => {
     signal?.addEventListener('abort', () => {
@@ -43,7 +62,7 @@ export async function runSubscribeCommand(
       resolve(0);
     });
     const client = createClient({
-      url: values.url,
+      url,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       connectionParams: {

@@ -35,7 +35,7 @@ function invalidJsonBody(error: unknown): unknown {
  */
 export function useJsonParameterCheck(): Plugin {
   return {
-    onRequestParse({ request, requestParser, setRequestParser }) {
+    onRequestParse({ requestParser, setRequestParser }) {
       if (!requestParser) return;
       const parse = requestParser;
       setRequestParser(async (incoming) => {

@@ -16,7 +16,12 @@ export function useSecurityHeaders(): Plugin {
       const headers = response.headers;
       headers.set('x-content-type-options', 'nosniff');
       headers.set('referrer-policy', 'no-referrer');
-      if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
+      // Over any value set before: Yoga marks its server-sent events `no-cache`, which still lets a
+      // browser or proxy keep a copy (only revalidated before reuse); nothing the hub serves may be kept.
+      // Deleted first: on headers made from a plain object ({ 'Cache-Control': … }, as Yoga's are),
+      // @whatwg-node's set() adds a lower-case key beside the original and both go out, joined.
+      headers.delete('cache-control');
+      headers.set('cache-control', 'no-store');
       if ((headers.get('content-type') ?? '').startsWith('text/html')) {
         if (!headers.has('content-security-policy')) {
           headers.set(

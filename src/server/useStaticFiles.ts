@@ -36,7 +36,7 @@ export function useStaticFiles({ path, files, contentSecurityPolicy }: StaticFil
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : file.body, {
           status: 200,
-          headers: { 'content-type': file.type, 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' },
+          headers: { 'content-type': file.type, 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-store' },
         }),
       );
     },

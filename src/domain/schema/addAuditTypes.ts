@@ -235,7 +235,8 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
         type: AuditSearchActivity,
         nullable: true,
         description:
-          "Hit/no-hit searches per officer, as the nodes log them (one entry per search each). Null for GATEWAY: the gateway's entries name the client's operation, not the fields it ran.",
+          'Hit/no-hit searches per officer, as the nodes log them (one entry per search each), watch entries registered included (a ' +
+          "standing search, matched at once against every record). Null for GATEWAY: the gateway's entries name the client's operation, not the fields it ran.",
       }),
     }),
   });

@@ -36,7 +36,11 @@ export function addWatchTypes(builder: HubBuilder, { SearchField, SearchMatch }:
       serialNumber: t.string({
         description: 'A firearm or component serial; ? or * for a character that cannot be read. Records whose serial is marked obliterated also hit when similar enough.',
       }),
-      make: t.string({ description: 'The make, where known (with serialNumber only).' }),
+      make: t.string({
+        description:
+          'The make, where known (with serialNumber only): kept with the entry for your unit to read, never matched on. The serial alone ' +
+          'decides, as in a search of the serial: makes are written many ways across agencies, and a watch list must not miss a hit over one.',
+      }),
       plate: t.string({ description: 'A registration plate; exact after normalisation.' }),
       plateCountry: t.string({ description: 'Country of registration of the plate (ISO 3166-1 alpha-2); required with plate.' }),
       vin: t.string({ description: 'A vehicle identification number (ISO 3779).' }),
@@ -50,7 +54,7 @@ export function addWatchTypes(builder: HubBuilder, { SearchField, SearchMatch }:
     watchEntry: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, WatchEntryView>) => ({
       kind: t.expose('kind', { type: WatchKindEnum }),
       label: t.exposeString('label', { description: 'The identifier as registered.' }),
-      make: t.exposeString('make', { nullable: true }),
+      make: t.exposeString('make', { nullable: true, description: 'The make registered with a serial: for reading, not matched on.' }),
       plateCountry: t.exposeString('plateCountry', { nullable: true }),
       unitCode: t.exposeString('unitCode', { description: 'The unit that watches: the recipient of the hits.' }),
       registeredBy: t.exposeString('registeredBy'),

@@ -25,6 +25,7 @@ import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
 import { search } from './search.ts';
+import { maxRetroHits } from '../../domain/watchView.ts';
 
 const watch = addWatchTypes(builder, search.enums);
 
@@ -93,7 +94,8 @@ builder.mutationFields((t) => ({
     description:
       "Registers an identifier for your unit to watch, for the purpose and case reference declared with this request, until " +
       "expiresAt (at most the days the exchange agreement allows). Every agency's node stores it and matches it against its " +
-      'records at once (retro hits) and on every record created or changed from now on.',
+      `records at once (retro hits: at most ${maxRetroHits} per agency, the newest records it releases to you) and on every record ` +
+      'created or changed from now on (there, every entry the record meets hits).',
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, context, info) => {

@@ -17,7 +17,7 @@ import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { loadAlertRows } from './loadAlertRows.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 export interface AlertFilter {
   kinds?: AlertKind[] | null;
@@ -250,7 +250,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
       },
       include: alertInclude(officer, officer.agency),
     });
-    await matchWatchEntries(work, officer.agency, { alertId: id }, agreement);
+    await matchRecord(work, officer.agency, id, agreement);
     const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
     await tx.alert.update({ where: { id }, data: { reference, updatedAt: created.updatedAt }, select: { id: true } });
     const alert = { ...created, reference };
@@ -302,7 +302,7 @@ export async function updateAlert(
         { currentVersion: current.version },
       );
     }
-    await matchWatchEntries(unit, officer.agency, { alertId: id }, agreement);
+    await matchRecord(unit, officer.agency, id, agreement);
     await unit.journal([{ agency: officer.agency, id, reference: current.reference }], { change: 'alert updated', fields: Object.keys(input) });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });

@@ -7,13 +7,13 @@ import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts, consentRelations } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
 type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
@@ -251,6 +251,8 @@ export async function decideConsentRequest(
         },
       });
     }
+    // The grant may make the record visible to a watcher it was hidden from when it was matched: it meets its watchers again.
+    if (input.decision === 'GRANT') await matchRecord(unit, owner, request.alertId, agreement, now);
     const decided = await tx.consentRequest.update({
       where: { id },
       data: {

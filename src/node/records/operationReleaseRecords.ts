@@ -11,6 +11,7 @@ import { linkedAlertsDigest, type VerifiedMembership } from '../../identity/gate
 import type { Officer } from '../../identity/officer.ts';
 import { assertConsentDecider, toGrantView } from './consentRequestRecords.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
 export interface JointOperationReleaseInput extends OperationReleaseInput {
@@ -158,7 +159,8 @@ export async function setJointOperationRelease(
   const code = purpose.caseReference!;
   const grantees = [...new Set(release.granteeAgencies)];
   const alertIds = release.tier === 'NONE' ? [] : [...new Set(release.alertIds)];
-  const work = inUnitOfWork(prisma, journal, async ({ tx, journal: write }): Promise<JointOperationReleaseResult> => {
+  const work = inUnitOfWork(prisma, journal, async (unit): Promise<JointOperationReleaseResult> => {
+    const { tx, journal: write } = unit;
     const held = await lockRelease(tx, code);
     if (held && release.revision <= held.revision) {
       const live = await tx.consentGrant.findMany({ where: { ...operationGrants(code), revokedAt: null }, orderBy: { id: 'asc' } });
@@ -192,6 +194,8 @@ export async function setJointOperationRelease(
     });
     const data = { revision: release.revision, tier: release.tier, expiresAt: release.expiresAt, alertIds, granteeAgencies: grantees, setBy: caller.sub, setAt: now };
     const row = await tx.jointOperationRelease.upsert({ where: { operation: code }, create: { operation: code, ...data }, update: data });
+    // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
+    for (const alert of alerts) await matchRecord(unit, owner, alert.id, agreement, now);
     await write(
       alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
       { change: 'joint operation release', operation: code, revision: release.revision, tier: release.tier, grantees, grants: grants.map((grant) => grant.id), revoked: revoked.map((grant) => grant.id) },

@@ -44,7 +44,7 @@ function valueTierOf(matchedOn: SearchField, agreement: ExchangeAgreement): Excl
  * cannot read), otherwise only how it matched.
  */
 export function hitOf(alert: AlertView, matchedOn: SearchField, score: number, agreement: ExchangeAgreement): SearchHitRecord {
-  const match: SearchMatch = score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR';
+  const match = matchOfScore(score);
   const released = tierRank(alert.access.tier) >= tierRank(valueTierOf(matchedOn, agreement));
   return { alert, matchedOn, match, score: released ? roundScore(score) : null };
 }
@@ -74,6 +74,9 @@ export interface SearchAccess {
   /** The agreement the node enforces. */
   agreement: ExchangeAgreement;
 }
+
+/** How a serial matched, read from its score (node.serial_score, migration 0014): 1 itself, {@link wildcardScore} every readable character. */
+export const matchOfScore = (score: number): SearchMatch => (score >= 1 ? 'EXACT' : score >= wildcardScore ? 'PARTIAL' : 'SIMILAR');
 
 /** Score of a serial whose readable characters all match a serial searched with unreadable ones. */
 export const wildcardScore = 0.99;

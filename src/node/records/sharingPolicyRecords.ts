@@ -8,7 +8,7 @@ import { validationFailed } from '../../domain/alertInput.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /**
  * Changes the handling, grading and per-partner rules of an alert of the
@@ -62,7 +62,7 @@ export async function setSharingPolicy(
       });
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
-    await matchWatchEntries(unit, officer.agency, { alertId: id }, agreement);
+    await matchRecord(unit, officer.agency, id, agreement);
     await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
       change: 'sharing policy set',
       handlingCode,

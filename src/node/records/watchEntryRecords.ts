@@ -3,13 +3,13 @@ import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { isUuid } from '../../domain/ids.ts';
-import type { WatchEntryInput } from '../../domain/watchInput.ts';
+import type { WatchCriterion, WatchEntryInput } from '../../domain/watchInput.ts';
 import type { WatchEntryView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
-import { matchWatchEntries } from '../../realtime/watchMatching.ts';
+import { matchNewEntry } from '../../realtime/watchMatching.ts';
 
 export function toWatchEntryView(row: WatchEntryRow, now = new Date()): WatchEntryView {
   return {
@@ -27,6 +27,19 @@ export function toWatchEntryView(row: WatchEntryRow, now = new Date()): WatchEnt
     expiresAt: row.expiresAt,
     removedAt: row.removedAt,
     status: row.removedAt ? 'REMOVED' : row.expiresAt <= now ? 'EXPIRED' : 'ACTIVE',
+  };
+}
+
+/** The columns a criterion is stored in (the rest are null), as every node stores and matches it. */
+export function criterionColumns(criterion: WatchCriterion) {
+  return {
+    kind: criterion.kind,
+    identifierKey: 'key' in criterion ? criterion.key : null,
+    make: criterion.kind === 'FIREARM_SERIAL' ? criterion.make : null,
+    plateCountry: criterion.kind === 'VEHICLE_PLATE' ? criterion.plateCountry : null,
+    familyNameKey: criterion.kind === 'PERSON' ? criterion.familyNameKey : null,
+    givenNameKey: criterion.kind === 'PERSON' ? criterion.givenNameKey : null,
+    dateOfBirth: criterion.kind === 'PERSON' ? criterion.dateOfBirth : null,
   };
 }
 
@@ -62,12 +75,10 @@ export async function createWatchEntry(
     if (existing.ownerAgency !== officer.agency || existing.ownerUnit !== officer.unit) throw hubError(ErrorCode.NOT_FOUND, 'No watch entry with this id.');
     return { entry: toWatchEntryView(existing, now), retroHits: 0 };
   }
-  const { criterion } = input;
   return inUnitOfWork(prisma, journal, async (unit) => {
     const row = await unit.tx.watchEntry.create({
       data: {
         id,
-        kind: criterion.kind,
         ownerAgency: officer.agency,
         ownerUnit: officer.unit,
         registeredBy: officer.sub,
@@ -75,19 +86,20 @@ export async function createWatchEntry(
         purpose: purpose.code,
         caseReference: purpose.caseReference,
         label: input.label,
-        identifierKey: 'key' in criterion ? criterion.key : null,
-        make: criterion.kind === 'FIREARM_SERIAL' ? criterion.make : null,
-        plateCountry: criterion.kind === 'VEHICLE_PLATE' ? criterion.plateCountry : null,
-        familyNameKey: criterion.kind === 'PERSON' ? criterion.familyNameKey : null,
-        givenNameKey: criterion.kind === 'PERSON' ? criterion.givenNameKey : null,
-        dateOfBirth: criterion.kind === 'PERSON' ? criterion.dateOfBirth : null,
+        ...criterionColumns(input.criterion),
         createdAt: now,
         expiresAt: input.expiresAt,
       },
     });
-    const retroHits = await matchWatchEntries(unit, owner, { watchEntryId: id }, agreement, now);
-    await unit.journal([watchEntryRecord(row)], { change: 'watch entry registered', watchEntry: watchEntryRef(row), retroHits });
-    return { entry: toWatchEntryView(row, now), retroHits };
+    const retro = await matchNewEntry(unit, owner, row, agreement, now);
+    // The log says when the retro cap cut hits off: the unit got the newest it may see, not every one.
+    await unit.journal([watchEntryRecord(row)], {
+      change: 'watch entry registered',
+      watchEntry: watchEntryRef(row),
+      retroHits: retro.hits,
+      ...(retro.capped ? { retroHitsCapped: true } : {}),
+    });
+    return { entry: toWatchEntryView(row, now), retroHits: retro.hits };
   });
 }
 

@@ -14,6 +14,7 @@ import { createWatchEntry, listWatchEntries, removeWatchEntry } from '../records
 import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 import { search } from './search.ts';
+import { maxRetroHits } from '../../domain/watchView.ts';
 
 const watch = addWatchTypes(builder, search.enums);
 
@@ -150,7 +151,8 @@ builder.mutationFields((t) => ({
     type: WatchEntry,
     description:
       "Stores a watch entry of the caller's unit under the id the gateway gave it, for the declared purpose, and matches it against " +
-      "this agency's records at once (retro hits). The same id again returns the stored entry.",
+      `this agency's records at once (retro hits: at most ${maxRetroHits}, the newest this agency releases to the caller). The same id ` +
+      'again returns the stored entry.',
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
