@@ -75,6 +75,12 @@ export const ErrorCode = {
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /**
+   * A change was made at the nodes that own it, but the gateway's log could not
+   * record its outcome: the answer is withheld; the change exists (do not send
+   * it again). `extensions.agencies`, `extensions.operationId`.
+   */
+  AUDIT_INCOMPLETE: 'AUDIT_INCOMPLETE',
   /** A party's checkpoint contradicts a copy already kept: its log was rewritten. */
   CHECKPOINT_CONFLICT: 'CHECKPOINT_CONFLICT',
   /** Too many operations or searches from the officer or the unit; `extensions.retryAfterSeconds` says when to try again (HTTP 429). */

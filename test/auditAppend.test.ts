@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEntries, appendCommittedEntries, chainEntries } from '../src/audit/appendAuditEntry.ts';
-import { genesisHash, normalizeAuditInput, toColumns } from '../src/audit/auditEntry.ts';
+import { genesisHash } from '../src/audit/auditEntry.ts';
+import { toColumns } from '../src/audit/entryColumns.ts';
+import { normalizeAuditInput } from '../src/audit/normalizeAuditInput.ts';
 import { createAuditWriter } from '../src/audit/createAuditWriter.ts';
 import { createPrismaClient, type PrismaClient } from '../src/database/createPrismaClient.ts';
 import { appendInput } from './auditAppendInput.ts';
@@ -186,11 +188,12 @@ describe('fail-closed: when audit.append_entries cannot write, nothing leaves', 
     const node = hub.nodes.get('XK')!.database.name;
     const before = await count(node);
     await revoked(node, async () => {
+      // The client is told it was XK's log (not that XK did not answer).
       const http = await hub.query('mk-border-officer', read, { id: alertId });
-      expect(codes(http)).toEqual(['AGENCY_UNAVAILABLE']);
+      expect(codes(http)).toEqual(['AUDIT_UNAVAILABLE']);
       expect(http.data?.alert ?? null).toBeNull();
       const ws = await graphqlOverWebSocket(hub.gatewayUrl, read, { id: alertId }, { token: await hub.token('mk-border-officer') });
-      expect(ws.errors?.map((error) => error.extensions?.code)).toEqual(['AGENCY_UNAVAILABLE']);
+      expect(ws.errors?.map((error) => error.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
       expect(ws.data?.alert ?? null).toBeNull();
     });
     expect(await count(node)).toBe(before);

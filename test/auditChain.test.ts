@@ -4,14 +4,8 @@ import { exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEntries, appendAuditEntry } from '../src/audit/appendAuditEntry.ts';
-import {
-  columnsFromRow,
-  entryHash,
-  genesisHash,
-  hashColumns,
-  type AuditEntryColumns,
-  type AuditEntryInput,
-} from '../src/audit/auditEntry.ts';
+import { genesisHash, type AuditEntryInput } from '../src/audit/auditEntry.ts';
+import { columnsFromRow, entryHash, hashColumns, type AuditEntryColumns } from '../src/audit/entryColumns.ts';
 import { canonicalJson } from '../src/audit/canonicalJson.ts';
 import {
   CheckpointConflictError,

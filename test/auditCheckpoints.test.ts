@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnsFromRow, genesisHash, hashColumns } from '../src/audit/auditEntry.ts';
+import { genesisHash } from '../src/audit/auditEntry.ts';
+import { columnsFromRow, hashColumns } from '../src/audit/entryColumns.ts';
 import { runAuditCommand } from '../src/audit/runAuditCommand.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { adminQuery, codes, graphql, startTestHub, type TestHub } from './helpers.ts';

@@ -6,7 +6,7 @@ import { splitOwnedId } from '../src/gateway/globalId.ts';
 import { gatewaySchema } from '../src/gateway/schema/index.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import { alertInput } from './fixtures.ts';
-import { adminQuery, codes, demoUsers, graphql, openSocket, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, codes, demoUsers, graphql, graphqlOverWebSocket, openSocket, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 
 // Every root field of the public schema, called once as a client would: each
 // call leaves its consultation entry in the gateway's log, naming who, why,
@@ -196,6 +196,14 @@ const steps: Step[] = [
     document: () => 'query Activity { auditActivity(party: "XK") { accessesByPurpose { key } } }',
     purpose: { purpose: 'AUDIT', caseReference: null },
   },
+  {
+    field: 'jointPicture',
+    user: 'mk-analyst',
+    name: 'Picture',
+    document: () => 'query Picture { jointPicture(input: { dimensions: [PLACE], from: "2026-03", to: "2026-03" }) { periods tables { agency } } }',
+    purpose: { purpose: 'RISK_ANALYSIS', caseReference: null },
+  },
+  { field: 'statisticsPlaces', user: 'mk-analyst', name: 'Places', document: () => 'query Places { statisticsPlaces { code } }', purpose: { purpose: 'RISK_ANALYSIS', caseReference: null } },
   {
     field: 'auditChains',
     user: 'xk-auditor',
@@ -496,24 +504,42 @@ describe('consultation log at the gateway', () => {
   it('records refused requests: bad token, no purpose, invalid document, forbidden', async () => {
     const badToken = await graphql(hub.gatewayUrl, 'query Me { viewer { sub } }', {}, { token: 'not.a.token' });
     expect(codes(badToken)).toEqual(['TOKEN_INVALID']);
-    expect(await lastEntry()).toMatchObject({ kind: 'DENIAL', outcome: 'DENIED', error_code: 'TOKEN_INVALID' });
-
-    const noPurpose = await hub.query('xk-border-officer', 'query Me { viewer { sub } }', {}, { purpose: null });
-    expect(codes(noPurpose)).toEqual(['PURPOSE_REQUIRED']);
-    expect(await lastEntry()).toMatchObject({ kind: 'DENIAL', error_code: 'PURPOSE_REQUIRED' });
-
-    const invalid = await hub.query('xk-border-officer', '{ nonsense }');
-    expect(codes(invalid)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    // Refused before any context is built: the entry keeps who the token claims to be.
-    expect(await lastEntry()).toMatchObject({
-      kind: 'DENIAL',
-      error_code: 'GRAPHQL_VALIDATION_FAILED',
-      details: { claimedSubject: expect.stringContaining(demoUsers['xk-border-officer'].sub) },
-    });
+    expect(await lastEntry()).toMatchObject({ kind: 'DENIAL', outcome: 'DENIED', error_code: 'TOKEN_INVALID', actor_sub: null });
 
     const forbidden = await hub.query('xk-auditor', 'query Feed { alerts { totalCount } }');
     expect(codes(forbidden)).toEqual(['FORBIDDEN']);
     expect(await lastEntry()).toMatchObject({ kind: 'CONSULTATION', actor_sub: demoUsers['xk-auditor'].sub, outcome: 'DENIED', error_code: 'FORBIDDEN' });
+  });
+
+  // Refused before the operation ran, but after the token verified: the entry names the officer like any other,
+  // so an auditor filtering by officer (or by denials) finds it; a token that did not verify is only a claim.
+  const overLimit = `query Many { ${Array.from({ length: 40 }, (_, index) => `a${index}: viewer { sub }`).join(' ')} }`;
+  const refusals: { what: string; document: string; purpose?: string | null; code: string; outcome: string }[] = [
+    { what: 'no purpose', document: 'query Me { viewer { sub } }', purpose: null, code: 'PURPOSE_REQUIRED', outcome: 'DENIED' },
+    { what: 'an unknown purpose', document: 'query Me { viewer { sub } }', purpose: 'CURIOSITY', code: 'PURPOSE_UNKNOWN', outcome: 'DENIED' },
+    { what: 'an invalid document', document: '{ nonsense }', code: 'GRAPHQL_VALIDATION_FAILED', outcome: 'ERROR' },
+    { what: 'a document over a limit', document: overLimit, code: 'QUERY_TOO_COMPLEX', outcome: 'ERROR' },
+  ];
+  const officer = demoUsers['xk-border-officer'];
+  const namesTheOfficer = (code: string, outcome: string) => ({
+    kind: 'DENIAL',
+    outcome,
+    error_code: code,
+    actor_sub: officer.sub,
+    actor_agency: officer.agency,
+    actor_unit: officer.unit,
+    actor_roles: [...officer.roles],
+    details: null,
+  });
+
+  it.each(refusals)('names the verified officer in the entry of a request refused for $what, over HTTP and graphql-ws', async ({ document, purpose, code, outcome }) => {
+    const options = purpose === undefined ? {} : { purpose };
+    const overHttp = await hub.query('xk-border-officer', document, {}, options);
+    expect(codes(overHttp)).toEqual([code]);
+    expect(await lastEntry()).toMatchObject(namesTheOfficer(code, outcome));
+    const overSocket = await graphqlOverWebSocket(hub.gatewayUrl, document, {}, { token: await hub.token('xk-border-officer'), ...options });
+    expect(overSocket.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+    expect(await lastEntry()).toMatchObject(namesTheOfficer(code, outcome));
   });
 
   it('withholds the answer when the consultation cannot be recorded', async () => {

@@ -97,16 +97,24 @@ describe('fail-closed', () => {
     const alertsBefore = await hub.nodes.get('XK')!.prisma.alert.count();
     await adminQuery(database(), 'revoke insert on audit.entry from hub_app');
     try {
-      // XK's node withholds everything; for the caller XK is then an agency that cannot answer (the others still can).
+      // XK's node withholds everything; the caller is told it was XK's log (the other agencies still answer).
       const read = await hub.query('mk-border-officer', `query($id: ID!) { alert(id: $id) { reference } }`, { id: alertId });
-      expect(codes(read)).toEqual(['AGENCY_UNAVAILABLE']);
-      expect(read.errors![0]!.message).toMatch(/XK .*audit log/);
+      expect(codes(read)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(read.errors![0]).toMatchObject({ message: expect.stringMatching(/audit log of agency XK/), extensions: { agency: 'XK' } });
       expect(read.data?.alert ?? null).toBeNull();
-      const list = await hub.query('xk-border-officer', `{ alerts(agencies: ["XK"]) { unavailableAgencies edges { node { reference } } } }`);
-      expect(codes(list)).toEqual(['AGENCY_UNAVAILABLE']);
-      expect(list.data?.alerts.edges ?? []).toEqual([]);
+      const list = await hub.query('xk-border-officer', `{ alerts { unavailableAgencies edges { node { reference owner { code } } } } }`);
+      expect(codes(list)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(list.data!.alerts.unavailableAgencies).toEqual(['XK']);
+      expect(list.data!.alerts.edges.map((edge: any) => edge.node.owner.code)).not.toContain('XK');
       const write = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'must not exist' }) });
-      expect(codes(write)).toEqual(['AGENCY_UNAVAILABLE']);
+      expect(codes(write)).toEqual(['AUDIT_UNAVAILABLE']);
+      // The gateway's log says so too: the outcome of each names XK's log, not an agency that did not answer.
+      const outcomes = await adminQuery<{ operation: string; outcome: string; error_code: string }>(
+        hub.hubDatabase.name,
+        `select operation, outcome, error_code from audit.entry where outcome <> 'PENDING' order by seq desc limit 3`,
+      );
+      expect(outcomes.map((entry) => entry.error_code)).toEqual(['AUDIT_UNAVAILABLE', 'AUDIT_UNAVAILABLE', 'AUDIT_UNAVAILABLE']);
+      expect(outcomes.map((entry) => entry.outcome)).toEqual(['ERROR', 'PARTIAL', 'PARTIAL']);
     } finally {
       await adminQuery(database(), 'grant insert on audit.entry to hub_app');
     }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleContentSecurityPolicy } from '../src/console/useConsole.ts';
+import { loadTrustedDocuments } from '../src/gateway/trustedDocuments.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, demoUsers, graphql, launchTestBrowser, startTestHub, tamperWithAuditEntry, type TestBrowser, type TestHub } from './helpers.ts';
+import { adminQuery, anotherGateway, demoUsers, graphql, launchTestBrowser, startTestHub, tamperWithAuditEntry, type TestBrowser, type TestHub } from './helpers.ts';
 
 // The auditors' console as an auditor uses it, in a real Chromium that cannot
 // reach the internet: signing in with a demo token, the log filtered and an
@@ -51,6 +52,9 @@ beforeAll(async () => {
   const alert = (await hub.query('xk-border-officer', createAlertMutation, { input: alertInput() })).data!.createAlert;
   await hub.query('mk-border-officer', `query Peek($id: ID!) { alert(id: $id) { reference } }`, { id: alert.id });
   await hub.query('mk-border-officer', `query Feed { alerts(agencies: ["XK"]) { totalCount } }`);
+  const watch = `mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
+  const watched = await hub.query('xk-border-officer', watch, { input: { plate: 'WE-417-KS', plateCountry: 'XK', expiresAt: new Date(Date.now() + 5 * 864e5).toISOString() } });
+  expect(watched.errors).toBeUndefined();
   const search = `query Find($plate: String!) { search(input: { plate: $plate }) { outcome } }`;
   for (const [sub, times] of [['xk.bp.a', 1], ['xk.bp.b', 2], ['xk.bp.c', 1], ['xk.bp.d', 2], [fisher, 10]] as const) {
     const token = await hub.token({ sub, agency: 'XK', unit: 'XK-BP-HANI', roles: ['officer'] });
@@ -148,6 +152,23 @@ describe('the audit console', () => {
     await browser.screenshot('console-trail');
   });
 
+  it('offers no trail for a record that is not an alert (a watch entry), and names what the record is', async () => {
+    await page.click('#tabs [data-tab=log]');
+    await fill('#log-filter [name=actorSub]', demoUsers['xk-border-officer'].sub);
+    await page.$eval('#log-filter [name=kind]', (select) => ((select as HTMLSelectElement).value = 'CHANGE'));
+    await page.click('#log-filter button[type=submit]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#log-table tbody tr')].some((row) => row.children[7]?.textContent === 'mutation CreateWatchEntry'), slow);
+    await page.$$eval('#log-table tbody tr', (rows) => (rows.find((row) => row.children[7]?.textContent === 'mutation CreateWatchEntry') as HTMLElement).click());
+    const entry = await textOf('#entry', (text) => text.includes('WATCH_ENTRY'));
+    expect(entry).toContain('WATCH_ENTRY XK');
+    expect(await page.$$eval('#entry .trail-link', (buttons) => buttons.length)).toBe(0);
+    // The trail of an id that names no alert says so, rather than "0 entries across 0 parties".
+    await page.click('#tabs [data-tab=trail]');
+    await fill('#trail-form [name=alertId]', Buffer.from('Alert:XK:00000000-0000-4000-8000-000000000000').toString('base64'));
+    await page.click('#trail-form button[type=submit]');
+    expect(await textOf('#trail-summary', (text) => text.startsWith('No entry'))).toContain('names this alert');
+  });
+
   it('shows every chain verified, then red where a tampering broke one', async () => {
     await page.click('#tabs [data-tab=chains]');
     await page.waitForFunction(() => document.querySelectorAll('#chains .chain.verified').length === 3, slow);
@@ -192,5 +213,22 @@ describe('the audit console', () => {
     expect(await page.$$eval('#chains .chain', (cards) => cards.length)).toBe(0);
     await browser.screenshot('console-officer');
     expect(browser.foreignRequests).toEqual([]);
+  });
+
+  it('works on a gateway that runs trusted documents only, as production does: every operation sent by the id of its agreed document', async () => {
+    await using gateway = anotherGateway(hub, { introspection: false, followFeeds: false, trustedDocuments: loadTrustedDocuments() });
+    const url = await gateway.start();
+    await page.goto(new URL('/console', url).href, { waitUntil: 'load' });
+    await page.$eval('#token', (element, value) => ((element as HTMLTextAreaElement).value = value), await hub.token('xk-auditor'));
+    await page.click('#signin-form button[type=submit]');
+    expect(await textOf('#log-summary', (text) => /^XK: \d+ entries match/.test(text))).not.toMatch(/^XK: 0 /);
+    await page.click('#tabs [data-tab=chains]');
+    await page.waitForFunction(() => document.querySelectorAll('#chains .chain').length === 3, slow);
+    await page.click('#tabs [data-tab=activity]');
+    await textOf('#activity-summary', (text) => text.startsWith('XK: '));
+    expect(await page.$eval('#error', (element) => (element as HTMLElement).hidden)).toBe(true);
+    // Nothing the console sent was refused as untrusted.
+    const refused = await adminQuery(hub.hubDatabase.name, `select seq from audit.entry where error_code = 'DOCUMENT_NOT_TRUSTED'`);
+    expect(refused).toEqual([]);
   });
 });

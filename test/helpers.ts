@@ -190,7 +190,11 @@ export interface TestHubOptions {
   agencies?: string[];
   /** The exchange agreement of every node and of the gateway. Default: the committed one. */
   agreement?: ExchangeAgreement;
-  /** Default 2,000 ms. */
+  /**
+   * Default 15,000 ms: a test hub's first calls (cold plans, rollup triggers)
+   * can take seconds on a loaded 2-core machine; tests of a node that does not
+   * answer set their own, short timeout.
+   */
   nodeTimeoutMs?: number;
   /** The gateway's rate limits. Default: high enough that no test but the rate-limit tests meets them. */
   rateLimits?: GatewayConfig['rateLimits'];
@@ -211,7 +215,7 @@ export interface TestHubOptions {
 export async function startTestHub({
   agencies = ['XK', 'MK'],
   agreement,
-  nodeTimeoutMs = 2_000,
+  nodeTimeoutMs = 15_000,
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
@@ -287,6 +291,18 @@ export async function startTestHub({
       await rm(keysDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Another gateway over the test hub's database and nodes (not started), with the options given. */
+export function anotherGateway(hub: TestHub, options: Partial<GatewayConfig> = {}): Gateway {
+  return createGateway({
+    trustList: hub.trustList,
+    databaseUrl: hub.hubDatabase.applicationUrl,
+    nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
+    signer: hub.keys.gateway,
+    auditDigestKey: hub.keys.auditDigests.get('GATEWAY')!,
+    ...options,
+  });
 }
 
 /**

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHubPrismaClient } from '../src/database/createHubPrismaClient.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
+import { seedDemoJointArrests } from '../src/demo/seedDemoJointArrests.ts';
 import { pictureContentSecurityPolicy } from '../src/picture/usePicture.ts';
 import { launchTestBrowser, startTestHub, type TestBrowser, type TestHub } from './helpers.ts';
 
@@ -47,6 +49,13 @@ beforeAll(async () => {
   hub = await startTestHub({ nodeTimeoutMs: 15_000 });
   const now = new Date();
   await Promise.all([...hub.nodes].map(([agency, node]) => seedDemoData(node.prisma, agency, { now })));
+  // The joint operations with arrests, in the hub database as `npm start` seeds them.
+  const hubPrisma = createHubPrismaClient({ databaseUrl: hub.hubDatabase.applicationUrl, maxConnections: 2 });
+  try {
+    expect((await seedDemoJointArrests(hubPrisma, ['XK', 'MK'], now)).skipped).toBe(false);
+  } finally {
+    await hubPrisma.$disconnect();
+  }
   browser = await launchTestBrowser({ width: 1400, height: 1500 });
   page = browser.page;
   page.on('pageerror', (error) => pageProblems.push(String(error)));
@@ -81,10 +90,18 @@ describe('the joint picture', () => {
     await until('both agencies on the map', async () => (await count('#map .mark.XK')) > 0 && (await count('#map .mark.MK')) > 0);
     await until('the series', async () => (await count('#series .bar.XK')) >= 12 && (await count('#series .bar.MK')) >= 12);
     await until('the CIRAM matrix', async () => (await count('#ciram tbody tr')) >= 7);
-    await until('the breakdowns', async () => (await count('#breakdowns .breakdown')) === 5);
+    await until('the breakdowns', async () => (await count('#breakdowns .breakdown')) === 6);
+    expect(await page.$eval('#breakdowns [data-table=byMunicipality]', (element) => element.textContent ?? '')).toContain('Municipality');
+    // The joint arrests beside the series: one bar per month, JOINT, with the demo's suppressed months hatched.
+    await until('the arrests', async () => (await count('#arrests .bar.JOINT')) >= 12);
+    expect(await count('#arrests .bar.JOINT.suppressed')).toBe(2);
+    expect(await page.$$eval('#arrests .bar.JOINT:not(.suppressed) title', (titles) => titles.map((title) => title.textContent))).toContain(
+      `JOINT ${new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 6, 1)).toISOString().slice(0, 7)}: 12 persons arrested`,
+    );
     const legend = await page.$eval('#legend', (element) => element.textContent ?? '');
     expect(legend).toContain('XK: your agency, whole');
     expect(legend).toContain("MK: partner's statistics, cells under 5 alerts suppressed");
+    expect(legend).toContain('JOINT: joint operations of XK, protected');
     // MK's small cells are suppressed, and shown as such; XK's own never are.
     const suppressed = await page.$$eval('#ciram td.suppressed, #breakdowns td.suppressed, #series .bar.suppressed, #map .mark.suppressed', (elements) =>
       elements.map((element) => element.getAttribute('data-agency') ?? element.closest('td')?.cellIndex ?? 'cell'),
@@ -100,7 +117,10 @@ describe('the joint picture', () => {
       return name ? readFile(join(downloads, name), 'utf8') : undefined;
     });
     const [header, ...rows] = csv.trimEnd().split('\r\n');
-    expect(header).toBe('table,agency,period,breakdown,suppressed,alerts,firearms,rounds,explosivesKg,threat,vulnerability,impact');
+    expect(header).toBe('table,agency,period,breakdown,suppressed,alerts,firearms,rounds,explosivesKg,threat,vulnerability,impact,personsArrested');
+    expect(rows.some((row) => row.startsWith('arrests,JOINT,') && row.endsWith(',true,,,,,,,,'))).toBe(true);
+    expect(rows.some((row) => /^arrests,JOINT,[0-9-]+,,false,,,,,,,,12$/.test(row))).toBe(true);
+    expect(rows.some((row) => row.startsWith('byMunicipality,'))).toBe(true);
     expect(rows.some((row) => row.startsWith('byPlace,MK,') && row.includes(',true,'))).toBe(true);
     expect(rows.some((row) => row.startsWith('byPlace,XK,') && row.includes(',true,'))).toBe(false);
     expect(browser.foreignRequests).toEqual([]);

@@ -191,8 +191,9 @@ describe('statistics of one agency', () => {
       firearmType: fc.constantFrom('PISTOL', 'RIFLE', 'ASSAULT_RIFLE', null),
       threat: fc.integer({ min: 1, max: 5 }),
       converted: fc.boolean(),
+      municipality: fc.constantFrom('Hani i Elezit', 'Kaçanik', 'KACANIK', 'Viti', 'a village not on the list', null),
     });
-    const dimensionSets = fc.subarray(['PLACE', 'FIREARM_TYPE', 'CONVERTED_GAS_ALARM', 'RISK_LEVEL'] as const);
+    const dimensionSets = fc.subarray(['PLACE', 'FIREARM_TYPE', 'CONVERTED_GAS_ALARM', 'RISK_LEVEL', 'MUNICIPALITY'] as const);
     const mk = { agency: 'MK', roles: ['analyst'] as const };
     const xk = hub.nodes.get('XK')!;
     let run = 0;

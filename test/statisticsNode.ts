@@ -10,6 +10,8 @@ export interface StatAlert {
   threat?: number;
   converted?: boolean;
   handlingCode?: 'H0' | 'H2';
+  /** As the officer typed it (any spelling); none by default. */
+  municipality?: string | null;
   /** A sharing rule for MK at this tier. */
   mkTier?: 'NONE' | 'HIT';
 }
@@ -24,13 +26,13 @@ export async function insertStatAlerts(database: string, unit: string, alerts: r
   const ids = await adminQuery<{ id: string }>(
     database,
     `insert into node.alert (id, reference, kind, title, occurred_at, location_kind, border_crossing, latitude, longitude,
-                             risk_threat, risk_vulnerability, risk_impact, risk_level, unit_code, created_by, updated_at, handling_code)
+                             risk_threat, risk_vulnerability, risk_impact, risk_level, unit_code, created_by, updated_at, handling_code, municipality)
      select gen_random_uuid(), 'STAT-' || substr(md5(random()::text), 1, 20), coalesce(r->>'kind', 'SEIZURE')::node.alert_kind, 'Statistics test',
             (r->>'occurredAt')::timestamptz,
             case when r->>'place' like 'SECTOR_%' then 'GREEN_BORDER' else 'BORDER_CROSSING_POINT' end::node.location_kind,
             case when r->>'place' like 'SECTOR_%' then null else (r->>'place')::node.border_crossing_point end,
             case when r->>'place' like 'SECTOR_%' then 42.24 end, case when r->>'place' like 'SECTOR_%' then 21.6 end,
-            coalesce((r->>'threat')::int, 3), 3, 3, 'MEDIUM', $2, 'stat.test', now(), coalesce(r->>'handlingCode', 'H0')::node.handling_code
+            coalesce((r->>'threat')::int, 3), 3, 3, 'MEDIUM', $2, 'stat.test', now(), coalesce(r->>'handlingCode', 'H0')::node.handling_code, r->>'municipality'
        from jsonb_array_elements($1::jsonb) with ordinality as t(r, n) order by n
      returning id`,
     [JSON.stringify(rows), unit],

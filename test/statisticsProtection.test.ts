@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { releasedArrests } from '../src/statistics/jointArrests.ts';
 import { buildBlocks, suppressedCells, type FineCell } from '../src/statistics/protectCells.ts';
 
 // The disclosure control of one period, attacked as a partner would: every
@@ -156,5 +157,23 @@ describe('disclosure control of the joint picture', () => {
     // The row of the small cell and its complement is released whole, the columns they share are not.
     expect(suppressedCells(blocks, [0], new Map([['d0=0', 10], ['d0=1', 14]]), 5).size).toBe(0);
     expect([...suppressedCells(blocks, [1], new Map([['d1=0', 9], ['d1=1', 15]]), 5)].sort()).toEqual(['d1=0', 'd1=1']);
+  });
+
+  it("lets no member of joint operations learn a small count of another operation's arrests from a released period (fixed seed)", () => {
+    let released = 0;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 2, max: 6 }), (shares, minimum) => {
+        const total = releasedArrests(shares, minimum);
+        if (total === null) return;
+        released += 1;
+        // Every set of operations a caller may be a member of: what the released total leaves of the others.
+        for (const known of subsets(shares.length)) {
+          const rest = total - known.reduce((sum, index) => sum + shares[index]!, 0);
+          expect(rest === 0 || rest >= minimum, `${JSON.stringify({ shares, minimum, known })} leaves ${rest}`).toBe(true);
+        }
+      }),
+      { seed: 20261205, numRuns: 500 },
+    );
+    expect(released).toBeGreaterThan(50);
   });
 });

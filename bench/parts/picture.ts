@@ -15,7 +15,9 @@ const months = 24;
 
 /**
  * Alerts over the last `months` months, by SQL: most at the four crossing points, some on the
- * green border (three sectors by longitude) and inland, with their CIRAM scores; four firearms
+ * green border (three sectors by longitude) and inland, with their CIRAM scores, those away from
+ * a crossing point naming one of six border municipalities (in more than one spelling) or a place
+ * the municipality list does not know; four firearms
  * each, of every type, now and then converted, 3D-printed, reactivated or obliterated.
  */
 function seedStatements(alerts: number, unit: string, now: Date): string[] {
@@ -23,14 +25,15 @@ function seedStatements(alerts: number, unit: string, now: Date): string[] {
   const id = (n: string) => `md5('picture-alert-' || ${n})::uuid`;
   return [
     `insert into node.alert (id, reference, kind, title, occurred_at, location_kind, border_crossing, latitude, longitude,
-                             risk_threat, risk_vulnerability, risk_impact, risk_level, unit_code, created_by, created_at, updated_at)
+                             risk_threat, risk_vulnerability, risk_impact, risk_level, unit_code, created_by, created_at, updated_at, municipality)
      select ${id('i')}, '${unit.slice(0, 2)}-PIC-' || lpad(i::text, 7, '0'),
             (array['SEIZURE', 'SEIZURE', 'SEIZURE', 'STOLEN_FIREARM', 'LOST_FIREARM', 'TRACE_REQUEST'])[1 + i % 6]::node.alert_kind,
             'Picture benchmark ' || i, ${at} - (i % ${months * 30}) * interval '1 day' - (i % 24) * interval '1 hour',
             case when i % 10 < 6 then 'BORDER_CROSSING_POINT' when i % 10 < 9 then 'GREEN_BORDER' else 'MUNICIPALITY' end::node.location_kind,
             case when i % 10 < 6 then (enum_range(null::node.border_crossing_point))[1 + (i / 10) % 4] end,
             case when i % 10 between 6 and 8 then 42.1 end, case when i % 10 between 6 and 8 then 20.9 + (i % 7) * 0.12 end,
-            1 + i % 5, 1 + (i / 5) % 5, 1 + (i / 25) % 5, (enum_range(null::node.risk_level))[1 + i % 4], '${unit}', 'bench.seed', ${at}, ${at}
+            1 + i % 5, 1 + (i / 5) % 5, 1 + (i / 25) % 5, (enum_range(null::node.risk_level))[1 + i % 4], '${unit}', 'bench.seed', ${at}, ${at},
+            case when i % 10 >= 6 then (array['Kaçanik', 'Hani i Elezit', 'Viti', 'Dragash', 'Kumanovo', 'Lipkovo', 'Kacanik', 'a hamlet'])[1 + (i / 7) % 8] end
        from generate_series(1, ${alerts}) i`,
     `insert into node.firearm (id, alert_id, position, make, model, type, calibre, eu_category, converted_gas_alarm, printed_3d, reactivated, serial_obliterated, created_at)
      select md5('picture-firearm-' || n)::uuid, ${id(`(1 + (n - 1) / ${firearmsPerAlert})`)}, (n - 1) % ${firearmsPerAlert}, 'Zastava', 'M70',

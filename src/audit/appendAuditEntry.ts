@@ -1,15 +1,7 @@
 import type { AuditDatabase, AuditTransaction } from './auditDatabase.ts';
-import {
-  checkParty,
-  entryHash,
-  genesisHash,
-  normalizeAuditInput,
-  toColumns,
-  toSeq,
-  type AuditEntry,
-  type AuditEntryContent,
-  type AuditEntryInput,
-} from './auditEntry.ts';
+import { checkParty, genesisHash, type AuditEntry, type AuditEntryContent, type AuditEntryInput } from './auditEntry.ts';
+import { entryHash, toColumns, toSeq } from './entryColumns.ts';
+import { normalizeAuditInput } from './normalizeAuditInput.ts';
 
 /** The last entry of the log: its sequence number and hash (0 and the genesis hash when empty). */
 export interface AuditHead {

@@ -104,13 +104,14 @@ function sumByDay<K extends string>(rows: readonly (Record<K, string> & { day: s
 
 /**
  * What a party's log says of the period in aggregate, computed in SQL over
- * the entries the reader may read ({@link auditScopeAgency}: the same scope
- * as auditEntries, so the counts add up to its totalCount): accesses
- * (CONSULTATION and DISCLOSURE entries that released something: OK, PARTIAL)
- * per UTC day by purpose and by unit, denials (outcome DENIED) per day by
- * error code, and each officer's hit/no-hit searches (watch entries
- * registered included) with the unusual ones marked (at a node only, see
- * {@link searchOperationName}).
+ * the entries the reader may read ({@link auditScopeAgency}: the scope
+ * auditEntries applies, so each count can be listed there with the same
+ * filter; the counts do not add up to its totalCount: changes, erasures
+ * and entries that ended in ERROR are counted nowhere here): accesses
+ * (CONSULTATION and DISCLOSURE entries that released something: OK,
+ * PARTIAL) per UTC day by purpose and by unit, denials (outcome DENIED, any kind) per day by error code, and
+ * each officer's hit/no-hit searches (watch entries registered included) with the unusual ones marked (at a node
+ * only, see {@link searchOperationName}).
  */
 export async function auditActivity(
   prisma: AuditDatabase,

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { genesisHash, toSeq } from './auditEntry.ts';
+import { genesisHash } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 import type { CheckpointKeys } from './checkpoints.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
 
@@ -58,11 +59,14 @@ export function createAuditChainMonitor({ party, databaseUrl, publicKeys, maxAge
     const checkedAt = new Date();
     // On the pool, whose one connection queues them, the walk's read-ahead queries wait their turn.
     const result = await verifyAuditChain(pool, publicKeys ? { publicKeys } : {});
-    // The head read after the walk: entries appended meanwhile were walked too (the log only grows).
-    // Counted apart from the head: an entry deleted from the middle makes them differ.
-    const { rows } = await pool.query<{ seq: string; hash: string; at: Date; count: string }>(
-      'select seq, hash, at, (select count(*) from audit.entry) as count from audit.entry order by seq desc limit 1',
-    );
+    // A walk that succeeded names the head it reached: entries appended after its last read were not walked,
+    // so the log's head read now would claim more than was verified. A walk that failed is reported with the
+    // log as it is now, counted apart from its head (an entry deleted from the middle makes them differ).
+    const { rows } = result.ok
+      ? await pool.query<{ seq: string; hash: string; at: Date; count: string }>('select seq, hash, at, seq as count from audit.entry where seq = $1', [result.count])
+      : await pool.query<{ seq: string; hash: string; at: Date; count: string }>(
+          'select seq, hash, at, (select count(*) from audit.entry) as count from audit.entry order by seq desc limit 1',
+        );
     const head = rows[0];
     const headSeq = head ? toSeq(head.seq) : 0;
     return {

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Officer } from '../identity/officer.ts';
 import type { AlertView } from '../domain/alertView.ts';
+import { alertRecordRef } from './recordRefs.ts';
 import type { AuditTransaction } from './auditDatabase.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome, AuditRecordRef, AuditWitness, JsonValue, TermDigest } from './auditEntry.ts';
 import type { AuditHead } from './appendAuditEntry.ts';
+import type { AuditDatabase } from './auditDatabase.ts';
+import { auditUnavailable } from './auditErrors.ts';
 
 /** What is known of the operation before it runs. */
 export interface AuditedOperation {
@@ -35,6 +38,23 @@ export class AuditCollector {
   readonly witnesses: AuditWitness[] = [];
   /** The operation's own entry once committed: the head a node reports to the gateway with its answer. */
   ownEntry: AuditHead | null = null;
+  /**
+   * The hub's id of the operation (src/audit/operationId.ts): given by the
+   * gateway, sent to the nodes with every call, and written into every entry
+   * the operation causes at every party. Null outside the hub's operations.
+   */
+  operationId: string | null = null;
+  /**
+   * At a node: the key the gateway gave the change it sends (Idempotency-Key).
+   * The change's entry records it, and a call carrying it again is answered
+   * with what the first made, without changing anything twice (see {@link journaled}).
+   */
+  idempotencyKey: string | null = null;
+  /** At the gateway: the agencies whose node made a change this operation sent (they answered it). */
+  readonly changedAt: string[] = [];
+  /** At the gateway: the entry written before the operation's first change is sent to a node (outcome PENDING), once. */
+  forwarding: Promise<unknown> | null = null;
+  private changesSent = 0;
 
   constructor(
     /** Whose log the entries go to. */
@@ -54,14 +74,23 @@ export class AuditCollector {
       purpose: this.purpose?.code ?? null,
       caseReference: this.purpose?.caseReference ?? null,
       ...this.operation,
-      records: this.records,
+      // Copies: an entry handed to a group writer is normalised when its batch is written.
+      records: [...this.records],
       outcome,
       errorCode,
       clientAddress: this.clientAddress,
       traceId: this.traceId,
       details,
-      witnesses: this.witnesses,
+      witnesses: [...this.witnesses],
+      operationId: this.operationId,
     };
+  }
+
+  /** The idempotency key of the next change this operation sends to a node: `<operation id>/<n>`. */
+  nextChangeKey(): string {
+    if (!this.operationId) throw new Error('an operation without an id sends no change');
+    this.changesSent += 1;
+    return `${this.operationId}/${this.changesSent}`;
   }
 
   /** Notes a head of another party's log; only the latest of each party is kept, as it vouches for every entry before it. */
@@ -89,16 +118,59 @@ export class AuditCollector {
  * Writes the CHANGE entry of a business change inside the change's own
  * transaction, as its last statement: both commit together or neither does.
  */
-export type ChangeJournal = (tx: AuditTransaction, records: AuditRecordRef[], details?: JsonValue) => Promise<void>;
+export type ChangeJournal = (tx: AuditTransaction, records: AuditRecordRef[], details?: JsonValue, digests?: readonly TermDigest[]) => Promise<void>;
+
+/** A change the log shows was already made under the same idempotency key: its entry's records and details. */
+export interface AppliedChange {
+  records: AuditRecordRef[];
+  details: JsonValue;
+}
+
+/** Thrown by the journal when the change it would record was already made: the transaction rolls back. */
+class AlreadyApplied extends Error {
+  constructor(readonly applied: AppliedChange) {
+    super('already applied under this idempotency key');
+  }
+}
+
+/** The CHANGE entry the key of `audit` was recorded in, if any (the operation's entries are few: the operation_id index finds them). */
+async function appliedChange(db: Pick<AuditTransaction, '$queryRaw'>, audit: AuditCollector): Promise<AppliedChange | null> {
+  if (!audit.idempotencyKey || !audit.operationId) return null;
+  const [row] = await db.$queryRaw<{ records: AuditRecordRef[]; details: JsonValue }[]>`
+    select records, details from audit.entry
+     where operation_id = ${audit.operationId} and kind = 'CHANGE' and details->>'idempotencyKey' = ${audit.idempotencyKey}
+     limit 1`;
+  return row ? { records: row.records, details: row.details } : null;
+}
+
+/** The details of a change's entry, with the idempotency key it was made under. */
+function withKey(details: JsonValue, key: string | null): JsonValue {
+  if (key === null) return details;
+  const base = details !== null && typeof details === 'object' && !Array.isArray(details) ? details : { details };
+  return { ...base, idempotencyKey: key };
+}
 
 /** The journal of the operation the collector audits. */
 export function operationJournal(audit: AuditCollector): { journal: ChangeJournal; committed: () => void } {
   let appended: AuditHead | null = null;
   return {
-    journal: async (tx, records, details = null) => {
+    journal: async (tx, records, details = null, digests = []) => {
+      if (audit.idempotencyKey && audit.operationId) {
+        // Two calls with one key serialise here, the second after the first committed; it then finds
+        // the first's entry and rolls its own work back.
+        await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${`${audit.operationId} ${audit.idempotencyKey}`}, 7350221005))`;
+        const applied = await appliedChange(tx, audit);
+        if (applied) throw new AlreadyApplied(applied);
+      }
       audit.note(...records);
-      const { seq, hash } = await appendAuditEntry(tx, audit.party, audit.entry('CHANGE', 'OK', null, details));
-      appended = { seq, hash };
+      try {
+        const entry = audit.entry('CHANGE', 'OK', null, withKey(details, audit.idempotencyKey));
+        const { seq, hash } = await appendAuditEntry(tx, audit.party, { ...entry, digests: [...(entry.digests ?? []), ...digests] });
+        appended = { seq, hash };
+      } catch (error) {
+        // The change rolls back with its entry; the caller is told it was the log, not left to guess.
+        throw auditUnavailable(error);
+      }
     },
     // Called once the change's transaction has committed, so that the entry is not written twice.
     committed: () => {
@@ -110,12 +182,41 @@ export function operationJournal(audit: AuditCollector): { journal: ChangeJourna
   };
 }
 
-/** Runs a change with the operation's journal; the operation's entry is then the one written with the change. */
-export async function journaled<T>(audit: AuditCollector, change: (journal: ChangeJournal) => Promise<T>): Promise<T> {
+/** How a change made once already is answered again: from the database, and what its entry recorded. */
+export interface Replay<T> {
+  db: Pick<AuditDatabase, '$queryRaw'>;
+  /** The result the change gives now, rebuilt from what its first entry named. */
+  replay: (applied: AppliedChange) => Promise<T>;
+}
+
+/**
+ * Runs a change with the operation's journal; the operation's entry is then
+ * the one written with the change. A change whose idempotency key the log
+ * already holds (the gateway sent it again: a reused connection failed under
+ * it, or its answer was lost) is not made again: it is answered by `again`,
+ * before any work, or, when the two calls overlap, after the second rolled
+ * its work back. The operation's own entry (a DISCLOSURE of what the answer
+ * releases) then records the repeated call.
+ */
+export async function journaled<T>(audit: AuditCollector, change: (journal: ChangeJournal) => Promise<T>, again?: Replay<T>): Promise<T> {
+  if (again && audit.idempotencyKey) {
+    const applied = await appliedChange(again.db, audit);
+    if (applied) return answerAgain(audit, again, applied);
+  }
   const { journal, committed } = operationJournal(audit);
-  const result = await change(journal);
-  committed();
-  return result;
+  try {
+    const result = await change(journal);
+    committed();
+    return result;
+  } catch (error) {
+    if (error instanceof AlreadyApplied && again) return answerAgain(audit, again, error.applied);
+    throw error;
+  }
+}
+
+async function answerAgain<T>(audit: AuditCollector, again: Replay<T>, applied: AppliedChange): Promise<T> {
+  audit.details = { repeated: { idempotencyKey: audit.idempotencyKey } };
+  return again.replay(applied);
 }
 
 /** A journal for changes made outside any request (demo data), in the name of a service account. */
@@ -136,18 +237,6 @@ export function serviceJournal(party: string, sub: string): ChangeJournal {
       traceId: null,
       details,
     }).then(() => undefined);
-}
-
-/** How an audit entry names a released alert: owner agency, the tier and basis of the release. */
-export function alertRecordRef(view: AlertView): AuditRecordRef {
-  return {
-    agency: view.owner,
-    id: view.id,
-    reference: view.reference,
-    tier: view.access.tier,
-    basis: view.access.basis,
-    ...(view.access.grantId ? { grantId: view.access.grantId } : {}),
-  };
 }
 
 /** Names released alerts, per owner agency and with the tier and basis of the release. */

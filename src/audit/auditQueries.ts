@@ -16,6 +16,8 @@ export interface AuditFilter {
   caseReference?: string | null;
   outcome?: AuditOutcome | null;
   kind?: AuditKind | null;
+  /** The entries of one operation of the hub, at this party. */
+  operationId?: string | null;
   from?: Date | null;
   to?: Date | null;
   /** A search term or identifier the entry's operation carried, compared by its digest. */
@@ -39,11 +41,12 @@ export interface AuditEntryView {
   variables: string | null;
   variablesDigest: string | null;
   digests: TermDigest[] | null;
-  records: { agency: string; id: string; reference?: string; tier?: string; basis?: string; grantId?: string }[];
+  records: { agency: string; id: string; type?: string; reference?: string; tier?: string; basis?: string; grantId?: string }[];
   outcome: AuditOutcome;
   errorCode: string | null;
   clientAddress: string | null;
   traceId: string | null;
+  operationId: string | null;
   details: string | null;
   prevHash: string;
   hash: string;
@@ -102,6 +105,7 @@ function filterWhere(filter: AuditFilter | null | undefined, asPartner: boolean,
     ...(filter.caseReference ? { caseReference: filter.caseReference } : {}),
     ...(filter.outcome ? { outcome: filter.outcome } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.operationId ? { operationId: filter.operationId } : {}),
     ...(filter.recordId ? namingRecord(filter.recordId, asPartner) : {}),
     ...(filter.from || filter.to
       ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }

@@ -1,4 +1,5 @@
-import { isAuditWitness, toSeq, type AuditDatabase, type AuditWitness } from './auditEntry.ts';
+import { isAuditWitness, type AuditDatabase, type AuditWitness } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 import type { AuditHead } from './appendAuditEntry.ts';
 
 /**

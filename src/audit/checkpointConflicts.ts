@@ -1,5 +1,5 @@
 import type { AuditTransaction } from './auditDatabase.ts';
-import { toSeq } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 import type { CheckpointConflict } from './checkpointExchange.ts';
 
 /** A conflict as the hub keeps it, with when it was recorded. */

@@ -12,7 +12,8 @@ import {
 } from 'jose';
 import type { AuditTransaction } from './auditDatabase.ts';
 import { readAuditHead } from './appendAuditEntry.ts';
-import { checkParty, toSeq, type AuditDatabase } from './auditEntry.ts';
+import { checkParty, type AuditDatabase } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 
 /** `typ` of a checkpoint JWS, so that no other token of the hub can pass for one. */
 export const checkpointType = 'audit-checkpoint+jwt';

@@ -1,6 +1,7 @@
 import type { AuditDatabase } from './auditDatabase.ts';
 import { appendCommittedEntries } from './appendAuditEntry.ts';
-import { normalizeAuditInput, type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
+import { type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
+import { normalizeAuditInput } from './normalizeAuditInput.ts';
 import type { CommittedHead } from './auditWitness.ts';
 
 /** Options for {@link createAuditWriter}. */

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { columnsFromRow, entryColumnNames, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { type AuditDatabase } from './auditEntry.ts';
+import { columnsFromRow, entryColumnNames, type AuditEntryColumns } from './entryColumns.ts';
 
 /** Which entries to read, and how many per query. */
 export interface AuditEntryRange {

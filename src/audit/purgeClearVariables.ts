@@ -1,11 +1,16 @@
 import { agreement } from '../consent/agreement.ts';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { appendAuditEntry } from './appendAuditEntry.ts';
-import { toSeq, type AuditEntry } from './auditEntry.ts';
+import { type AuditEntry } from './auditEntry.ts';
+import { toSeq } from './entryColumns.ts';
 
 /** Options of {@link purgeClearVariables}. */
 export interface PurgeOptions {
-  /** Entries older than this many days lose their clear variables. Default: the agreement's `audit.clearRetentionDays`. */
+  /**
+   * Entries older than this many days lose their clear variables. Default, and
+   * least: the agreement's `audit.clearRetentionDays` (a floor the database's
+   * erasure function enforces too).
+   */
   retentionDays?: number;
   /** Who runs the purge, as the erasure entry records it. Default "hub audit purge". */
   by?: string;
@@ -36,7 +41,7 @@ export interface ErasureDetails {
  */
 export async function purgeClearVariables(prisma: AuditDatabase, party: string, options: PurgeOptions = {}): Promise<PurgeResult> {
   const retentionDays = options.retentionDays ?? agreement.audit.clearRetentionDays;
-  if (!Number.isInteger(retentionDays) || retentionDays < 0) throw new RangeError(`retention must be a whole number of days, not ${retentionDays}`);
+  if (!Number.isInteger(retentionDays) || retentionDays < agreement.audit.clearRetentionDays) throw new RangeError(retentionFloorMessage(retentionDays));
   const by = options.by ?? 'hub audit purge';
   return prisma.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ before: Date; first_seq: bigint | null; last_seq: bigint | null; erased: bigint }[]>`
@@ -66,6 +71,10 @@ export async function purgeClearVariables(prisma: AuditDatabase, party: string, 
     return { erased, fromSeq, toSeq: lastSeq, before, entry };
   });
 }
+
+/** Why a retention is refused: the agreement's is the least. */
+export const retentionFloorMessage = (days: unknown) =>
+  `the retention is at least the agreement's audit.clearRetentionDays (${agreement.audit.clearRetentionDays} days), a whole number of days: not ${String(days)}`;
 
 /** The range an ERASURE entry's details name, or null when they do not name one. */
 export function erasedRange(details: unknown): { fromSeq: number; toSeq: number } | null {

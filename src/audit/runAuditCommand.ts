@@ -6,7 +6,8 @@ import pg from 'pg';
 import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
 import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
-import { purgeClearVariables } from './purgeClearVariables.ts';
+import { purgeClearVariables, retentionFloorMessage } from './purgeClearVariables.ts';
+import { agreement } from '../consent/agreement.ts';
 import { createPrismaClient } from '../database/createPrismaClient.ts';
 import { readPeerWitnesses, type WitnessReference } from './auditWitness.ts';
 import { readRunningHub } from '../hub/runningHub.ts';
@@ -32,7 +33,7 @@ export const auditUsage = `Usage:
   hub audit purge --database-url URL [--party XK] [--retention-days N]
   hub audit purge --party XK | --all [--data-dir DIR] [--retention-days N]
       erases the clear variables of the entries older than the agreement's audit.clearRetentionDays
-      (or N days) and records the erasure as an ERASURE entry; the chain still verifies.
+      (or N days, N at least that) and records the erasure as an ERASURE entry; the chain still verifies.
   --database-url defaults to DATABASE_URL. verify and export only read.
 `;
 
@@ -137,7 +138,7 @@ async function purgeCommand(args: string[], io: AuditCommandIO): Promise<number>
     },
   });
   const days = values['retention-days'];
-  if (days !== undefined && !/^\d{1,5}$/.test(days)) throw new UsageError(`--retention-days: a whole number of days, not ${days}`);
+  if (days !== undefined && (!/^\d{1,5}$/.test(days) || Number(days) < agreement.audit.clearRetentionDays)) throw new UsageError(`--retention-days: ${retentionFloorMessage(days)}`);
   const retention = days === undefined ? {} : { retentionDays: Number(days) };
   let targets: { url: string; party: string | undefined; prefix: string }[];
   if (values['database-url'] === undefined && io.env.DATABASE_URL === undefined && (values.party !== undefined || values.all)) {

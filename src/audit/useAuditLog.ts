@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { AuditDatabase } from './auditDatabase.ts';
-import { ErrorCode, hubError } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
+import { auditUnavailable, unrecorded } from './auditErrors.ts';
 import { bearerToken, officerTokenHeader } from '../identity/headers.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { decodeJwt } from 'jose';
 import type { Logger } from '../server/logger.ts';
 import { AuditCollector, documentHash } from './auditCollector.ts';
-import { createAuditWriter, type AuditWriter } from './createAuditWriter.ts';
+import type { AuditWriter } from './createAuditWriter.ts';
+import type { Officer } from '../identity/officer.ts';
 import type { AuditEntryInput, AuditKind, AuditOutcome } from './auditEntry.ts';
 import { auditVariables } from './auditVariables.ts';
 import type { DigestKey } from './termDigests.ts';
@@ -19,8 +20,8 @@ import { auditHeadExtension, type CommittedHead } from './auditWitness.ts';
 export interface AuditLogOptions {
   /** Whose log: the node's agency code, or GATEWAY. */
   party: string;
-  /** The party's database, where its log lives. */
-  prisma: AuditDatabase;
+  /** The party's one writer of its log (group commit): every entry of a read or a refusal goes through it. */
+  writer: AuditWriter;
   /** Kind of the entry an operation that ran leaves: DISCLOSURE at a node, CONSULTATION at the gateway. */
   kind: Extract<AuditKind, 'DISCLOSURE' | 'CONSULTATION'>;
   /** The party's key for the digests of search terms and personal identifiers, which the log keeps instead of them. */
@@ -33,7 +34,7 @@ export interface AuditLogOptions {
    * gateway credential); the gateway's are officers, who are no party. Default false.
    */
   reportHead?: boolean;
-  /** Told of every entry committed here, so that the party's next calls carry its head (the gateway's). Default: nobody. */
+  /** Told of the change entries committed here (the writer tells it of its own), so that the party's next calls carry its head (the gateway's). Default: nobody. */
   committedHead?: CommittedHead;
 }
 
@@ -48,13 +49,12 @@ export function outcomeOf(result: ExecutionResult | undefined, fallback: AuditOu
   if (errors.length === 0) return { outcome: fallback, errorCode: null };
   const codes = errors.map((error) => String((error as GraphQLError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
   const denied = codes.some((code) => code.startsWith('TOKEN_') || ['FORBIDDEN', 'PURPOSE_REQUIRED', 'PURPOSE_UNKNOWN', 'CASE_REFERENCE_REQUIRED', 'GATEWAY_CREDENTIAL_INVALID', 'TIER_NOT_ALLOWED', 'PURPOSE_NOT_ALLOWED', 'RATE_LIMITED'].includes(code));
-  const partial = result?.data != null && codes.every((code) => code === ErrorCode.AGENCY_UNAVAILABLE);
+  // An agency that did not answer, or whose log could not record its part: the rest of the answer stands.
+  const missingAgency = (error: GraphQLError) =>
+    error.extensions?.agency !== undefined && ([ErrorCode.AGENCY_UNAVAILABLE, ErrorCode.AUDIT_UNAVAILABLE] as string[]).includes(String(error.extensions?.code));
+  const partial = result?.data != null && errors.every((error) => missingAgency(error as GraphQLError));
   return { outcome: partial ? 'PARTIAL' : denied ? 'DENIED' : 'ERROR', errorCode: codes[0] ?? null };
 }
-
-/** The error a client gets when the log cannot take the entry: no entry, no data. */
-export const auditUnavailable = () =>
-  hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The audit log cannot record this operation, so nothing is released. Try again later.');
 
 /**
  * Writes the audit entry of every GraphQL operation a party serves, and
@@ -65,9 +65,8 @@ export const auditUnavailable = () =>
  * Requests refused before execution (bad token, no purpose, invalid
  * document) get a DENIAL entry with what the request claimed.
  */
-export function useAuditLog({ party, prisma, kind, digestKey, logger, reportHead = false, committedHead }: AuditLogOptions): Plugin {
+export function useAuditLog({ party, writer, kind, digestKey, logger, reportHead = false, committedHead }: AuditLogOptions): Plugin {
   // Entries of reads and refusals are group-committed; a change's entry is written in the change's own transaction.
-  const writer = createAuditWriter({ prisma, party, ...(committedHead ? { committedHead } : {}) });
   const refusals: RefusalLog = { party, writer, logger };
   const withHead = (result: ExecutionResult, head: AuditHead): ExecutionResult => ({
     ...result,
@@ -92,8 +91,14 @@ export function useAuditLog({ party, prisma, kind, digestKey, logger, reportHead
               audit.written = true;
               audit.ownEntry = { seq, hash };
             } catch (error) {
-              logger.error({ err: error }, 'audit entry could not be written; result withheld');
-              setResult({ errors: [auditUnavailable()] });
+              logger.error({ err: error, operationId: audit.operationId }, 'audit entry could not be written; result withheld');
+              // An operation that failed on its own (its database gone, say) is answered with that failure, without
+              // data; one that ran, or was refused, is told that it was the log.
+              // (An unexpected error has no code yet here: it is masked later, to INTERNAL_SERVER_ERROR.)
+              const failedItself = (result as ExecutionResult).errors?.some((error) => [undefined, ErrorCode.INTERNAL_SERVER_ERROR].includes(error.extensions?.code as never));
+              setResult({
+                errors: failedItself ? [...(result as ExecutionResult).errors!] : [unrecorded(audit)],
+              });
               return;
             }
           }
@@ -111,8 +116,8 @@ export function useAuditLog({ party, prisma, kind, digestKey, logger, reportHead
       const { outcome, errorCode } = outcomeOf(single, 'DENIED');
       const written = audit
         ? await logUnwritten(refusals, audit, single)
-        : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode);
-      if (!written) setResult({ errors: [auditUnavailable()] });
+        : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode, actors.get(request));
+      if (!written) setResult({ errors: [audit ? unrecorded(audit) : auditUnavailable()] });
       else if (reportHead && audit?.ownEntry) setResult(withHead(single, audit.ownEntry));
     },
   };
@@ -144,9 +149,9 @@ export interface RefusalLog {
   logger: Logger;
 }
 
-/** What a request refused before its context claimed, unverified: all that is known of it. */
+/** What a request refused before its context claimed, unverified: all that is known of it besides its officer, if verified. */
 export interface RefusedClaims {
-  /** The officer token it carried, if any: its subject is recorded, marked as a claim. */
+  /** The officer token it carried, if any: its subject is recorded, marked as a claim, unless the token verified. */
   token: string | undefined;
   purpose: unknown;
   caseReference: unknown;
@@ -179,12 +184,16 @@ export async function logUnwritten(log: RefusalLog, audit: AuditCollector, resul
 
 /**
  * Writes the DENIAL entry of a request refused before it had a context (bad
- * token, no purpose): over HTTP from onResultProcess, over graphql-ws when
- * connection_init is refused. Resolves false when the log could not take it.
+ * token, no purpose, a document refused): over HTTP from onResultProcess,
+ * over graphql-ws when connection_init or an operation is refused. Once the
+ * officer's token verified (`officer`), the entry names the officer, unit,
+ * agency and roles like any other; before, only who the token claims to be,
+ * marked as a claim. Resolves false when the log could not take it.
  */
-export async function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null): Promise<boolean> {
-  const refused = new AuditCollector(log.party, null, claimedPurpose(claims.purpose, claims.caseReference), claims.clientAddress);
-  return (await appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, { claimedSubject: claimedSubject(claims.token) }))) !== null;
+export async function logRefusal(log: RefusalLog, claims: RefusedClaims, outcome: AuditOutcome, errorCode: string | null, officer: Officer | null = null): Promise<boolean> {
+  const refused = new AuditCollector(log.party, officer, claimedPurpose(claims.purpose, claims.caseReference), claims.clientAddress);
+  const details = officer ? null : { claimedSubject: claimedSubject(claims.token) };
+  return (await appendOrLog(log, refused.entry('DENIAL', outcome, errorCode, details))) !== null;
 }
 
 /** The collector of each HTTP request, so that requests refused before execution are logged too. */
@@ -192,6 +201,14 @@ const collectors = new WeakMap<Request, AuditCollector>();
 
 export function registerCollector(request: Request | undefined, collector: AuditCollector) {
   if (request) collectors.set(request, collector);
+}
+
+/** The officer of each HTTP request whose token verified: a refusal after that names the officer. */
+const actors = new WeakMap<Request, Officer>();
+
+/** Notes that the officer behind `request` is verified (before the rest of the request is checked). */
+export function registerActor(request: Request | undefined, officer: Officer) {
+  if (request) actors.set(request, officer);
 }
 
 /** The claims of an HTTP request. At a node the officer token travels in its own header; the bearer is the gateway's credential. */

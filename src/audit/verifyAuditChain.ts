@@ -1,5 +1,7 @@
-import { clearPartState, columnsFromRow, genesisHash, hashColumns, toSeq, type AuditDatabase, type AuditEntryColumns } from './auditEntry.ts';
+import { genesisHash, type AuditDatabase } from './auditEntry.ts';
+import { clearPartState, columnsFromRow, hashColumns, toSeq, type AuditEntryColumns } from './entryColumns.ts';
 import { erasedRange } from './purgeClearVariables.ts';
+import { agreement } from '../consent/agreement.ts';
 import { readCheckpoint, readOwnCheckpoints, verifyCheckpoint, type CheckpointKeys, type CheckpointReference } from './checkpoints.ts';
 import { readAuditEntries } from './exportAuditEntries.ts';
 import type { WitnessReference } from './auditWitness.ts';
@@ -19,6 +21,13 @@ export interface VerifyOptions {
   publicKeys?: CheckpointKeys;
   /** Rows per query. Default 2,000. */
   batchSize?: number;
+  /**
+   * The retention no erasure may reach into: an entry's clear variables may be
+   * erased only by an ERASURE entry dated at least this many days after it.
+   * Default the agreement's `audit.clearRetentionDays`, which the database's
+   * erasure function enforces as well (migration node 0010 / hub 0009).
+   */
+  retentionDays?: number;
 }
 
 export type VerifyResult =
@@ -72,10 +81,46 @@ export async function verifyAuditChain(db: AuditDatabase, options: VerifyOptions
       if (verdict) return walk.settle(verdict);
     }
   }
-  if (!broken) return walk.finish();
   // Explained once the walk's reader has stopped: it may have a query in flight on the same client.
-  const next = broken.next ?? (await entryAfter(db, broken.entry.seq));
-  return walk.settle(walk.brokenLink(broken.entry, next, await seqOfHash(db, broken.entry.prev_hash)));
+  const result = broken
+    ? walk.settle(walk.brokenLink(broken.entry, broken.next ?? (await entryAfter(db, broken.entry.seq)), await seqOfHash(db, broken.entry.prev_hash)))
+    : walk.finish();
+  const early = await earlyErasure(db, walk.erasureEntries, options.retentionDays ?? agreement.audit.clearRetentionDays);
+  return early && (result.ok || early.firstBadSeq < result.firstBadSeq) ? early : result;
+}
+
+/**
+ * The first entry an ERASURE entry erased while it was younger than the
+ * retention, if any: one look-up of the primary key's range per ERASURE
+ * entry (a few a day), after the walk.
+ */
+async function earlyErasure(db: AuditDatabase, erasures: readonly ErasureRecord[], retentionDays: number): Promise<Failure | undefined> {
+  let first: Failure | undefined;
+  for (const erasure of erasures) {
+    const cutoff = new Date(Date.parse(erasure.at) - retentionDays * 86_400_000);
+    const { rows } = await db.query<{ seq: string; at: Date }>(
+      `select seq, at from audit.entry
+        where seq between $1 and $2 and seq < $3 and variables is null and variables_digest is not null and at >= $4
+        order by seq limit 1`,
+      [erasure.fromSeq, erasure.toSeq, erasure.seq, cutoff],
+    );
+    const row = rows[0];
+    if (!row || (first && first.firstBadSeq <= toSeq(row.seq))) continue;
+    first = fail(
+      toSeq(row.seq),
+      `entry ${erasure.seq} erased the clear variables of entry ${row.seq}, dated ${row.at.toISOString()}, within the retention of ` +
+        `${retentionDays} days (the erasure is dated ${erasure.at}: nothing younger than ${cutoff.toISOString()} may be erased)`,
+    );
+  }
+  return first;
+}
+
+/** An ERASURE entry met by the walk, with the range it says it erased. */
+interface ErasureRecord {
+  seq: number;
+  at: string;
+  fromSeq: number;
+  toSeq: number;
 }
 
 async function entryAfter(db: AuditDatabase, seq: number): Promise<AuditEntryColumns | undefined> {
@@ -142,6 +187,8 @@ class ChainWalk {
   private lastMatchingWitnessed = false;
   private checkpointMismatch: Failure | undefined;
   private readonly erasures = new ErasureLedger();
+  /** Every ERASURE entry walked, for the check of the retention after the walk. */
+  readonly erasureEntries: ErasureRecord[] = [];
 
   constructor(private readonly checkpoints: readonly Checkpoint[]) {}
 
@@ -158,7 +205,11 @@ class ChainWalk {
     if (clear === 'altered') return fail(entry.seq, `entry ${entry.seq} was altered: its clear variables do not match their digest`);
     if (clear === 'erased') this.erasures.erased(entry.seq);
     else if (entry.variables !== null) this.erasures.kept();
-    if (entry.kind === 'ERASURE') this.erasures.recorded(erasedRange(entry.details));
+    if (entry.kind === 'ERASURE') {
+      const range = erasedRange(entry.details);
+      this.erasures.recorded(range);
+      if (range) this.erasureEntries.push({ seq: entry.seq, at: entry.at, ...range });
+    }
     if (Date.parse(entry.at) < this.previousAt) {
       return fail(entry.seq, `entry ${entry.seq} is dated ${entry.at}, before entry ${entry.seq - 1} (${new Date(this.previousAt).toISOString()})`);
     }

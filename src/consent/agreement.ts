@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { roles, type Role } from '../identity/roles.ts';
 import { tiers, type Tier } from './tier.ts';
-import { statisticsDimensionNames, statisticsMeasureNames } from '../statistics/dimensions.ts';
+import { agreementMeasureNames, statisticsDimensionNames } from '../statistics/dimensions.ts';
 
 /** Where the bilateral exchange agreement is committed. */
 export const agreementPath = fileURLToPath(new URL('../../contracts/exchange-agreement.json', import.meta.url));
@@ -64,8 +64,8 @@ const agreementSchema = z.object({
     maxPeriods: z.number().int().positive(),
     /** The dimensions a partner may break a table down by (src/statistics/dimensions.ts). */
     dimensions: z.array(z.enum(statisticsDimensionNames)),
-    /** The measures a partner receives (src/statistics/dimensions.ts). */
-    measures: z.array(z.enum(statisticsMeasureNames)).min(1),
+    /** The measures a partner receives (src/statistics/dimensions.ts): the nodes' over their alerts, and the joint ones (PERSONS_ARRESTED) the gateway computes. */
+    measures: z.array(z.enum(agreementMeasureNames)).min(1),
     /** Minimum frequency rule: a partner never sees a cell of fewer alerts than this, other than 0. Default 5. */
     minimumCellSize: z.number().int().min(2).default(5),
     /** Whether alerts the owner withholds from the partner (a rule at NONE, H2 without a rule naming it) count in its statistics. Default false. */

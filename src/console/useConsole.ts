@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { getOperationAST, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useStaticFiles, type StaticFile } from '../server/useStaticFiles.ts';
 
@@ -19,14 +20,34 @@ const here = dirname(new URL(import.meta.url).pathname);
 // Chart.js's self-contained build (its one dependency bundled in), from the installed package.
 const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
+const script = (name: string): StaticFile => ({ path: join(here, name), type: 'text/javascript; charset=utf-8' });
+
 /** Every file the console is made of: nothing else under /console is served. */
 const files: Record<string, StaticFile> = {
   '': { path: join(here, 'index.html'), type: 'text/html; charset=utf-8' },
   'console.css': { path: join(here, 'console.css'), type: 'text/css; charset=utf-8' },
-  'console.js': { path: join(here, 'console.js'), type: 'text/javascript; charset=utf-8' },
-  'csv.js': { path: join(here, 'csv.js'), type: 'text/javascript; charset=utf-8' },
+  ...Object.fromEntries(['console.js', 'consoleApi.js', 'consoleDocuments.js', 'chainsView.js', 'activityView.js', 'csv.js'].map((name) => [name, script(name)])),
   'chart.umd.min.js': { path: chartJs, type: 'text/javascript; charset=utf-8' },
 };
+
+/** Options of {@link useConsole}. */
+export interface ConsoleOptions {
+  /** The gateway's trusted documents, when it runs only those: the console then sends its operations by id. Default: none, operations sent as text. */
+  trustedDocuments?: ReadonlyMap<string, string>;
+}
+
+/**
+ * How the console is to send its operations (hub.json): as text, or, on a hub
+ * that runs trusted documents only, by the id of each agreed console document.
+ */
+function hubSettings(trustedDocuments: ReadonlyMap<string, string> | undefined): string {
+  const documentIds: Record<string, string> = {};
+  for (const [id, document] of trustedDocuments ?? []) {
+    const name = getOperationAST(parse(document))?.name?.value;
+    if (name?.startsWith('Console')) documentIds[name] = id;
+  }
+  return JSON.stringify({ trustedDocuments: trustedDocuments !== undefined, documentIds });
+}
 
 /**
  * Serves the auditors' console at /console: static files read once, from
@@ -35,6 +56,7 @@ const files: Record<string, StaticFile> = {
  * the auditor's token and calls /graphql like any client, so every read is
  * in the consultation log and it shows exactly what the API allows.
  */
-export function useConsole(): Plugin {
-  return useStaticFiles({ path: consolePath, files, contentSecurityPolicy: consoleContentSecurityPolicy });
+export function useConsole(options: ConsoleOptions = {}): Plugin {
+  const hub: StaticFile = { body: hubSettings(options.trustedDocuments), type: 'application/json; charset=utf-8' };
+  return useStaticFiles({ path: consolePath, files: { ...files, 'hub.json': hub }, contentSecurityPolicy: consoleContentSecurityPolicy });
 }

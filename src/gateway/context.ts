@@ -8,8 +8,9 @@ import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
 import type { HitFeed } from '../realtime/hitFeed.ts';
-import { registerCollector } from '../audit/useAuditLog.ts';
-import type { ExchangeAgreement } from '../consent/agreement.ts';
+import { registerActor, registerCollector } from '../audit/useAuditLog.ts';
+import { newOperationId } from '../audit/operationId.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, parseDeclaredPurpose, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import { bearerToken } from '../identity/headers.ts';
@@ -28,7 +29,7 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
-  /** The exchange agreement this gateway applies (GatewayConfig.agreement), the one its nodes enforce. */
+  /** The exchange agreement this gateway applies (GatewayConfig.agreement), the one its nodes enforce; also to the hub's own records (the joint picture's joint measures). */
   agreement: ExchangeAgreement;
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
@@ -46,6 +47,10 @@ export interface GatewayContext {
   agencyErrors: GraphQLError[];
   /** What this operation's consultation entry will say. */
   audit: AuditCollector;
+  /** The hub's id of this operation (src/audit/operationId.ts): in every entry it causes, at every party. */
+  operationId: string;
+  /** The one writer of the gateway's log (group commit). */
+  auditWriter: AuditWriter;
   /** The hub database: the gateway's consultation log and the joint operations. */
   prisma: HubPrismaClient;
   /** Wakes operationUpdates subscribers when an operation's update commits. */
@@ -60,12 +65,10 @@ export interface GatewayContext {
   auditChain: AuditChainMonitor;
 }
 
-/** What subscriptions to hits take their events from, and log their deliveries with. */
+/** What subscriptions to hits take their events from. */
 export interface FeedSettings {
   /** The process's one reader of the hub feed, shared by every subscription (hitFeed.ts). */
   hits: HitFeed;
-  /** The gateway's group-commit writer of its log: each delivery's consultation entry. */
-  auditWriter: AuditWriter;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -77,15 +80,17 @@ export interface GatewayInitialContext {
 }
 
 export interface GatewayContextOptions {
-  agreement: ExchangeAgreement;
   trustList: TrustList;
   nodes: NodeClient;
   prisma: HubPrismaClient;
   operationUpdates: OperationUpdateSignal;
   checkpointExchange: CheckpointExchangeOptions;
   auditDigestKey: DigestKey;
+  auditWriter: AuditWriter;
   feed: FeedSettings;
   auditChain: AuditChainMonitor;
+  /** Default: the committed contracts/exchange-agreement.json. */
+  agreement?: ExchangeAgreement;
 }
 
 /** The officer token of a request: the Authorization header over HTTP, `authorization` in connection_init over WebSockets. */
@@ -109,7 +114,10 @@ export function identify(initial: GatewayInitialContext, trustList: TrustList): 
     if (!officerToken) {
       throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
     }
-    return { officerToken, officer: await verifyOfficerToken(officerToken, trustList) };
+    const officer = await verifyOfficerToken(officerToken, trustList);
+    // From here on a refusal of the request (no purpose, an invalid document) names the officer.
+    registerActor(initial.request, officer);
+    return { officerToken, officer };
   };
   if (!initial.request) return verify();
   let pending = identified.get(initial.request);
@@ -138,7 +146,7 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ agreement, trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, auditWriter, feed, auditChain, agreement = committedAgreement }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
@@ -147,8 +155,10 @@ export function createGatewayContextFactory({ agreement, trustList, nodes, prism
       agreement,
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
+    const operationId = newOperationId();
+    audit.operationId = operationId;
     registerCollector(initial.request, audit);
     const membership = await verifyOperationPurpose(prisma, officer, purpose);
-    return { officer, officerToken, purpose, agreement, membership, nodes, agencyErrors: [], audit, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain };
+    return { officer, officerToken, purpose, membership, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain, agreement };
   };
 }

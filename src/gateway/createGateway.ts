@@ -24,7 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import { agreement, type ExchangeAgreement } from '../consent/agreement.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
@@ -36,7 +36,8 @@ import { defaultRateLimits, useRateLimits, type RateLimits } from './useRateLimi
 /** Configuration of the gateway. */
 export interface GatewayConfig {
   /**
-   * The exchange agreement the gateway applies, the one its nodes enforce: purposes, roles and who decides consent.
+   * The exchange agreement the gateway applies, the one its nodes enforce: purposes, roles and who decides consent,
+   * the statistics terms of the joint measures (persons arrested in joint operations).
    * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
    */
   agreement?: ExchangeAgreement;
@@ -128,7 +129,8 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.nodeTimeoutMs ? { timeoutMs: config.nodeTimeoutMs } : {}),
   });
 
-  // The consultation log: one writer for every entry the gateway appends outside a request's own.
+  // The consultation log: one writer for every entry the gateway appends outside a change's own transaction
+  // (consultations, refusals over either transport, pushes).
   const auditWriter = createAuditWriter({ prisma, party: gatewayParty, committedHead });
   const gatewayKeys = config.trustList.partyKeys.get(gatewayParty);
   const auditChain = createAuditChainMonitor({
@@ -144,7 +146,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     databaseUrl: config.databaseUrl,
     prisma,
     nodes,
-    auditWriter,
     logger,
     ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
     ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
@@ -160,15 +161,16 @@ export function createGateway(config: GatewayConfig): Gateway {
   limitsPool?.on('error', (error) => logger.warn({ err: error }, 'rate-limit connection lost'));
 
   const createContext = createGatewayContextFactory({
-    agreement: config.agreement ?? agreement,
     trustList: config.trustList,
     nodes,
     prisma,
     operationUpdates,
     checkpointExchange,
     auditDigestKey: config.auditDigestKey,
+    auditWriter,
     feed: realtime.feed,
     auditChain,
+    agreement: config.agreement,
   });
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -177,14 +179,14 @@ export function createGateway(config: GatewayConfig): Gateway {
     maskedErrors: { maskError },
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
-      useConsole(),
+      useConsole(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       usePicture(),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
       useOperationSpans({ component: 'gateway' }),
-      useAuditLog({ party: gatewayParty, prisma, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
+      useAuditLog({ party: gatewayParty, writer: auditWriter, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
       useHealthChecks({
         // The hub database takes every consultation entry: without it nothing may be served (fail-closed).
@@ -216,6 +218,8 @@ export function createGateway(config: GatewayConfig): Gateway {
   let url: URL | undefined;
   const parts: ServerPart[] = [
     { name: 'hub database', start: () => assertApplicationConnection(prisma), stop: () => prisma.$disconnect() },
+    // Stopped once the listener and the sockets let what was in flight finish: every entry handed over is committed (or failed).
+    { name: 'audit writer', stop: () => auditWriter.drain() },
     { name: 'rate-limit pool', stop: () => limitsPool?.end() },
     { name: 'audit chain monitor', stop: () => auditChain.close() },
     checkpoints,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { context, propagation } from '@opentelemetry/api';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, parse } from 'graphql';
 import { caseReferenceHeader, purposeHeader, type DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import {
@@ -14,6 +14,7 @@ import { officerTokenHeader } from '../identity/headers.ts';
 import { inSpan } from '../telemetry/tracer.ts';
 import type { AuditWitness } from '../audit/auditEntry.ts';
 import { auditHeadHeader, formatAuditHeadHeader, reportedAuditHead, type CommittedHead } from '../audit/auditWitness.ts';
+import { idempotencyKeyHeader, operationIdHeader } from '../audit/operationId.ts';
 
 /** Options for {@link createNodeClient}. */
 export interface NodeClientOptions {
@@ -36,15 +37,30 @@ export class AgencyUnavailableError extends GraphQLError {
   constructor(
     readonly agency: string,
     reason: string,
+    /** AGENCY_UNAVAILABLE, or AUDIT_UNAVAILABLE when it is the node's log that failed. */
+    readonly code: ErrorCode = ErrorCode.AGENCY_UNAVAILABLE,
+    message = `Agency ${agency} is unavailable: ${reason}.`,
   ) {
-    super(`Agency ${agency} is unavailable: ${reason}.`, { extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agency } });
+    super(message, { extensions: { code, agency } });
   }
 
   toGraphQLError(path?: readonly (string | number)[]): GraphQLError {
     return new GraphQLError(this.message, {
       ...(path ? { path } : {}),
-      extensions: { code: ErrorCode.AGENCY_UNAVAILABLE, agency: this.agency },
+      extensions: { code: this.code, agency: this.agency },
     });
+  }
+}
+
+/**
+ * A node's own log could not record the operation, so the node released
+ * nothing and changed nothing. For the client the agency's part is missing as
+ * when it is down, but the client and the auditor are told it was the log.
+ */
+export class AgencyAuditUnavailableError extends AgencyUnavailableError {
+  constructor(agency: string) {
+    super(agency, 'its audit log cannot record the operation', ErrorCode.AUDIT_UNAVAILABLE,
+      `The audit log of agency ${agency} cannot record this operation, so ${agency} released nothing and changed nothing. Try again later.`);
   }
 }
 
@@ -80,6 +96,8 @@ export interface ServiceRequestOptions {
   scope?: ServiceScope;
   /** Told of the head of the node's log its answer reports. */
   audit?: WitnessSink;
+  /** The id of the gateway's operation the call serves (x-hub-operation-id). Default: none sent. */
+  operationId?: string | null;
 }
 
 /** Where the head a node answers with goes: the collector of the gateway's entry for the operation. */
@@ -95,6 +113,14 @@ export interface NodeCaller {
   membership: VerifiedMembership | null;
   /** Told of the head of the node's log its answer reports (the gateway context's collector). */
   audit?: WitnessSink;
+  /** The id of the gateway's operation the call serves: the node writes it into its entries (x-hub-operation-id). */
+  operationId?: string | null;
+  /**
+   * The key of the change a mutation makes (Idempotency-Key), which the node
+   * honours: the call, sent again, is answered without being applied twice.
+   * Only a query, or a mutation with a key, is ever sent again.
+   */
+  idempotencyKey?: string;
 }
 
 // Connections to the nodes stay open between calls (idle ones do not hold the
@@ -109,18 +135,29 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
  *
  * A kept-alive connection the node closes as idle can be picked for a call in
  * the moment before the close reaches the gateway: the call then fails at once
- * with ECONNRESET or EPIPE before any answer, and the node never saw it. Such a
- * call is sent again, once, on another connection (as Node's documentation of
- * `request.reusedSocket` advises, and undici does); any other failure is the
- * caller's to see.
+ * with ECONNRESET or EPIPE before any answer. Usually the node never saw it,
+ * but not always (it may have read the call, and committed it, as the
+ * connection broke), so such a call is sent again, once, on another connection
+ * (as Node's documentation of `request.reusedSocket` advises, and undici does)
+ * only when repeating it is safe: a query, or a change with an idempotency key
+ * the node honours. Any other failure is the caller's to see.
  */
-async function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<{ status: number; body: string }> {
+async function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal, repeatable: boolean): Promise<{ status: number; body: string }> {
   try {
     return await postOnce(url, headers, body, signal);
   } catch (error) {
-    if (!(error instanceof StaleConnectionError) || signal.aborted) throw error;
+    if (!(error instanceof StaleConnectionError) || signal.aborted || !repeatable) throw error;
     return postOnce(url, headers, body, signal);
   }
+}
+
+/** Operation types of the documents sent so far (the gateway's own constants: a handful). */
+const operationTypes = new Map<string, string | undefined>();
+
+/** Whether the document only reads: a query (or the one operation of it is). */
+function isQuery(document: string): boolean {
+  if (!operationTypes.has(document)) operationTypes.set(document, getOperationAST(parse(document))?.operation);
+  return operationTypes.get(document) === 'query';
 }
 
 /** A call that failed on a reused connection before anything of it was answered. */
@@ -159,7 +196,8 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
     document: string,
     variables: Record<string, unknown>,
     credentials: () => Promise<Record<string, string>>,
-    { timeoutMs: wait = timeoutMs, signal, audit }: ServiceRequestOptions = {},
+    { timeoutMs: wait = timeoutMs, signal, audit, operationId }: ServiceRequestOptions = {},
+    idempotencyKey?: string,
   ) =>
     inSpan('node.request', { 'hub.agency': agency }, async (): Promise<T> => {
       const url = nodes.get(agency);
@@ -171,12 +209,14 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
       };
       const head = committedHead?.latest();
       if (head) headers[auditHeadHeader] = formatAuditHeadHeader(head);
+      if (operationId) headers[operationIdHeader] = operationId;
+      if (idempotencyKey) headers[idempotencyKeyHeader] = idempotencyKey;
       // W3C trace context, so the node's spans join the gateway's trace.
       propagation.inject(context.active(), headers);
       const deadline = signal ? AbortSignal.any([AbortSignal.timeout(wait), signal]) : AbortSignal.timeout(wait);
       let response: { status: number; body: string };
       try {
-        response = await post(url, headers, JSON.stringify({ query: document, variables }), deadline);
+        response = await post(url, headers, JSON.stringify({ query: document, variables }), deadline, idempotencyKey !== undefined || isQuery(document));
       } catch {
         const reason = deadline.aborted && (deadline.reason as Error | undefined)?.name === 'TimeoutError' ? `no answer within ${wait} ms` : 'connection failed';
         throw new AgencyUnavailableError(agency, reason);
@@ -193,10 +233,9 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
       const first = body.errors?.[0];
       if (first) {
         const code = typeof first.extensions?.code === 'string' ? first.extensions.code : ErrorCode.INTERNAL_SERVER_ERROR;
-        // The node's own failure (its database or its log), not the caller's: for the caller that agency is unavailable.
-        if (code === ErrorCode.AUDIT_UNAVAILABLE || code === ErrorCode.INTERNAL_SERVER_ERROR) {
-          throw new AgencyUnavailableError(agency, code === ErrorCode.AUDIT_UNAVAILABLE ? 'cannot record the release in its audit log' : 'failed');
-        }
+        // The node's own failure (its log, its database), not the caller's: for the caller that agency's part is missing.
+        if (code === ErrorCode.AUDIT_UNAVAILABLE) throw new AgencyAuditUnavailableError(agency);
+        if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw new AgencyUnavailableError(agency, 'failed');
         const { http: _http, ...extensions } = first.extensions ?? {};
         throw hubError(code as ErrorCode, first.message, { ...extensions, agency });
       }
@@ -207,13 +246,13 @@ export function createNodeClient({ nodes, signer, timeoutMs = 5_000, committedHe
   return {
     agencies: [...nodes.keys()].sort(),
     has: (agency) => nodes.has(agency),
-    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership, audit }: NodeCaller) =>
+    request: <T>(agency: string, document: string, variables: Record<string, unknown>, { officerToken, purpose, membership, audit, operationId, idempotencyKey }: NodeCaller) =>
       send<T>(agency, document, variables, async () => ({
         authorization: `Bearer ${await credentials.forOfficer(agency, officerToken, membership)}`,
         [officerTokenHeader]: officerToken,
         [purposeHeader]: purpose.code,
         ...(purpose.caseReference ? { [caseReferenceHeader]: purpose.caseReference } : {}),
-      }), audit ? { audit } : {}),
+      }), { ...(audit ? { audit } : {}), ...(operationId ? { operationId } : {}) }, idempotencyKey),
     serviceRequest: <T>(agency: string, document: string, variables: Record<string, unknown>, options: ServiceRequestOptions = {}) =>
       send<T>(agency, document, variables, async () => ({ authorization: `Bearer ${await credentials.forService(agency, options.scope)}` }), options),
   };

@@ -184,6 +184,10 @@ export const nodeOperations = {
     mutation RemoveWatchEntry($id: ID!) { removeWatchEntry(id: $id) { ...WatchEntryFields } }
     ${watchEntryFields}
   `,
+  withdrawWatchEntry: /* GraphQL */ `
+    mutation WithdrawWatchEntry($id: ID!, $input: WatchEntryInput!) { withdrawWatchEntry(id: $id, input: $input) { ...WatchEntryFields } }
+    ${watchEntryFields}
+  `,
   eventFeed: /* GraphQL */ `
     query EventFeed($after: Int!, $first: Int, $waitMs: Int) {
       eventFeed(after: $after, first: $first, waitMs: $waitMs) {
@@ -200,8 +204,8 @@ export const nodeOperations = {
           node {
             seq party at kind actorSub actorAgency actorUnit actorRoles purpose caseReference operation documentHash variables
             variablesDigest digests { path kind digest }
-            records { agency id reference tier basis grantId }
-            outcome errorCode clientAddress traceId details prevHash hash witnesses { party seq hash }
+            records { agency id type reference tier basis grantId }
+            outcome errorCode clientAddress traceId operationId details prevHash hash witnesses { party seq hash }
           }
         }
         ${pageInfo}

@@ -8,6 +8,7 @@ import { ensureApplicationPassword, migrateWithApplicationLogin } from '../datab
 import type { DatabaseKind } from '../database/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../database/startEmbeddedPostgres.ts';
 import { seedDemoData } from '../demo/seedDemoData.ts';
+import { seedDemoJointArrests } from '../demo/seedDemoJointArrests.ts';
 import { demoOperationCode, seedDemoJointOperation } from '../demo/seedDemoJointOperation.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createGateway, publicApiOptions } from '../gateway/createGateway.ts';
@@ -106,6 +107,7 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       const hubPrisma = createHubPrismaClient({ databaseUrl: hubDatabaseUrl, maxConnections: 2 });
       try {
         if (!(await seedDemoJointOperation(hubPrisma, config.agencies)).skipped) logger.info({ code: demoOperationCode }, 'demo joint operation seeded');
+        if (!(await seedDemoJointArrests(hubPrisma, config.agencies)).skipped) logger.info('demo joint operations with arrests seeded');
       } finally {
         await hubPrisma.$disconnect();
       }

@@ -4,9 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import { AuditCollector, operationJournal } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
 import { auditHeadHeader, parseAuditHeadHeader } from '../audit/auditWitness.ts';
+import { idempotencyKeyHeader, operationIdHeader, parseIdempotencyKey, parseOperationId } from '../audit/operationId.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
-import { registerCollector } from '../audit/useAuditLog.ts';
+import { registerActor, registerCollector } from '../audit/useAuditLog.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import {
@@ -92,6 +93,9 @@ const eventRoutingPurpose: DeclaredPurpose = { code: 'EVENT_ROUTING', caseRefere
 function witnessGateway(audit: AuditCollector, request: Request): void {
   const head = parseAuditHeadHeader(request.headers.get(auditHeadHeader));
   if (head) audit.witness({ party: gatewayParty, ...head });
+  // Likewise taken from a verified gateway only: the operation the call serves, and the key of its change.
+  audit.operationId = parseOperationId(request.headers.get(operationIdHeader));
+  audit.idempotencyKey = parseIdempotencyKey(request.headers.get(idempotencyKeyHeader), audit.operationId);
 }
 
 /**
@@ -116,6 +120,8 @@ export function createNodeContextFactory({ agency, agreement, trustList, prisma,
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
     const { membership } = await verifyGatewayCredential(credential, officerToken, agency, gateway);
     const officer = await verifyOfficerToken(officerToken, trustList);
+    // From here on a refusal names the officer (a purpose the node does not accept, say).
+    registerActor(request, officer);
     const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader), agreement);
     // The node cannot see the hub's operations: under JOINT_OPERATION it releases nothing unless the
     // gateway vouches, in its signed credential, that the officer is a member of that very operation.

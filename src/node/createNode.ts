@@ -2,6 +2,7 @@ import { createYoga } from 'graphql-yoga';
 import { livenessPath, probe, useHealthChecks } from '../server/useHealthChecks.ts';
 import type { CheckpointSigner } from '../audit/checkpoints.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
+import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createPrismaClient, type PrismaClient } from '../database/createPrismaClient.ts';
@@ -70,6 +71,8 @@ export function createNode(config: NodeConfig): AgencyNode {
     ...(partyKeys ? { publicKeys: partyKeys } : {}),
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
+  // The one writer of the node's log for what is not written with a change: disclosures and refusals.
+  const auditWriter = createAuditWriter({ prisma, party: config.agency });
   const yoga = createYoga<Record<string, unknown>, NodeContext>({
     schema: nodeSchema,
     graphqlEndpoint: '/graphql',
@@ -88,7 +91,7 @@ export function createNode(config: NodeConfig): AgencyNode {
     plugins: [
       ...hubYogaPlugins({ maxCost: 250_000 }),
       useOperationSpans({ component: `node ${config.agency}` }),
-      useAuditLog({ party: config.agency, prisma, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger, reportHead: true }),
+      useAuditLog({ party: config.agency, writer: auditWriter, kind: 'DISCLOSURE', digestKey: config.auditDigestKey, logger, reportHead: true }),
       useHealthChecks({
         readiness: async () => {
           const database = await probe(() => prisma.$queryRaw`select 1`);
@@ -116,6 +119,8 @@ export function createNode(config: NodeConfig): AgencyNode {
       stop: () => prisma.$disconnect(),
     },
     { name: 'audit chain monitor', stop: () => auditChain.close() },
+    // Stopped once the listener has let the requests in flight finish: every entry they handed over is committed (or failed).
+    { name: 'audit writer', stop: () => auditWriter.drain() },
     {
       name: 'HTTP listener',
       start: async () => {

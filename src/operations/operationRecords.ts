@@ -14,6 +14,10 @@ export const operationUpdateChannel = 'hub_operation_updates';
 
 /** The operation as its audit entries name it: owned by the hub, referenced by its code. */
 export const operationRecord = (operation: Pick<JointOperation, 'id' | 'code'>): AuditRecordRef => ({
+  type: 'JOINT_OPERATION',
+  // Released to its members, in full: membership is the basis.
+  tier: 'FULL',
+  basis: 'MEMBERSHIP',
   agency: hubOwner,
   id: operation.id,
   reference: operation.code,

@@ -53,6 +53,7 @@ function legend(data) {
       h('span', { class: `swatch ${table.agency}` }),
       `${table.agency}: ${table.protected ? `partner's statistics, cells under ${table.minimumCellSize} alerts suppressed` : 'your agency, whole'}`,
     ]),
+    ...(data.total.arrests ? [h('span', { class: 'swatch JOINT' }), `JOINT: joint operations of ${data.total.arrests.party}, protected`] : []),
     h('span', { class: 'swatch suppressed' }),
     'suppressed cell',
   );
@@ -138,6 +139,40 @@ function drawSeries(data) {
   });
 }
 
+/** The joint measure: persons arrested in the joint operations of the analyst's agency, one bar per period (JOINT: both parties' data). */
+function drawArrests(data) {
+  const svg = $('#arrests');
+  svg.replaceChildren(hatch());
+  const arrests = data.total.arrests;
+  if (!arrests) {
+    $('#arrests-note').textContent = 'The exchange agreement shares no arrest statistics (measure PERSONS_ARRESTED).';
+    return;
+  }
+  $('#arrests-note').textContent =
+    `JOINT: the joint operations of which ${arrests.party} is a party, from the ARREST entries of their timelines. A period is shown only if every ` +
+    `operation arrested at least ${arrests.minimumCellSize} persons in it; otherwise it is suppressed (hatched).`;
+  const periods = arrests.periods;
+  const max = Math.max(1, ...arrests.cells.map((cell) => cell.personsArrested ?? 0));
+  const [left, top, width, height] = [36, 10, 590, 160];
+  const slot = width / Math.max(1, periods.length);
+  for (let tick = 0; tick <= 2; tick += 1) {
+    const y = top + height - (tick / 2) * height;
+    svg.append(s('text', { class: 'axis', x: 2, y: y + 3 }, String(Math.round((tick / 2) * max))));
+    svg.append(s('line', { x1: left, x2: left + width, y1: y, y2: y, stroke: '#e3e8ee' }));
+  }
+  periods.forEach((period, p) => {
+    const cell = arrests.cells.find((candidate) => candidate.period === period);
+    const suppressed = Boolean(cell?.suppressed);
+    const value = suppressed ? max * 0.06 : cell?.personsArrested ?? 0;
+    const barHeight = (value / max) * height;
+    svg.append(
+      s('rect', { class: `bar JOINT${suppressed ? ' suppressed' : ''}`, 'data-period': period, 'data-agency': 'JOINT', x: left + p * slot + 2, y: top + height - barHeight, width: Math.max(2, slot - 4), height: barHeight },
+        s('title', {}, `JOINT ${period}: ${suppressed ? 'suppressed' : `${cell?.personsArrested ?? 0} persons arrested`}`)),
+    );
+    if (periods.length <= 12 || p % 3 === 0) svg.append(s('text', { class: 'axis', x: left + p * slot + 2, y: top + height + 14 }, period));
+  });
+}
+
 function valueCell(cell, format = (value) => value) {
   if (!cell) return h('td', {}, '–');
   if (cell.suppressed) return h('td', { class: 'suppressed' }, 'suppressed');
@@ -198,6 +233,7 @@ async function show() {
     legend(data);
     await drawMap(data);
     drawSeries(data);
+    drawArrests(data);
     drawCiram(data);
     drawBreakdowns(data);
     if (answer.errors?.length) showError(answer.errors.map((error) => error.message).join('\n'));

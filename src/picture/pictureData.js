@@ -12,7 +12,11 @@ export const breakdowns = [
   { alias: 'byConversion', dimension: 'CONVERTED_GAS_ALARM', title: 'Converted gas / alarm weapon' },
   { alias: 'byPrinting', dimension: 'PRINTED_3D', title: '3D-printed' },
   { alias: 'byReactivation', dimension: 'REACTIVATED', title: 'Reactivated' },
+  { alias: 'byMunicipality', dimension: 'MUNICIPALITY', title: 'Municipality' },
 ];
+
+/** The joint measure beside the agencies' tables: null when the agreement does not share it. */
+const arrestsFields = 'arrests { agency party grid periods protected minimumCellSize suppressedCells cells { period suppressed personsArrested } }';
 
 /** One document for the whole page: every table it shows, each a jointPicture of its own. */
 export const pictureQuery = `query JointPicture($from: String!, $to: String!) {
@@ -23,7 +27,7 @@ export const pictureQuery = `query JointPicture($from: String!, $to: String!) {
     ciram { agency place period suppressed alerts threat vulnerability impact level }
     ciramTrends { agency place direction slope periods }
   }
-  total: jointPicture(input: { dimensions: [], from: $from, to: $to }) { periods tables { ${tableFields} } cells { ${cellFields} } }
+  total: jointPicture(input: { dimensions: [], from: $from, to: $to }) { periods tables { ${tableFields} } cells { ${cellFields} } ${arrestsFields} }
 ${breakdowns.map((b) => `  ${b.alias}: jointPicture(input: { dimensions: [${b.dimension}], from: $from, to: $to }) { tables { ${tableFields} } cells { ${cellFields} } }`).join('\n')}
 }`;
 
@@ -58,7 +62,10 @@ export function summarise(cells, agency, key = () => '') {
   return byKey;
 }
 
-/** Every cell of every table of an answer, one row each, for the CSV export. */
+/**
+ * Every cell of every table of an answer, one row each, for the CSV export;
+ * the joint arrests as rows of the table `arrests`, agency JOINT.
+ */
 export function pictureRows(data) {
   const rows = [];
   for (const [alias, picture] of Object.entries(data)) {
@@ -77,6 +84,24 @@ export function pictureRows(data) {
         threat: cell.threat,
         vulnerability: cell.vulnerability,
         impact: cell.impact,
+        personsArrested: null,
+      });
+    }
+    for (const cell of picture.arrests?.cells ?? []) {
+      rows.push({
+        table: 'arrests',
+        agency: picture.arrests.agency,
+        period: cell.period,
+        breakdown: '',
+        suppressed: cell.suppressed,
+        alerts: null,
+        firearms: null,
+        rounds: null,
+        explosivesKg: null,
+        threat: null,
+        vulnerability: null,
+        impact: null,
+        personsArrested: cell.personsArrested,
       });
     }
   }

@@ -1,4 +1,3 @@
-import type { AuditWriter } from '../audit/createAuditWriter.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedSettings } from '../gateway/context.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
@@ -15,8 +14,6 @@ export interface RealtimeOptions {
   databaseUrl: string;
   prisma: HubPrismaClient;
   nodes: NodeClient;
-  /** The gateway's writer of its log: each push's consultation entry. */
-  auditWriter: AuditWriter;
   logger: Logger;
   /** Follow the nodes' event feeds. Default true; a gateway that only serves (a second replica may leave it on too: followers share positions in the hub database) can turn it off. */
   followFeeds?: boolean;
@@ -76,7 +73,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   ];
   return {
     name: 'real time',
-    feed: { hits, auditWriter: options.auditWriter },
+    feed: { hits },
     start: () => startParts(feedParts),
     // The followers first (no new events), then the reader, then its notifier.
     stop: () => stopParts(feedParts),

@@ -3,7 +3,8 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { auditUnavailable, logRefusal, logUnwritten, outcomeOf, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import { logRefusal, logUnwritten, outcomeOf, type RefusalLog, type RefusedClaims } from '../audit/useAuditLog.ts';
+import { auditUnavailable, unrecorded } from '../audit/auditErrors.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
@@ -71,7 +72,7 @@ export function createSocketServer(options: SocketServerOptions): ServerPart {
     const result = await running;
     const audit = (args.contextValue as Partial<GatewayContext>).audit;
     if (!audit || (result !== null && typeof result === 'object' && Symbol.asyncIterator in result)) return result;
-    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [auditUnavailable()] };
+    return (await logUnwritten(refusals, audit, result as ExecutionResult)) ? result : { errors: [unrecorded(audit)] };
   };
   let sockets: WebSocketServer | undefined;
   let server: ReturnType<typeof useServer> | undefined;
@@ -130,8 +131,11 @@ export function createSocketServer(options: SocketServerOptions): ServerPart {
           const refused = async (raised: readonly unknown[]) => {
             const errors = raised.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
             const { outcome, errorCode } = outcomeOf({ errors }, 'DENIED');
+            // As over HTTP: the entry names the officer once the token verifies (it is verified for every operation).
+            const claims = socketClaims(ctx);
+            const officer = claims.token ? await verifyOfficerToken(claims.token, trustList).catch(() => null) : null;
             // As over HTTP: a refusal the log cannot take is answered AUDIT_UNAVAILABLE.
-            return (await logRefusal(refusals, socketClaims(ctx), outcome, errorCode)) ? errors : [auditUnavailable()];
+            return (await logRefusal(refusals, claims, outcome, errorCode, officer)) ? errors : [auditUnavailable()];
           };
           let document;
           let contextValue: unknown;

@@ -71,7 +71,7 @@ export async function* hitStream(context: GatewayContext, start: FeedPositions, 
         let hit: HitView | null;
         try {
           const purpose = { code: row.purpose ?? context.purpose.code, caseReference: row.caseReference };
-          ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null, audit: context.audit }));
+          ({ deliverHit: hit } = await context.nodes.request<{ deliverHit: HitView | null }>(row.agency, deliverHit, { seq }, { officerToken, purpose, membership: null, audit: context.audit, operationId: context.operationId }));
         } catch (error) {
           if (!(error instanceof AgencyUnavailableError)) throw error;
           waiting.add(row.agency);

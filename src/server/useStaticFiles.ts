@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'graphql-yoga';
 
-/** A file a static page is made of: where it is on disk, and its media type. */
-export interface StaticFile {
-  path: string;
-  type: string;
-}
+/** A file a static page is made of: where it is on disk (or its content, made at start), and its media type. */
+export type StaticFile = { path: string; type: string } | { body: string; type: string };
 
 /** Options of {@link useStaticFiles}. */
 export interface StaticFilesOptions {
@@ -24,7 +21,7 @@ export interface StaticFilesOptions {
  * is a 404.
  */
 export function useStaticFiles({ path, files, contentSecurityPolicy }: StaticFilesOptions): Plugin {
-  const contents = new Map(Object.entries(files).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]));
+  const contents = new Map(Object.entries(files).map(([name, file]) => [name, { body: 'body' in file ? Buffer.from(file.body) : readFileSync(file.path), type: file.type }]));
   return {
     onRequest({ url, request, endResponse, fetchAPI }) {
       if (url.pathname !== path && !url.pathname.startsWith(`${path}/`)) return;

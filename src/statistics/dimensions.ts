@@ -1,5 +1,6 @@
 import { AlertKind, EuFirearmCategory, FirearmType, RiskLevel } from '../domain/enums.ts';
 import { statisticsPlaces } from '../domain/greenBorderSectors.ts';
+import { municipalities, noMunicipality, otherMunicipality } from '../domain/municipalities.ts';
 
 const yesNo = ['YES', 'NO'] as const;
 
@@ -29,6 +30,11 @@ export const statisticsDimensions = {
   PRINTED_3D: { column: 'printed_3d', values: yesNo, description: 'Whether any of its firearms was 3D-printed.' },
   REACTIVATED: { column: 'reactivated', values: yesNo, description: 'Whether any of its firearms was a reactivated deactivated weapon.' },
   SERIAL_OBLITERATED: { column: 'obliterated', values: yesNo, description: 'Whether any of its firearms had its serial obliterated.' },
+  MUNICIPALITY: {
+    column: 'municipality',
+    values: [...municipalities.map((municipality) => municipality.name), otherMunicipality, noMunicipality],
+    description: 'The municipality of Kosovo or North Macedonia the alert names (any known spelling), OTHER for a name the hub does not know, or NONE.',
+  },
 } as const satisfies Record<string, { column: string; values: readonly string[]; description: string }>;
 
 export type StatisticsDimension = keyof typeof statisticsDimensions;
@@ -45,3 +51,22 @@ export const statisticsMeasures = {
 
 export type StatisticsMeasure = keyof typeof statisticsMeasures;
 export const statisticsMeasureNames = Object.keys(statisticsMeasures) as [StatisticsMeasure, ...StatisticsMeasure[]];
+
+/**
+ * What the gateway measures over the hub's own records (joint operations),
+ * not an agency node over its alerts: data of an operation's parties together,
+ * released marked JOINT (src/statistics/jointArrests.ts).
+ */
+export const jointMeasures = {
+  PERSONS_ARRESTED: "Persons arrested in joint operations of the caller's agency (ARREST entries of their timelines).",
+} as const;
+
+export type JointMeasure = keyof typeof jointMeasures;
+/** Every measure an agreement may list: the nodes' and the joint ones. */
+export const agreementMeasureNames = [...statisticsMeasureNames, ...(Object.keys(jointMeasures) as JointMeasure[])] as [
+  StatisticsMeasure | JointMeasure,
+  ...(StatisticsMeasure | JointMeasure)[],
+];
+
+/** Whether a measure of the agreement is one a node computes. */
+export const isNodeMeasure = (measure: string): measure is StatisticsMeasure => (statisticsMeasureNames as readonly string[]).includes(measure);

@@ -3,7 +3,7 @@ import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { PrismaClient } from '../database/createPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from '../identity/officer.ts';
-import { statisticsDimensionNames, statisticsDimensions, statisticsMeasureNames, type StatisticsDimension, type StatisticsMeasure } from './dimensions.ts';
+import { isNodeMeasure, statisticsDimensionNames, statisticsDimensions, statisticsMeasureNames, type StatisticsDimension, type StatisticsMeasure } from './dimensions.ts';
 import { buildBlocks, suppressedCells, type Block } from './protectCells.ts';
 import { periodName, periodsOf, type TimeGrid } from './timeGrid.ts';
 
@@ -111,7 +111,7 @@ export async function statisticsTable(
   const entries = await readPeriods(prisma, grid, periods);
   // The owner's officers break their own statistics down by any dimension; a partner by the agreement's.
   const shared = own ? statisticsDimensionNames : terms.dimensions;
-  const measures = own ? [...statisticsMeasureNames] : [...terms.measures];
+  const measures = own ? [...statisticsMeasureNames] : terms.measures.filter(isNodeMeasure);
   const picked = dimensions.map((name) => shared.indexOf(name));
   const cells: StatisticsCell[] = [];
   let suppressedCount = 0;
@@ -152,7 +152,8 @@ export async function statisticsTable(
   };
 }
 
-function assertMayAsk(caller: Pick<Officer, 'agency' | 'roles'>, purpose: DeclaredPurpose, request: StatisticsRequest, agreement: ExchangeAgreement, own: boolean) {
+/** Refuses a caller whose purpose, roles or agency the agreement releases no statistics to (`own`: the owner's own officers). */
+export function assertStatisticsCaller(caller: Pick<Officer, 'agency' | 'roles'>, purpose: DeclaredPurpose, agreement: ExchangeAgreement, own: boolean) {
   const terms = agreement.statistics;
   if (!terms.purposes.includes(purpose.code) || !purposeOf(purpose.code, agreement)?.operational) {
     throw hubError(ErrorCode.PURPOSE_NOT_ALLOWED, `Statistics are released only for ${terms.purposes.join(', ')}; the request declares ${purpose.code}.`);
@@ -161,6 +162,11 @@ function assertMayAsk(caller: Pick<Officer, 'agency' | 'roles'>, purpose: Declar
   if (!own && !agreement.parties.includes(caller.agency)) {
     throw hubError(ErrorCode.FORBIDDEN, `The agreement shares no statistics with ${caller.agency}.`);
   }
+}
+
+function assertMayAsk(caller: Pick<Officer, 'agency' | 'roles'>, purpose: DeclaredPurpose, request: StatisticsRequest, agreement: ExchangeAgreement, own: boolean) {
+  const terms = agreement.statistics;
+  assertStatisticsCaller(caller, purpose, agreement, own);
   const repeated = request.dimensions.filter((name, index) => request.dimensions.indexOf(name) !== index);
   if (repeated.length) {
     throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: input.dimensions names ${repeated[0]} twice`, {

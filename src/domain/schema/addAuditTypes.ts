@@ -1,4 +1,4 @@
-import { auditKinds, auditOutcomes } from '../../audit/auditEntry.ts';
+import { auditKinds, auditOutcomes, auditRecordTypes } from '../../audit/auditEntry.ts';
 import type { AuditEntryView } from '../../audit/auditQueries.ts';
 import type { SignedCheckpoint } from '../../audit/checkpoints.ts';
 import { termKinds, type TermKind } from '../../audit/termDigests.ts';
@@ -27,7 +27,21 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
   });
   const AuditOutcome = builder.enumType('AuditOutcome', {
     description: 'How the operation an entry records ended.',
-    values: auditOutcomes,
+    values: {
+      OK: { description: 'It ran; what it released or changed is in `records`.' },
+      PARTIAL: { description: 'It ran, but an agency did not answer (or its log could not record the release): its part is missing.' },
+      DENIED: { description: 'Refused: a token, a purpose, a role, the consent, a limit.' },
+      ERROR: { description: 'It failed (bad input, a conflict, a node or log that failed).' },
+      PENDING: {
+        description:
+          'The gateway’s entry of a change it sends to a node, written before the node is asked; the entry of the same operationId ' +
+          'that follows gives the outcome, and the node’s log the change itself.',
+      },
+    } satisfies Record<(typeof auditOutcomes)[number], unknown>,
+  });
+  const AuditRecordType = builder.enumType('AuditRecordType', {
+    description: 'What kind of record an entry names.',
+    values: auditRecordTypes,
   });
   const Purpose = builder.enumType('Purpose', {
     description: 'A purpose of the exchange agreement (contracts/exchange-agreement.json).',
@@ -65,9 +79,19 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       fields: (t) => ({
         agency: t.exposeString('agency'),
         id: t.exposeID('id', { description: "The record's id within its owner agency." }),
+        type: t.field({
+          type: AuditRecordType,
+          nullable: true,
+          description: 'Null in entries written before records named their type.',
+          resolve: (record) => (auditRecordTypes as readonly string[]).includes(record.type ?? '') ? (record.type as (typeof auditRecordTypes)[number]) : null,
+        }),
         reference: t.string({ nullable: true, resolve: (record) => record.reference ?? null }),
-        tier: t.string({ nullable: true, resolve: (record) => record.tier ?? null }),
-        basis: t.string({ nullable: true, resolve: (record) => record.basis ?? null }),
+        tier: t.string({ nullable: true, description: 'The tier it was released at to the actor (NONE: withheld).', resolve: (record) => record.tier ?? null }),
+        basis: t.string({
+          nullable: true,
+          description: 'Why that tier: DOMESTIC (the actor’s own agency), POLICY, DEFAULT_POLICY, GRANT, AGREEMENT (a trace request’s tier), MEMBERSHIP (a joint operation), OWN_REQUEST (the alert a consent request of the actor’s agency names), NONE.',
+          resolve: (record) => record.basis ?? null,
+        }),
         grantId: t.string({ nullable: true, resolve: (record) => record.grantId ?? null }),
       }),
     });
@@ -121,6 +145,12 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       details: t.exposeString('details', { nullable: true }),
       prevHash: t.exposeString('prevHash'),
       hash: t.exposeString('hash'),
+      operationId: t.exposeString('operationId', {
+        nullable: true,
+        description:
+          'The hub’s id of the operation that caused the entry: the same in the gateway’s entry of an operation and in every node’s ' +
+          'entry it caused (filter on it to join them). Null in entries written before, and in those of no hub operation.',
+      }),
       witnesses: t.expose('witnesses', {
         type: [AuditWitness],
         description:
@@ -142,6 +172,7 @@ export function addAuditTypes(builder: HubBuilder, { recordIdDescription }: Audi
       kind: t.field({ type: AuditKind }),
       from: t.field({ type: 'DateTime' }),
       to: t.field({ type: 'DateTime' }),
+      operationId: t.string({ description: 'The entries of one operation of the hub (AuditEntry.operationId).' }),
       term: t.string({
         description:
           'Entries whose operation carried this search term or identifier (a plate, a serial, a name, …), in any spelling the search ' +

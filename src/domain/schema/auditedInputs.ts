@@ -62,8 +62,11 @@ export const auditedInputs: Record<string, Record<string, AuditedInput>> = {
   AlertFilter: {},
   TraceRequestFilter: { addressedTo: 'CLEAR' },
   JointOperationFilter: { agency: 'CLEAR', greenBorderSector: 'CLEAR', municipality: 'CLEAR' },
-  AuditFilter: { actorAgency: 'CLEAR', actorSub: 'CLEAR', actorUnit: 'CLEAR', caseReference: 'CLEAR', term: 'TEXT' },
+  AuditFilter: { actorAgency: 'CLEAR', actorSub: 'CLEAR', actorUnit: 'CLEAR', caseReference: 'CLEAR', operationId: 'CLEAR', term: 'TEXT' },
   'Query.alerts': { after: 'CLEAR', before: 'CLEAR', agencies: 'CLEAR' },
+  // The joint picture's periods and the agencies asked: nothing personal.
+  StatisticsInput: { from: 'CLEAR', to: 'CLEAR' },
+  'Query.jointPicture': { agencies: 'CLEAR' },
   'Query.auditEntries': { after: 'CLEAR', before: 'CLEAR', party: 'CLEAR' },
   'Query.auditActivity': { party: 'CLEAR' },
   'Query.consentRequests': { after: 'CLEAR', before: 'CLEAR' },

@@ -1,5 +1,5 @@
 import { responsePathAsArray } from 'graphql';
-import { alertRecordRef } from '../../audit/auditCollector.ts';
+import { alertRecordRef } from '../../audit/recordRefs.ts';
 import { sharingPolicySetters } from '../../consent/agreement.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { agencyInfo } from '../../domain/agencies.ts';

@@ -11,6 +11,7 @@ import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
 import { releasedRecord } from './releasedRecord.ts';
+import { consentAlertRecordRef } from '../../audit/recordRefs.ts';
 import { domain } from './domain.ts';
 import { consentDeciders } from '../../consent/agreement.ts';
 
@@ -18,7 +19,10 @@ export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('Co
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   id: { resolve: (grant) => ownedId(grant.owner, grant.id) },
   // A grant names the alert it opens; the entry names that alert.
-  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant) => (grant.alertId ? { agency: grant.owner, id: grant.alertId } : null)),
+  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant, context) =>
+    // A grant names its record only while the record exists for the reader (issue 17 item 23): then no record to note.
+    grant.alertId ? { ...consentAlertRecordRef(grant.owner, grant.alertId, undefined, context.officer), grantId: grant.id } : null,
+  ),
   fields: (t) => ({
     alertId: t.id({ nullable: true, resolve: (grant) => grant.alertId && toGlobalId('Alert', grant.owner, grant.alertId) }),
     ...domain.fields.consentGrant(t),
@@ -29,8 +33,8 @@ export const ConsentRequest = builder.node(builder.objectRef<ConsentRequestView>
   description: 'A request for a higher tier on one record, answered by the duty officers of the owner within the deadline of the agreement.',
   id: { resolve: (request) => ownedId(request.owner, request.id) },
   // A request names the alert it asks about, with its reference; the entry names that alert.
-  isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request) =>
-    request.alertId ? { agency: request.owner, id: request.alertId, ...(request.alertReference ? { reference: request.alertReference } : {}) } : null,
+  isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request, context) =>
+    request.alertId ? consentAlertRecordRef(request.owner, request.alertId, request.alertReference ?? undefined, context.officer) : null,
   ),
   fields: (t) => ({
     alertId: t.id({

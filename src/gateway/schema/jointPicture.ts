@@ -7,6 +7,7 @@ import { greenBorderSectors } from '../../domain/greenBorderSectors.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import { ciramAssessments, ciramTrends, type CiramAssessment, type CiramTrend } from '../../statistics/ciram.ts';
+import { jointArrestsTable, type JointArrestsCell, type JointArrestsTable } from '../../statistics/jointArrests.ts';
 import type { StatisticsCell, StatisticsRequest, StatisticsTable } from '../../statistics/statisticsTable.ts';
 import type { GatewayContext } from '../context.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
@@ -22,6 +23,8 @@ interface JointPicture {
   tables: StatisticsTable[];
   unavailableAgencies: string[];
   ciram: () => Promise<CiramAssessment[]>;
+  /** The periods asked, for the joint tables the gateway computes itself. */
+  request: Pick<StatisticsRequest, 'from' | 'to'>;
 }
 
 /** What the consultation entry says of a table released through the gateway. */
@@ -39,10 +42,28 @@ function releasedTable(table: StatisticsTable) {
   };
 }
 
-/** Notes the tables released in the operation's consultation entry (the picture's, then the CIRAM view's). */
-function noteReleased(context: GatewayContext, tables: readonly StatisticsTable[]) {
+/** What the consultation entry says of the joint arrests table: the gateway released it from the hub's own records. */
+function releasedArrests(table: JointArrestsTable) {
+  return {
+    agency: table.agency,
+    party: table.party,
+    measure: 'PERSONS_ARRESTED',
+    dimensions: [],
+    grid: table.grid,
+    from: table.periods[0]!,
+    to: table.periods.at(-1)!,
+    protected: table.protected,
+    minimumCellSize: table.minimumCellSize,
+    cells: table.cells.length - table.suppressedCells,
+    suppressedCells: table.suppressedCells,
+    suppressed: table.cells.filter((cell) => cell.suppressed).map((cell) => cell.period),
+  };
+}
+
+/** Notes the tables released in the operation's consultation entry (the picture's, then the CIRAM view's, the joint ones). */
+function noteReleased(context: GatewayContext, tables: readonly JsonValue[]) {
   const previous = (context.audit.details as { statistics?: JsonValue[] } | null)?.statistics ?? [];
-  context.audit.details = { statistics: [...previous, ...tables.map(releasedTable)] };
+  context.audit.details = { statistics: [...previous, ...tables] };
 }
 
 /** Each agency's table; an agency that does not answer is listed, with an AGENCY_UNAVAILABLE error of the field. */
@@ -57,7 +78,7 @@ async function askAgencies(context: GatewayContext, info: GraphQLResolveInfo, ag
       context.agencyErrors.push(result.reason.toGraphQLError(responsePathAsArray(info.path)));
     } else throw result.reason;
   });
-  noteReleased(context, tables);
+  noteReleased(context, tables.map(releasedTable));
   return { tables, unavailable };
 }
 
@@ -75,6 +96,32 @@ const PictureCell = builder.objectRef<StatisticsCell & { agency: string }>('Pict
     threat: t.exposeFloat('threat', { nullable: true }),
     vulnerability: t.exposeFloat('vulnerability', { nullable: true }),
     impact: t.exposeFloat('impact', { nullable: true }),
+  }),
+});
+
+const JointArrestsCellRef = builder.objectRef<JointArrestsCell>('JointArrestsCell').implement({
+  description: 'Persons arrested in one period; suppressed: withheld by disclosure control. A period with no arrest is not listed.',
+  fields: (t) => ({
+    period: t.exposeString('period'),
+    suppressed: t.exposeBoolean('suppressed'),
+    personsArrested: t.exposeInt('personsArrested', { nullable: true }),
+  }),
+});
+
+const JointArrestsTableRef = builder.objectRef<JointArrestsTable>('JointArrestsTable').implement({
+  description:
+    "Persons arrested in the joint operations of which the caller's agency is a party, per period, from the ARREST entries of their " +
+    'timelines (corrected entries replaced by their corrections). Joint data: the parties\' together, marked JOINT, and protected for every ' +
+    'caller: a period is released only if each operation arrested at least the minimum cell size in it.',
+  fields: (t) => ({
+    agency: t.exposeString('agency', { description: 'JOINT: the data of the operations\' parties together, no one agency\'s.' }),
+    party: t.exposeString('party', { description: 'The agency whose joint operations are counted: the caller\'s.' }),
+    grid: t.field({ type: statistics.TimeGrid, resolve: (table) => table.grid }),
+    periods: t.exposeStringList('periods'),
+    protected: t.exposeBoolean('protected'),
+    minimumCellSize: t.exposeInt('minimumCellSize'),
+    suppressedCells: t.exposeInt('suppressedCells'),
+    cells: t.field({ type: [JointArrestsCellRef], resolve: (table) => table.cells }),
   }),
 });
 
@@ -126,6 +173,18 @@ const JointPictureRef = builder.objectRef<JointPicture>('JointPicture').implemen
       description: 'CIRAM 2.0 per place (crossing point, green-border sector) and period, per agency: a table by PLACE with the CIRAM scores.',
       resolve: (picture) => picture.ciram(),
     }),
+    arrests: t.field({
+      type: JointArrestsTableRef,
+      nullable: true,
+      description:
+        'Persons arrested in joint operations of the caller\'s agency over the same periods (the measure PERSONS_ARRESTED), computed by the ' +
+        'gateway over the hub\'s joint operations; null when the agreement does not list the measure. Not broken down by the dimensions.',
+      resolve: async (picture, _args, context) => {
+        const table = await jointArrestsTable(context.prisma, context.officer, context.purpose, picture.request, context.agreement);
+        if (table) noteReleased(context, [releasedArrests(table)]);
+        return table;
+      },
+    }),
     ciramTrends: t.field({
       type: [CiramTrendRef],
       description: 'The trend of the risk at each place, per agency, over the picture\'s periods.',
@@ -159,6 +218,7 @@ builder.queryField('jointPicture', (t) =>
         dimensions: input.dimensions,
         tables,
         unavailableAgencies: unavailable,
+        request: { from: periods[0] ?? input.from ?? null, to: periods.at(-1) ?? input.to ?? null },
         ciram: () =>
           (ciram ??= (async () => {
             const byPlace = input.dimensions.length === 1 && input.dimensions[0] === 'PLACE' ? { tables } : await askAgencies(context, info, tables.map((table) => table.agency), {

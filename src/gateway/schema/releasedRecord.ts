@@ -21,10 +21,10 @@ export interface NodeRecord {
  * answers null for an object that names no record (a consent request whose
  * record the owner has since withdrawn from the caller).
  */
-export function releasedRecord<View>(typename: string, refOf: (view: View) => AuditRecordRef | null) {
+export function releasedRecord<View>(typename: string, refOf: (view: View, context: GatewayContext) => AuditRecordRef | null) {
   return (value: unknown, context: GatewayContext): boolean => {
     if (typeof value !== 'object' || value === null || (value as Partial<NodeRecord>).__typename !== typename) return false;
-    const ref = refOf(value as View);
+    const ref = refOf(value as View, context);
     if (ref) context.audit.note(ref);
     return true;
   };

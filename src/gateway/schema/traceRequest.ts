@@ -10,6 +10,7 @@ import { mutateOwned, requestNode } from '../ownerRequests.ts';
 import { builder } from './builder.ts';
 import { mergedConnection } from './mergedConnection.ts';
 import { releasedRecord } from './releasedRecord.ts';
+import { traceRequestRecordRef } from '../../audit/recordRefs.ts';
 import { domain } from './domain.ts';
 
 export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('TraceRequest'), {
@@ -17,12 +18,7 @@ export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('Tr
     'A request to a partner agency to trace a seized firearm (iARMS-style lifecycle). Held by the requesting ' +
     "agency's node and visible to it and to the addressed agency.",
   id: { resolve: (request) => ownedId(request.requestingAgency, request.id) },
-  isTypeOf: releasedRecord<TraceRequestView>('TraceRequest', (request) => ({
-    agency: request.requestingAgency,
-    id: request.id,
-    reference: request.reference,
-    tier: request.tier,
-  })),
+  isTypeOf: releasedRecord<TraceRequestView>('TraceRequest', (request, context) => traceRequestRecordRef(request, context.officer)),
   fields: (t) => ({
     alertId: t.id({
       nullable: true,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
 import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
 import { gatewayParty } from '../../audit/auditEntry.ts';
-import { auditUnavailable } from '../../audit/useAuditLog.ts';
+import { auditUnavailable } from '../../audit/auditErrors.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { addWatchTypes } from '../../domain/schema/addWatchTypes.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
@@ -58,7 +59,7 @@ const Hit = builder.objectRef<HitEventPayload>('Hit').implement({
 const concernedAgencies = (context: GatewayContext) => [...context.nodes.agencies];
 
 /** Runs a watch-entry operation on every node it concerns; all answered, or the error of the first that did not. */
-async function onEveryNode<T>(context: GatewayContext, operation: 'createWatchEntry' | 'removeWatchEntry', variables: Record<string, unknown>) {
+async function onEveryNode<T>(context: GatewayContext, operation: 'createWatchEntry' | 'removeWatchEntry' | 'withdrawWatchEntry', variables: Record<string, unknown>) {
   const agencies = concernedAgencies(context);
   const settled = await Promise.allSettled(agencies.map((agency) => requestNode<T>(context, agency, operation, variables)));
   return { agencies, settled };
@@ -79,7 +80,7 @@ builder.queryFields((t) => ({
           compare: newestFirst,
           fetchPage: (agency, first, after) => requestNode<NodePage<WatchEntryView>>(context, agency, 'watchEntries', { first, after }),
         });
-        context.audit.note(...merged.edges.map(({ node }) => ({ agency: node.owner, id: node.id })));
+        context.audit.note(...merged.edges.map(({ node }) => domesticRecordRef(node.owner, node.id, 'WATCH_ENTRY')));
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(responsePathAsArray(info.path))));
         return merged;
       },
@@ -102,17 +103,20 @@ builder.mutationFields((t) => ({
       // Refused here once, rather than by every node.
       parseInput(watchEntryInput(context.agreement), args.input);
       const id = randomUUID();
-      const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'createWatchEntry', { id, ...forwardArguments(info, args, ['input']) });
+      const variables = { id, ...forwardArguments(info, args, ['input']) };
+      const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'createWatchEntry', variables);
       const failed = settled.find((result) => result.status === 'rejected');
       if (failed) {
-        // All or nothing: an entry some nodes match and others do not would mislead its unit.
-        await Promise.allSettled(
-          agencies.filter((_agency, index) => settled[index]!.status === 'fulfilled').map((agency) => requestNode(context, agency, 'removeWatchEntry', { id })),
-        );
+        // All or nothing: an entry some nodes match and others do not would mislead its unit. Withdrawn at every node,
+        // those that failed included: one may have stored it and then not answered in time, and one that has not stored
+        // it yet stores it withdrawn, so that the registration, should it still arrive, changes nothing.
+        const withdrawn = await onEveryNode<WatchEntryView>(context, 'withdrawWatchEntry', variables);
+        const unreached = withdrawn.agencies.filter((_agency, index) => withdrawn.settled[index]!.status === 'rejected');
+        if (unreached.length > 0) context.audit.details = { withdrawal: { unreached } };
         throw failed.reason;
       }
       const own = settled[agencies.indexOf(context.officer.agency)] as PromiseFulfilledResult<WatchEntryView>;
-      context.audit.note({ agency: context.officer.agency, id });
+      context.audit.note(domesticRecordRef(context.officer.agency, id, 'WATCH_ENTRY'));
       return own.value;
     },
   }),
@@ -127,7 +131,7 @@ builder.mutationFields((t) => ({
       const { agency, localId } = parseGlobalId(String(args.id), 'WatchEntry');
       if (agency !== context.officer.agency) throw hubError(ErrorCode.NOT_FOUND, 'No watch entry with this id.');
       const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'removeWatchEntry', { id: localId });
-      context.audit.note({ agency, id: localId });
+      context.audit.note(domesticRecordRef(agency, localId, 'WATCH_ENTRY'));
       const own = settled[agencies.indexOf(agency)]!;
       if (own.status === 'rejected') throw own.reason;
       const failed = settled.find((result) => result.status === 'rejected');
@@ -153,7 +157,7 @@ builder.subscriptionField('hits', (t) =>
       const { audit } = context;
       // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
       try {
-        await context.feed.auditWriter.append(audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start }));
+        await context.auditWriter.append(audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start }));
         audit.written = true;
       } catch {
         throw auditUnavailable();
@@ -166,11 +170,13 @@ builder.subscriptionField('hits', (t) =>
       const event = payload as HitEventPayload;
       const delivery = new AuditCollector(gatewayParty, context.officer, context.purpose, context.audit.clientAddress);
       delivery.operation = context.audit.operation;
+      // A push is caused by the subscription: its entry, and the owner's disclosure of it, carry the subscription's id.
+      delivery.operationId = context.audit.operationId;
       // The owner's head after its disclosure of this delivery (hitStream called it with the subscription's collector).
       for (const head of context.audit.witnesses) delivery.witness(head);
       noteAlertViews(delivery, [event.alert]);
       try {
-        await context.feed.auditWriter.append(delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } }));
+        await context.auditWriter.append(delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } }));
       } catch {
         throw auditUnavailable();
       }

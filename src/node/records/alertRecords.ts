@@ -11,6 +11,7 @@ import { alertsVisibleTo, releasedAtLeast } from './visibility.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
@@ -254,7 +255,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
     const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
     await tx.alert.update({ where: { id }, data: { reference, updatedAt: created.updatedAt }, select: { id: true } });
     const alert = { ...created, reference };
-    await work.journal([{ agency: officer.agency, id, reference }], { change: 'alert created' });
+    await work.journal([domesticRecordRef(officer.agency, id, 'ALERT', reference)], { change: 'alert created' });
     return alert;
   });
 }
@@ -303,7 +304,7 @@ export async function updateAlert(
       );
     }
     await matchRecord(unit, officer.agency, id, agreement);
-    await unit.journal([{ agency: officer.agency, id, reference: current.reference }], { change: 'alert updated', fields: Object.keys(input) });
+    await unit.journal([domesticRecordRef(officer.agency, id, 'ALERT', current.reference)], { change: 'alert updated', fields: Object.keys(input) });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });
 }

@@ -7,6 +7,8 @@ import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
+import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { alertInclude, consentFacts, consentRelations } from './alertRelease.ts';
@@ -148,7 +150,12 @@ export async function requestConsent(
       },
       include: requestInclude,
     });
-    await unit.journal([{ agency: owner, id: row.id, reference: row.reference, tier: input.tier }], { change: 'consent requested', request: created.id });
+    // The record at the tier and on the basis the requester sees it now; the tier asked for is in the details.
+    await unit.journal([{ agency: owner, id: row.id, type: 'ALERT', reference: row.reference, tier: decision.tier, basis: decision.basis }], {
+      change: 'consent requested',
+      request: created.id,
+      requestedTier: input.tier,
+    });
     return toRequestView(created, owner, now);
   });
 }
@@ -263,13 +270,27 @@ export async function decideConsentRequest(
       },
       include: requestInclude,
     });
-    await unit.journal([{ agency: owner, id: decided.alertId, reference: decided.alert.reference, tier: decided.grant?.tier ?? undefined, ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
+    await unit.journal([{ ...domesticRecordRef(owner, decided.alertId, 'ALERT', decided.alert.reference), ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
       change: `consent request ${decided.status.toLowerCase()}`,
       request: decided.id,
       grantee: decided.requestingAgency,
+      ...(decided.grant ? { grantedTier: decided.grant.tier } : {}),
     });
     return toRequestView(decided, owner, now);
   });
+}
+
+/** A consent request as it is now (the answer to a decision or request made again under its idempotency key). */
+export async function findConsentRequest(prisma: PrismaClient, owner: string, id: string, now = new Date()): Promise<ConsentRequestView> {
+  const row = isUuid(id) ? await prisma.consentRequest.findUnique({ where: { id }, include: requestInclude }) : null;
+  if (!row) throw hubError(ErrorCode.NOT_FOUND, 'No consent request with this id.');
+  return toRequestView(row, owner, now);
+}
+
+/** Grants as they are now, in the order of `ids` (the answer to a revocation or release made again under its idempotency key). */
+export async function findConsentGrants(prisma: PrismaClient, owner: string, ids: readonly string[]): Promise<ConsentGrantView[]> {
+  const rows = await prisma.consentGrant.findMany({ where: { id: { in: ids.filter(isUuid) } } });
+  return ids.flatMap((id) => rows.filter((row) => row.id === id).map((row) => toGrantView(row, owner)));
 }
 
 /** Withdraws a grant; the partner is back to its policy tier on its very next request. */
@@ -293,7 +314,7 @@ export async function revokeConsentGrant(
       where: { id },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
     });
-    await unit.journal([{ agency: owner, id: revoked.alertId, grantId: revoked.id, tier: revoked.tier }], { change: 'consent grant revoked', grantee: revoked.granteeAgency });
+    await unit.journal([{ ...domesticRecordRef(owner, revoked.alertId, 'ALERT'), grantId: revoked.id }], { change: 'consent grant revoked', grantee: revoked.granteeAgency, revokedTier: revoked.tier });
     return toGrantView(revoked, owner);
   });
 }

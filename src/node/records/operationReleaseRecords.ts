@@ -1,4 +1,5 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { jointOperationPurpose, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { OperationReleaseInput } from '../../consent/consentInput.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -197,7 +198,8 @@ export async function setJointOperationRelease(
     // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
     for (const alert of alerts) await matchRecord(unit, owner, alert.id, agreement, now);
     await write(
-      alerts.map((alert) => ({ agency: owner, id: alert.id, reference: alert.reference, tier: release.tier })),
+      // The owner's own records, changed by its liaison: named as any change of one's own (the tier released is in the details).
+      alerts.map((alert) => domesticRecordRef(owner, alert.id, 'ALERT', alert.reference)),
       { change: 'joint operation release', operation: code, revision: release.revision, tier: release.tier, grantees, grants: grants.map((grant) => grant.id), revoked: revoked.map((grant) => grant.id) },
     );
     return { outcome: 'APPLIED', release: toView(row), grants: grants.map((grant) => toGrantView(grant, owner)) };
@@ -247,7 +249,7 @@ export async function endClosedOperationRelease(
     });
     const alerts = new Map(revoked.map((grant) => [grant.alertId, grant.alert.reference]));
     await write(
-      [...alerts].map(([id, reference]) => ({ agency: owner, id, reference, tier: 'NONE' as const })),
+      [...alerts].map(([id, reference]) => domesticRecordRef(owner, id, 'ALERT', reference)),
       { change: 'joint operation release ended', operation, revoked: revoked.map((grant) => grant.id) },
     );
   });

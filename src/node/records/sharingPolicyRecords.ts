@@ -3,6 +3,7 @@ import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { SharingPolicyInput } from '../../consent/consentInput.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { validationFailed } from '../../domain/alertInput.ts';
 import type { Officer } from '../../identity/officer.ts';
@@ -63,7 +64,7 @@ export async function setSharingPolicy(
     }
     // A partner the record was hidden from may now see it: its watch entries meet the record now.
     await matchRecord(unit, officer.agency, id, agreement);
-    await unit.journal([{ agency: officer.agency, id, reference: alert.reference }], {
+    await unit.journal([domesticRecordRef(officer.agency, id, 'ALERT', alert.reference)], {
       change: 'sharing policy set',
       handlingCode,
       rules: input.rules.map((rule) => ({ ...rule, expiresAt: rule.expiresAt.toISOString() })),

@@ -5,6 +5,7 @@ import { TraceRequestStatus } from '../../domain/enums.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import { traceRequestRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { consentFacts, consentRelations, firearmView } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
@@ -188,8 +189,9 @@ export async function submitTraceRequest(
       },
       include: traceInclude(access.caller.agency, owner),
     });
-    await unit.journal([{ agency: owner, id: row.id, reference: row.reference }], { change: 'trace request submitted', addressedTo: row.addressedTo });
-    return releaseTraceRequest(row, owner, access)!;
+    const view = releaseTraceRequest(row, owner, access)!;
+    await unit.journal([traceRequestRecordRef(view, officer)], { change: 'trace request submitted', addressedTo: row.addressedTo });
+    return view;
   });
 }
 
@@ -243,7 +245,8 @@ export async function advanceTraceRequest(
       },
       include: traceInclude(access.caller.agency, owner),
     });
-    await unit.journal([{ agency: owner, id: row.id, reference: row.reference }], { change: `trace request ${row.status.toLowerCase()}` });
-    return releaseTraceRequest(row, owner, access)!;
+    const view = releaseTraceRequest(row, owner, access)!;
+    await unit.journal([traceRequestRecordRef(view, officer)], { change: `trace request ${row.status.toLowerCase()}` });
+    return view;
   });
 }

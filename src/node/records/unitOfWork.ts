@@ -1,5 +1,5 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import type { AuditRecordRef, JsonValue } from '../../audit/auditEntry.ts';
+import type { AuditRecordRef, JsonValue, TermDigest } from '../../audit/auditEntry.ts';
 import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
 import { appendEvents, type OutboxEvent } from '../../realtime/eventOutbox.ts';
 
@@ -12,8 +12,12 @@ export interface UnitOfWork {
   tx: Prisma.TransactionClient;
   /** Queues an event; it is written, numbered, just before the change's audit entry. */
   emit(...events: OutboxEvent[]): void;
-  /** Writes the change's entry (with the queued events first): the last statement of the change. */
-  journal(records: AuditRecordRef[], details?: JsonValue): Promise<void>;
+  /**
+   * Writes the change's entry (with the queued events first): the last
+   * statement of the change. `digests`: of identifiers the change concerns
+   * that the operation's own input does not carry (a removed watch entry's).
+   */
+  journal(records: AuditRecordRef[], details?: JsonValue, digests?: readonly TermDigest[]): Promise<void>;
 }
 
 /** Options for {@link inUnitOfWork}. */
@@ -43,11 +47,11 @@ export async function inUnitOfWork<T>(
           if (journaled) throw new Error('unit of work: an event was emitted after the audit entry; emit before journal()');
           pending.push(...events);
         },
-        journal: async (records, details = null) => {
+        journal: async (records, details = null, digests = []) => {
           if (journaled) throw new Error('unit of work: the change was journaled twice');
           const seqs = await appendEvents(tx, pending.splice(0));
           journaled = true;
-          await journal(tx, records, seqs.length ? withEvents(details, seqs) : details);
+          await journal(tx, records, seqs.length ? withEvents(details, seqs) : details, digests);
         },
       };
       const result = await work(unit);

@@ -1,4 +1,5 @@
-import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
+import { journaled, noteAlertViews, type AppliedChange } from '../../audit/auditCollector.ts';
+import { withheldRecordRef } from '../../audit/recordRefs.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
 import { sharingPolicySetters } from '../../consent/agreement.ts';
@@ -33,7 +34,7 @@ export function noteReleased(context: NodeContext, views: readonly (AlertView | 
 export function release(row: AlertRow, context: NodeContext, now = new Date()): AlertView | null {
   const view = releaseAlert(row, context.agency, context.officer, context.purpose, now, context.agreement);
   if (view) noteReleased(context, [view]);
-  else context.audit.note({ agency: context.agency, id: row.id, reference: row.reference, tier: 'NONE' });
+  else context.audit.note(withheldRecordRef(context.agency, row.id, row.reference));
   return view;
 }
 
@@ -47,6 +48,18 @@ export function assertOwnAgency({ agency, officer }: NodeContext, what: string) 
 /** Writes answer with the owner's own, domestic, view. */
 function releaseOwn(row: AlertRow, context: NodeContext): AlertView {
   return release(row, context)!;
+}
+
+/** A change to an alert made once already under its idempotency key is answered with the alert as it is now. */
+function againOwn(context: NodeContext, id: (applied: AppliedChange) => string) {
+  return {
+    db: context.prisma,
+    replay: async (applied: AppliedChange) => {
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date(), agreement: context.agreement }, id(applied));
+      if (!row) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
+      return releaseOwn(row, context);
+    },
+  };
 }
 
 builder.queryFields((t) => ({
@@ -97,7 +110,8 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'create alerts');
       const input = parseInput(createAlertInput, args.input);
-      return releaseOwn(await journaled(context.audit, (journal) => createAlert(context.prisma, context.officer, input, journal, context.agreement)), context);
+      const again = againOwn(context, (applied) => applied.records[0]!.id);
+      return journaled(context.audit, async (journal) => releaseOwn(await createAlert(context.prisma, context.officer, input, journal, context.agreement), context), again);
     },
   }),
   updateAlert: t.field({
@@ -111,10 +125,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'update alerts');
       const input = parseInput(updateAlertInput, args.input);
-      const row = await journaled(context.audit, (journal) =>
-        updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal, context.agreement),
+      const again = againOwn(context, () => String(args.id));
+      return journaled(
+        context.audit,
+        async (journal) => releaseOwn(await updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal, context.agreement), context),
+        again,
       );
-      return releaseOwn(row, context);
     },
   }),
   setSharingPolicy: t.field({
@@ -129,10 +145,12 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'set sharing policies');
       const input = parseInput(sharingPolicyInput(context.agreement), args.input);
-      const row = await journaled(context.audit, (journal) =>
-        setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal, context.agreement),
+      const again = againOwn(context, () => String(args.alertId));
+      return journaled(
+        context.audit,
+        async (journal) => releaseOwn(await setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal, context.agreement), context),
+        again,
       );
-      return releaseOwn(row, context);
     },
   }),
 }));

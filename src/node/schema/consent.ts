@@ -1,4 +1,5 @@
-import { journaled } from '../../audit/auditCollector.ts';
+import { journaled, type AppliedChange } from '../../audit/auditCollector.ts';
+import { consentAlertRecordRef } from '../../audit/recordRefs.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
@@ -6,6 +7,8 @@ import { consentDecisionInput, consentReason, consentRequestInput } from '../../
 import { operationalRoles } from '../../identity/roles.ts';
 import {
   decideConsentRequest,
+  findConsentGrants,
+  findConsentRequest,
   listConsentRequests,
   requestConsent,
   revokeConsentGrant,
@@ -34,6 +37,9 @@ const ConsentRequest = builder.objectRef<ConsentRequestView>('ConsentRequest').i
 });
 
 
+/** What a change's entry recorded in its details, by name (the ids of what it made). */
+const detail = (applied: AppliedChange, name: string): unknown => (applied.details as Record<string, unknown> | null)?.[name];
+
 builder.queryFields((t) => ({
   consentRequests: t.connection(
     {
@@ -42,9 +48,11 @@ builder.queryFields((t) => ({
         'Incoming requests (officers of this agency whose role decides consent) or outgoing ones (the requesting agency), oldest deadline first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.ConsentRequestFilter, required: true }) },
-      resolve: async (_root, args, { prisma, officer, agency, purpose, agreement }) => {
+      resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
         const page = forwardPage(args);
         const result = await listConsentRequests(prisma, officer, agency, purpose, args.filter, page, agreement);
+        // The entry names the alert of every request released that still names it (see toRequestView), as the gateway's does.
+        audit.note(...result.views.flatMap((view) => (view.alertId ? [consentAlertRecordRef(agency, view.alertId, view.alertReference ?? undefined, officer)] : [])));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -59,7 +67,10 @@ builder.mutationFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { input: t.arg({ type: domain.inputs.ConsentRequestInput, required: true }) },
     resolve: (_root, args, { prisma, officer, agency, purpose, audit, agreement }) =>
-      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal, agreement)),
+      journaled(audit, (journal) => requestConsent(prisma, officer, agency, purpose, parseInput(consentRequestInput, args.input), new Date(), journal, agreement), {
+        db: prisma,
+        replay: (applied) => findConsentRequest(prisma, agency, String(detail(applied, 'request'))),
+      }),
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
@@ -70,8 +81,10 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
     },
     resolve: (_root, args, { prisma, officer, agency, audit, agreement }) =>
-      journaled(audit, (journal) =>
-        decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput(agreement), args.input), new Date(), journal, agreement),
+      journaled(
+        audit,
+        (journal) => decideConsentRequest(prisma, officer, agency, String(args.id), parseInput(consentDecisionInput(agreement), args.input), new Date(), journal, agreement),
+        { db: prisma, replay: () => findConsentRequest(prisma, agency, String(args.id)) },
       ),
   }),
   revokeConsentGrant: t.field({
@@ -80,8 +93,10 @@ builder.mutationFields((t) => ({
     authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, { prisma, officer, agency, audit, agreement }) =>
-      journaled(audit, (journal) =>
-        revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal, agreement),
+      journaled(
+        audit,
+        (journal) => revokeConsentGrant(prisma, officer, agency, String(args.id), parseInput(consentReason, args.reason, 'reason'), new Date(), journal, agreement),
+        { db: prisma, replay: async () => (await findConsentGrants(prisma, agency, [String(args.id)]))[0]! },
       ),
   }),
 }));

@@ -2,19 +2,19 @@ import { journaled } from '../../audit/auditCollector.ts';
 import type { TraceRequestView } from '../../domain/alertView.ts';
 import { advanceTraceRequestInput, parseInput, submitTraceRequestInput } from '../../domain/alertInput.ts';
 import { operationalRoles } from '../../identity/roles.ts';
+import { ErrorCode, hubError } from '../../errors.ts';
 import {
   advanceTraceRequest,
   findTraceRequest,
   listTraceRequests,
   submitTraceRequest,
 } from '../records/traceRequestRecords.ts';
+import { traceRequestRecordRef } from '../../audit/recordRefs.ts';
 import { assertOwnAgency } from './alert.ts';
 import { builder } from './builder.ts';
 import { domain } from './domain.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
 
-/** A trace request released to the caller, as its audit entry names it. */
-const noteOf = (view: TraceRequestView) => ({ agency: view.requestingAgency, id: view.id, reference: view.reference, tier: view.tier });
 
 export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').implement({
   description:
@@ -27,6 +27,13 @@ export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').
   }),
 });
 
+/** A trace request as the caller may see it now: the answer to a change made again under its idempotency key. */
+async function foundTraceRequest(...args: Parameters<typeof findTraceRequest>): Promise<TraceRequestView> {
+  const view = await findTraceRequest(...args);
+  if (!view) throw hubError(ErrorCode.NOT_FOUND, 'No trace request with this id.');
+  return view;
+}
+
 builder.queryFields((t) => ({
   traceRequests: t.connection(
     {
@@ -37,7 +44,7 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, { prisma, officer, purpose, agency, audit, agreement }) => {
         const page = forwardPage(args);
         const result = await listTraceRequests(prisma, { caller: officer, purpose, agreement }, agency, args.filter, page);
-        audit.note(...result.views.map(noteOf));
+        audit.note(...result.views.map((view) => traceRequestRecordRef(view, officer)));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -50,7 +57,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit, agreement }) => {
       const view = await findTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(id));
-      if (view) audit.note(noteOf(view));
+      if (view) audit.note(traceRequestRecordRef(view, officer));
       return view;
     },
   }),
@@ -64,7 +71,11 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
       const input = parseInput(submitTraceRequestInput, args.input);
-      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, { caller: context.officer, purpose: context.purpose, agreement: context.agreement }, context.agency, input, journal));
+      const access = { caller: context.officer, purpose: context.purpose, agreement: context.agreement };
+      return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, access, context.agency, input, journal), {
+        db: context.prisma,
+        replay: (applied) => foundTraceRequest(context.prisma, access, context.agency, applied.records[0]!.id),
+      });
     },
   }),
   advanceTraceRequest: t.field({
@@ -76,8 +87,10 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
     },
     resolve: (_root, args, { prisma, officer, purpose, agency, audit, agreement }) =>
-      journaled(audit, (journal) =>
-        advanceTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+      journaled(
+        audit,
+        (journal) => advanceTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+        { db: prisma, replay: () => foundTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id)) },
       ),
   }),
 }));

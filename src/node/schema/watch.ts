@@ -1,4 +1,5 @@
 import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
+import { domesticRecordRef, withheldRecordRef } from '../../audit/recordRefs.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { addWatchTypes } from '../../domain/schema/addWatchTypes.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
@@ -10,7 +11,7 @@ import { eventFeedScope } from '../../identity/gatewayCredential.ts';
 import type { NodeContext } from '../context.ts';
 import { eventHead, readEvents } from '../../realtime/eventOutbox.ts';
 import { deliverHit } from '../../realtime/hitDelivery.ts';
-import { createWatchEntry, listWatchEntries, removeWatchEntry } from '../records/watchEntryRecords.ts';
+import { createWatchEntry, findWatchEntry, listWatchEntries, removeWatchEntry, withdrawWatchEntry } from '../records/watchEntryRecords.ts';
 import { Alert } from './alert.ts';
 import { builder } from './builder.ts';
 import { search } from './search.ts';
@@ -85,9 +86,10 @@ builder.queryFields((t) => ({
       type: WatchEntry,
       description: "The watch entries of the caller's unit stored here, newest first; other units' entries do not exist for the caller.",
       authScopes: { operational: operationalRoles },
-      resolve: async (_root, args, { prisma, officer }) => {
+      resolve: async (_root, args, { prisma, officer, audit }) => {
         const page = forwardPage(args);
         const result = await listWatchEntries(prisma, officer, page);
+        audit.note(...result.views.map((view) => domesticRecordRef(view.owner, view.id, 'WATCH_ENTRY')));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },
@@ -139,7 +141,7 @@ builder.queryFields((t) => ({
         };
         return result.hit;
       }
-      if (result.alertId) context.audit.note({ agency: context.agency, id: result.alertId, tier: 'NONE' });
+      if (result.alertId) context.audit.note(withheldRecordRef(context.agency, result.alertId));
       context.audit.details = { withheld: { seq: args.seq, reason: result.reason, recipient } };
       return null;
     },
@@ -152,12 +154,15 @@ builder.mutationFields((t) => ({
     description:
       "Stores a watch entry of the caller's unit under the id the gateway gave it, for the declared purpose, and matches it against " +
       `this agency's records at once (retro hits: at most ${maxRetroHits}, the newest this agency releases to the caller). The same id ` +
-      'again returns the stored entry.',
+      'again returns the stored entry (removed, if it was withdrawn).',
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
       const input = parseInput(watchEntryInput(agreement), args.input);
-      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal, agreement));
+      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal, agreement), {
+        db: prisma,
+        replay: async () => ({ entry: await findWatchEntry(prisma, officer, String(args.id)), retroHits: 0 }),
+      });
       return entry;
     },
   }),
@@ -166,7 +171,26 @@ builder.mutationFields((t) => ({
     description: "Ends a watch entry of the caller's unit at once: it matches nothing more, and its hits are no longer delivered.",
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, { prisma, officer, audit }) => journaled(audit, (journal) => removeWatchEntry(prisma, officer, String(args.id), journal)),
+    resolve: (_root, args, { prisma, officer, audit, auditDigestKey }) =>
+      journaled(audit, (journal) => removeWatchEntry(prisma, officer, String(args.id), journal, auditDigestKey), {
+        db: prisma,
+        replay: () => findWatchEntry(prisma, officer, String(args.id)),
+      }),
+  }),
+  withdrawWatchEntry: t.field({
+    type: WatchEntry,
+    description:
+      "Ends the watch entry with this id of the caller's unit whether or not this node stored it yet: stored, it is removed; not yet " +
+      'stored, it is stored removed, so that its registration, should it arrive later, changes nothing. The gateway\u2019s undo of a ' +
+      'registration it could not complete at every node; `input` is the registration\u2019s.',
+    authScopes: { operational: operationalRoles },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
+    resolve: (_root, args, { prisma, officer, purpose, audit, agreement }) => {
+      const input = parseInput(watchEntryInput(agreement), args.input);
+      return journaled(audit, (journal) => withdrawWatchEntry(prisma, officer, purpose, String(args.id), input, journal), {
+        db: prisma,
+        replay: () => findWatchEntry(prisma, officer, String(args.id)),
+      });
+    },
   }),
 }));
-

@@ -1,0 +1,1 @@
+../node/0010_audit_truth.sql
