@@ -31,6 +31,8 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
+  /** The exchange agreement this gateway applies (GatewayConfig.agreement), the one its nodes enforce; also to the hub's own records (the joint picture's joint measures). */
+  agreement: ExchangeAgreement;
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
@@ -63,8 +65,6 @@ export interface GatewayContext {
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
   auditChain: AuditChainMonitor;
-  /** The exchange agreement the gateway applies to what it releases of the hub's own records (the joint picture's joint measures). */
-  agreement: ExchangeAgreement;
   /** While a subscription's push is resolved: whose it is, and the cursor of the push before it (see useFeedPushLog.ts). */
   feedPush?: { field: string; previous: string } | null;
 }
@@ -172,6 +172,7 @@ export function createGatewayContextFactory({ trustList, nodes, prisma, checkpoi
     const purpose = parseDeclaredPurpose(
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
+      agreement,
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     const operationId = newOperationId();

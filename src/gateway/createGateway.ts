@@ -8,7 +8,6 @@ import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { createCommittedHead } from '../audit/auditWitness.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
-import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useConsole } from '../console/useConsole.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
@@ -25,6 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
@@ -35,6 +35,12 @@ import { defaultRateLimits, useRateLimits, type RateLimits } from './useRateLimi
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
+  /**
+   * The exchange agreement the gateway applies, the one its nodes enforce: purposes, roles and who decides consent,
+   * the statistics terms of the joint measures (persons arrested in joint operations).
+   * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   */
+  agreement?: ExchangeAgreement;
   trustList: TrustList;
   /** The hub database, which holds the consultation log, as the application role; start() refuses the owner. */
   databaseUrl: string;
@@ -54,8 +60,6 @@ export interface GatewayConfig {
   introspection?: boolean;
   /** Run only these documents (id → document, see trustedDocuments.ts); anything else is refused. Default: any document. */
   trustedDocuments?: ReadonlyMap<string, string>;
-  /** The exchange agreement whose statistics terms the gateway applies to the joint measures (persons arrested in joint operations). Default: the committed contracts/exchange-agreement.json. */
-  agreement?: ExchangeAgreement;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
   /**

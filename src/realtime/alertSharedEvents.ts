@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../generated/node/client.ts';
 import type { AlertView } from '../domain/alertView.ts';
 import type { Officer } from '../identity/officer.ts';
-import { agreement } from '../consent/agreement.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { decideAccess, type AlertConsentFacts } from '../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import { tierRank, type Tier } from '../consent/tier.ts';
@@ -74,14 +74,14 @@ export async function sharingSnapshot(tx: Prisma.TransactionClient, owner: strin
  * subscriber of that agency could gain. Cases are those the grants name, and
  * none (rules and the default policy do not depend on the case).
  */
-function risingUses(agency: string, before: AlertConsentFacts, after: AlertConsentFacts, now: Date): DeclaredPurpose[] {
+function risingUses(agency: string, before: AlertConsentFacts, after: AlertConsentFacts, now: Date, agreement: ExchangeAgreement): DeclaredPurpose[] {
   const caller = { agency, roles };
   const cases = new Set<string | null>([null, ...after.grants.map((grant) => grant.caseReference)]);
   const uses: DeclaredPurpose[] = [];
   for (const code of Object.keys(agreement.purposes)) {
     for (const caseReference of cases) {
       const purpose = { code, caseReference };
-      if (tierRank(decideAccess(caller, purpose, after, now).tier) > tierRank(decideAccess(caller, purpose, before, now).tier)) uses.push(purpose);
+      if (tierRank(decideAccess(caller, purpose, after, now, agreement).tier) > tierRank(decideAccess(caller, purpose, before, now, agreement).tier)) uses.push(purpose);
     }
   }
   return uses;
@@ -123,14 +123,14 @@ export function factsBefore(details: AlertSharedDetails, owner: string, createdA
  * given subscriber gains is decided again when it is delivered, with that
  * subscriber's purpose and roles and the consent in force then.
  */
-export async function announceAlertShared(unit: UnitOfWork, before: SharingSnapshot, cause: SharingCause, now = new Date()): Promise<void> {
+export async function announceAlertShared(unit: UnitOfWork, before: SharingSnapshot, cause: SharingCause, agreement: ExchangeAgreement, now = new Date()): Promise<void> {
   const after = await sharingSnapshot(unit.tx, before.owner, [...before.facts.keys()], before.agencies);
   const events: OutboxEvent[] = [];
   for (const [alertId, was] of before.facts) {
     for (const [agency, factsBefore] of was.perAgency) {
       const factsAfter = after.facts.get(alertId)?.perAgency.get(agency);
       if (!factsAfter) continue;
-      const uses = risingUses(agency, factsBefore, factsAfter, now);
+      const uses = risingUses(agency, factsBefore, factsAfter, now, agreement);
       if (uses.length === 0) continue;
       const [first] = uses;
       const one = first!.caseReference !== null && uses.every((use) => use.code === first!.code && use.caseReference === first!.caseReference);
@@ -171,15 +171,23 @@ export type AlertSharedDeliveryResult =
  * and a record the officer sees no higher (another purpose, fewer roles)
  * delivers nothing.
  */
-export async function deliverAlertShared(prisma: PrismaClient, officer: Officer, purpose: DeclaredPurpose, owner: string, seq: number, now = new Date()): Promise<AlertSharedDeliveryResult> {
+export async function deliverAlertShared(
+  prisma: PrismaClient,
+  officer: Officer,
+  purpose: DeclaredPurpose,
+  owner: string,
+  seq: number,
+  agreement: ExchangeAgreement,
+  now = new Date(),
+): Promise<AlertSharedDeliveryResult> {
   const deliverable = await deliverableEvent(prisma, officer, purpose, 'ALERT_SHARED', seq);
   if ('withheld' in deliverable) return { delivered: false, reason: deliverable.withheld, alertId: deliverable.event?.alertId ?? null };
   const { event } = deliverable;
-  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now }, [event.alertId]);
-  const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
+  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now, agreement }, [event.alertId]);
+  const alert = row ? releaseAlert(row, owner, officer, purpose, now, agreement) : null;
   if (!row || !alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId };
   const details = event.details as unknown as AlertSharedDetails;
-  const before = decideAccess(officer, purpose, factsBefore(details, owner, row.createdAt), now);
+  const before = decideAccess(officer, purpose, factsBefore(details, owner, row.createdAt), now, agreement);
   if (tierRank(alert.access.tier) <= tierRank(before.tier)) return { delivered: false, reason: 'NOT_HIGHER', alertId: event.alertId };
   return { delivered: true, shared: { seq, at: event.at, cause: details.cause, alert } };
 }

@@ -1,3 +1,4 @@
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { ConsentRequestView } from '../domain/alertView.ts';
 import type { PrismaClient } from '../generated/node/client.ts';
@@ -26,12 +27,20 @@ export type ConsentEventDeliveryResult =
  * outgoing to the requesting agency — or nothing (another officer of the
  * owner, who may not see incoming requests).
  */
-export async function deliverConsentEvent(prisma: PrismaClient, officer: Officer, purpose: DeclaredPurpose, owner: string, seq: number, now = new Date()): Promise<ConsentEventDeliveryResult> {
+export async function deliverConsentEvent(
+  prisma: PrismaClient,
+  officer: Officer,
+  purpose: DeclaredPurpose,
+  owner: string,
+  seq: number,
+  agreement: ExchangeAgreement,
+  now = new Date(),
+): Promise<ConsentEventDeliveryResult> {
   const deliverable = await deliverableEvent(prisma, officer, purpose, consentEventKinds, seq);
   if ('withheld' in deliverable) return { delivered: false, reason: deliverable.withheld, alertId: deliverable.event?.alertId ?? null };
   const { event } = deliverable;
   const { requestId } = event.details as unknown as ConsentEventDetails;
-  const request = await consentRequestFor(prisma, officer, owner, requestId, now);
+  const request = await consentRequestFor(prisma, officer, owner, requestId, agreement, now);
   if (!request) return { delivered: false, reason: 'NOT_VISIBLE', alertId: event.alertId };
   return { delivered: true, event: { seq, at: event.at, kind: event.kind as ConsentEventKind, request } };
 }

@@ -1,3 +1,4 @@
+import { consentRequestRecordRefs } from '../audit/recordRefs.ts';
 import { mayDecideConsent } from '../consent/agreement.ts';
 import type { GatewayContext } from '../gateway/context.ts';
 import { nodeOperations } from '../gateway/nodeOperations.ts';
@@ -27,7 +28,7 @@ export function consentEventsFeed(context: GatewayContext): FeedSpec<ConsentEven
     field: 'consentEvents',
     kinds: consentEventKinds,
     // The agency's audience carries the incoming requests: only those who decide consent listen to it.
-    audiences: [audience.unit(agency, unit), ...(mayDecideConsent(roles) ? [audience.agency(agency)] : [])],
+    audiences: [audience.unit(agency, unit), ...(mayDecideConsent(roles, context.agreement) ? [audience.agency(agency)] : [])],
     sources: context.nodes.agencies,
     async deliver(push, row) {
       const { deliverConsentEvent: event } = await push.nodes.request<{ deliverConsentEvent: ConsentEventView | null }>(
@@ -39,6 +40,6 @@ export function consentEventsFeed(context: GatewayContext): FeedSpec<ConsentEven
       return event && { ...event, agency: row.source };
     },
     note: (audit, event) =>
-      audit.note({ agency: event.agency, id: event.request.alertId, reference: event.request.alertReference, ...(event.request.grant ? { grantId: event.request.grant.id } : {}) }),
+      audit.note(...consentRequestRecordRefs(event.agency, event.request, context.officer)),
   };
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/node/client.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import type { DeclaredPurpose } from '../consent/declaredPurpose.ts';
 import type { HitView } from '../domain/watchView.ts';
 import type { Officer } from '../identity/officer.ts';
@@ -22,17 +23,17 @@ export type HitDeliveryResult =
  * longer see at all is withheld entirely. A removed or expired watch entry
  * delivers nothing more.
  */
-export async function deliverHit(prisma: PrismaClient, officer: Officer, purpose: DeclaredPurpose, owner: string, seq: number, now = new Date()): Promise<HitDeliveryResult> {
+export async function deliverHit(prisma: PrismaClient, officer: Officer, purpose: DeclaredPurpose, owner: string, seq: number, agreement: ExchangeAgreement, now = new Date()): Promise<HitDeliveryResult> {
   const deliverable = await deliverableEvent(prisma, officer, purpose, 'HIT', seq);
   if ('withheld' in deliverable) return { delivered: false, reason: deliverable.withheld, alertId: deliverable.event?.alertId ?? null };
   const { event } = deliverable;
   const entry = event.watchEntryId ? await prisma.watchEntry.findUnique({ where: { id: event.watchEntryId } }) : null;
   if (!entry || !isActive(entry, now)) return { delivered: false, reason: 'WATCH_ENTRY_ENDED', alertId: event.alertId };
-  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now }, [event.alertId]);
-  const alert = row ? releaseAlert(row, owner, officer, purpose, now) : null;
+  const [row] = await loadAlertRows(prisma, { caller: officer, owner, purpose, now, agreement }, [event.alertId]);
+  const alert = row ? releaseAlert(row, owner, officer, purpose, now, agreement) : null;
   if (!alert) return { delivered: false, reason: 'CONSENT_NONE', alertId: event.alertId };
   const details = event.details as { matchedOn: SearchField; score: number; retro: boolean };
   // How it matched, and the score only where the recipient may read the matched value: as a search hit.
-  const { matchedOn, match, score } = hitOf(alert, details.matchedOn, details.score);
+  const { matchedOn, match, score } = hitOf(alert, details.matchedOn, details.score, agreement);
   return { delivered: true, hit: { seq, at: event.at, watchEntryId: entry.id, matchedOn, match, score, retro: details.retro, alert } };
 }

@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, context, info) => {
       // Refused here once, rather than by every node.
-      parseInput(watchEntryInput(), args.input);
+      parseInput(watchEntryInput(context.agreement), args.input);
       const id = randomUUID();
       const variables = { id, ...forwardArguments(info, args, ['input']) };
       const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'createWatchEntry', variables);

@@ -1,3 +1,4 @@
+import { consentRequestRecordRefs } from '../../audit/recordRefs.ts';
 import { journaled, noteAlertViews } from '../../audit/auditCollector.ts';
 import { addSharingEventTypes } from '../../domain/schema/addSharingEventTypes.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -53,7 +54,7 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { seq: t.arg.int({ required: true }) },
     resolve: async (_root, args, context) => {
-      const result = await deliverAlertShared(context.prisma, context.officer, context.purpose, context.agency, args.seq);
+      const result = await deliverAlertShared(context.prisma, context.officer, context.purpose, context.agency, args.seq, context.agreement);
       if (result.delivered) {
         noteAlertViews(context.audit, [result.shared.alert]);
         noteDelivery(context, 'ALERT_SHARED', args.seq, { cause: result.shared.cause });
@@ -73,10 +74,10 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { seq: t.arg.int({ required: true }) },
     resolve: async (_root, args, context) => {
-      const result = await deliverConsentEvent(context.prisma, context.officer, context.purpose, context.agency, args.seq);
+      const result = await deliverConsentEvent(context.prisma, context.officer, context.purpose, context.agency, args.seq, context.agreement);
       if (result.delivered) {
         const { request, kind } = result.event;
-        context.audit.note({ agency: context.agency, id: request.alertId, reference: request.alertReference, ...(request.grant ? { grantId: request.grant.id } : {}) });
+        context.audit.note(...consentRequestRecordRefs(context.agency, request, context.officer));
         noteDelivery(context, kind, args.seq, { request: request.id });
         return result.event;
       }

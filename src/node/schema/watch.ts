@@ -61,7 +61,7 @@ builder.queryFields((t) => ({
     authScopes: { operational: operationalRoles },
     args: { seq: t.arg.int({ required: true }) },
     resolve: async (_root, args, context) => {
-      const result = await deliverHit(context.prisma, context.officer, context.purpose, context.agency, args.seq);
+      const result = await deliverHit(context.prisma, context.officer, context.purpose, context.agency, args.seq, context.agreement);
       if (result.delivered) {
         noteAlertViews(context.audit, [result.hit.alert]);
         noteDelivery(context, 'HIT', args.seq, { watchEntryId: result.hit.watchEntryId });
@@ -82,9 +82,9 @@ builder.mutationFields((t) => ({
       'again returns the stored entry (removed, if it was withdrawn).',
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
-    resolve: async (_root, args, { prisma, officer, agency, purpose, audit }) => {
-      const input = parseInput(watchEntryInput(), args.input);
-      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal), {
+    resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
+      const input = parseInput(watchEntryInput(agreement), args.input);
+      const { entry } = await journaled(audit, (journal) => createWatchEntry(prisma, officer, agency, purpose, String(args.id), input, journal, agreement), {
         db: prisma,
         replay: async () => ({ entry: await findWatchEntry(prisma, officer, String(args.id)), retroHits: 0 }),
       });
@@ -110,8 +110,8 @@ builder.mutationFields((t) => ({
       'registration it could not complete at every node; `input` is the registration\u2019s.',
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
-    resolve: (_root, args, { prisma, officer, purpose, audit }) => {
-      const input = parseInput(watchEntryInput(), args.input);
+    resolve: (_root, args, { prisma, officer, purpose, audit, agreement }) => {
+      const input = parseInput(watchEntryInput(agreement), args.input);
       return journaled(audit, (journal) => withdrawWatchEntry(prisma, officer, purpose, String(args.id), input, journal), {
         db: prisma,
         replay: () => findWatchEntry(prisma, officer, String(args.id)),
