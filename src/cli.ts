@@ -164,9 +164,7 @@ async function main(argv: string[]): Promise<void> {
           nodes: config.nodes,
           signer: await loadSigningKey(config.signingKeyPath, config.issuer),
           auditDigestKey: await loadDigestKey(config.auditDigestKeyPath),
-          nodeTimeoutMs: config.nodeTimeoutMs,
-          rateLimits: config.rateLimits,
-          checkpointIntervalMs: config.checkpointIntervalMs,
+          ...config.gateway,
           ...publicApiOptions(config.publicApi),
           listen: { port: config.port, host: config.host },
         });

@@ -25,9 +25,6 @@ const duration = z
   })
   .pipe(z.number().int().min(100, 'must be at least 100ms'));
 
-/** How often the parties exchange signed checkpoints of their logs (the gateway's job runner). Default 15m. */
-const auditCheckpointInterval = { AUDIT_CHECKPOINT_INTERVAL: duration.default(15 * 60_000) };
-
 const agencyList = z
   .string()
   .transform((value) => value.split(',').map((code) => code.trim()).filter(Boolean))
@@ -86,14 +83,50 @@ const publicApi = {
     .pipe(z.array(z.url().transform((url) => new URL(url).origin))),
 };
 
-function publicApiSettings(raw: { NODE_ENV?: string | undefined; GRAPHIQL?: 'true' | 'false' | undefined; INTROSPECTION?: 'true' | 'false' | undefined; TRUSTED_DOCUMENTS: 'true' | 'false'; CORS_ORIGINS: string[] }) {
+/**
+ * Everything the gateway does that a setting decides, read alike by `hub
+ * gateway` and by `hub start` (whose gateway is the same gateway): listing a
+ * gateway setting here is what makes it work under `npm start` too.
+ */
+const gatewayBehaviour = {
+  /** Milliseconds a node has to answer. Default 5000. */
+  NODE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Rate limits per minute (see src/gateway/useRateLimits.ts for the defaults). */
+  RATE_LIMIT_OPERATIONS_PER_OFFICER: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_OPERATIONS_PER_UNIT: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_SEARCHES_PER_OFFICER: z.coerce.number().int().positive().optional(),
+  RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
+  /** How often the parties exchange signed checkpoints of their logs (the gateway's job runner). Default 15m. */
+  AUDIT_CHECKPOINT_INTERVAL: duration.default(15 * 60_000),
+  ...publicApi,
+};
+type GatewayBehaviour = z.infer<z.ZodObject<typeof gatewayBehaviour>>;
+
+/** The gateway's settings: `gateway` as createGateway takes them, `publicApi` for publicApiOptions. */
+function gatewaySettings(raw: GatewayBehaviour) {
+  const rateLimits = Object.fromEntries(
+    Object.entries({
+      operationsPerOfficer: raw.RATE_LIMIT_OPERATIONS_PER_OFFICER,
+      operationsPerUnit: raw.RATE_LIMIT_OPERATIONS_PER_UNIT,
+      searchesPerOfficer: raw.RATE_LIMIT_SEARCHES_PER_OFFICER,
+      searchesPerUnit: raw.RATE_LIMIT_SEARCHES_PER_UNIT,
+    }).filter(([, value]) => value !== undefined),
+  ) as Partial<Record<'operationsPerOfficer' | 'operationsPerUnit' | 'searchesPerOfficer' | 'searchesPerUnit', number>>;
   const production = raw.NODE_ENV === 'production';
   return {
-    production,
-    trustedDocumentsOnly: raw.TRUSTED_DOCUMENTS === 'true',
-    graphiql: raw.GRAPHIQL === undefined ? !production : raw.GRAPHIQL === 'true',
-    introspection: raw.INTROSPECTION === undefined ? !production : raw.INTROSPECTION === 'true',
-    corsOrigins: raw.CORS_ORIGINS,
+    gateway: {
+      nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
+      rateLimits,
+      /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
+      checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
+    },
+    publicApi: {
+      production,
+      trustedDocumentsOnly: raw.TRUSTED_DOCUMENTS === 'true',
+      graphiql: raw.GRAPHIQL === undefined ? !production : raw.GRAPHIQL === 'true',
+      introspection: raw.INTROSPECTION === undefined ? !production : raw.INTROSPECTION === 'true',
+      corsOrigins: raw.CORS_ORIGINS,
+    },
   };
 }
 
@@ -115,8 +148,7 @@ export function loadStartConfig(env: Env = process.env) {
       HUB_DATABASE_URL: postgresUrl.optional(),
       /** Seed demo data into empty node databases. Default true. */
       SEED_DEMO_DATA: z.enum(['true', 'false']).default('true'),
-      ...auditCheckpointInterval,
-      ...publicApi,
+      ...gatewayBehaviour,
     }),
     env,
   );
@@ -139,9 +171,7 @@ export function loadStartConfig(env: Env = process.env) {
     /** Per agency: external database, when `<AGENCY>_DATABASE_URL` is set. */
     nodeDatabaseUrls,
     seedDemoData: raw.SEED_DEMO_DATA === 'true',
-    /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
-    checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
-    publicApi: publicApiSettings(raw),
+    ...gatewaySettings(raw),
   };
 }
 export type StartConfig = ReturnType<typeof loadStartConfig>;
@@ -214,26 +244,10 @@ export function loadGatewayConfig(env: Env = process.env) {
           }
           return nodes;
         }),
-      /** Milliseconds a node has to answer. Default 5000. */
-      NODE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-      /** Rate limits per minute (see src/gateway/useRateLimits.ts for the defaults). */
-      RATE_LIMIT_OPERATIONS_PER_OFFICER: z.coerce.number().int().positive().optional(),
-      RATE_LIMIT_OPERATIONS_PER_UNIT: z.coerce.number().int().positive().optional(),
-      RATE_LIMIT_SEARCHES_PER_OFFICER: z.coerce.number().int().positive().optional(),
-      RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
-      ...auditCheckpointInterval,
-      ...publicApi,
+      ...gatewayBehaviour,
     }),
     env,
   );
-  const rateLimits = Object.fromEntries(
-    Object.entries({
-      operationsPerOfficer: raw.RATE_LIMIT_OPERATIONS_PER_OFFICER,
-      operationsPerUnit: raw.RATE_LIMIT_OPERATIONS_PER_UNIT,
-      searchesPerOfficer: raw.RATE_LIMIT_SEARCHES_PER_OFFICER,
-      searchesPerUnit: raw.RATE_LIMIT_SEARCHES_PER_UNIT,
-    }).filter(([, value]) => value !== undefined),
-  ) as Partial<Record<'operationsPerOfficer' | 'operationsPerUnit' | 'searchesPerOfficer' | 'searchesPerUnit', number>>;
   return {
     host: raw.HOST,
     port: raw.PORT,
@@ -243,11 +257,7 @@ export function loadGatewayConfig(env: Env = process.env) {
     issuer: raw.GATEWAY_ISSUER,
     auditDigestKeyPath: resolve(raw.AUDIT_DIGEST_KEY),
     nodes: raw.AGENCY_NODES,
-    nodeTimeoutMs: raw.NODE_TIMEOUT_MS,
-    rateLimits,
-    /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
-    checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
-    publicApi: publicApiSettings(raw),
+    ...gatewaySettings(raw),
   };
 }
 export type GatewayProcessConfig = ReturnType<typeof loadGatewayConfig>;

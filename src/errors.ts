@@ -71,8 +71,13 @@ export const ErrorCode = {
   AGENCY_UNAVAILABLE: 'AGENCY_UNAVAILABLE',
   /** A WebSocket already runs as many operations as one connection may. */
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
-  /** An officer already holds as many WebSockets open as one officer may (closed with 4429). */
+  /** An officer already holds as many connections (WebSockets, server-sent-event subscriptions) as one officer may (a socket is closed with 4429). */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /**
+   * A subscription cursor older than what the feed keeps (the agreement's retention): the events after it are
+   * partly gone. Subscribe again without a cursor and read what was missed with the queries of the records.
+   */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   /** The audit log cannot take the entry: fail-closed, nothing is released or changed. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /**

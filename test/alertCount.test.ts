@@ -4,6 +4,7 @@ import { createPrismaClient, type PrismaClient } from '../src/database/createPri
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import { selectsTotalCount } from '../src/domain/schema/pagination.ts';
 import type { Officer } from '../src/identity/officer.ts';
+import { agreement } from '../src/consent/agreement.ts';
 import { listAlerts } from '../src/node/records/alertRecords.ts';
 import { createTestDatabase, testPurpose, type TestDatabase } from './helpers.ts';
 
@@ -70,7 +71,7 @@ describe('listAlerts', () => {
   });
 
   it('counts only when asked, with the same page either way', async () => {
-    const access = { caller: officer, owner: 'XK', purpose: { code: testPurpose.purpose, caseReference: testPurpose.caseReference }, now: new Date() };
+    const access = { caller: officer, owner: 'XK', purpose: { code: testPurpose.purpose, caseReference: testPurpose.caseReference }, now: new Date(), agreement };
     counts = 0;
     const counted = await listAlerts(prisma, access, null, { first: 5 });
     expect(counts).toBe(1);

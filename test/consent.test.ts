@@ -203,6 +203,80 @@ describe('bad consent input is refused and changes nothing', () => {
     expect(await prisma.consentRequest.count({ where: { alertId: alert.id, status: 'PENDING' } })).toBe(1);
   });
 
+  it('takes a request of another case while one is pending, and refuses only the same case again', async () => {
+    // A grant is for one purpose and case: a request of case B is not answered by case A's.
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'two cases' }) });
+    const id = created.data!.createAlert.id;
+    const ask = (caseReference: string | null, purpose = 'CRIMINAL_INVESTIGATION') =>
+      hub.query('mk-border-officer', requestConsent, { input: { alertId: id, tier: 'SUMMARY', justification: `Needed for case ${caseReference}.` } }, { purpose, caseReference });
+    const first = await ask('MK-2026-0101');
+    expect(first.errors).toBeUndefined();
+    const otherCase = await ask('MK-2026-0202');
+    expect(otherCase.errors).toBeUndefined();
+    expect(otherCase.data!.requestConsent).toMatchObject({ status: 'PENDING', caseReference: 'MK-2026-0202' });
+    // Without a case reference (a purpose that needs none) is a request of its own too.
+    const noCase = await ask(null, 'RISK_ANALYSIS');
+    expect(noCase.errors).toBeUndefined();
+    const sameCase = await ask('MK-2026-0101');
+    expect(codes(sameCase)).toEqual(['VALIDATION_FAILED']);
+    expect(sameCase.errors![0]!.message).toMatch(/already pending/);
+    const noCaseAgain = await ask(null, 'RISK_ANALYSIS');
+    expect(codes(noCaseAgain)).toEqual(['VALIDATION_FAILED']);
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const alert = await prisma.alert.findFirstOrThrow({ where: { title: 'two cases' } });
+    const pending = await prisma.consentRequest.findMany({ where: { alertId: alert.id, status: 'PENDING' }, orderBy: { createdAt: 'asc' } });
+    expect(pending.map((request) => [request.purpose, request.caseReference])).toEqual([
+      ['CRIMINAL_INVESTIGATION', 'MK-2026-0101'],
+      ['CRIMINAL_INVESTIGATION', 'MK-2026-0202'],
+      ['RISK_ANALYSIS', null],
+    ]);
+  });
+
+  it("keeps a requester's own request after the owner hid the record, without naming the record", async () => {
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'asked, then hidden' }) });
+    const hidden = created.data!.createAlert;
+    const asked = await hub.query('mk-border-officer', requestConsent, { input: { alertId: hidden.id, tier: 'FULL', justification: 'The passenger is known to our unit.' } });
+    const request = asked.data!.requestConsent;
+    const granted = await hub.query('xk-duty-officer', decide, { id: request.id, input: { decision: 'GRANT', tier: 'SUMMARY', expiresAt: inDays(5), reason: 'Summary only.' } });
+    expect(granted.errors).toBeUndefined();
+    const outgoing = `{ consentRequests(first: 50, filter: { direction: OUTGOING }) { edges { node { id alertId alertReference status tier justification decisionReason grant { alertId tier } } } } }`;
+    const mine = async () => (await hub.query('mk-border-officer', outgoing)).data!.consentRequests.edges.map((edge: any) => edge.node).find((node: any) => node.id === request.id);
+    expect(await mine()).toMatchObject({ alertId: hidden.id, alertReference: hidden.reference, grant: { alertId: hidden.id } });
+
+    // XK withdraws the record from MK altogether: a rule at NONE (it outranks the grant only by revoking it, so revoke it too).
+    const rule = await hub.query('xk-duty-officer', `mutation($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { id } }`, {
+      id: hidden.id,
+      input: { rules: [{ partnerAgency: 'MK', tier: 'NONE', purposes: [], expiresAt: inDays(30) }] },
+    });
+    expect(rule.errors).toBeUndefined();
+    const grantId = granted.data!.decideConsentRequest.grant.id;
+    expect((await hub.query('xk-duty-officer', revoke, { id: grantId, reason: 'Source protection.' })).errors).toBeUndefined();
+    expect((await hub.query('mk-border-officer', alertQuery, { id: hidden.id })).data!.alert).toBeNull();
+
+    // The request stays MK's to follow: what it asked, why, and the answer; not which record it was about.
+    const logged = await adminQuery<{ seq: number }>(hub.hubDatabase.name, 'select max(seq)::int as seq from audit.entry');
+    const after = await hub.query('mk-border-officer', outgoing);
+    const node = after.data!.consentRequests.edges.map((edge: any) => edge.node).find((candidate: any) => candidate.id === request.id);
+    expect(node).toEqual({
+      id: request.id,
+      alertId: null,
+      alertReference: null,
+      status: 'GRANTED',
+      tier: 'FULL',
+      justification: 'The passenger is known to our unit.',
+      decisionReason: 'Summary only.',
+      grant: { alertId: null, tier: 'SUMMARY' },
+    });
+    expect(JSON.stringify(after)).not.toContain(hidden.reference);
+    // Nor does the consultation entry name it as released.
+    const [entry] = await adminQuery<{ records: { id: string }[] }>(hub.hubDatabase.name, 'select records from audit.entry where seq > $1 and kind = $2 order by seq limit 1', [logged[0]!.seq, 'CONSULTATION']);
+    expect(entry!.records.map((record) => record.id)).not.toContain(hidden.localId);
+    // The owner's duty officers see it whole.
+    const incomingAll = `{ consentRequests(first: 50, filter: { direction: INCOMING }) { edges { node { id alertId alertReference } } } }`;
+    const owner = (await hub.query('xk-duty-officer', incomingAll)).data!.consentRequests.edges.map((edge: any) => edge.node).find((candidate: any) => candidate.id === request.id);
+    expect(owner).toEqual({ id: request.id, alertId: hidden.id, alertReference: hidden.reference });
+  });
+
   it('lists consent requests oldest deadline first, across pages', async () => {
     const prisma = hub.nodes.get('XK')!.prisma;
     // Give every request a deadline of its own, in an order unlike the order they were made in.

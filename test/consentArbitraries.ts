@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { agreement } from '../src/consent/agreement.ts';
 import { roles as allRoles, type Role } from '../src/identity/roles.ts';
 import type { PrismaClient } from '../src/database/createPrismaClient.ts';
+import type { AlertConsentFacts } from '../src/consent/decideAccess.ts';
 import { tierOrder, type Scenario } from './consentOracle.ts';
 
 const day = 24 * 3600 * 1000;
@@ -66,13 +67,27 @@ export const callerArbitrary = fc
   }));
 export type Caller = Pick<Scenario, 'domestic' | 'roles' | 'purpose' | 'caseReference'>;
 
+/** What the owner said to one partner about an alert: its rule and its grants. */
+export type PartnerConsent = Pick<RecordState, 'rule' | 'grants'>;
+
+const expiryOf = (now: number, expired: boolean, minutes: number) => new Date(now + (expired ? -1 : 1) * minutes * minute);
+
 /**
  * Writes a generated consent state of one alert into its owner's database,
  * as of `now`: the alert's age, handling code, the owner's rule for
- * `partner`, and grants to `partner`, replacing whatever was there.
+ * `partner`, and grants to `partner`, replacing whatever was there; and, for
+ * each of `others`, that partner's rule and grants.
  */
-export async function writeRecordState(prisma: PrismaClient, alertId: string, partner: string, state: RecordState, now = Date.now()) {
-  const expiry = (expired: boolean, minutes: number) => new Date(now + (expired ? -1 : 1) * minutes * minute);
+export async function writeRecordState(
+  prisma: PrismaClient,
+  alertId: string,
+  partner: string,
+  state: RecordState,
+  now = Date.now(),
+  others: Readonly<Record<string, PartnerConsent>> = {},
+) {
+  const expiry = (expired: boolean, minutes: number) => expiryOf(now, expired, minutes);
+  const partners = Object.entries({ ...others, [partner]: state });
   await prisma.$transaction([
     prisma.sharingRule.deleteMany({ where: { alertId } }),
     prisma.consentGrant.deleteMany({ where: { alertId } }),
@@ -84,33 +99,49 @@ export async function writeRecordState(prisma: PrismaClient, alertId: string, pa
         createdAt: new Date(now - state.ageDays * day),
       },
     }),
-    ...(state.rule
-      ? [
-          prisma.sharingRule.create({
-            data: {
-              alertId,
-              partnerAgency: partner,
-              tier: state.rule.tier,
-              purposes: state.rule.purposes,
-              expiresAt: expiry(state.rule.expired, state.rule.minutes),
-              setBy: 'property',
-            },
-          }),
-        ]
-      : []),
-    ...state.grants.map((grant) =>
-      prisma.consentGrant.create({
-        data: {
-          alertId,
-          granteeAgency: partner,
-          tier: grant.tier,
-          purpose: grant.purpose,
-          caseReference: grant.caseReference,
-          expiresAt: expiry(grant.expired, grant.minutes),
-          grantedBy: 'property',
-          ...(grant.revoked ? { revokedAt: new Date(now), revokedBy: 'property', revocationReason: 'property' } : {}),
-        },
-      }),
+    ...partners.flatMap(([partnerAgency, { rule }]) =>
+      rule
+        ? [
+            prisma.sharingRule.create({
+              data: { alertId, partnerAgency, tier: rule.tier, purposes: rule.purposes, expiresAt: expiry(rule.expired, rule.minutes), setBy: 'property' },
+            }),
+          ]
+        : [],
+    ),
+    ...partners.flatMap(([granteeAgency, { grants }]) =>
+      grants.map((grant) =>
+        prisma.consentGrant.create({
+          data: {
+            alertId,
+            granteeAgency,
+            tier: grant.tier,
+            purpose: grant.purpose,
+            caseReference: grant.caseReference,
+            expiresAt: expiry(grant.expired, grant.minutes),
+            grantedBy: 'property',
+            ...(grant.revoked ? { revokedAt: new Date(now), revokedBy: 'property', revocationReason: 'property' } : {}),
+          },
+        }),
+      ),
     ),
   ]);
+}
+
+/** The facts decideAccess decides on for one partner, as writeRecordState stores them for it as of `now`. */
+export function consentFactsOf(owner: string, state: Pick<RecordState, 'handlingCode' | 'ageDays'>, consent: PartnerConsent | undefined, now: number): AlertConsentFacts {
+  const rule = consent?.rule;
+  return {
+    owner,
+    createdAt: new Date(now - state.ageDays * day),
+    handlingCode: state.handlingCode,
+    rule: rule ? { tier: rule.tier, purposes: rule.purposes, expiresAt: expiryOf(now, rule.expired, rule.minutes) } : null,
+    grants: (consent?.grants ?? []).map((grant, index) => ({
+      id: `grant-${index}`,
+      tier: grant.tier,
+      purpose: grant.purpose,
+      caseReference: grant.caseReference,
+      expiresAt: expiryOf(now, grant.expired, grant.minutes),
+      revokedAt: grant.revoked ? new Date(now) : null,
+    })),
+  };
 }

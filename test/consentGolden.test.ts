@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decideAccess, type AlertConsentFacts } from '../src/consent/decideAccess.ts';
 import type { Role } from '../src/identity/roles.ts';
 import { expectedTier, type Scenario, type TierName } from './consentOracle.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 // A golden table of consent decisions, each written from the text of the
 // exchange agreement (contracts/exchange-agreement.json), not from the code:
@@ -80,7 +81,7 @@ describe('consent golden table (from the agreement\u2019s text)', () => {
         revokedAt: grant.revoked ? at(-1 / 24) : null,
       })),
     };
-    const decision = decideAccess({ agency, roles }, { code: purpose, caseReference }, facts, now);
+    const decision = decideAccess({ agency, roles }, { code: purpose, caseReference }, facts, now, agreement);
     expect(decision.tier, 'decideAccess').toBe(c.expected);
 
     const scenario: Scenario = {

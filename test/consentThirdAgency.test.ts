@@ -44,7 +44,17 @@ describe('a third agency', () => {
     expect(byId[defaultId]).toEqual({ tier: 'HIT', basis: 'DEFAULT_POLICY', handlingCode: 'H0' });
   });
 
-  it('refuses a rule for the owner itself and an H3 record without its conditions', async () => {
+  it('takes a rule for an agency that joined the exchange by configuration', async () => {
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'for AL' }) });
+    const result = await hub.query('xk-border-officer', setPolicy, {
+      id: created.data!.createAlert.id,
+      input: { rules: [{ partnerAgency: 'AL', tier: 'SUMMARY', purposes: ['CRIMINAL_INVESTIGATION'], expiresAt: new Date(Date.now() + 864e5).toISOString() }] },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.setSharingPolicy.sharingPolicy.rules).toEqual([{ partnerAgency: 'AL', tier: 'SUMMARY' }]);
+  });
+
+  it('refuses a rule for the owner itself, for an agency outside the exchange and an H3 record without its conditions', async () => {
     const own = await hub.query('xk-border-officer', setPolicy, {
       id: defaultId,
       input: { rules: [{ partnerAgency: 'XK', tier: 'FULL', purposes: [], expiresAt: new Date(Date.now() + 864e5).toISOString() }] },
@@ -54,6 +64,19 @@ describe('a third agency', () => {
     expect(h3.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
     const partner = await hub.query('mk-border-officer', setPolicy, { id: defaultId, input: { handlingCode: 'H1' } });
     expect(partner.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    // Rules are for agencies of the exchange: a code no node knows is refused, the whole policy with it.
+    const foreign = await hub.query('xk-border-officer', setPolicy, {
+      id: defaultId,
+      input: {
+        handlingCode: 'H1',
+        rules: [
+          { partnerAgency: 'MK', tier: 'SUMMARY', purposes: ['CRIMINAL_INVESTIGATION'], expiresAt: new Date(Date.now() + 864e5).toISOString() },
+          { partnerAgency: 'ZZ', tier: 'FULL', purposes: ['CRIMINAL_INVESTIGATION'], expiresAt: new Date(Date.now() + 864e5).toISOString() },
+        ],
+      },
+    });
+    expect(foreign.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
+    expect(foreign.errors![0]!.extensions!.issues).toEqual([{ path: 'input.rules.1.partnerAgency', message: expect.stringMatching(/not an agency of the exchange/) }]);
     const row = await hub.nodes.get('XK')!.prisma.alert.findFirstOrThrow({ where: { title: 'default policy' }, include: { sharingRules: true } });
     expect(row.handlingCode).toBe('H0');
     expect(row.sharingRules).toEqual([]);

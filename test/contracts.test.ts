@@ -22,7 +22,7 @@ describe('committed contracts', () => {
     it(`the ${name} Alert type releases fields exactly as the exchange agreement assigns them to tiers`, () => {
       const alert = schema.getType('Alert') as GraphQLObjectType;
       for (const [field, definition] of Object.entries(alert.getFields())) {
-        const tier = tierOfAlertField(field);
+        const tier = tierOfAlertField(field, agreement);
         const ownerOnly = agreement.ownerOnlyAlertFields.includes(field);
         expect(tier !== undefined || ownerOnly, `Alert.${field} is in no tier of the agreement`).toBe(true);
         // A field above HIT may be withheld, so the schema must let it be null.

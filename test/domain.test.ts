@@ -68,6 +68,41 @@ describe('configuration', () => {
     expect(() => loadGatewayConfig({ TRUST_LIST: 't', GATEWAY_SIGNING_KEY: 'k', AGENCY_NODES: 'XK=not a url' })).toThrow(/AGENCY_NODES/);
   });
 
+  it('reads every gateway setting under `hub start` as `hub gateway` does: one gateway, one set of settings', () => {
+    const settings = {
+      NODE_TIMEOUT_MS: '1234',
+      RATE_LIMIT_OPERATIONS_PER_OFFICER: '7',
+      RATE_LIMIT_OPERATIONS_PER_UNIT: '70',
+      RATE_LIMIT_SEARCHES_PER_OFFICER: '3',
+      RATE_LIMIT_SEARCHES_PER_UNIT: '30',
+      AUDIT_CHECKPOINT_INTERVAL: '30s',
+      NODE_ENV: 'production',
+      GRAPHIQL: 'true',
+      CORS_ORIGINS: 'https://console.police.example',
+      TRUSTED_DOCUMENTS: 'true',
+    };
+    const start = loadStartConfig(settings);
+    const gateway = loadGatewayConfig({
+      ...settings,
+      TRUST_LIST: 't.json',
+      GATEWAY_SIGNING_KEY: 'k.json',
+      AUDIT_DIGEST_KEY: 'd.json',
+      DATABASE_URL: 'postgresql://hub@db/hub',
+      AGENCY_NODES: 'XK=http://node-xk:4001/graphql',
+    });
+    expect(start.gateway).toEqual({
+      nodeTimeoutMs: 1234,
+      rateLimits: { operationsPerOfficer: 7, operationsPerUnit: 70, searchesPerOfficer: 3, searchesPerUnit: 30 },
+      checkpointIntervalMs: 30_000,
+    });
+    expect(gateway.gateway).toEqual(start.gateway);
+    expect(gateway.publicApi).toEqual(start.publicApi);
+    expect(start.publicApi).toEqual({ production: true, trustedDocumentsOnly: true, graphiql: true, introspection: false, corsOrigins: ['https://console.police.example'] });
+    // And refuses a bad one by name, as the gateway would.
+    expect(() => loadStartConfig({ RATE_LIMIT_SEARCHES_PER_UNIT: 'many' })).toThrow(/RATE_LIMIT_SEARCHES_PER_UNIT/);
+    expect(() => loadStartConfig({ NODE_TIMEOUT_MS: '-1' })).toThrow(/NODE_TIMEOUT_MS/);
+  });
+
   it('reads the production shape of the gateway', () => {
     const config = loadGatewayConfig({
       TRUST_LIST: '/etc/hub/trust-list.json',

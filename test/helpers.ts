@@ -12,6 +12,7 @@ import { applicationUrl } from '../src/database/applicationLogin.ts';
 import { quoteIdent } from '../src/database/startEmbeddedPostgres.ts';
 import { verifyAuditChain } from '../src/audit/verifyAuditChain.ts';
 import { gatewayParty } from '../src/audit/auditEntry.ts';
+import type { ExchangeAgreement } from '../src/consent/agreement.ts';
 import { caseReferenceHeader, purposeHeader } from '../src/consent/declaredPurpose.ts';
 import { demoUnits } from '../src/demo/demoData.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
@@ -187,6 +188,8 @@ export interface TestHub extends AsyncDisposable {
 export interface TestHubOptions {
   /** Default XK, MK. */
   agencies?: string[];
+  /** The exchange agreement of every node and of the gateway. Default: the committed one. */
+  agreement?: ExchangeAgreement;
   /**
    * Default 15,000 ms: a test hub's first calls (cold plans, rollup triggers)
    * can take seconds on a loaded 2-core machine; tests of a node that does not
@@ -203,6 +206,8 @@ export interface TestHubOptions {
   node?: Partial<Pick<NodeConfig, 'auditChainMaxAgeMs' | 'agreement'>>;
   /** Where the gateway reaches each node, given the node's own URL (a recording proxy in front of it). Default: the node itself. */
   routeNode?: (agency: string, url: URL) => URL | Promise<URL>;
+  /** The trust list the gateway and the nodes use, made from the development keys' (an identity provider whose keys a test withdraws). Default: that one. */
+  trustList?: (trustList: TrustList) => TrustList;
 }
 
 /**
@@ -211,21 +216,32 @@ export interface TestHubOptions {
  */
 export async function startTestHub({
   agencies = ['XK', 'MK'],
+  agreement,
   nodeTimeoutMs = 15_000,
   rateLimits = { operationsPerOfficer: 1_000_000, operationsPerUnit: 1_000_000, searchesPerOfficer: 1_000_000, searchesPerUnit: 1_000_000 },
   graphiql = false,
   gateway: gatewayOptions = {},
   node: nodeOptions = {},
   routeNode = (_agency, url) => url,
+  trustList: adjustTrustList = (trustList) => trustList,
 }: TestHubOptions = {}): Promise<TestHub> {
   const keysDir = await mkdtemp(join(tmpdir(), 'hub-test-keys-'));
   const keys = await ensureDevelopmentKeys(keysDir, agencies);
-  const trustList = createTrustList(keys.trustList);
+  const trustList = adjustTrustList(createTrustList(keys.trustList));
   const nodes = new Map<string, AgencyNode & { url: URL; database: TestDatabase }>();
   const stopped = new Set<string>();
   for (const agency of agencies) {
     const database = await createTestDatabase(agency);
-    const node = createNode({ agency, databaseUrl: database.applicationUrl, trustList, agencies, checkpointSigner: keys.nodes.get(agency)!, auditDigestKey: keys.auditDigests.get(agency)!, ...nodeOptions });
+    const node = createNode({
+      agency,
+      databaseUrl: database.applicationUrl,
+      trustList,
+      agencies,
+      checkpointSigner: keys.nodes.get(agency)!,
+      auditDigestKey: keys.auditDigests.get(agency)!,
+      ...(agreement ? { agreement } : {}),
+      ...nodeOptions,
+    });
     const url = await node.start();
     // The unit directory is the agency's reference data; officers report for these units.
     for (const unit of demoUnits[agency] ?? []) {
@@ -235,6 +251,7 @@ export async function startTestHub({
   }
   const hubDatabase = await createTestDatabase('gateway', templateDatabases.hub);
   const gateway = createGateway({
+    ...(agreement ? { agreement } : {}),
     trustList,
     databaseUrl: hubDatabase.applicationUrl,
     nodes: new Map(await Promise.all([...nodes].map(async ([agency, node]) => [agency, await routeNode(agency, node.url)] as const))),

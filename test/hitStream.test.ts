@@ -5,17 +5,17 @@ import type { OfficerClaims } from '../src/identity/mintOfficerToken.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { templateDatabases } from './globalSetup.ts';
 import { adminQuery, createTestDatabase, graphql, purposeHeaders, startTestHub, testPurpose, waitUntil, type TestHub } from './helpers.ts';
-import { subscribe, type Subscriber } from './hitSubscriber.ts';
+import { cursorPositions, subscribe, type Subscriber } from './hitSubscriber.ts';
 
 // The subscriptions of one gateway process share one reader of the hub feed
-// (hitFeed.ts): over real sockets, many subscribers of several units, a
+// (hubFeed.ts): over real sockets, many subscribers of several units, a
 // subscriber too slow for its buffer, resuming, and consent decided per
 // officer when each hit is delivered.
 
 const createWatch = /* GraphQL */ `mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
 const setPolicy = /* GraphQL */ `mutation Policy($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { id } }`;
 const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
-const xkSeq = (hit: { cursor: string }) => JSON.parse(Buffer.from(hit.cursor, 'base64url').toString()).p.XK as number;
+const xkSeq = (hit: { cursor: string }) => cursorPositions(hit.cursor).XK!;
 
 let counter = 0;
 const uniquePlate = () => `HS-${String(++counter).padStart(3, '0')}-${process.pid % 100}`;

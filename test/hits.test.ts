@@ -14,7 +14,7 @@ import { createAlertMutation, alertInput } from './fixtures.ts';
 import { adminQuery, graphql, purposeHeaders, startTestHub, testPurpose, webSocketUrl, type TestHub } from './helpers.ts';
 import { mintGatewayCredential, mintGatewayServiceCredential } from '../src/identity/gatewayCredential.ts';
 import { officerTokenHeader } from '../src/identity/headers.ts';
-import { subscribe, type Subscriber } from './hitSubscriber.ts';
+import { cursorPositions, subscribe, type Subscriber } from './hitSubscriber.ts';
 
 const createWatch = /* GraphQL */ `
   mutation Watch($input: WatchEntryInput!) {
@@ -380,7 +380,7 @@ describe('real-time hits', () => {
     const delivered = subscribers.flatMap((subscriber) => subscriber.events.map((hit) => ({ hit, sub: subscriber.sub })));
     expect(delivered.length).toBeGreaterThan(10);
     for (const { hit, sub } of delivered) {
-      const seq = JSON.parse(Buffer.from(hit.cursor, 'base64url').toString()).p.XK;
+      const seq = cursorPositions(hit.cursor).XK;
       // The same event delivered twice (a replay) has two entries, each with its own tier.
       const entries = await adminQuery(
         xk,
@@ -395,7 +395,7 @@ describe('real-time hits', () => {
       // And the gateway's consultation entry of the push names the record the client received, at its tier.
       const pushed = await adminQuery(
         hub.hubDatabase.name,
-        `select records from audit.entry where kind = 'CONSULTATION' and actor_sub = $1 and details->'delivery'->>'agency' = 'XK'
+        `select records from audit.entry where kind = 'CONSULTATION' and actor_sub = $1 and details->'delivery'->>'source' = 'XK'
             and (details->'delivery'->>'seq')::int = $2`,
         [sub, seq],
       );

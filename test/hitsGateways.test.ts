@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createGateway, tooManyConnectionsCloseCode, type Gateway, type GatewayConfig } from '../src/gateway/createGateway.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, startTestHub, testPurpose, type TestHub } from './helpers.ts';
+import { adminQuery, purposeHeaders, startTestHub, testPurpose, type TestHub } from './helpers.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
 
 // Gateways as separate processes would run them: each its own createGateway
@@ -19,7 +19,7 @@ describe('hits across gateway processes', () => {
   const subscribers: Subscriber[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ gateway: { followFeeds: false } });
+    hub = await startTestHub({ nodeTimeoutMs: 10_000, gateway: { followFeeds: false } });
   });
   afterAll(async () => {
     await Promise.all(subscribers.map((subscriber) => subscriber.dispose()));
@@ -62,7 +62,7 @@ describe('hits across gateway processes', () => {
     return result.data!.createAlert.id as string;
   };
   const xkPosition = async () =>
-    Number((await adminQuery(hub.hubDatabase.name, `select seq from hub.feed_position where agency = 'XK'`))[0]?.seq ?? 0);
+    Number((await adminQuery(hub.hubDatabase.name, `select seq from hub.feed_position where source = 'XK'`))[0]?.seq ?? 0);
 
   it('loses no hit when the gateway is stopped during a burst and started again', async () => {
     const plate = 'GW-100-RS';
@@ -104,36 +104,73 @@ describe('hits across gateway processes', () => {
     }
     expect((await dutyOnB.waitFor(1)).map((hit) => hit.alert.id)).toEqual([duty]);
     // Both followed XK's feed; the hub database took each event once.
-    const taken = await adminQuery(hub.hubDatabase.name, `select agency, seq, count(*)::int as n from hub.feed_event group by 1, 2 having count(*) > 1`);
+    const taken = await adminQuery(hub.hubDatabase.name, `select source, seq, count(*)::int as n from hub.feed_event group by 1, 2 having count(*) > 1`);
     expect(taken).toEqual([]);
     expect(borderOnA.events.every((hit) => hit.owner.code === 'XK')).toBe(true);
     expect(demoUsers['mk-duty-officer'].unit).not.toBe(demoUsers['mk-border-officer'].unit);
   });
 
-  it('limits the sockets one officer holds open on a gateway, and logs the refusal', async () => {
-    const { url } = await startGateway({ maxConnectionsPerOfficer: 2 });
-    const held = [await connect(url, 'mk-border-officer'), await connect(url, 'mk-border-officer')];
-    await Promise.all(held.map((subscriber) => subscriber.connected));
-    const third = await connect(url, 'mk-border-officer');
+  it('limits the connections one officer holds across gateway processes, sockets and server-sent events alike, and logs each refusal', async () => {
+    // An officer of their own: the places are counted in the hub database, over every gateway on it.
+    const claims = { sub: 'mk.caps.officer', agency: 'MK', unit: demoUsers['mk-border-officer'].unit, roles: ['officer'] } as const;
+    const a = await startGateway({ maxConnectionsPerOfficer: 2 });
+    const b = await startGateway({ maxConnectionsPerOfficer: 2 });
+    const open = async (url: URL) => {
+      const subscriber = subscribe(url, { authorization: `Bearer ${await hub.token({ ...claims, roles: [...claims.roles] })}`, ...testPurpose });
+      subscribers.push(subscriber);
+      return subscriber;
+    };
+    const sse = async (url: URL) => {
+      const controller = new AbortController();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${await hub.token({ ...claims, roles: [...claims.roles] })}`, ...purposeHeaders() },
+        body: JSON.stringify({ query: 'subscription Capped { hits { cursor } }' }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      return { controller, reader };
+    };
+    const onA = await open(a.url);
+    await onA.connected;
+    const onB = await open(b.url);
+    await onB.connected;
+    // A third, on either process, by either transport, is refused.
+    const third = await open(a.url);
     expect(await third.closed).toMatchObject({ code: tooManyConnectionsCloseCode });
+    const stream = await sse(b.url);
+    let text = '';
+    while (!text.includes('event: complete')) {
+      const { value, done } = await stream.reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const refusal = JSON.parse(/event: next\ndata: (.*)/.exec(text)![1]!);
+    expect(refusal.errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual(['TOO_MANY_CONNECTIONS']);
     // Another officer is not held back by it.
-    const other = await connect(url, 'mk-duty-officer');
+    const other = await connect(a.url, 'mk-duty-officer');
     await other.connected;
-    // A socket that closes frees its place (once the server has seen it close).
-    await held[0]!.dispose();
-    let again = await connect(url, 'mk-border-officer');
+    // A socket that closes gives its place back (once the server has seen it close), to either process.
+    await onA.dispose();
+    let again = await open(b.url);
     for (let attempt = 0; attempt < 50 && (await Promise.race([again.connected.then(() => true), again.closed.then(() => false)])) === false; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      again = await connect(url, 'mk-border-officer');
+      again = await open(b.url);
     }
     await again.connected;
-    // The refusal is logged as the socket closes; wait for its entry rather than assume when it lands.
-    const refused = () => adminQuery(hub.hubDatabase.name, `select actor_sub, details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS'`);
+    // Each refusal has its DENIAL entry; wait for them rather than assume when they land.
+    const refused = () =>
+      adminQuery(hub.hubDatabase.name, `select details from audit.entry where kind = 'DENIAL' and error_code = 'TOO_MANY_CONNECTIONS' and (details->>'claimedSubject' like $1 or actor_sub = $2)`, [
+        `${claims.sub} %`,
+        claims.sub,
+      ]);
     let refusals = await refused();
-    for (const deadline = Date.now() + 30_000; refusals.length === 0 && Date.now() < deadline; refusals = await refused()) {
+    for (const deadline = Date.now() + 30_000; refusals.length < 2 && Date.now() < deadline; refusals = await refused()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(refusals.length).toBeGreaterThanOrEqual(1);
-    expect(refusals[0]!.details.claimedSubject).toContain(demoUsers['mk-border-officer'].sub);
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    await Promise.all([a, b].map(({ gateway }) => stopGateway(gateway)));
+    // A stopped gateway gives back every place it held.
+    expect(await adminQuery(hub.hubDatabase.name, `select count(*)::int as n from hub.live_connection where officer like $1`, [`% ${claims.sub}`])).toEqual([{ n: 0 }]);
   });
 });

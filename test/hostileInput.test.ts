@@ -176,6 +176,33 @@ describe('NUL in any text input is VALIDATION_FAILED naming the field, at gatewa
   });
 });
 
+describe('a lone surrogate, half of a character, is refused wherever text comes in', () => {
+  it('refuses it in a title and a search name, over HTTP and at the node, and stores nothing', async () => {
+    const prisma = hub.nodes.get('XK')!.prisma;
+    const before = await prisma.alert.count();
+    for (const lone of ['\uD800', '\uDFFF', 'Pistol \uDBFF concealed']) {
+      const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: lone }) });
+      expect(codes(created), JSON.stringify(lone)).toEqual(['VALIDATION_FAILED']);
+      expect(issuePaths(created)).toEqual(['input.title']);
+      expect(created.errors![0]!.message).toMatch(/lone surrogate/);
+      const searched = await hub.query('xk-border-officer', `query($name: String!) { search(input: { person: { familyName: $name, givenName: "Besnik" } }) { outcome } }`, { name: lone });
+      expect(codes(searched)).toEqual(['VALIDATION_FAILED']);
+      expect(issuePaths(searched)).toEqual(['input.person.familyName']);
+    }
+    // A pair of surrogates is one character (here U+1F52B), and welcome.
+    const paired = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'Pistol \uD83D\uDD2B concealed' }) });
+    expect(paired.errors).toBeUndefined();
+    expect(paired.data!.createAlert.summary.title).toBe('Pistol \u{1F52B} concealed');
+    const officerToken = await hub.token('xk-border-officer');
+    const credential = await mintGatewayCredential(hub.keys.gateway, 'XK', officerToken);
+    const direct = await graphql(hub.nodes.get('XK')!.url, `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: alertInput({ title: '\uD800' }) }, {
+      headers: { [officerTokenHeader]: officerToken, authorization: `Bearer ${credential}` },
+    });
+    expect(codes(direct)).toEqual(['VALIDATION_FAILED']);
+    expect(await prisma.alert.count()).toBe(before + 1);
+  });
+});
+
 describe('malformed JSON in GET parameters is a client error', () => {
   const cases = [
     ['variables', `query=${encodeURIComponent('{viewer{sub}}')}&variables=${encodeURIComponent('{"a":')}`],
@@ -251,5 +278,46 @@ describe('a form-encoded POST is a client error too', () => {
     expect(response.status).toBe(415);
     const body = (await response.json()) as GraphQLResult;
     expect(codes(body)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+  });
+});
+
+describe('a cursor must be one the API issued, to the last character', () => {
+  // Well-formed JSON in the cursor's shape, but naming no record: the id is not a UUID.
+  const nodeCursor = (id: unknown) => Buffer.from(JSON.stringify(['2026-11-01T00:00:00.000Z', id])).toString('base64url');
+  const mergedCursor = (after: string) => Buffer.from(JSON.stringify({ v: 2, s: { XK: { after, done: false, total: 1 } } })).toString('base64url');
+  const lists = [
+    ['alerts', (after: string) => `{ alerts(first: 2, after: ${JSON.stringify(after)}) { totalCount } }`, 'xk-border-officer'],
+    ['consentRequests', (after: string) => `{ consentRequests(first: 2, after: ${JSON.stringify(after)}, filter: { direction: INCOMING }) { totalCount } }`, 'xk-duty-officer'],
+    ['traceRequests', (after: string) => `{ traceRequests(first: 2, after: ${JSON.stringify(after)}) { totalCount } }`, 'xk-border-officer'],
+    ['watchEntries', (after: string) => `{ watchEntries(first: 2, after: ${JSON.stringify(after)}) { edges { cursor } } }`, 'xk-border-officer'],
+  ] as const;
+  const badIds = ["x' or '1'='1", 'not-a-uuid', 42] as const;
+
+  for (const [list, query, user] of lists) {
+    it(`refuses a malformed id in a cursor of ${list} with VALIDATION_FAILED, at the gateway and at the node`, async () => {
+      for (const id of badIds) {
+        const viaGateway = await hub.query(user, query(mergedCursor(nodeCursor(id))));
+        expect(codes(viaGateway), `${list} ${id} via the gateway`).toEqual(['VALIDATION_FAILED']);
+        expect(viaGateway.errors![0]!.message).toMatch(/not a cursor returned by this API/);
+        const officerToken = await hub.token(user);
+        const credential = await mintGatewayCredential(hub.keys.gateway, 'XK', officerToken);
+        const atTheNode = await graphql(hub.nodes.get('XK')!.url, query(nodeCursor(id)), {}, {
+          headers: { [officerTokenHeader]: officerToken, authorization: `Bearer ${credential}` },
+        });
+        expect(codes(atTheNode), `${list} ${id} at the node`).toEqual(['VALIDATION_FAILED']);
+      }
+    });
+  }
+
+  it('refuses a merged cursor naming an agency outside the exchange, or carrying a malformed cursor of any agency', async () => {
+    const foreign = Buffer.from(JSON.stringify({ v: 2, s: { ZZ: { after: nodeCursor('not-a-uuid'), done: false, total: 0 } } })).toString('base64url');
+    expect(codes(await hub.query('xk-border-officer', lists[0][1](foreign)))).toEqual(['VALIDATION_FAILED']);
+    const garbage = mergedCursor('%%%');
+    expect(codes(await hub.query('xk-border-officer', lists[0][1](garbage)))).toEqual(['VALIDATION_FAILED']);
+  });
+
+  it('refuses a malformed id in a jointOperations cursor with VALIDATION_FAILED', async () => {
+    const result = await hub.query('xk-liaison', `{ jointOperations(first: 2, after: ${JSON.stringify(nodeCursor('not-a-uuid'))}) { totalCount } }`);
+    expect(codes(result)).toEqual(['VALIDATION_FAILED']);
   });
 });

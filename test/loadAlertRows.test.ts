@@ -8,6 +8,7 @@ import { registerAgencies } from '../src/node/records/agencyRecords.ts';
 import { loadAlertRows } from '../src/node/records/loadAlertRows.ts';
 import type { Officer } from '../src/identity/officer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 // The one statement that loads alerts for the read path must return exactly
 // what Prisma's include returns, rules and grants filtered for the caller
@@ -94,13 +95,13 @@ describe('loadAlertRows', () => {
   it.each(['XK', 'MK', 'AL'])('returns what the include returns up to the tier decided, for a caller of %s', async (agency) => {
     const caller = officer(agency);
     const now = new Date();
-    const loaded = await loadAlertRows(prisma, { caller, owner: 'XK', purpose, now }, ids);
+    const loaded = await loadAlertRows(prisma, { caller, owner: 'XK', purpose, now, agreement }, ids);
     const included = await prisma.alert.findMany({ where: { id: { in: ids } }, include: alertInclude(caller, 'XK') });
     const byId = new Map(included.map((row) => [row.id, row]));
     expect(loaded.map((row) => row.id)).toEqual(ids);
     const expected = ids.map((id) => {
       const row = byId.get(id)!;
-      return canonical(atTier(row, decideAccess(caller, purpose, consentFacts(row, 'XK', agency), now).tier));
+      return canonical(atTier(row, decideAccess(caller, purpose, consentFacts(row, 'XK', agency), now, agreement).tier));
     });
     expect(loaded.map(canonical)).toEqual(expected);
     // The seed and the rows above reach every relation (the owner's officers read everything), and MK's
@@ -117,11 +118,11 @@ describe('loadAlertRows', () => {
     const now = new Date();
     for (const agency of ['XK', 'MK', 'AL']) {
       const caller = officer(agency);
-      const loaded = await loadAlertRows(prisma, { caller, owner: 'XK', purpose, now }, ids);
+      const loaded = await loadAlertRows(prisma, { caller, owner: 'XK', purpose, now, agreement }, ids);
       const included = await prisma.alert.findMany({ where: { id: { in: ids } }, include: alertInclude(caller, 'XK') });
       const byId = new Map(included.map((row) => [row.id, row]));
-      const views = loaded.map((row) => releaseAlert(row, 'XK', caller, purpose, now));
-      expect(views).toEqual(ids.map((id) => releaseAlert(canonical(byId.get(id)!), 'XK', caller, purpose, now)));
+      const views = loaded.map((row) => releaseAlert(row, 'XK', caller, purpose, now, agreement));
+      expect(views).toEqual(ids.map((id) => releaseAlert(canonical(byId.get(id)!), 'XK', caller, purpose, now, agreement)));
       expect(views.some((view) => view?.access.basis === 'GRANT')).toBe(agency !== 'XK');
     }
   });
@@ -129,7 +130,7 @@ describe('loadAlertRows', () => {
   it('keeps the order asked, leaves out ids with no alert, and loads nothing for no id', async () => {
     const caller = officer('XK');
     const wanted = [ids[3]!, '00000000-0000-4000-8000-000000000000', ids[0]!, ids[3]!];
-    const access = { caller, owner: 'XK', purpose, now: new Date() };
+    const access = { caller, owner: 'XK', purpose, now: new Date(), agreement };
     expect((await loadAlertRows(prisma, access, wanted)).map((row) => row.id)).toEqual([ids[3], ids[0], ids[3]]);
     expect(await loadAlertRows(prisma, access, [])).toEqual([]);
   });

@@ -74,6 +74,27 @@ describe('production mode', () => {
     }
   });
 
+  it('answers a truncated or malformed JSON body with BAD_REQUEST in its own words, never the parser\'s exception', async () => {
+    const bodies = ['{"query": "{ viewer { sub } }"', '{"query": "{ viewer { sub } }", }', 'not json'];
+    const officerToken = token;
+    for (const target of [url, hub.nodes.get('XK')!.url]) {
+      for (const body of bodies) {
+        const response = await fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${officerToken}` },
+          body,
+        });
+        expect(response.status, body).toBe(400);
+        const answer = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+        expect(answer.errors).toHaveLength(1);
+        expect(answer.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+        expect(answer.errors[0]!.extensions).not.toHaveProperty('originalError');
+        expect(answer.errors[0]!.message).toBe('The request body is not valid JSON.');
+        expect(JSON.stringify(answer)).not.toMatch(/SyntaxError|position|Unexpected/);
+      }
+    }
+  });
+
   it('gives CORS to the listed origin only, without credentials', async () => {
     const preflight = (origin: string) =>
       fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });

@@ -11,6 +11,7 @@ import { createAlert } from '../src/node/records/alertRecords.ts';
 import { nodeSchema } from '../src/node/schema/index.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
 import { codes, demoUsers, startTestHub, type TestHub } from './helpers.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 let hub: TestHub;
 
@@ -164,7 +165,7 @@ beforeAll(async () => {
       ...alertInput({ title: `Weapons cache ${index}`, firearms: [], ammunition: [], subjects: [], vehicles: [] }),
       occurredAt: new Date(Date.UTC(2026, 8, 1 + (index % 28), 12)),
     });
-    const row = await createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'));
+    const row = await createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'), agreement);
     alertIds.push(row.id);
     noiseAlertIds.add(row.id);
   }
@@ -368,6 +369,51 @@ describe('hit/no-hit search: the owner matches', () => {
       expect(granted.XK!.hits[0]).toMatchObject({ match: 'PARTIAL', score: 0.99, alert: { id: target.id, access: { tier: 'SUMMARY' } } });
     } finally {
       await prisma.consentGrant.deleteMany({ where: { grantedBy: 'search.test' } });
+    }
+  });
+
+  it('chooses similar hits whose score it withholds newest first, never the most similar: the choice measures nothing hidden', async () => {
+    // Of two alerts found only by similarity, the older has the serial more like the term.
+    const older = await create('xk-border-officer', {
+      title: 'Most similar, older',
+      firearms: [{ make: 'Zastava', model: 'M57', type: 'PISTOL', calibre: '7.62×25 mm', serialNumber: 'WXY-HJKMNR' }],
+      subjects: [],
+      vehicles: [],
+    });
+    const newer = await create('xk-border-officer', {
+      title: 'Less similar, newer',
+      firearms: [{ make: 'Zastava', model: 'M57', type: 'PISTOL', calibre: '7.62×25 mm', serialNumber: 'WXY-HJAAAA' }],
+      subjects: [],
+      vehicles: [],
+    });
+    const term = 'WXY-HJKMNP';
+    const owner = await search('xk-border-officer', { serialNumber: term }, 1);
+    expect(owner.XK!.hits.map((hit) => [hit.alert.id, hit.match])).toEqual([[older.id, 'SIMILAR']]);
+    expect(owner.XK!.hits[0].score).toBeGreaterThan(0.6);
+    // At HIT the partner gets the newest, whatever their similarity: the same one for any term that finds both.
+    for (const serialNumber of [term, 'WXY-HJAAAB', 'WXY-HJKMNR-7']) {
+      const partner = await search('mk-border-officer', { serialNumber }, 1);
+      expect(partner.XK!.hits.map((hit) => [hit.alert.id, hit.match, hit.score]), serialNumber).toEqual([[newer.id, 'SIMILAR', null]]);
+    }
+  });
+
+  it('answers the first hits of the order it gives them in: a smaller `first` is a prefix of a larger one, for owner and partner', async () => {
+    const prisma = hub.nodes.get('XK')!.prisma;
+    // One of the seeded alerts at SUMMARY for MK: its similar hit has a score, and comes before those that do not.
+    const [withRule] = [...noiseAlertIds].slice(7, 8);
+    await prisma.sharingRule.create({ data: { alertId: withRule!, partnerAgency: 'MK', tier: 'SUMMARY', purposes: ['CRIMINAL_INVESTIGATION'], expiresAt: new Date(inDays(1)), setBy: 'search.test' } });
+    try {
+      for (const serialNumber of [obliterated, 'M70-481517', 'M70-48', 'WXY-HJKMNP']) {
+        for (const user of ['mk-border-officer', 'xk-border-officer'] as const) {
+          const all = (await search(user, { serialNumber }, 100)).XK!.hits.map((hit) => [hit.alert.id, hit.match, hit.score]);
+          for (const first of [1, 3, 10]) {
+            const some = (await search(user, { serialNumber }, first)).XK!.hits.map((hit) => [hit.alert.id, hit.match, hit.score]);
+            expect(some, `${serialNumber}, first ${first}, as ${user}`).toEqual(all.slice(0, first));
+          }
+        }
+      }
+    } finally {
+      await prisma.sharingRule.deleteMany({ where: { setBy: 'search.test' } });
     }
   });
 

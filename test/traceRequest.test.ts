@@ -75,3 +75,33 @@ describe('trace requests (iARMS lifecycle) across agencies', () => {
     expect(before).toBe(1);
   });
 });
+
+describe('a trace request names its record only while the record exists for the reader', () => {
+  it('keeps the firearm and question for the addressed agency, but no longer names an alert the owner lowered to NONE for it', async () => {
+    const created = await hub.query('xk-border-officer', createAlertMutation, { input: alertInput({ title: 'trace, then hidden' }) });
+    const alert = created.data!.createAlert;
+    const submitted = await hub.query('xk-border-officer', submit, {
+      input: { firearmId: alert.summary.firearms[0].id, addressedTo: 'MK', question: 'Who imported this pistol?' },
+    });
+    const request = submitted.data!.submitTraceRequest;
+    const one = `query($id: ID!) { node(id: $id) { ... on TraceRequest { ${traceFields} question tier } } }`;
+    const before = await hub.query('mk-duty-officer', one, { id: request.id });
+    expect(before.data!.node).toMatchObject({ alertId: alert.id, alertReference: alert.reference, firearm: { serialNumber: 'M70-481516' } });
+
+    const policy = await hub.query('xk-duty-officer', `mutation($id: ID!, $input: SharingPolicyInput!) { setSharingPolicy(alertId: $id, input: $input) { id } }`, {
+      id: alert.id,
+      input: { rules: [{ partnerAgency: 'MK', tier: 'NONE', purposes: [], expiresAt: new Date(Date.now() + 864e5).toISOString() }] },
+    });
+    expect(policy.errors).toBeUndefined();
+    const listed = `{ traceRequests(first: 20) { edges { node { ${traceFields} question tier } } } }`;
+    for (const answer of [await hub.query('mk-duty-officer', one, { id: request.id }), await hub.query('mk-duty-officer', listed)]) {
+      const node = 'node' in answer.data! ? answer.data!.node : answer.data!.traceRequests.edges.map((edge: any) => edge.node).find((candidate: any) => candidate.id === request.id);
+      // The request is MK's work: it stays, with what XK disclosed by submitting it; the record it came from does not exist for MK.
+      expect(node).toMatchObject({ id: request.id, tier: 'SUMMARY', question: 'Who imported this pistol?', firearm: { serialNumber: 'M70-481516' }, alertId: null, alertReference: null });
+      expect(JSON.stringify(answer)).not.toContain(alert.reference);
+    }
+    // The requester sees its own record, as ever.
+    const own = await hub.query('xk-border-officer', one, { id: request.id });
+    expect(own.data!.node).toMatchObject({ alertId: alert.id, alertReference: alert.reference, tier: 'FULL' });
+  });
+});

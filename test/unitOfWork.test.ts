@@ -8,7 +8,7 @@ import { mulberry32 } from '../src/demo/demoData.ts';
 import { adminQuery, createTestDatabase, type TestDatabase } from './helpers.ts';
 
 const journal = serviceJournal('XK', 'service:test');
-const hit = () => ({ kind: 'HIT' as const, recipientAgency: 'MK', recipientUnit: 'MK-BP-BLACE', watchEntryId: null, alertId: randomUUID(), details: null });
+const hit = () => ({ kind: 'HIT' as const, recipientAgency: 'MK', recipientUnit: 'MK-BP-BLACE', purpose: null, caseReference: null, watchEntryId: null, alertId: randomUUID(), details: null });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('unit of work: a change, its audit entry and its events', () => {

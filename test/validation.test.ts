@@ -4,7 +4,8 @@ import { createAlertInput, parseInput } from '../src/domain/alertInput.ts';
 import { createAlert } from '../src/node/records/alertRecords.ts';
 import { demoUsers } from '../src/demo/demoUsers.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { codes, graphql, startTestHub, type TestHub } from './helpers.ts';
+import { codes, graphql, graphqlOverWebSocket, startTestHub, type GraphQLResult, type TestHub } from './helpers.ts';
+import { agreement } from '../src/consent/agreement.ts';
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -38,6 +39,9 @@ const invalidInputs: [string, Record<string, unknown>, string, string][] = [
   ['a malformed plate', { vehicles: [{ role: 'TRANSPORT', plate: '<script>' }] }, 'VALIDATION_FAILED', 'input.vehicles.0.plate'],
   ['a VIN with the letter O', { vehicles: [{ role: 'TRANSPORT', vin: 'WAUZZZ8K9BAO23456' }] }, 'VALIDATION_FAILED', 'input.vehicles.0.vin'],
   ['an occurrence in the future', { occurredAt: future }, 'VALIDATION_FAILED', 'input.occurredAt'],
+  // Year 1 would make the reference XK-ALR-1-000001: no record of this exchange happened before 1900.
+  ['an occurrence in year 1', { occurredAt: '0001-01-01T00:00:00.000Z' }, 'VALIDATION_FAILED', 'input.occurredAt'],
+  ['an occurrence in 1899', { occurredAt: '1899-12-31T23:59:59.000Z' }, 'VALIDATION_FAILED', 'input.occurredAt'],
   ['a date of birth in the future', { subjects: [{ role: 'SUSPECT', familyName: 'X', givenName: 'Y', dateOfBirth: future.slice(0, 10) }] }, 'VALIDATION_FAILED', 'input.subjects.0.dateOfBirth'],
   ['a negative ammunition quantity', { ammunition: [{ calibre: '9×19 mm', quantity: -5 }] }, 'VALIDATION_FAILED', 'input.ammunition.0.quantity'],
   ['a zero explosive quantity', { explosives: [{ type: 'PLASTIC_EXPLOSIVE', quantity: 0, unit: 'KILOGRAM' }] }, 'VALIDATION_FAILED', 'input.explosives.0.quantity'],
@@ -115,6 +119,25 @@ describe('bad input is refused with a clear code and changes nothing', () => {
     expect(result.data ?? null).toBeNull();
   });
 
+  it('counts a `first` given as a variable, or as a variable\'s default, against the cost limit as if written in the document', async () => {
+    const page = (first: string) => `a: alerts(first: ${first}) { edges { node { summary { firearms { make model serialNumber } ammunition { calibre } } personalData { subjects { familyName documents { number } } vehicles { plate } } } } }`;
+    const aliased = (first: string) => Array.from({ length: 8 }, (_, index) => page(first).replace('a:', `a${index}:`)).join(' ');
+    const literal = await hub.query('xk-border-officer', `{ ${aliased('100')} }`);
+    expect(codes(literal)).toEqual(['QUERY_TOO_COMPLEX']);
+    const variable = await hub.query('xk-border-officer', `query($n: Int) { ${aliased('$n')} }`, { n: 100 });
+    expect(codes(variable)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(variable.data ?? null).toBeNull();
+    const byDefault = await hub.query('xk-border-officer', `query($n: Int = 100) { ${aliased('$n')} }`);
+    expect(codes(byDefault)).toEqual(['QUERY_TOO_COMPLEX']);
+    // A small page is within the limit, as its literal twin is (one list: the point is the price, not the work).
+    const small = await hub.query('xk-border-officer', `query($n: Int) { ${page('$n')} }`, { n: 2 });
+    expect(small.errors).toBeUndefined();
+    expect(codes(await hub.query('xk-border-officer', `{ ${page('2')} }`))).toEqual([]);
+    // Over graphql-ws too.
+    const overSocket = await graphqlOverWebSocket(hub.gatewayUrl, `query($n: Int) { ${aliased('$n')} }`, { n: 100 }, { token: await hub.token('xk-border-officer') });
+    expect(codes(overSocket as GraphQLResult)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
   it('rolls back the whole alert when the database refuses one part of it', async () => {
     const prisma = hub.nodes.get('XK')!.prisma;
     const before = await footprint();
@@ -122,7 +145,7 @@ describe('bad input is refused with a clear code and changes nothing', () => {
     const input = parseInput(createAlertInput, { ...alertInput(), occurredAt: new Date('2026-10-02T06:40:00Z'), subjects: [] });
     // Beyond what validation lets through: the last ammunition lot overflows its column.
     input.ammunition.push({ calibre: '9×19 mm', quantity: 2 ** 40 });
-    await expect(createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'))).rejects.toThrow();
+    await expect(createAlert(prisma, officer, input, serviceJournal(officer.agency, 'service:test'), agreement)).rejects.toThrow();
     expect(await footprint()).toEqual(before);
   });
 

@@ -1,3 +1,4 @@
+import { agreement } from '../src/consent/agreement.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
@@ -56,7 +57,7 @@ describe('who a watch hit reaches', () => {
   it('reaches every watcher of a changed record the owner releases it to, the 201st and the 250th too, and no other', async () => {
     const plate = 'WT-201-AB';
     const now = new Date();
-    const { criterion, label } = watchEntryInput(now).parse({ plate, plateCountry: 'XK', expiresAt: inDays(30) });
+    const { criterion, label } = watchEntryInput(agreement, now).parse({ plate, plateCountry: 'XK', expiresAt: inDays(30) });
     const entry = (index: number, roles: string[]) => ({
       id: randomUUID(),
       ownerAgency: 'MK',

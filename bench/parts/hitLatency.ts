@@ -4,17 +4,22 @@
 // hundred seizures a second, each with a plate one MK unit watches: from the
 // commit at the XK node until the hit is in the subscriber's hands.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from 'graphql-ws';
-import pg from 'pg';
-import WebSocket from 'ws';
-import { freePort } from '../../src/database/startEmbeddedPostgres.ts';
-import { nodeOperations } from '../../src/gateway/nodeOperations.ts';
-import { startBenchHub, type BenchHub, type OfficerSession } from '../benchHub.ts';
+import { startBenchHub } from '../benchHub.ts';
+import {
+  achievedRate,
+  describeError,
+  failures,
+  latencyNote,
+  maxInFlight,
+  placementMs,
+  plateOf,
+  sorted,
+  startGatewayProcess,
+  watchingSubscribers,
+  writeAtRate,
+  type Subscriber,
+} from '../liveHits.ts';
 import { percentile } from '../measure.ts';
 import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
 
@@ -26,210 +31,10 @@ const baselineSeconds = 10;
 /** How long after the last commit a hit may still arrive before it counts as lost. */
 const drainMs = 15_000;
 const gatewayProcesses = 2;
-/** Writes at the XK node at once, at most: under its pool of 10 connections, leaving room for deliveries and feed reads. */
-const maxInFlight = 8;
-/** Watch entries registered at once through the gateway during set-up. */
-const setupConcurrency = 8;
-/** The longest the part waits for every subscription to be in place, and for the warm-up's hits. */
-const placementMs = 60_000;
+/** The longest the part waits for the warm-up's hits. */
 const warmUpDrainMs = 10_000;
 /** Warm-up writes (each for another subscriber), not measured: enough to open the connections on the delivery path. */
 const warmUpWrites = 20;
-
-const repository = fileURLToPath(new URL('../..', import.meta.url));
-const benchPurpose = { purpose: 'CRIMINAL_INVESTIGATION', caseReference: 'XK-MK-2026-BENCH' };
-
-/** The plate subscriber `index`'s unit watches. */
-const plateOf = (index: number) => `HL-${String(index).padStart(4, '0')}-MK`;
-
-const seizure = (plate: string, title: string) => ({
-  kind: 'SEIZURE',
-  title,
-  occurredAt: new Date(Date.now() - 60_000).toISOString(),
-  location: { kind: 'BORDER_CROSSING_POINT', borderCrossing: 'HANI_I_ELEZIT_BLACE' },
-  risk: { threat: 3, vulnerability: 3, impact: 3 },
-  vehicles: [{ role: 'CONCEALMENT', plate, plateCountry: 'XK' }],
-});
-
-/** `hub gateway` in a process of its own, on the bench hub's database, nodes and keys; resolves once /readyz answers 200. */
-async function startGatewayProcess(hub: BenchHub): Promise<{ url: URL; stop(): Promise<void> }> {
-  const port = await freePort();
-  const { keysDir, nodeUrls, hubDatabaseUrl } = hub.setup;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
-    cwd: repository,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: hubDatabaseUrl,
-      TRUST_LIST: join(keysDir, 'trust-list.json'),
-      GATEWAY_SIGNING_KEY: join(keysDir, 'gateway.private.jwk.json'),
-      AUDIT_DIGEST_KEY: join(keysDir, 'audit-digest-gateway.secret.jwk.json'),
-      AGENCY_NODES: [...nodeUrls].map(([agency, url]) => `${agency}=${url.href}`).join(','),
-      GRAPHIQL: 'false',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const url = new URL(`http://127.0.0.1:${port}/graphql`);
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`hub gateway exited with code ${child.exitCode}`);
-    const ready = await fetch(new URL('/readyz', url)).then((response) => response.ok, () => false);
-    if (ready) return { url, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error('hub gateway was not ready within 60 s');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** What one subscriber received: for each alert, when each copy arrived. */
-interface Subscriber {
-  client: Client;
-  arrivals: Map<string, number[]>;
-  errors: unknown[];
-}
-
-/** A graphql-ws client subscribed to `hits`; resolves once the server acknowledged the connection. */
-async function subscribe(gatewayUrl: URL, token: string): Promise<Subscriber> {
-  const url = new URL(gatewayUrl);
-  url.protocol = 'ws:';
-  const arrivals = new Map<string, number[]>();
-  const errors: unknown[] = [];
-  let acknowledged!: () => void;
-  let refused!: (error: unknown) => void;
-  const connected = new Promise<void>((resolve, reject) => ((acknowledged = resolve), (refused = reject)));
-  const client = createClient({
-    url: url.href,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: false,
-    connectionParams: { authorization: `Bearer ${token}`, ...benchPurpose },
-    on: { connected: () => acknowledged(), closed: (event) => refused(new Error(`socket closed: ${(event as { code?: number }).code}`)) },
-    onNonLazyError: (error) => refused(error),
-  });
-  client.subscribe(
-    { query: 'subscription Hits { hits { alert { localId } } }' },
-    {
-      next: (result) => {
-        const at = performance.now();
-        if (result.errors) errors.push(...result.errors);
-        const id = (result.data as { hits?: { alert: { localId: string } } } | undefined)?.hits?.alert.localId;
-        if (id) arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
-      },
-      error: (error) => errors.push(error),
-      complete: () => {},
-    },
-  );
-  await connected;
-  return { client, arrivals, errors };
-}
-
-/**
- * Waits until `count` subscriptions to hits have their consultation entry in
- * the hub's log (or `timeoutMs` passed); returns how many have. A
- * subscription's start in the feed is fixed before its entry is written, so
- * from then on it misses no hit.
- */
-async function subscriptionsInPlace(hubDatabaseUrl: string, count: number, timeoutMs: number): Promise<number> {
-  const client = new pg.Client({ connectionString: hubDatabaseUrl });
-  await client.connect();
-  try {
-    for (const deadline = performance.now() + timeoutMs; ; ) {
-      const { rows } = await client.query<{ n: number }>(
-        `select count(*)::int as n from audit.entry where kind = 'CONSULTATION' and operation = 'subscription Hits' and details->>'subscription' = 'hits' and details ? 'from'`,
-      );
-      const placed = rows[0]!.n;
-      if (placed >= count || performance.now() > deadline) return placed;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-/** A subscription's error in a few words: its code and message. */
-const describeError = (error: unknown) => {
-  const { message, extensions } = (error ?? {}) as { message?: string; extensions?: { code?: string } };
-  return `${extensions?.code ?? 'error'}: ${message ?? String(error)}`.slice(0, 120);
-};
-
-/** Runs `task` on each item with at most `concurrency` at once. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
-interface Write {
-  plate: string;
-  sentAt: number;
-  /** When the XK node answered: its transaction committed (or failed). */
-  answeredAt: number;
-  /** Null when the node refused or failed the write. */
-  alertId: string | null;
-  error?: string;
-}
-
-/**
- * Writes at `perSecond`: the k-th request is due at k / perSecond, as units
- * in the field would send them, but at most `maxInFlight` are at the node at
- * once, so that a node that cannot keep up shows it as a lower rate rather
- * than as a pile of timed-out transactions. The offer ends when its time is
- * up (count / perSecond seconds): a write not sent by then is not sent, so a
- * slow node makes the part report less, not take longer. A write the node
- * fails is kept with its error and expects no hit.
- */
-async function writeAtRate(xk: OfficerSession, perSecond: number, count: number, plate: (k: number) => string, label: string): Promise<Write[]> {
-  const start = performance.now();
-  const end = start + (count * 1000) / perSecond;
-  const writes: Promise<Write>[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  for (let k = 0; k < count; k++) {
-    const wait = start + (k * 1000) / perSecond - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-    if (performance.now() > end) break;
-    const sentAt = performance.now();
-    const write: Promise<Write> = xk.node<{ createAlert: { id: string } }>('XK', nodeOperations.createAlert, { input: seizure(plate(k), `${label} ${k}`) }).then(
-      (data) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: data.createAlert.id }),
-      (error: unknown) => ({ plate: plate(k), sentAt, answeredAt: performance.now(), alertId: null, error: String(error instanceof Error ? error.message : error) }),
-    );
-    inFlight.add(write);
-    void write.then(() => inFlight.delete(write));
-    writes.push(write);
-  }
-  return Promise.all(writes);
-}
-
-/** Committed writes per second, from the first request to the last answer. */
-const achievedRate = (writes: readonly Write[]) => {
-  const committed = writes.filter((write) => write.alertId).length;
-  const span = Math.max(...writes.map((write) => write.answeredAt)) - Math.min(...writes.map((write) => write.sentAt));
-  return (committed * 1000) / span;
-};
-
-/** How many writes failed, and the distinct reasons. */
-const failures = (writes: readonly Write[]) => {
-  const reasons = [...new Set(writes.flatMap((write) => (write.error ? [write.error.replace(/^http:\/\/\S+ /, '')] : [])))];
-  return { count: writes.filter((write) => write.error).length, reasons: reasons.slice(0, 3).join(' | ') };
-};
-
-const latencyNote = (values: readonly number[]) =>
-  `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms, max ${(values.at(-1) ?? Number.NaN).toFixed(1)} ms`;
-const sorted = (values: number[]) => values.sort((a, b) => a - b);
 
 async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[]> {
   const subscriberCount = Math.max(gatewayProcesses, Math.round(subscribersAtScale1 * scale));
@@ -246,33 +51,7 @@ async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[
     log(`starting ${gatewayProcesses} gateway processes`);
     for (let index = 0; index < gatewayProcesses; index++) gateways.push(await startGatewayProcess(hub));
 
-    // One officer per unit, one socket each: far under the caps of 10 sockets per
-    // officer and 10 operations per socket, and each record is for one unit.
-    log(`${subscriberCount} officers of as many MK units: a watch entry each, then a socket on gateway process 1 or 2`);
-    const indexes = Array.from({ length: subscriberCount }, (_, index) => index);
-    const tokens = await Promise.all(indexes.map((index) => hub.mint({ sub: `mk.bench.${index}`, agency: 'MK', unit: `MK-BENCH-${index}`, roles: ['officer'] })));
-    const expiresAt = new Date(Date.now() + 864e5).toISOString();
-    await eachLimited(indexes, setupConcurrency, async (index) => {
-      // The gateway withdraws an entry that a node did not take, so a registration that failed under load is simply tried again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await hub.session(tokens[index]!).gateway(`mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`, {
-            input: { plate: plateOf(index), plateCountry: 'XK', expiresAt },
-          });
-          return;
-        } catch (error) {
-          if (attempt === 3) throw error;
-        }
-      }
-    });
-    log(`${subscriberCount} sockets`);
-    await eachLimited(indexes, setupConcurrency, async (index) => {
-      subscribers[index] = await subscribe(gateways[index % gatewayProcesses]!.url, tokens[index]!);
-    });
-
-    // Every subscription is in place once its consultation entry is written (its start in the feed is fixed before it).
-    log('warm-up: every subscription in place, then a few hits not measured');
-    const placed = await subscriptionsInPlace(hub.setup.hubDatabaseUrl, subscriberCount, placementMs);
+    const placed = await watchingSubscribers(hub, gateways.map((gateway) => gateway.url), subscriberCount, subscribers, log);
     log(`${placed} subscriptions in place; ${warmUpWrites} warm-up hits`);
     // A short warm-up of the delivery path (connections, JIT), bounded: what it did not deliver in time is said in the notes.
     const warmUpCount = Math.min(subscriberCount, warmUpWrites);

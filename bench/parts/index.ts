@@ -4,11 +4,14 @@
 import type { BenchPart } from '../suite.ts';
 import { auditExportPart } from './auditExport.ts';
 import { auditWritePart } from './auditWrite.ts';
+import feedScalePart from './feedScale.ts';
 import { gatewayPart } from './gateway.ts';
 import hitLatencyPart from './hitLatency.ts';
+import hitOutagePart from './hitOutage.ts';
+import sharingEventLatencyPart from './sharingEventLatency.ts';
 import { nodePart } from './node.ts';
 import searchPart from './search.ts';
 import picturePart from './picture.ts';
 import watchListPart from './watchList.ts';
 
-export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, watchListPart, auditWritePart, auditExportPart, picturePart];
+export const benchParts: readonly BenchPart[] = [nodePart, gatewayPart, searchPart, hitLatencyPart, sharingEventLatencyPart, hitOutagePart, feedScalePart, watchListPart, auditWritePart, auditExportPart, picturePart];

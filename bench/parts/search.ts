@@ -257,6 +257,10 @@ async function runSearch({ scale, log }: BenchContext): Promise<BenchFigure[]> {
     const probes = await chooseProbes(client, firearms, probesWanted);
     const mk = await hub.as('mk-border-officer');
     const search = (serialNumber: string) => mk.node<NodeSearchResult>('XK', searchOperation, { input: { serialNumber }, first: top });
+    // An MK officer whose roles cap partner data at HIT (admin): the same records, every score withheld, so the
+    // node chooses the similar hits newest first (searchRecords.ts similarHits) instead of by their score.
+    const atHit = hub.session(await hub.mint({ sub: 'mk.bench.admin', agency: 'MK', unit: 'MK-BP-BLACE', roles: ['admin'] }));
+    const searchAtHit = (serialNumber: string) => atHit.node<NodeSearchResult>('XK', searchOperation, { input: { serialNumber }, first: top });
 
     // The database alone: the index lookup PostgreSQL answers, and the node's own candidate statement.
     log('exact serial at the database');
@@ -304,6 +308,13 @@ async function runSearch({ scale, log }: BenchContext): Promise<BenchFigure[]> {
     const ambiguousMisses = worn.results.filter((result, index) => !result.first && probes[index]!.readableMatches > 1).length;
     const firstShare = (first / probes.length) * 100;
     const ambiguous = probes.filter((probe) => probe.readableMatches > 1).length;
+    log(`exact and two unreadable characters through the node, scores withheld (HIT), ${probes.length} probes each`);
+    const exactAtHit = await timeEach(probes, async (probe) => {
+      const { search: hits } = await searchAtHit(probe.serial);
+      return { found: hits[0]?.alert.id === probe.alertId, similarWithheld: hits.filter((hit) => hit.match === 'SIMILAR' && hit.score === null).length };
+    });
+    const wornAtHit = await timeEach(probes, async (probe) => (await searchAtHit(wear(probe.serial))).search.some((hit) => hit.alert.id === probe.alertId));
+    const chosenNewestFirst = exactAtHit.results.filter((result) => result.similarWithheld > 0).length;
 
     return [
       figureOf('search: exact serial, database (index lookup)', lookup, 2, `${firearms} firearms; plan: ${plans.lookup}`),
@@ -319,6 +330,14 @@ async function runSearch({ scale, log }: BenchContext): Promise<BenchFigure[]> {
       figureOf('search: 2 unreadable (?), top 10, through the node', wornNode, 20, `consent and disclosure log on`, {
         name: 'node statement p99',
         value: percentile(wornStatement, 0.99),
+      }),
+      figureOf('search: exact serial, through the node, scores withheld', exactAtHit.durations, 10, `MK officer whose roles cap partner data at HIT: ${chosenNewestFirst} of ${probes.length} probes had similar hits beside the exact one, chosen newest first among every similar serial; ${exactAtHit.results.filter((result) => !result.found).length} without their firearm first`, {
+        name: 'exact serial through the node (scores released) p99',
+        value: percentile(exactNode, 0.99),
+      }),
+      figureOf('search: 2 unreadable (?), top 10, through the node, scores withheld', wornAtHit.durations, 20, `the same officer; ${wornAtHit.results.filter(Boolean).length} of ${probes.length} probes with their firearm among the hits`, {
+        name: '2 unreadable through the node (scores released) p99',
+        value: percentile(wornNode, 0.99),
       }),
       {
         name: 'search: 2 unreadable (?), right firearm first',

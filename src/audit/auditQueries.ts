@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/node/client.ts';
 import type { AuditDatabase } from './auditDatabase.ts';
 import { ErrorCode, hubError } from '../errors.ts';
+import { invalidCursor } from '../domain/cursor.ts';
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
 import { isAuditWitness, type AuditKind, type AuditOutcome, type AuditWitness, type TermDigest } from './auditEntry.ts';
 import { termDigests, type DigestKey, type TermKind } from './termDigests.ts';
@@ -160,10 +161,6 @@ export async function listAuditEntries(
 
 function parseSeqCursor(cursor: string): bigint {
   const match = /^seq:(\d{1,19})$/.exec(cursor);
-  if (!match) {
-    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: after is not a cursor returned by this API.', {
-      issues: [{ path: 'after', message: 'is not a cursor returned by this API' }],
-    });
-  }
+  if (!match) throw invalidCursor();
   return BigInt(match[1]!);
 }

@@ -1,16 +1,10 @@
-import { run, type Runner, type Task } from 'graphile-worker';
-import pg from 'pg';
-import { jobQueueLogger, jobQueueSchema } from '../database/jobQueue.ts';
+import { createRecurringJob } from '../database/recurringJob.ts';
 import type { ServerPart } from '../server/serverPart.ts';
 import { exchangeCheckpoints, type CheckpointExchangeOptions } from './exchangeCheckpoints.ts';
 import { checkAuditChains, type AuditChainCheckOptions } from './checkAuditChains.ts';
 
 /** The job that exchanges checkpoints, in graphile-worker's queue in the hub database. */
 export const checkpointTask = 'exchange_audit_checkpoints';
-/** Its key: one pending exchange for the whole hub, however many gateways share the hub database. */
-const checkpointJobKey = 'audit-checkpoints';
-/** Its queue: exchanges run one after the other, never two at once. */
-const checkpointQueue = 'audit-checkpoints';
 
 /** Options of {@link createCheckpointSchedule}. */
 export interface CheckpointScheduleOptions extends CheckpointExchangeOptions, AuditChainCheckOptions {
@@ -21,80 +15,42 @@ export interface CheckpointScheduleOptions extends CheckpointExchangeOptions, Au
 }
 
 /**
- * Exchanges checkpoints every `intervalMs`, with graphile-worker in the hub
- * database rather than a timer in one process: the next exchange is a job,
- * so it survives a restart, and with several gateways on one hub database
- * exactly one of them runs it. Each exchange first schedules its successor
- * (same key: a gateway starting meanwhile finds it and adds none), then runs.
- * Cron cannot do this: its granularity is a minute, and a schedule of a few
- * hundred milliseconds is what the tests need. An exchange that fails is
- * logged and not retried: the next one comes at the interval anyway.
- * After each exchange, the same job checks every party's log against what the
- * others hold of it (checkAuditChains.ts), so that the copies just exchanged
- * count, and keeps the result for the auditors' console.
+ * Exchanges checkpoints every `intervalMs`, as a recurring job of the hub
+ * database (see recurringJob.ts): with several gateways on one hub database
+ * exactly one of them runs each exchange. An exchange that fails is logged
+ * and not retried: the next one comes at the interval anyway.
+ * After each exchange (done or failed), the same job checks every party's log
+ * against what the others hold of it (checkAuditChains.ts), so that the copies
+ * just exchanged count, and keeps the result for the auditors' console.
  */
 export function createCheckpointSchedule(options: CheckpointScheduleOptions): ServerPart {
-  const { databaseUrl, intervalMs, logger } = options;
-  const schedule = (runAt: Date) => ({ jobKey: checkpointJobKey, queueName: checkpointQueue, maxAttempts: 1, runAt });
-  const exchange: Task = async (_payload, helpers) => {
-    await helpers.addJob(checkpointTask, {}, { ...schedule(new Date(Date.now() + intervalMs)), jobKeyMode: 'replace' });
-    try {
-      const round = await exchangeCheckpoints(options);
-      logger.info(
-        {
-          job: helpers.job.id,
-          checkpoints: round.checkpoints.map(({ party, seq }) => ({ party, seq })),
-          unavailable: round.unavailable.map((error) => error.agency),
-          conflicts: round.conflicts.length,
-        },
-        'audit checkpoints exchanged',
-      );
-    } catch (error) {
-      logger.error({ err: error, job: helpers.job.id }, 'audit checkpoint exchange failed');
-    }
-    try {
+  const { logger } = options;
+  return createRecurringJob({
+    name: 'audit checkpoint schedule',
+    task: checkpointTask,
+    jobKey: 'audit-checkpoints',
+    databaseUrl: options.databaseUrl,
+    intervalMs: options.intervalMs,
+    logger,
+    async run(job) {
+      try {
+        const round = await exchangeCheckpoints(options);
+        logger.info(
+          {
+            job: job.id,
+            checkpoints: round.checkpoints.map(({ party, seq }) => ({ party, seq })),
+            unavailable: round.unavailable.map((error) => error.agency),
+            conflicts: round.conflicts.length,
+          },
+          'audit checkpoints exchanged',
+        );
+      } catch (error) {
+        logger.error({ err: error, job: job.id }, 'audit checkpoint exchange failed');
+      }
       const checks = await checkAuditChains(options);
       for (const check of checks.filter((one) => one.status !== 'VERIFIED')) {
-        logger.error({ check, job: helpers.job.id }, `audit chain of ${check.party} ${check.status}${check.firstBadSeq === null ? '' : ` at entry ${check.firstBadSeq}`}: ${check.reason}`);
-      }
-    } catch (error) {
-      logger.error({ err: error, job: helpers.job.id }, 'audit chain check failed');
-    }
-  };
-  let pool: pg.Pool | undefined;
-  let runner: Runner | undefined;
-  let stopping: Promise<void> | null = null;
-  return {
-    name: 'audit checkpoint schedule',
-    async start() {
-      // A pool of its own: the runner's LISTEN connection and one job at a time.
-      pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-      // A connection the server ends (a restart, a shutdown) must not end the process: heard on the pool and on each client.
-      const lost = (error: Error) => logger.warn({ err: error }, 'job queue connection lost');
-      pool.on('error', lost);
-      pool.on('connect', (client) => client.on('error', lost));
-      try {
-        runner = await run({
-          pgPool: pool,
-          schema: jobQueueSchema,
-          concurrency: 1,
-          noHandleSignals: true,
-          pollInterval: Math.min(2_000, intervalMs),
-          parsedCronItems: [],
-          logger: jobQueueLogger(logger),
-          taskList: { [checkpointTask]: exchange },
-        });
-        // The first exchange one interval from now, unless one is already due: a restart does not postpone it.
-        await runner.addJob(checkpointTask, {}, { ...schedule(new Date(Date.now() + intervalMs)), jobKeyMode: 'preserve_run_at' });
-      } catch (error) {
-        throw new Error(`the checkpoint schedule cannot start in the hub database (has \`hub migrate\` run?): ${(error as Error).message}`, { cause: error });
+        logger.error({ check, job: job.id }, `audit chain of ${check.party} ${check.status}${check.firstBadSeq === null ? '' : ` at entry ${check.firstBadSeq}`}: ${check.reason}`);
       }
     },
-    // Lets the running exchange finish, then stops the runner and closes its connections.
-    stop: () =>
-      (stopping ??= (async () => {
-        await runner?.stop();
-        await pool?.end();
-      })()),
-  };
+  });
 }

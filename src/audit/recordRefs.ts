@@ -69,3 +69,18 @@ export function consentAlertRecordRef(owner: string, alertId: string, reference:
   if (caller.agency === owner) return domesticRecordRef(owner, alertId, 'ALERT', reference);
   return { agency: owner, id: alertId, type: 'ALERT', ...(reference === undefined ? {} : { reference }), tier: 'HIT', basis: 'OWN_REQUEST' };
 }
+
+/**
+ * How an entry names what a consent request released: its alert (with the
+ * grant it opened), or nothing once the alert does not exist for the reader
+ * (the request is kept, the record is not named).
+ */
+export function consentRequestRecordRefs(
+  owner: string,
+  request: { alertId: string | null; alertReference: string | null; grant: { id: string } | null },
+  caller: Pick<Officer, 'agency'>,
+): AuditRecordRef[] {
+  if (!request.alertId) return [];
+  const ref = consentAlertRecordRef(owner, request.alertId, request.alertReference ?? undefined, caller);
+  return [request.grant ? { ...ref, grantId: request.grant.id } : ref];
+}

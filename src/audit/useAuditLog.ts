@@ -170,7 +170,7 @@ async function appendOrLog({ writer, logger }: RefusalLog, input: AuditEntryInpu
 
 /**
  * Writes the DENIAL entry of an operation that had a context but ended
- * without its entry (stopped before execution, e.g. by useNulCheck): over HTTP
+ * without its entry (stopped before execution, e.g. by useStorableText): over HTTP
  * from onResultProcess, over graphql-ws once the operation's result is known.
  * Resolves false when the log could not take it.
  */

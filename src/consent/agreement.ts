@@ -29,7 +29,17 @@ const agreementSchema = z.object({
       operational: z.boolean(),
     }),
   ),
-  roles: z.record(z.enum(roles), z.object({ maxPartnerTier: tier, operational: z.boolean(), decidesConsent: z.boolean().optional() })),
+  roles: z.record(
+    z.enum(roles),
+    z.object({
+      maxPartnerTier: tier,
+      operational: z.boolean(),
+      /** Decides partners' consent requests for its own agency: grants, refuses, revokes, releases records to a joint operation. */
+      decidesConsent: z.boolean().optional(),
+      /** Sets the sharing policy of its own agency's records: handling code, grading and the standing rule per partner. */
+      setsSharingPolicy: z.boolean().optional(),
+    }),
+  ),
   handlingCodes: z.object({ H0: z.string(), H1: z.string(), H2: z.string(), H3: z.string() }),
   defaultPolicy: z.object({
     tier,
@@ -39,9 +49,12 @@ const agreementSchema = z.object({
     sourceReliability: z.enum(['A', 'B', 'C', 'X']),
     informationAccuracy: z.number().int().min(1).max(4),
   }),
-  consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive() }),
+  /** The owner answers within answerDeadlineHours; the requester is told grantExpiryNoticeHours before a grant ends (see src/realtime/consentDeadlineSchedule.ts). */
+  consentRequests: z.object({ answerDeadlineHours: z.number().positive(), maxGrantDays: z.number().int().positive(), grantExpiryNoticeHours: z.number().positive() }),
   /** How long a watch entry may stay in force at most. */
   watchEntries: z.object({ maxDays: z.number().int().positive() }),
+  /** How long the event feeds keep an event (see src/realtime/feedRetention.ts). */
+  events: z.object({ retentionDays: z.number().int().positive() }),
   /** How long the audit logs keep in clear what they may of an operation's inputs (see src/audit/purgeClearVariables.ts). */
   audit: z.object({ clearRetentionDays: z.number().int().positive() }),
   /** What the parties share as statistics, and how their cells are protected (see src/statistics/). */
@@ -88,7 +101,13 @@ export function loadAgreement(path = agreementPath): ExchangeAgreement {
   return parsed;
 }
 
-/** The agreement in force, loaded once. */
+/**
+ * The committed agreement, loaded once: what the public schema describes (its
+ * purposes), what the demo seeds, and the default of NodeConfig.agreement and
+ * GatewayConfig.agreement. A running node or gateway decides by the agreement
+ * it was configured with (its context's `agreement`), which every helper below
+ * takes explicitly.
+ */
 export const agreement = loadAgreement();
 
 export type Purpose = ExchangeAgreement['purposes'][string];
@@ -101,32 +120,32 @@ export type Purpose = ExchangeAgreement['purposes'][string];
 export const jointOperationPurpose = 'JOINT_OPERATION';
 
 /** The agreement's terms for a purpose code; undefined for anything that is not one of its own purposes. */
-export function purposeOf(code: string, source: ExchangeAgreement = agreement): Purpose | undefined {
+export function purposeOf(code: string, source: ExchangeAgreement): Purpose | undefined {
   return Object.hasOwn(source.purposes, code) ? source.purposes[code] : undefined;
 }
 
 /** Whether a declared purpose may be used to read or change operational data (alerts, searches, consent, trace requests). */
-export function isOperationalPurpose(code: string, source: ExchangeAgreement = agreement): boolean {
+export function isOperationalPurpose(code: string, source: ExchangeAgreement): boolean {
   return purposeOf(code, source)?.operational === true;
 }
 
 /** Alert fields released at a tier: its own and those of every tier below it. */
-export function alertFieldsAt(level: Tier, source: ExchangeAgreement = agreement): string[] {
+export function alertFieldsAt(level: Tier, source: ExchangeAgreement): string[] {
   return tiers.slice(0, tiers.indexOf(level) + 1).flatMap((name) => source.tiers[name]!.alertFields);
 }
 
 /** The tier at which the agreement releases a field of a trace request, or undefined when it names the field at no tier. */
-export function tierOfTraceRequestField(field: string, source: ExchangeAgreement = agreement): Tier | undefined {
+export function tierOfTraceRequestField(field: string, source: ExchangeAgreement): Tier | undefined {
   return tiers.find((name) => source.traceRequests.fields[name]?.includes(field));
 }
 
 /** The tier at which the agreement releases an alert field, or undefined when it releases it at none. */
-export function tierOfAlertField(field: string, source: ExchangeAgreement = agreement): Tier | undefined {
+export function tierOfAlertField(field: string, source: ExchangeAgreement): Tier | undefined {
   return tiers.find((name) => source.tiers[name]!.alertFields.includes(field));
 }
 
 /** The highest tier any of the roles may receive from a partner. */
-export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): Tier {
+export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement): Tier {
   let best = 0;
   for (const role of officerRoles) {
     const rule = Object.hasOwn(source.roles, role) ? source.roles[role] : undefined;
@@ -135,16 +154,29 @@ export function roleCap(officerRoles: readonly Role[], source: ExchangeAgreement
   return tiers[best]!;
 }
 
+/** An authority the agreement gives roles over their own agency's records. */
+type RoleAuthority = 'decidesConsent' | 'setsSharingPolicy';
+
+/** The roles the agreement marks with an authority, and no other. */
+function rolesWith(authority: RoleAuthority, source: ExchangeAgreement): Role[] {
+  return roles.filter((role) => Object.hasOwn(source.roles, role) && source.roles[role]?.[authority] === true);
+}
+
 /**
  * The roles that decide consent for their own agency (grant, refuse or revoke a request, release records to a
  * joint operation): those the agreement marks `decidesConsent`, and no other.
  */
-export function consentDeciders(source: ExchangeAgreement = agreement): Role[] {
-  return roles.filter((role) => Object.hasOwn(source.roles, role) && source.roles[role]?.decidesConsent === true);
+export function consentDeciders(source: ExchangeAgreement): Role[] {
+  return rolesWith('decidesConsent', source);
 }
 
 /** Whether an officer with these roles may decide consent for their agency (see {@link consentDeciders}). */
-export function mayDecideConsent(officerRoles: readonly Role[], source: ExchangeAgreement = agreement): boolean {
+export function mayDecideConsent(officerRoles: readonly Role[], source: ExchangeAgreement): boolean {
   const deciders = consentDeciders(source);
   return officerRoles.some((role) => deciders.includes(role));
+}
+
+/** The roles that set the sharing policy of their own agency's records: those the agreement marks `setsSharingPolicy`. */
+export function sharingPolicySetters(source: ExchangeAgreement): Role[] {
+  return rolesWith('setsSharingPolicy', source);
 }

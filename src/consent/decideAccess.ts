@@ -1,5 +1,6 @@
 import type { Officer } from '../identity/officer.ts';
-import { agreement as defaultAgreement, purposeOf, roleCap, type ExchangeAgreement } from './agreement.ts';
+import { days } from '../domain/durations.ts';
+import { purposeOf, roleCap, type ExchangeAgreement } from './agreement.ts';
 import type { DeclaredPurpose } from './declaredPurpose.ts';
 import { tierRank, type Tier } from './tier.ts';
 
@@ -36,7 +37,6 @@ export interface AccessDecision {
   canRequestHigher: boolean;
 }
 
-const days = (count: number) => count * 24 * 3600 * 1000;
 const nothing = (ceiling: Tier): AccessDecision => ({ tier: 'NONE', basis: 'NONE', grantId: null, validUntil: null, ceiling, canRequestHigher: false });
 const lower = (a: Tier, b: Tier): Tier => (tierRank(a) <= tierRank(b) ? a : b);
 
@@ -50,14 +50,15 @@ const lower = (a: Tier, b: Tier): Tier => (tierRank(a) <= tierRank(b) ? a : b);
  * owner named in a rule or a grant, never a third agency by default.
  *
  * Pure: the same facts always give the same decision, which is what lets the
- * tests try to break it with generated policies, grants and callers.
+ * tests try to break it with generated policies, grants and callers. The
+ * agreement is the one the node was configured with (NodeConfig.agreement).
  */
 export function decideAccess(
   caller: Pick<Officer, 'agency' | 'roles'>,
   purpose: DeclaredPurpose,
   facts: AlertConsentFacts,
   now: Date,
-  agreement: ExchangeAgreement = defaultAgreement,
+  agreement: ExchangeAgreement,
 ): AccessDecision {
   const terms = purposeOf(purpose.code, agreement);
   // A supervision purpose (AUDIT) releases no operational data, to the owner's own officers neither.
@@ -109,7 +110,7 @@ export function decideTraceRequestTier(
   caller: Pick<Officer, 'agency' | 'roles'>,
   purpose: DeclaredPurpose,
   request: { requestingAgency: string; addressedTo: string },
-  agreement: ExchangeAgreement = defaultAgreement,
+  agreement: ExchangeAgreement,
 ): Tier {
   const terms = purposeOf(purpose.code, agreement);
   if (!terms?.operational) return 'NONE';

@@ -1,5 +1,5 @@
 import { ErrorCode, hubError } from '../errors.ts';
-import { agreement, purposeOf } from './agreement.ts';
+import { purposeOf, type ExchangeAgreement } from './agreement.ts';
 
 /** Headers that carry the purpose over HTTP (gateway and gateway → node). */
 export const purposeHeader = 'x-hub-purpose';
@@ -12,10 +12,10 @@ export interface DeclaredPurpose {
 }
 
 /**
- * Checks a declared purpose against the exchange agreement: no purpose, no
- * data; and a purpose that needs a case reference gets one.
+ * Checks a declared purpose against the exchange agreement in force: no
+ * purpose, no data; and a purpose that needs a case reference gets one.
  */
-export function parseDeclaredPurpose(code: unknown, caseReference: unknown): DeclaredPurpose {
+export function parseDeclaredPurpose(code: unknown, caseReference: unknown, agreement: ExchangeAgreement): DeclaredPurpose {
   const known = Object.keys(agreement.purposes);
   if (typeof code !== 'string' || code.trim() === '') {
     throw hubError(
@@ -23,7 +23,7 @@ export function parseDeclaredPurpose(code: unknown, caseReference: unknown): Dec
       `Declare the purpose of the request (header "${purposeHeader}", or "purpose" in connection_init): one of ${known.join(', ')}.`,
     );
   }
-  const purpose = purposeOf(code.trim());
+  const purpose = purposeOf(code.trim(), agreement);
   if (!purpose) {
     throw hubError(ErrorCode.PURPOSE_UNKNOWN, `"${code}" is not a purpose of the exchange agreement; use one of ${known.join(', ')}.`, {
       purposes: known,

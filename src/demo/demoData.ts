@@ -15,6 +15,7 @@
  */
 import type { z } from 'zod';
 import type { createAlertInput } from '../domain/alertInput.ts';
+import { days } from '../domain/durations.ts';
 import {
   AlertKind,
   BorderCrossingPoint,
@@ -261,11 +262,9 @@ export const demoUnits: Record<string, UnitSeed[]> = {
 
 // ─── Helpers ───────────────────────────────────────────────────────────────
 
-const dayMs = 24 * 60 * 60 * 1000;
-
-/** `days` days before `now`, at the given UTC time of day. */
-function daysAgo(now: Date, days: number, hour: number, minute = 0): Date {
-  const at = new Date(now.getTime() - days * dayMs);
+/** `count` days before `now`, at the given UTC time of day. */
+function daysAgo(now: Date, count: number, hour: number, minute = 0): Date {
+  const at = new Date(now.getTime() - days(count));
   at.setUTCHours(hour, minute, 0, 0);
   // Never later than now, whatever the time of day the seed runs at.
   return at.getTime() < now.getTime() ? at : new Date(now.getTime() - 60_000);
@@ -1259,7 +1258,7 @@ export function syntheticAlerts(agency: DemoAgency, count: number, seed: number,
   for (let index = 0; index < count; index += 1) {
     const kind = pick(alertKinds);
     // Up to 120 days back, and at least a minute before `now`.
-    const occurredAt = new Date(now.getTime() - 60_000 - Math.floor(random() * 120 * dayMs));
+    const occurredAt = new Date(now.getTime() - 60_000 - Math.floor(random() * 120 * days(1)));
 
     // Routes are reported on the green border; everything else anywhere.
     const where = kind === 'LOOKOUT_ROUTE' ? 0.6 : random();

@@ -1,10 +1,10 @@
+import { days } from '../domain/durations.ts';
 import { greenBorderSectors } from '../domain/greenBorderSectors.ts';
 import { type DemoAgency, type DemoAlert, type RawAlertInput, syntheticAlerts } from './demoData.ts';
 
 /** Alerts each agency's demo adds for the joint picture. */
 export const pictureAlertCount = 240;
 
-const dayMs = 24 * 3600 * 1000;
 
 /** Where the picture's alerts happen, by weight: busy crossing points, quieter ones, the three sectors, inland. */
 const places: readonly { weight: number; location: RawAlertInput['location'] | null }[] = [
@@ -39,7 +39,7 @@ export function pictureAlerts(agency: DemoAgency, now: Date): DemoAlert[] {
       ...alert,
       input: {
         ...alert.input,
-        occurredAt: new Date(Math.max(occurredAt.getTime(), now.getTime() - 364 * dayMs)),
+        occurredAt: new Date(Math.max(occurredAt.getTime(), now.getTime() - days(364))),
         location: place.location ?? (alert.input.location?.kind === 'MUNICIPALITY' ? alert.input.location : { kind: 'MUNICIPALITY', municipality: agency === 'XK' ? 'Prishtinë' : 'Skopje' }),
         risk,
       },

@@ -7,6 +7,7 @@ import { registerAgencies } from '../node/records/agencyRecords.ts';
 import { createAlert } from '../node/records/alertRecords.ts';
 import { setSharingPolicy } from '../node/records/sharingPolicyRecords.ts';
 import { agreement } from '../consent/agreement.ts';
+import { days } from '../domain/durations.ts';
 import { sharingPolicyInput } from '../consent/consentInput.ts';
 import { advanceTraceRequest, submitTraceRequest } from '../node/records/traceRequestRecords.ts';
 import {
@@ -63,7 +64,7 @@ function liaisonOf(agency: string): Officer {
 /** Writes one alert through the API's validation and write path. */
 async function writeAlert(prisma: PrismaClient, agency: string, alert: DemoAlert): Promise<void> {
   const officer = seedOfficer(alert.createdBy, agency, alert.unitCode);
-  await createAlert(prisma, officer, parseInput(createAlertInput, alert.input), seedJournal(agency));
+  await createAlert(prisma, officer, parseInput(createAlertInput, alert.input), seedJournal(agency), agreement);
 }
 
 async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Promise<void> {
@@ -78,7 +79,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
     const requester = seedOfficer(firearm.alert.createdBy, agency, firearm.alert.unitCode);
     const submitted = await submitTraceRequest(
       prisma,
-      { caller: requester, purpose: seedPurpose },
+      { caller: requester, purpose: seedPurpose, agreement },
       agency,
       parseInput(submitTraceRequestInput, {
         firearmId: firearm.id,
@@ -91,7 +92,7 @@ async function seedTraceRequests(prisma: PrismaClient, agency: DemoAgency): Prom
       const actor = step.actorAgency === agency ? requester : liaisonOf(step.actorAgency);
       await advanceTraceRequest(
         prisma,
-        { caller: actor, purpose: seedPurpose },
+        { caller: actor, purpose: seedPurpose, agreement },
         agency,
         submitted.id,
         parseInput(advanceTraceRequestInput, { status: step.status, note: step.note ?? null, answer: step.answer ?? null }),
@@ -170,8 +171,10 @@ export async function seedDemoData(
  */
 async function seedSharingPolicies(prisma: PrismaClient, agency: DemoAgency, now: Date): Promise<void> {
   const partner: DemoAgency = agency === 'XK' ? 'MK' : 'XK';
+  // A rule names an agency of the exchange, which the node's directory must know (as `hub seed` alone does not register it).
+  await registerAgencies(prisma, [partner]);
   const alerts = await prisma.alert.findMany({ where: { unit: { agencyCode: agency } }, orderBy: { reference: 'asc' }, take: 14 });
-  const inDays = (days: number) => new Date(now.getTime() + days * 24 * 3600 * 1000);
+  const inDays = (count: number) => new Date(now.getTime() + days(count));
   for (const [index, alert] of alerts.entries()) {
     const officer = seedOfficer(alert.createdBy, agency, alert.unitCode);
     const raw =
@@ -185,6 +188,6 @@ async function seedSharingPolicies(prisma: PrismaClient, agency: DemoAgency, now
           : index % 7 === 3
             ? { handlingCode: 'H2', sourceReliability: 'A', informationAccuracy: 1 }
             : null;
-    if (raw) await setSharingPolicy(prisma, officer, alert.id, parseInput(sharingPolicyInput, raw), seedJournal(agency));
+    if (raw) await setSharingPolicy(prisma, officer, alert.id, parseInput(sharingPolicyInput(agreement), raw), seedJournal(agency), agreement);
   }
 }

@@ -5,6 +5,7 @@ import { addOperationMember } from '../operations/memberRecords.ts';
 import { createJointOperationInput } from '../operations/operationInput.ts';
 import { changeOperationStatus, createJointOperation } from '../operations/operationRecords.ts';
 import { addTimelineEntry } from '../operations/timelineRecords.ts';
+import { days } from '../domain/durations.ts';
 import type { Officer } from '../identity/officer.ts';
 import { demoUsers, type DemoUserName } from './demoUsers.ts';
 
@@ -31,7 +32,7 @@ export async function seedDemoJointOperation(prisma: HubPrismaClient, agencies: 
   if (await prisma.jointOperation.findUnique({ where: { code: demoOperationCode }, select: { id: true } })) return { skipped: true };
   const journal = serviceJournal(gatewayParty, 'demo-seed');
   const now = Date.now();
-  const day = 24 * 3600 * 1000;
+  const day = days(1);
   const input = createJointOperationInput.parse({
     code: demoOperationCode,
     codeName: 'KUFIRI',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/node/client.ts';
+import { agreement } from '../consent/agreement.ts';
+import { days } from '../domain/durations.ts';
 import { mulberry32 } from './demoData.ts';
 import { watchEntryInput } from '../domain/watchInput.ts';
 import { criterionColumns } from '../node/records/watchEntryRecords.ts';
@@ -68,8 +70,9 @@ export interface SyntheticWatchListOptions {
 }
 
 /** Rows of the watch_entry table for a synthetic watch list, for createMany. */
-export function syntheticWatchEntries({ count, units, agency, now, expiresAt = new Date(now.getTime() + 30 * 86_400_000) }: SyntheticWatchListOptions) {
-  const parse = watchEntryInput(now);
+export function syntheticWatchEntries({ count, units, agency, now, expiresAt = new Date(now.getTime() + days(30)) }: SyntheticWatchListOptions) {
+  // Demo and bench data: the committed agreement's limits, as the demo seed's.
+  const parse = watchEntryInput(agreement, now);
   return Array.from({ length: count }, (_, index): Prisma.WatchEntryCreateManyInput => {
     const input = parse.parse({ ...syntheticWatchInput(index), expiresAt });
     return {

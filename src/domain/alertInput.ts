@@ -23,14 +23,20 @@ const clockSkewMs = 5 * 60 * 1000;
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as XK or MK');
 
+/** No birth or event of this exchange is older: a year before it is a typing error (and year 1 would make reference XK-ALR-1-000001). */
+const earliestYear = 1900;
+const sinceEarliestYear = (value: Date) => value.getUTCFullYear() >= earliestYear;
+const sinceEarliestYearMessage = `must be in ${earliestYear} or later`;
+
 const pastInstant = z
   .date()
-  .refine((value) => value.getTime() <= Date.now() + clockSkewMs, 'must not be in the future');
+  .refine((value) => value.getTime() <= Date.now() + clockSkewMs, 'must not be in the future')
+  .refine(sinceEarliestYear, sinceEarliestYearMessage);
 
 const birthDate = z
   .date()
   .refine((value) => value.getTime() <= Date.now(), 'must not be in the future')
-  .refine((value) => value.getUTCFullYear() >= 1900, 'must be after 1900');
+  .refine(sinceEarliestYear, sinceEarliestYearMessage);
 
 const serialNumber = z
   .string()

@@ -210,8 +210,9 @@ export interface TraceRequestView {
   /** Agency that seized the firearm and asks (the owner of the record). */
   requestingAgency: string;
   addressedTo: string;
-  alertId: string;
-  alertReference: string;
+  /** The requester's record the firearm is on; null, with its reference, where that record does not exist for the caller. */
+  alertId: string | null;
+  alertReference: string | null;
   /** The tier the requesting agency releases the request at to the caller (see the agreement's traceRequests). */
   tier: 'HIT' | 'SUMMARY' | 'FULL';
   /** The parts below are null when the caller's tier does not release them. */
@@ -227,7 +228,8 @@ export interface TraceRequestView {
 export interface ConsentGrantView {
   id: string;
   owner: string;
-  alertId: string;
+  /** Null where the record does not exist for the caller (a requester's request after the owner lowered the record to NONE). */
+  alertId: string | null;
   granteeAgency: string;
   tier: 'NONE' | 'HIT' | 'SUMMARY' | 'FULL';
   purpose: string;
@@ -243,8 +245,9 @@ export interface ConsentGrantView {
 export interface ConsentRequestView {
   id: string;
   owner: string;
-  alertId: string;
-  alertReference: string;
+  /** The record asked about; null, with its reference, once it does not exist for the caller (the owner lowered it to NONE). */
+  alertId: string | null;
+  alertReference: string | null;
   requestingAgency: string;
   requestingUnit: string;
   requestedBy: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { agreement } from '../consent/agreement.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
+import { days } from './durations.ts';
 import type { WatchKind } from './enums.ts';
 import { normalizeIdentifier, normalizeName } from './normalize.ts';
 import { documentNumberQuery, exactlyOne, nameQuery, plateQuery, serialQuery, serialSearchKey, vinQuery } from './schema/addSearchTypes.ts';
@@ -23,15 +24,15 @@ export interface WatchEntryInput {
 }
 
 const identifiers = ['serialNumber', 'plate', 'vin', 'documentNumber', 'person'] as const;
-const days = (count: number) => count * 24 * 3600 * 1000;
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as XK or MK');
 
 /**
  * The watch entry input of gateway and nodes: exactly one identifier, bounded
- * and normalised like a search criterion, and an expiry within the agreement.
- * `now` is the moment the entry is registered.
+ * and normalised like a search criterion, and an expiry within the agreement
+ * in force (the party's configured one). `now` is the moment the entry is
+ * registered.
  */
-export function watchEntryInput(now = new Date()) {
+export function watchEntryInput(agreement: ExchangeAgreement, now = new Date()) {
   const maxDays = agreement.watchEntries.maxDays;
   return z
     .object({

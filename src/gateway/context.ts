@@ -7,7 +7,10 @@ import type { CheckpointExchangeOptions } from '../audit/exchangeCheckpoints.ts'
 import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { AuditWriter } from '../audit/createAuditWriter.ts';
-import type { HitFeed } from '../realtime/hitFeed.ts';
+import type { FeedCursorKey } from '../realtime/feedCursor.ts';
+import type { ConnectionCaps } from '../realtime/connectionCaps.ts';
+import type { HubFeed } from '../realtime/hubFeed.ts';
+import type { Logger } from '../server/logger.ts';
 import { registerActor, registerCollector } from '../audit/useAuditLog.ts';
 import { newOperationId } from '../audit/operationId.ts';
 import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
@@ -19,7 +22,6 @@ import type { AuditChainMonitor } from '../audit/auditChainMonitor.ts';
 import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
-import type { OperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import type { NodeClient } from './nodeClient.ts';
 
 /** What every resolver of the gateway knows about the operation. */
@@ -29,6 +31,8 @@ export interface GatewayContext {
   officerToken: string;
   /** The declared purpose, forwarded to the nodes, which check it again. */
   purpose: DeclaredPurpose;
+  /** The exchange agreement this gateway applies (GatewayConfig.agreement), the one its nodes enforce; also to the hub's own records (the joint picture's joint measures). */
+  agreement: ExchangeAgreement;
   /**
    * Under the purpose JOINT_OPERATION, the officer's membership of the
    * operation its case reference names, verified here for every operation
@@ -37,6 +41,8 @@ export interface GatewayContext {
    * gateway's credential.
    */
   membership: OperationMembership | null;
+  /** HTTP (server-sent events for a subscription) or a WebSocket. */
+  transport: 'http' | 'websocket';
   nodes: NodeClient;
   /**
    * Errors of agencies that did not answer while the rest of the response
@@ -51,8 +57,6 @@ export interface GatewayContext {
   auditWriter: AuditWriter;
   /** The hub database: the gateway's consultation log and the joint operations. */
   prisma: HubPrismaClient;
-  /** Wakes operationUpdates subscribers when an operation's update commits. */
-  operationUpdates: OperationUpdateSignal;
   /** What an exchange of checkpoints needs (the gateway's key, every party's keys): the schedule's, run now for an auditor. */
   checkpointExchange: CheckpointExchangeOptions;
   /** The gateway's key for the digests of identifiers in its log (and of an auditor's search term). */
@@ -61,14 +65,21 @@ export interface GatewayContext {
   feed: FeedSettings;
   /** The verification state of the gateway's own log, for auditors. */
   auditChain: AuditChainMonitor;
-  /** The exchange agreement the gateway applies to what it releases of the hub's own records (the joint picture's joint measures). */
-  agreement: ExchangeAgreement;
+  /** While a subscription's push is resolved: whose it is, and the cursor of the push before it (see useFeedPushLog.ts). */
+  feedPush?: { field: string; previous: string } | null;
 }
 
-/** What subscriptions to hits take their events from. */
+/** What subscriptions take their events from, and check each push with (see src/realtime/feedStream.ts); pushes are logged by the context's one auditWriter. */
 export interface FeedSettings {
-  /** The process's one reader of the hub feed, shared by every subscription (hitFeed.ts). */
-  hits: HitFeed;
+  /** The process's one reader of the hub's feed, shared by every subscription (hubFeed.ts). */
+  hub: HubFeed;
+  /** Signs and checks the subscriptions' cursors. */
+  cursorKey: FeedCursorKey;
+  /** The per-officer cap on live connections, which a subscription over server-sent events takes a place of. */
+  caps: ConnectionCaps;
+  /** The officer is verified again at every push, as every request is. */
+  trustList: TrustList;
+  logger: Logger;
 }
 
 /** The initial context of either transport: Yoga's for HTTP, graphql-ws's connection params for WebSockets. */
@@ -83,7 +94,6 @@ export interface GatewayContextOptions {
   trustList: TrustList;
   nodes: NodeClient;
   prisma: HubPrismaClient;
-  operationUpdates: OperationUpdateSignal;
   checkpointExchange: CheckpointExchangeOptions;
   auditDigestKey: DigestKey;
   auditWriter: AuditWriter;
@@ -143,21 +153,33 @@ export function useIdentifyFirst(trustList: TrustList): Plugin {
 }
 
 /**
+ * What the declared purpose lets the officer do now: under JOINT_OPERATION,
+ * their membership of the operation it names (refused for anyone else), which
+ * the credential towards the nodes vouches for. Checked for every
+ * request, and again for every push of a subscription.
+ */
+export async function verifyPurposeNow(prisma: HubPrismaClient, officer: Officer, purpose: DeclaredPurpose): Promise<Pick<GatewayContext, 'membership'>> {
+  return { membership: await verifyOperationPurpose(prisma, officer, purpose) };
+}
+
+/**
  * One context factory for HTTP and WebSocket operations: the officer is
  * verified here (through identify) and nowhere else in the gateway.
  */
-export function createGatewayContextFactory({ trustList, nodes, prisma, operationUpdates, checkpointExchange, auditDigestKey, auditWriter, feed, auditChain, agreement = committedAgreement }: GatewayContextOptions) {
+export function createGatewayContextFactory({ trustList, nodes, prisma, checkpointExchange, auditDigestKey, auditWriter, feed, auditChain, agreement = committedAgreement }: GatewayContextOptions) {
   return async (initial: GatewayInitialContext): Promise<GatewayContext> => {
     const { officerToken, officer } = await identify(initial, trustList);
     const purpose = parseDeclaredPurpose(
       initial.request?.headers.get(purposeHeader) ?? initial.connectionParams?.purpose,
       initial.request?.headers.get(caseReferenceHeader) ?? initial.connectionParams?.caseReference,
+      agreement,
     );
     const audit = new AuditCollector(gatewayParty, officer, purpose, initial.req?.socket.remoteAddress ?? null);
     const operationId = newOperationId();
     audit.operationId = operationId;
     registerCollector(initial.request, audit);
-    const membership = await verifyOperationPurpose(prisma, officer, purpose);
-    return { officer, officerToken, purpose, membership, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, operationUpdates, checkpointExchange, auditDigestKey, feed, auditChain, agreement };
+    const { membership } = await verifyPurposeNow(prisma, officer, purpose);
+    const transport = initial.request ? 'http' : 'websocket';
+    return { officer, officerToken, purpose, membership, transport, nodes, agencyErrors: [], audit, operationId, auditWriter, prisma, checkpointExchange, auditDigestKey, feed, auditChain, agreement };
   };
 }

@@ -8,16 +8,15 @@ import { createAuditWriter } from '../audit/createAuditWriter.ts';
 import { createCommittedHead } from '../audit/auditWitness.ts';
 import type { DigestKey } from '../audit/termDigests.ts';
 import { useAuditLog } from '../audit/useAuditLog.ts';
-import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { caseReferenceHeader, purposeHeader } from '../consent/declaredPurpose.ts';
 import { useConsole } from '../console/useConsole.ts';
 import { assertApplicationConnection } from '../database/applicationLogin.ts';
 import { createHubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { GatewaySigner } from '../identity/gatewayCredential.ts';
 import type { TrustList } from '../identity/trustList.ts';
-import { createOperationUpdateSignal } from '../operations/operationUpdateStream.ts';
 import { createRealtime } from '../realtime/createRealtime.ts';
 import { createSocketServer } from '../realtime/createSocketServer.ts';
+import { useFeedPushLog } from '../realtime/useFeedPushLog.ts';
 import { createHttpListener, type ListenOptions } from '../server/createHttpListener.ts';
 import { hubYogaPlugins } from '../server/hubYogaPlugins.ts';
 import { logger as rootLogger, type Logger } from '../server/logger.ts';
@@ -25,6 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
@@ -35,6 +35,12 @@ import { defaultRateLimits, useRateLimits, type RateLimits } from './useRateLimi
 
 /** Configuration of the gateway. */
 export interface GatewayConfig {
+  /**
+   * The exchange agreement the gateway applies, the one its nodes enforce: purposes, roles and who decides consent,
+   * the statistics terms of the joint measures (persons arrested in joint operations).
+   * Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   */
+  agreement?: ExchangeAgreement;
   trustList: TrustList;
   /** The hub database, which holds the consultation log, as the application role; start() refuses the owner. */
   databaseUrl: string;
@@ -54,8 +60,6 @@ export interface GatewayConfig {
   introspection?: boolean;
   /** Run only these documents (id → document, see trustedDocuments.ts); anything else is refused. Default: any document. */
   trustedDocuments?: ReadonlyMap<string, string>;
-  /** The exchange agreement whose statistics terms the gateway applies to the joint measures (persons arrested in joint operations). Default: the committed contracts/exchange-agreement.json. */
-  agreement?: ExchangeAgreement;
   /** Origins browsers may call the gateway from. Default none: cross-origin requests get no CORS headers. */
   corsOrigins?: readonly string[];
   /**
@@ -75,12 +79,19 @@ export interface GatewayConfig {
   feedWaitMs?: number;
   /** The process's reader of the hub feed reads again at least this often, whether or not a notification came. Default 2,000 ms. */
   subscriptionPollMs?: number;
-  /** Hits one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
+  /** Events one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
   subscriptionBufferSize?: number;
   /** Operations one WebSocket may run at once. Default 10. */
   maxSubscriptionsPerConnection?: number;
-  /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
+  /**
+   * Connections (WebSockets, and subscriptions over server-sent events) one officer may hold open at once, counted in the
+   * hub database across every gateway process that shares it. Default 10.
+   */
   maxConnectionsPerOfficer?: number;
+  /** How often the event feeds are pruned to the agreement's retention (a job in the hub database). Default 1 hour. */
+  feedRetentionIntervalMs?: number;
+  /** How often overdue consent requests and expiring grants are looked for and announced (a job in the hub database). Default 5 minutes. */
+  consentDeadlineIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -107,9 +118,8 @@ export { tooManyConnectionsCloseCode } from '../realtime/createSocketServer.ts';
 /**
  * The gateway: one Yoga server over the public schema, made of the parts
  * listed below. Each capability brings its own: the consultation log and
- * its chain monitor, the checkpoint schedule, real time (the feeds, the
- * graphql-ws endpoint), joint operations' update signal, the console, the
- * rate limits. Parts start in the order listed and stop in reverse.
+ * its chain monitor, the checkpoint schedule, real time (the feeds, their
+ * retention, the graphql-ws endpoint), the console, the rate limits. Parts start in the order listed and stop in reverse.
  */
 export function createGateway(config: GatewayConfig): Gateway {
   const logger = (config.logger ?? rootLogger).child({ component: 'gateway' });
@@ -142,14 +152,18 @@ export function createGateway(config: GatewayConfig): Gateway {
     databaseUrl: config.databaseUrl,
     prisma,
     nodes,
+    auditDigestKey: config.auditDigestKey,
+    trustList: config.trustList,
     logger,
     ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
     ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
     ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
     ...(config.subscriptionPollMs ? { subscriptionPollMs: config.subscriptionPollMs } : {}),
     ...(config.subscriptionBufferSize ? { subscriptionBufferSize: config.subscriptionBufferSize } : {}),
+    ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
+    ...(config.feedRetentionIntervalMs ? { feedRetentionIntervalMs: config.feedRetentionIntervalMs } : {}),
+    ...(config.consentDeadlineIntervalMs ? { consentDeadlineIntervalMs: config.consentDeadlineIntervalMs } : {}),
   });
-  const operationUpdates = createOperationUpdateSignal({ databaseUrl: config.databaseUrl, logger });
 
   // The rate-limit counters: plain SQL on a small pool of their own, in the hub database.
   const limitsPool = config.rateLimits === false ? null : new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
@@ -160,7 +174,6 @@ export function createGateway(config: GatewayConfig): Gateway {
     trustList: config.trustList,
     nodes,
     prisma,
-    operationUpdates,
     checkpointExchange,
     auditDigestKey: config.auditDigestKey,
     auditWriter,
@@ -181,6 +194,7 @@ export function createGateway(config: GatewayConfig): Gateway {
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),
       useAgencyErrors(),
+      useFeedPushLog(),
       useOperationSpans({ component: 'gateway' }),
       useAuditLog({ party: gatewayParty, writer: auditWriter, kind: 'CONSULTATION', digestKey: config.auditDigestKey, logger, committedHead }),
       ...(limitsPool ? [useRateLimits({ pool: limitsPool, limits: config.rateLimits || {} })] : []),
@@ -236,10 +250,8 @@ export function createGateway(config: GatewayConfig): Gateway {
       maxPayloadBytes: maxRequestBytes,
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       ...(config.maxSubscriptionsPerConnection ? { maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection } : {}),
-      ...(config.maxConnectionsPerOfficer ? { maxConnectionsPerOfficer: config.maxConnectionsPerOfficer } : {}),
+      caps: realtime.feed.caps,
     }),
-    // Last: stopping it first wakes every waiting subscriber, so closing the sockets does not wait for a poll.
-    operationUpdates,
   ];
 
   let started = false;

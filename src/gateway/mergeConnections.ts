@@ -1,4 +1,4 @@
-import { ErrorCode, hubError } from '../errors.ts';
+import { invalidCursor } from '../domain/cursor.ts';
 import { AgencyUnavailableError } from './nodeClient.ts';
 import type { NodePage } from './nodeOperations.ts';
 
@@ -14,26 +14,37 @@ function encodeState(state: MergeState): string {
   return Buffer.from(JSON.stringify({ v: 2, s: state })).toString('base64url');
 }
 
-function decodeState(cursor: string): MergeState {
+/**
+ * The state a merged cursor carries, or VALIDATION_FAILED: only agencies the
+ * list asks (a cursor is for the query that issued it), each with a node
+ * cursor that is a string (the node checks its own cursors, which are opaque
+ * here: an agency's own system may write them its way).
+ */
+function decodeState(cursor: string, agencies: readonly string[]): MergeState {
+  let parsed: { v?: unknown; s?: unknown };
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: number; s: MergeState };
-    if (parsed.v !== 2 || typeof parsed.s !== 'object' || parsed.s === null) throw new Error('bad cursor');
-    for (const entry of Object.values(parsed.s)) {
-      if (
-        typeof entry.done !== 'boolean' ||
-        (entry.after !== null && typeof entry.after !== 'string') ||
-        !Number.isSafeInteger(entry.total) ||
-        entry.total < 0
-      ) {
-        throw new Error('bad cursor');
-      }
-    }
-    return parsed.s;
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; s?: unknown };
   } catch {
-    throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: after is not a cursor returned by this API.', {
-      issues: [{ path: 'after', message: 'is not a cursor returned by this API' }],
-    });
+    throw invalidCursor();
   }
+  if (typeof parsed !== 'object' || parsed === null || parsed.v !== 2 || typeof parsed.s !== 'object' || parsed.s === null || Array.isArray(parsed.s)) {
+    throw invalidCursor();
+  }
+  const state = parsed.s as MergeState;
+  for (const [agency, entry] of Object.entries(state)) {
+    if (
+      !agencies.includes(agency) ||
+      typeof entry !== 'object' ||
+      entry === null ||
+      typeof entry.done !== 'boolean' ||
+      (entry.after !== null && (typeof entry.after !== 'string' || entry.after.length === 0)) ||
+      !Number.isSafeInteger(entry.total) ||
+      entry.total < 0
+    ) {
+      throw invalidCursor();
+    }
+  }
+  return state;
 }
 
 /**
@@ -87,7 +98,7 @@ export interface FanOutOptions<T> {
  * the common case. The rows not taken carry only the client's selection.
  */
 export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<MergedConnection<T>> {
-  const start = options.after ? decodeState(options.after) : {};
+  const start = options.after ? decodeState(options.after, options.agencies) : {};
   const active = options.agencies.filter((agency) => !start[agency]?.done);
   const settled = await Promise.allSettled(
     active.map((agency) => options.fetchPage(agency, options.first, start[agency]?.after ?? null)),

@@ -75,6 +75,9 @@ const alertOperationBodies = {
   deliverHit: /* GraphQL */ `
     query DeliverHit($seq: Int!) { deliverHit(seq: $seq) { seq at watchEntryId matchedOn match score retro alert { ...AlertFields } } }
   `,
+  deliverAlertShared: /* GraphQL */ `
+    query DeliverAlertShared($seq: Int!) { deliverAlertShared(seq: $seq) { seq at cause alert { ...AlertFields } } }
+  `,
 } as const;
 
 export type AlertOperation = keyof typeof alertOperationBodies;
@@ -195,6 +198,16 @@ export const nodeOperations = {
         events { seq at kind recipientAgency recipientUnit watchEntryId alertId purpose caseReference }
       }
     }
+  `,
+  deliverConsentEvent: /* GraphQL */ `
+    query DeliverConsentEvent($seq: Int!) { deliverConsentEvent(seq: $seq) { seq at kind request { ...ConsentRequestFields } } }
+    ${consentRequestFields}
+  `,
+  markConsentDeadlines: /* GraphQL */ `
+    mutation MarkConsentDeadlines($job: String!) { markConsentDeadlines(job: $job) { overdue expiring } }
+  `,
+  pruneEventFeed: /* GraphQL */ `
+    mutation PruneEventFeed($through: Int!) { pruneEventFeed(through: $through) { prunedThrough events watchHits } }
   `,
   auditEntries: /* GraphQL */ `
     query AuditEntries($first: Int!, $after: String, $filter: AuditFilter) {

@@ -118,8 +118,8 @@ export async function startHub(config: StartConfig): Promise<RunningHub> {
       databaseUrl: hubDatabaseUrl,
       nodes: nodeUrls,
       signer: keys.gateway,
-      checkpointIntervalMs: config.checkpointIntervalMs,
       auditDigestKey: keys.auditDigests.get(gatewayParty)!,
+      ...config.gateway,
       ...publicApiOptions(config.publicApi),
       listen: { port: config.port, host: config.host },
     });

@@ -157,12 +157,18 @@ const serviceCredentialType = 'gateway-service+jwt';
 /** What the gateway's service credential allows at a node: following its event feed, … */
 export const eventFeedScope = 'events:read';
 
-/** … or exchanging signed checkpoints of the audit logs (the schedule of src/audit/checkpointSchedule.ts), nothing else. */
+/** … or exchanging signed checkpoints of the audit logs (the schedule of src/audit/checkpointSchedule.ts), … */
 export const checkpointExchangeScope = 'audit:checkpoints';
 
+/** … or pruning the event feed up to where the gateway has taken it (the schedule of src/realtime/feedRetention.ts), … */
+export const eventPruneScope = 'events:prune';
+
+/** … or marking and announcing the consent deadlines that have come (the schedule of src/realtime/consentDeadlineSchedule.ts), nothing else. */
+export const consentDeadlineScope = 'consent:deadlines';
+
 /** The scopes of a service credential: one per credential. */
-export type ServiceScope = typeof eventFeedScope | typeof checkpointExchangeScope;
-const serviceScopes: readonly string[] = [eventFeedScope, checkpointExchangeScope];
+export type ServiceScope = typeof eventFeedScope | typeof checkpointExchangeScope | typeof eventPruneScope | typeof consentDeadlineScope;
+const serviceScopes: readonly string[] = [eventFeedScope, checkpointExchangeScope, eventPruneScope, consentDeadlineScope];
 
 /** The gateway itself, as a node's audit log names it when it follows the feed. */
 export const gatewayServiceSubject = 'service:gateway';

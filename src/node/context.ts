@@ -36,6 +36,8 @@ export interface NodeContext {
   officer: Officer;
   /** The purpose the officer declared, checked against the exchange agreement again here. */
   purpose: DeclaredPurpose;
+  /** The exchange agreement this node enforces (NodeConfig.agreement): every consent decision and its statistics terms read it from here. */
+  agreement: ExchangeAgreement;
   /** Under JOINT_OPERATION: the membership the gateway vouched for (the hub holds the operations); null otherwise. */
   membership: VerifiedMembership | null;
   prisma: PrismaClient;
@@ -56,12 +58,11 @@ export interface NodeContext {
   logger: Logger;
   /** The verification state of this node's own log, for auditors. */
   auditChain: AuditChainMonitor;
-  /** The exchange agreement whose statistics terms the node applies (see src/statistics/). */
-  agreement: ExchangeAgreement;
 }
 
 export interface NodeContextOptions {
   agency: string;
+  agreement: ExchangeAgreement;
   trustList: TrustList;
   prisma: PrismaClient;
   checkpointSigner?: CheckpointSigner;
@@ -69,7 +70,6 @@ export interface NodeContextOptions {
   events: EventNotifier;
   logger: Logger;
   auditChain: AuditChainMonitor;
-  agreement: ExchangeAgreement;
 }
 
 /**
@@ -104,17 +104,17 @@ function witnessGateway(audit: AuditCollector, request: Request): void {
  * accompanies, and the officer token is verified against the trust list
  * here too (defence in depth: a compromised gateway cannot invent officers).
  */
-export function createNodeContextFactory({ agency, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain, agreement }: NodeContextOptions) {
+export function createNodeContextFactory({ agency, agreement, trustList, prisma, checkpointSigner, auditDigestKey, events, logger, auditChain }: NodeContextOptions) {
   const gateway = { ...trustList.gateway, algorithms: trustList.algorithms };
   return async ({ request, ...server }: YogaInitialContext & { req?: IncomingMessage }): Promise<NodeContext> => {
     const credential = bearerToken(request.headers.get('authorization'));
-    const optional = { auditDigestKey, agreement, ...(checkpointSigner ? { checkpointSigner } : {}) };
+    const optional = { auditDigestKey, ...(checkpointSigner ? { checkpointSigner } : {}) };
     if (!request.headers.has(officerTokenHeader) && isServiceCredential(credential)) {
       const service = await verifyGatewayServiceCredential(credential, agency, gateway);
       const audit = new AuditCollector(agency, null, null, server.req?.socket.remoteAddress ?? null);
       witnessGateway(audit, request);
       registerCollector(request, audit);
-      return { agency, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
+      return { agency, agreement, officer: gatewayService, purpose: eventRoutingPurpose, membership: null, prisma, audit, request, trustList, service, events, logger, auditChain, ...optional };
     }
     const officerToken = request.headers.get(officerTokenHeader);
     if (!officerToken) throw hubError(ErrorCode.TOKEN_MISSING, 'The call carries no officer token.');
@@ -122,7 +122,7 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
     const officer = await verifyOfficerToken(officerToken, trustList);
     // From here on a refusal names the officer (a purpose the node does not accept, say).
     registerActor(request, officer);
-    const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader));
+    const purpose = parseDeclaredPurpose(request.headers.get(purposeHeader), request.headers.get(caseReferenceHeader), agreement);
     // The node cannot see the hub's operations: under JOINT_OPERATION it releases nothing unless the
     // gateway vouches, in its signed credential, that the officer is a member of that very operation.
     if (purpose.code === jointOperationPurpose && membership?.operation !== purpose.caseReference) {
@@ -139,6 +139,6 @@ export function createNodeContextFactory({ agency, trustList, prisma, checkpoint
       const ending = new AuditCollector(agency, officer, purpose, clientAddress);
       await endClosedOperationRelease(prisma, officer, agency, membership.operation, operationJournal(ending).journal);
     }
-    return { agency, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
+    return { agency, agreement, officer, purpose, membership: purpose.code === jointOperationPurpose ? membership : null, prisma, audit, request, trustList, service: null, events, logger, auditChain, ...optional };
   };
 }

@@ -25,6 +25,11 @@ import { agreement as committedAgreement, type ExchangeAgreement } from '../cons
 export interface NodeConfig {
   /** Agency code of the owner (XK, MK, …). */
   agency: string;
+  /**
+   * The exchange agreement the node enforces: tiers, purposes, roles and who decides consent, the default policy,
+   * the statistics terms. Default: the committed contracts/exchange-agreement.json (its loaded copy, `agreement`).
+   */
+  agreement?: ExchangeAgreement;
   /** The agency's own database, as the application role (see applicationLogin.ts); start() refuses the owner. */
   databaseUrl: string;
   trustList: TrustList;
@@ -41,8 +46,6 @@ export interface NodeConfig {
   auditDigestKey: DigestKey;
   /** How long one walk of the node's log serves auditors asking for its state (auditChain). Default 60,000 ms. */
   auditChainMaxAgeMs?: number;
-  /** The exchange agreement whose statistics terms the node applies. Default: the committed contracts/exchange-agreement.json. */
-  agreement?: ExchangeAgreement;
   logger?: Logger;
 }
 

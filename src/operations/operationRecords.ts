@@ -7,10 +7,8 @@ import type { JointOperation, OperationStatus, OperationUpdateKind, Prisma } fro
 import { hasAnyRole, type Officer } from '../identity/officer.ts';
 import { hubOwner } from '../gateway/globalId.ts';
 import { activeMemberWhere, finalStatuses, findMembership, type OperationMembership } from './membership.ts';
+import { announceUpdates } from './operationUpdateStream.ts';
 import type { CreateJointOperationInput, JointOperationFilter, OperationStatusChangeInput } from './operationInput.ts';
-
-/** The channel on which a committed operation update is announced (payload: the operation's id). */
-export const operationUpdateChannel = 'hub_operation_updates';
 
 /** The operation as its audit entries name it: owned by the hub, referenced by its code. */
 export const operationRecord = (operation: Pick<JointOperation, 'id' | 'code'>): AuditRecordRef => ({
@@ -37,7 +35,7 @@ export interface OperationChange {
   operation: JointOperation;
   membership: OperationMembership;
   now: Date;
-  /** Adds the change to the operation's update feed, in commit order. */
+  /** Adds the change to the operation's updates, and to the hub's feed for its members' subscriptions, in commit order. */
   announce(kind: OperationUpdateKind, subjectId: string): Promise<void>;
 }
 
@@ -82,8 +80,8 @@ export async function changeOperation<T>(
     const { result, details } = await change({ tx, operation, membership, now, announce });
     if (seq !== operation.lastUpdateSeq) {
       await tx.jointOperation.update({ where: { id: operationId }, data: { lastUpdateSeq: seq } });
-      // Delivered to listeners when (and only if) the transaction commits.
-      await tx.$executeRaw`select pg_notify(${operationUpdateChannel}, ${operationId})`;
+      // Last before the entry: the hub's feed is locked only for the commit.
+      await announceUpdates(tx, operation, operation.lastUpdateSeq + 1, seq, now);
     }
     await journal(tx, [operationRecord(operation)], details);
     return result;
@@ -155,6 +153,7 @@ export async function createJointOperation(
       });
       await tx.operationUpdate.create({ data: { operationId: operation.id, seq: index + 1, kind: 'MEMBER_ADDED', subjectId: member.id, at: now } });
     }
+    await announceUpdates(tx, operation, 1, liaisons.length, now);
     await journal(tx, [operationRecord(operation)], { change: 'joint operation planned', code: operation.code });
     return operation;
   });

@@ -1,6 +1,6 @@
 import type { ChangeJournal } from '../audit/auditCollector.ts';
 import type { JsonValue } from '../audit/auditEntry.ts';
-import { consentDeciders, mayDecideConsent } from '../consent/agreement.ts';
+import { consentDeciders, mayDecideConsent, type ExchangeAgreement } from '../consent/agreement.ts';
 import type { Tier } from '../consent/tier.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { ErrorCode, hubError } from '../errors.ts';
@@ -37,16 +37,22 @@ export interface HeldRelease {
  * (the agreement's `decidesConsent`, as at the node), and anything but NONE
  * on a closed or cancelled operation.
  */
-export async function planOperationRelease(prisma: HubPrismaClient, officer: Officer, operationId: string, tier: Tier): Promise<ReleasePlan> {
+export async function planOperationRelease(
+  prisma: HubPrismaClient,
+  officer: Officer,
+  operationId: string,
+  tier: Tier,
+  agreement: ExchangeAgreement,
+): Promise<ReleasePlan> {
   const [operation, membership] = await Promise.all([
     prisma.jointOperation.findUnique({ where: { id: operationId } }),
     findMembership(prisma, officer, { id: operationId }),
   ]);
   if (!operation || !membership) throw hubError(ErrorCode.NOT_FOUND, 'No joint operation with this id.');
-  if (!mayDecideConsent(officer.roles)) {
+  if (!mayDecideConsent(officer.roles, agreement)) {
     throw hubError(
       ErrorCode.FORBIDDEN,
-      `Only officers of ${officer.agency} whose roles decide consent (${consentDeciders().join(', ')}) release its alerts to a joint operation.`,
+      `Only officers of ${officer.agency} whose roles decide consent (${consentDeciders(agreement).join(', ')}) release its alerts to a joint operation.`,
     );
   }
   if (tier !== 'NONE') assertOpen(operation, 'its releases have ended, and only NONE may be set');

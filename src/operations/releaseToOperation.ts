@@ -72,7 +72,7 @@ export async function releaseToOperation(context: GatewayContext, membership: Op
   const { prisma, officer } = context;
   const record = (release: NodeRelease, how: 'set' | 'reconciled') =>
     journaled(context.audit, (journal) => recordOperationRelease(prisma, officer, membership.operationId, held(release), journal, how));
-  let plan = await planOperationRelease(prisma, officer, membership.operationId, input.tier);
+  let plan = await planOperationRelease(prisma, officer, membership.operationId, input.tier, context.agreement);
   for (let round = 1; ; round += 1) {
     const answer = await sendToOwner(context, membership, plan, input);
     if (answer.outcome !== 'SUPERSEDED') {

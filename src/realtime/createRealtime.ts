@@ -1,19 +1,29 @@
+import type { DigestKey } from '../audit/termDigests.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedSettings } from '../gateway/context.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
+import type { TrustList } from '../identity/trustList.ts';
 import type { Logger } from '../server/logger.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
+import { createConnectionCaps } from './connectionCaps.ts';
+import { feedCursorKey } from './feedCursor.ts';
 import { followNodeFeeds } from './feedFollower.ts';
-import { createHitFeed } from './hitFeed.ts';
-import { hubFeedChannel } from './hitStream.ts';
+import { createConsentDeadlineSchedule } from './consentDeadlineSchedule.ts';
+import { createFeedRetention } from './feedRetention.ts';
+import { createHubFeed } from './hubFeed.ts';
+import { hubFeedChannel, hubSource } from './hubFeedStore.ts';
 import { listenForNotifications } from './listenForNotifications.ts';
 
 /** Options of {@link createRealtime}: the gateway's side of real time. */
 export interface RealtimeOptions {
-  /** The hub database (as the application role): the hub's copy of the nodes' feeds and each follower's position. */
+  /** The hub database (as the application role): the hub's feed and each source's position. */
   databaseUrl: string;
   prisma: HubPrismaClient;
   nodes: NodeClient;
+  /** The gateway's own secret, from which its cursor key is derived (see feedCursor.ts). */
+  auditDigestKey: DigestKey;
+  /** Every push verifies the subscriber again against it. */
+  trustList: TrustList;
   logger: Logger;
   /** Follow the nodes' event feeds. Default true; a gateway that only serves (a second replica may leave it on too: followers share positions in the hub database) can turn it off. */
   followFeeds?: boolean;
@@ -23,8 +33,14 @@ export interface RealtimeOptions {
   nodeTimeoutMs?: number;
   /** The process's reader of the hub feed reads again at least this often, whether or not a notification came. Default 2,000 ms. */
   subscriptionPollMs?: number;
-  /** Hits one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
+  /** Events one subscription holds for its client at most; a subscription further behind reads the hub feed itself. Default 1,000. */
   subscriptionBufferSize?: number;
+  /** Connections (WebSockets and subscriptions over server-sent events) one officer may hold, across the gateway processes of the hub database. Default 10. */
+  maxConnectionsPerOfficer?: number;
+  /** How often the feeds are pruned of what the agreement no longer keeps (a job in the hub database). Default 1 hour. */
+  feedRetentionIntervalMs?: number;
+  /** How often the consent deadlines are looked for and announced (a job in the hub database). Default 5 minutes. */
+  consentDeadlineIntervalMs?: number;
 }
 
 /** The gateway's real time: what its subscriptions read (for the context) and the part that runs it. */
@@ -34,28 +50,45 @@ export interface Realtime extends ServerPart {
 
 /**
  * The gateway's side of the event path (outbox → node feed → gateway
- * follower → subscription): followers copy each node's feed into the hub
- * database through the node contract; one reader per process hands the
- * copied events to this process's subscriptions, woken by NOTIFY. The
- * graphql-ws endpoint (createSocketServer.ts) is a part of its own: it needs
- * the gateway's Yoga server, which needs this part's feed.
+ * follower → subscription): followers copy each node's feed into the hub's
+ * feed through the node contract (the hub writes its own events there in the
+ * changes' transactions); one reader per process hands the events to this
+ * process's subscriptions, woken by NOTIFY; a job prunes what the agreement
+ * no longer keeps, another makes consent deadlines act. The graphql-ws endpoint (createSocketServer.ts) is a part
+ * of its own: it needs the gateway's Yoga server, which needs this part's feed.
  */
 export function createRealtime(options: RealtimeOptions): Realtime {
   const { databaseUrl, prisma, nodes, logger } = options;
   const notifier = listenForNotifications({ databaseUrl, channel: hubFeedChannel, logger });
-  // One reader of the hub feed for every subscription of this process, started by the first.
-  const hits = createHitFeed({
+  // One reader of the hub's feed for every subscription of this process, started by the first.
+  const hub = createHubFeed({
     prisma,
     notifier,
-    agencies: nodes.agencies,
+    sources: [...nodes.agencies, hubSource],
     logger,
     ...(options.subscriptionPollMs ? { pollMs: options.subscriptionPollMs } : {}),
     ...(options.subscriptionBufferSize ? { bufferSize: options.subscriptionBufferSize } : {}),
   });
+  const caps = createConnectionCaps({ prisma, logger, ...(options.maxConnectionsPerOfficer ? { maxPerOfficer: options.maxConnectionsPerOfficer } : {}) });
+  const retention = createFeedRetention({
+    databaseUrl,
+    prisma,
+    nodes,
+    logger,
+    ...(options.feedRetentionIntervalMs ? { intervalMs: options.feedRetentionIntervalMs } : {}),
+  });
+  const deadlines = createConsentDeadlineSchedule({
+    databaseUrl,
+    prisma,
+    nodes,
+    logger,
+    ...(options.consentDeadlineIntervalMs ? { intervalMs: options.consentDeadlineIntervalMs } : {}),
+  });
   let followers: { stop(): Promise<void> } | undefined;
   const feedParts: ServerPart[] = [
+    caps,
     { name: 'hub feed notifier', stop: () => notifier.close() },
-    { name: 'hub feed reader', stop: () => hits.stop() },
+    { name: 'hub feed reader', stop: () => hub.stop() },
     {
       name: 'node feed followers',
       start() {
@@ -70,12 +103,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       },
       stop: () => followers?.stop(),
     },
+    retention,
+    deadlines,
   ];
   return {
     name: 'real time',
-    feed: { hits },
+    feed: { hub, cursorKey: feedCursorKey(options.auditDigestKey), caps, trustList: options.trustList, logger },
     start: () => startParts(feedParts),
-    // The followers first (no new events), then the reader, then its notifier.
+    // The pruning and the followers first (no new events), then the reader, then its notifier, the caps last.
     stop: () => stopParts(feedParts),
   };
 }

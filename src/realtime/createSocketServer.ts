@@ -12,6 +12,7 @@ import type { ServerPart } from '../server/serverPart.ts';
 import { officerTokenOf, type GatewayContext, type GatewayInitialContext } from '../gateway/context.ts';
 import { documentId, requestedDocumentId, untrustedDocumentMessage } from '../gateway/trustedDocuments.ts';
 import { closeAtExpiry } from './closeAtExpiry.ts';
+import type { ConnectionCaps } from './connectionCaps.ts';
 
 /** Close code of a socket refused because its officer holds too many (the 4xxx range is the application's). */
 export const tooManyConnectionsCloseCode = 4429;
@@ -33,8 +34,8 @@ export interface SocketServerOptions {
   maxPayloadBytes: number;
   /** Operations one WebSocket may run at once. Default 10. */
   maxSubscriptionsPerConnection?: number;
-  /** WebSockets one officer may hold open at once on this gateway process. Default 10. */
-  maxConnectionsPerOfficer?: number;
+  /** The per-officer cap on live connections (across the gateway processes): each socket takes a place. */
+  caps: ConnectionCaps;
 }
 
 interface EnvelopedRoot {
@@ -64,9 +65,7 @@ function socketClaims(ctx: { connectionParams?: Readonly<Record<string, unknown>
 export function createSocketServer(options: SocketServerOptions): ServerPart {
   const { yoga, trustList, refusals, maskError, trustedDocuments } = options;
   const maxSubscriptions = options.maxSubscriptionsPerConnection ?? 10;
-  const maxConnections = options.maxConnectionsPerOfficer ?? 10;
-  /** Open sockets per officer (issuer and subject), in this process. */
-  const openSockets = new Map<string, number>();
+  const { caps } = options;
   // What onResultProcess does for HTTP: an operation stopped before its entry was written gets its DENIAL entry.
   const audited = async (args: ExecutionArgs, running: unknown) => {
     const result = await running;
@@ -96,18 +95,19 @@ export function createSocketServer(options: SocketServerOptions): ServerPart {
           } catch (error) {
             return refuse(error instanceof GraphQLError ? String(error.extensions.code) : ErrorCode.INTERNAL_SERVER_ERROR);
           }
-          const key = `${officer.issuer} ${officer.sub}`;
-          const open = openSockets.get(key) ?? 0;
-          if (open >= maxConnections) {
-            ctx.extra.socket.close(tooManyConnectionsCloseCode, `At most ${maxConnections} connections per officer`);
+          let release;
+          try {
+            release = await caps.acquire(officer, 'WEBSOCKET');
+          } catch {
+            return refuse(ErrorCode.INTERNAL_SERVER_ERROR);
+          }
+          if (!release) {
+            ctx.extra.socket.close(tooManyConnectionsCloseCode, `At most ${caps.maxPerOfficer} connections per officer`);
             return refuse(ErrorCode.TOO_MANY_CONNECTIONS);
           }
-          openSockets.set(key, open + 1);
-          ctx.extra.socket.once('close', () => {
-            const left = (openSockets.get(key) ?? 1) - 1;
-            if (left > 0) openSockets.set(key, left);
-            else openSockets.delete(key);
-          });
+          // Given back when the socket closes, even if it closed while its place was being taken.
+          if (ctx.extra.socket.readyState >= ctx.extra.socket.CLOSING) void release();
+          else ctx.extra.socket.once('close', () => void release());
           closeAtExpiry(ctx.extra.socket, token);
           return true;
         },

@@ -1,8 +1,10 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import type { HubPrismaClient as PrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedEventView } from '../domain/watchView.ts';
 import type { Logger } from '../server/logger.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
 import { nodeOperations } from '../gateway/nodeOperations.ts';
+import { audience, storeNumberedEvents } from './hubFeedStore.ts';
 
 /** Options for {@link followNodeFeeds}. */
 export interface FeedFollowerOptions {
@@ -24,50 +26,37 @@ interface EventFeedResult {
   eventFeed: { head: number; events: FeedEventView[] };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+/** Waits `ms`, or less when stopped; Node's own timer takes its listener off the signal when it fires, so a long outage's retries leave none behind. */
+const sleep = (ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }).catch(() => {});
 
 /** Where the gateway stands in one node's feed (0 before its first event). */
 export async function feedPosition(prisma: PrismaClient, agency: string): Promise<number> {
-  const row = await prisma.feedPosition.findUnique({ where: { agency } });
+  const row = await prisma.feedPosition.findUnique({ where: { source: agency } });
   return row ? Number(row.seq) : 0;
 }
 
 /**
- * Stores what a feed read returned and moves the position, in one hub
- * transaction under the position's row lock. Two gateway processes may both
- * follow a node: the lock orders them, and each stores only what lies beyond
- * the position it finds, contiguous with it, so the routing table gets every
- * event once and in order.
+ * Stores what a feed read returned in the hub's feed, addressed as the node
+ * addressed it (a unit, or the whole agency), and moves the position: see
+ * {@link storeNumberedEvents}.
  */
-export async function takeEvents(prisma: PrismaClient, agency: string, events: readonly FeedEventView[]): Promise<number> {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`insert into hub.feed_position (agency, seq) values (${agency}, 0) on conflict do nothing`;
-    const [locked] = await tx.$queryRaw<{ seq: bigint }[]>`select seq from hub.feed_position where agency = ${agency} for update`;
-    const position = Number(locked!.seq);
-    const fresh = events.filter((event) => event.seq > position);
-    // A feed is gap-free; anything else (a node answering out of order) is read again from the position.
-    if (fresh.length === 0 || fresh[0]!.seq !== position + 1 || fresh.some((event, index) => event.seq !== position + 1 + index)) return 0;
-    await tx.feedEvent.createMany({
-      data: fresh.map((event) => ({
-        agency,
-        seq: BigInt(event.seq),
+export function takeEvents(prisma: PrismaClient, agency: string, events: readonly FeedEventView[]): Promise<number> {
+  return prisma.$transaction((tx) =>
+    storeNumberedEvents(
+      tx,
+      agency,
+      events.map((event) => ({
+        seq: event.seq,
         at: new Date(event.at),
         kind: event.kind,
-        recipientAgency: event.recipientAgency,
-        recipientUnit: event.recipientUnit,
-        watchEntryId: event.watchEntryId,
-        alertId: event.alertId,
+        audience: event.recipientUnit === null ? audience.agency(event.recipientAgency) : audience.unit(event.recipientAgency, event.recipientUnit),
+        recordId: event.alertId,
         purpose: event.purpose,
         caseReference: event.caseReference,
+        details: event.watchEntryId ? { watchEntryId: event.watchEntryId } : null,
       })),
-    });
-    await tx.feedPosition.update({ where: { agency }, data: { seq: BigInt(fresh.at(-1)!.seq), updatedAt: new Date() } });
-    return fresh.length;
-  });
+    ),
+  );
 }
 
 /**

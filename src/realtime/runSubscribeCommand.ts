@@ -8,16 +8,24 @@ import { readRunningHub, webSocketUrlOf } from '../hub/runningHub.ts';
 /** The hits subscription as the partners agreed it in contracts/trusted-documents.graphql. */
 export const hitsDocument = () => trustedDocumentNamed('Hits');
 
-const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--after <cursor>] [--url ws://host:port/graphql]
+/** What `hub subscribe --to` follows: each subscription field, with the agreed document of contracts/trusted-documents.graphql. */
+const subscriptions = { hits: 'Hits', alertShared: 'AlertShared', consentEvents: 'ConsentEvents' } as const;
+type SubscriptionField = keyof typeof subscriptions;
+const isSubscriptionField = (field: string): field is SubscriptionField => Object.hasOwn(subscriptions, field);
 
-Prints every hit on your unit's watch entries as one JSON line, as it happens. Give --after the cursor
-of the last line to first get, in order, the hits you missed. Without --url, dials the hub that
-npm start runs in DATA_DIR (default .data).
+const usage = `hub subscribe --token <officer token> --purpose <purpose> [--case-reference <ref>] [--to hits|alertShared|consentEvents]
+              [--after <cursor>] [--url ws://host:port/graphql]
+
+Prints every event of the subscription (default hits: the hits on your unit's watch entries; alertShared:
+records of other agencies you may now see higher; consentEvents: consent requests to your agency if your
+roles decide consent, and what happens to your unit's own) as one JSON line, as it happens. Give --after
+the cursor of the last line to first get, in order, the events you missed. Without --url, dials the hub
+that npm start runs in DATA_DIR (default .data).
 `;
 
 /**
- * `hub subscribe`: a graphql-ws client of the gateway's hits subscription,
- * one JSON line per hit on stdout. Resolves with the exit code: 0 when the
+ * `hub subscribe`: a graphql-ws client of one of the gateway's subscriptions
+ * (hits unless --to says another), one JSON line per event on stdout. Resolves with the exit code: 0 when the
  * server completes the stream, 1 when it ends it with an error or closes the
  * socket (a refused or expired token closes with 4403).
  */
@@ -38,9 +46,10 @@ export async function runSubscribeCommand(
       purpose: { type: 'string' },
       'case-reference': { type: 'string' },
       after: { type: 'string' },
+      to: { type: 'string', default: 'hits' },
     },
   });
-  if (!values.token || !values.purpose) {
+  if (!values.token || !values.purpose || !isSubscriptionField(values.to)) {
     err.write(usage);
     return 2;
   }
@@ -55,7 +64,8 @@ export async function runSubscribeCommand(
     }
     url = webSocketUrlOf(hub.gatewayUrl);
   }
-  const hits = hitsDocument();
+  const field = values.to;
+  const agreed = trustedDocumentNamed(subscriptions[field]);
   return new Promise<number>((resolve) => {
     signal?.addEventListener('abort', () => {
       void client.dispose();
@@ -82,11 +92,11 @@ export async function runSubscribeCommand(
     });
     client.subscribe(
       // By id as well, so that a gateway running trusted documents only runs it too.
-      { query: hits.document, extensions: { persistedQuery: { version: 1, sha256Hash: hits.id.slice('sha256:'.length) } }, variables: values.after ? { after: values.after } : {} },
+      { query: agreed.document, extensions: { persistedQuery: { version: 1, sha256Hash: agreed.id.slice('sha256:'.length) } }, variables: values.after ? { after: values.after } : {} },
       {
         next: (result) => {
           if (result.errors) err.write(`${JSON.stringify(result.errors)}\n`);
-          if (result.data) out.write(`${JSON.stringify(result.data.hits)}\n`);
+          if (result.data) out.write(`${JSON.stringify(result.data[field])}\n`);
         },
         error: (error) => {
           err.write(`${error instanceof Error ? error.message : JSON.stringify(error)}\n`);

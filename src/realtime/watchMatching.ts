@@ -1,4 +1,5 @@
 import type { Prisma, WatchEntry as WatchEntryRow } from '../generated/node/client.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import { decideAccess } from '../consent/decideAccess.ts';
 import { maxRetroHits } from '../domain/watchView.ts';
 import type { Role } from '../identity/roles.ts';
@@ -20,7 +21,14 @@ type ConsentRow = Prisma.AlertGetPayload<{ select: ReturnType<typeof consentSele
 type Watcher = Pick<WatcherCandidate, 'ownerAgency' | 'ownerUnit' | 'registeredRoles' | 'purpose' | 'caseReference'>;
 
 /** The candidates the owner releases something of (a tier above NONE) to their watcher, in the order given. */
-async function visibleToWatchers<C extends Candidate>(tx: Prisma.TransactionClient, owner: string, candidates: readonly C[], watcherOf: (candidate: C) => Watcher, now: Date) {
+async function visibleToWatchers<C extends Candidate>(
+  tx: Prisma.TransactionClient,
+  owner: string,
+  candidates: readonly C[],
+  watcherOf: (candidate: C) => Watcher,
+  now: Date,
+  agreement: ExchangeAgreement,
+) {
   const facts = new Map<string, ConsentRow>();
   // What consent needs of each record, once per watching agency, in one statement per agency (not the whole record per pair).
   for (const agency of new Set(candidates.map((candidate) => watcherOf(candidate).ownerAgency))) {
@@ -34,7 +42,7 @@ async function visibleToWatchers<C extends Candidate>(tx: Prisma.TransactionClie
     if (!row) return false;
     const caller = { agency: watcher.ownerAgency, roles: watcher.registeredRoles as Role[] };
     const purpose = { code: watcher.purpose, caseReference: watcher.caseReference };
-    return decideAccess(caller, purpose, consentFacts(row, owner, watcher.ownerAgency), now).tier !== 'NONE';
+    return decideAccess(caller, purpose, consentFacts(row, owner, watcher.ownerAgency), now, agreement).tier !== 'NONE';
   });
 }
 
@@ -53,6 +61,9 @@ async function recordHits(unit: UnitOfWork, hits: readonly (Candidate & { watche
       kind: 'HIT',
       recipientAgency: hit.watcher.ownerAgency,
       recipientUnit: hit.watcher.ownerUnit,
+      // Delivered only to officers working under the purpose and case the entry was registered for.
+      purpose: hit.watcher.purpose,
+      caseReference: hit.watcher.caseReference,
       watchEntryId: hit.watchEntryId,
       alertId: hit.alertId,
       details: { matchedOn: hit.matchedOn, score: roundScore(hit.score), retro },
@@ -71,10 +82,10 @@ async function recordHits(unit: UnitOfWork, hits: readonly (Candidate & { watche
  * once; what the hit carries is decided again when it is delivered. Returns
  * the number of new hits.
  */
-export async function matchRecord(unit: UnitOfWork, owner: string, alertId: string, now = new Date()): Promise<number> {
+export async function matchRecord(unit: UnitOfWork, owner: string, alertId: string, agreement: ExchangeAgreement, now = new Date()): Promise<number> {
   const candidates = await unit.tx.$queryRaw<WatcherCandidate[]>(entriesMeetingRecord(alertId, now));
   if (candidates.length === 0) return 0;
-  const visible = await visibleToWatchers(unit.tx, owner, candidates, (candidate) => candidate, now);
+  const visible = await visibleToWatchers(unit.tx, owner, candidates, (candidate) => candidate, now, agreement);
   return recordHits(unit, visible.map((candidate) => ({ ...candidate, watcher: candidate })), false, now);
 }
 
@@ -91,14 +102,14 @@ export interface RetroMatch {
  * {@link matchRecord}: the newest records the owner releases to the watcher,
  * at most {@link maxRetroHits}.
  */
-export async function matchNewEntry(unit: UnitOfWork, owner: string, entry: WatchEntryRow, now = new Date()): Promise<RetroMatch> {
+export async function matchNewEntry(unit: UnitOfWork, owner: string, entry: WatchEntryRow, agreement: ExchangeAgreement, now = new Date()): Promise<RetroMatch> {
   if (entry.removedAt !== null || entry.expiresAt <= now) return { hits: 0, capped: false };
   const candidates = await unit.tx.$queryRaw<Candidate[]>(recordsMeetingEntry(entry));
   const watcher: Watcher = entry;
   // One more than the cap is looked for, to know whether the cap cut anything off.
   const visible: Candidate[] = [];
   for (let start = 0; start < candidates.length && visible.length <= maxRetroHits; start += retroBatch) {
-    visible.push(...(await visibleToWatchers(unit.tx, owner, candidates.slice(start, start + retroBatch), () => watcher, now)));
+    visible.push(...(await visibleToWatchers(unit.tx, owner, candidates.slice(start, start + retroBatch), () => watcher, now, agreement)));
   }
   const kept = visible.slice(0, maxRetroHits);
   const capped = visible.length > maxRetroHits;

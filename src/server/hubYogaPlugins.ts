@@ -5,7 +5,8 @@ import { ErrorCode } from '../errors.ts';
 import { useContentTypeCheck } from './useContentTypeCheck.ts';
 import { useNoSuggestions } from './useNoSuggestions.ts';
 import { useJsonParameterCheck } from './useJsonParameterCheck.ts';
-import { useNulCheck } from './useNulCheck.ts';
+import { useStorableText } from './useStorableText.ts';
+import { useVariableCostLimit } from './useVariableCostLimit.ts';
 import { useRequestSizeLimit } from './useRequestSizeLimit.ts';
 import { useSecurityHeaders } from './useSecurityHeaders.ts';
 
@@ -23,8 +24,9 @@ export interface HubYogaPluginOptions {
  * The protections every hub endpoint runs before executing anything: security
  * headers on every response, JSON request bodies only, well-formed JSON
  * parameters, body size, then graphql-armor's depth, cost, alias, directive
- * and token limits, no suggestions of fields or enum values (they leak the
- * schema to probes); then, before execution, no NUL in any string.
+ * and token limits (the cost counted with page sizes given as variables too),
+ * no suggestions of fields or enum values (they leak the schema to probes);
+ * then, before execution, no NUL and no lone surrogate in any string.
  */
 export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_000 }: HubYogaPluginOptions = {}): Plugin[] {
   // graphql-armor words its refusals as syntax errors; they get a code of their own.
@@ -33,6 +35,7 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
       (error.extensions as Record<string, unknown>).code = ErrorCode.QUERY_TOO_COMPLEX;
     },
   ];
+  const costLimit = { maxCost, ignoreIntrospection: true, onReject };
   return [
     // Listed first so that it wraps Yoga's parser innermost: the size limit reads the body before it does.
     useJsonParameterCheck(),
@@ -42,12 +45,13 @@ export function hubYogaPlugins({ maxRequestBytes, maxDepth = 12, maxCost = 100_0
     useRequestSizeLimit(maxRequestBytes === undefined ? {} : { maxBytes: maxRequestBytes }),
     EnvelopArmorPlugin({
       maxDepth: { n: maxDepth, ignoreIntrospection: true, onReject },
-      costLimit: { maxCost, ignoreIntrospection: true, onReject },
+      costLimit,
       maxAliases: { n: 30, onReject },
       maxDirectives: { n: 20, onReject },
       maxTokens: { n: 5_000, onReject },
       blockFieldSuggestion: { enabled: true },
     }) as Plugin,
-    useNulCheck(),
+    useVariableCostLimit(costLimit),
+    useStorableText(),
   ];
 }

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode, hubError } from '../errors.ts';
 
@@ -17,9 +18,20 @@ function checkJsonParameters(parameters: URLSearchParams): void {
 }
 
 /**
- * Answers malformed JSON in the `variables` or `extensions` parameter of a
- * GET request (or of a form-encoded POST) with 400 BAD_REQUEST. Yoga's own
- * parser lets JSON.parse throw there, which would surface as a 500.
+ * A body Yoga could not parse as JSON, refused in the hub's words: Yoga's own
+ * error carries the parser's exception (`originalError`, its name and
+ * message), which is nobody's business in production and no help to a person.
+ */
+function invalidJsonBody(error: unknown): unknown {
+  const yogaRefusal = error instanceof GraphQLError && error.extensions.originalError !== undefined;
+  return yogaRefusal ? hubError(ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.') : error;
+}
+
+/**
+ * Answers malformed JSON with 400 BAD_REQUEST: in the `variables` or
+ * `extensions` parameter of a GET request (or of a form-encoded POST), where
+ * Yoga's own parser lets JSON.parse throw, which would surface as a 500; and
+ * in a JSON body, cut short or not JSON at all, without the parser's exception.
  */
 export function useJsonParameterCheck(): Plugin {
   return {
@@ -33,7 +45,11 @@ export function useJsonParameterCheck(): Plugin {
           checkJsonParameters(new URLSearchParams(body));
           return parse(new Request(incoming.url, { method: incoming.method, headers: incoming.headers, body }));
         }
-        return parse(incoming);
+        try {
+          return await parse(incoming);
+        } catch (error) {
+          throw invalidJsonBody(error);
+        }
       });
     },
   };

@@ -1,29 +1,29 @@
+import { days } from '../domain/durations.ts';
 import { ErrorCode, hubError } from '../errors.ts';
 
 /** The two grids an agreement may put statistics on. */
 export type TimeGrid = 'MONTH' | 'WEEK';
 
-const dayMs = 24 * 3600 * 1000;
 
 /** The first instant (UTC) of the period that holds `at`: the 1st of its month, or the Monday of its ISO week. */
 export function periodStart(grid: TimeGrid, at: Date): Date {
   if (grid === 'MONTH') return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
   const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
-  return new Date(day - ((new Date(day).getUTCDay() + 6) % 7) * dayMs);
+  return new Date(day - days((new Date(day).getUTCDay() + 6) % 7));
 }
 
 /** The period after the one starting at `start`. */
 export function nextPeriod(grid: TimeGrid, start: Date): Date {
-  return grid === 'MONTH' ? new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)) : new Date(start.getTime() + 7 * dayMs);
+  return grid === 'MONTH' ? new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)) : new Date(start.getTime() + days(7));
 }
 
 /** A period's name: `2026-03` for a month, `2026-W09` for an ISO week (ISO 8601). */
 export function periodName(grid: TimeGrid, start: Date): string {
   if (grid === 'MONTH') return `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
   // The ISO year and week are those of the week's Thursday.
-  const thursday = new Date(start.getTime() + 3 * dayMs);
+  const thursday = new Date(start.getTime() + days(3));
   const firstThursday = periodStart('WEEK', new Date(Date.UTC(thursday.getUTCFullYear(), 0, 4)));
-  const week = 1 + Math.round((start.getTime() - firstThursday.getTime()) / (7 * dayMs));
+  const week = 1 + Math.round((start.getTime() - firstThursday.getTime()) / (days(7)));
   return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
@@ -36,7 +36,7 @@ export function parsePeriodName(grid: TimeGrid, name: string): Date | undefined 
   const start =
     grid === 'MONTH'
       ? new Date(Date.UTC(year, part - 1, 1))
-      : new Date(periodStart('WEEK', new Date(Date.UTC(year, 0, 4))).getTime() + (part - 1) * 7 * dayMs);
+      : new Date(periodStart('WEEK', new Date(Date.UTC(year, 0, 4))).getTime() + (part - 1) * days(7));
   return part >= 1 && periodName(grid, start) === name ? start : undefined;
 }
 
@@ -80,5 +80,5 @@ export function periodsOf(grid: TimeGrid, from: string | null | undefined, to: s
 }
 
 function previousPeriod(grid: TimeGrid, start: Date): Date {
-  return grid === 'MONTH' ? new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - 1, 1)) : new Date(start.getTime() - 7 * dayMs);
+  return grid === 'MONTH' ? new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - 1, 1)) : new Date(start.getTime() - days(7));
 }

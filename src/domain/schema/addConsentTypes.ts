@@ -93,7 +93,10 @@ export function addConsentTypes(builder: HubBuilder) {
     }),
     consentRequest: (t: PothosSchemaTypes.ObjectFieldBuilder<HubTypes, ConsentRequestView>) => ({
       owner: t.exposeString('owner', { description: 'Agency that owns the record and decides.' }),
-      alertReference: t.exposeString('alertReference'),
+      alertReference: t.exposeString('alertReference', {
+        nullable: true,
+        description: 'The record asked about; null once it does not exist for you (the owner lowered it to NONE): you keep your request, not the record.',
+      }),
       requestingAgency: t.exposeString('requestingAgency'),
       requestingUnit: t.exposeString('requestingUnit'),
       requestedBy: t.exposeString('requestedBy'),

@@ -53,7 +53,10 @@ export function addDomainTypes(builder: HubBuilder) {
       reference: t.exposeString('reference'),
       requestingAgency: t.exposeString('requestingAgency'),
       addressedTo: t.exposeString('addressedTo'),
-      alertReference: t.exposeString('alertReference'),
+      alertReference: t.exposeString('alertReference', {
+        nullable: true,
+        description: "The requester's record the firearm is on; null where that record does not exist for you (the owner lowered it to NONE).",
+      }),
       tier: t.expose('tier', {
         type: consent.enums.Tier,
         description:

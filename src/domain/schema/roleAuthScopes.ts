@@ -1,4 +1,4 @@
-import { isOperationalPurpose } from '../../consent/agreement.ts';
+import { isOperationalPurpose, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { hasAnyRole, type Officer } from '../../identity/officer.ts';
@@ -7,12 +7,13 @@ import type { Role } from '../../identity/roles.ts';
 interface ScopedContext {
   officer: Officer;
   purpose: DeclaredPurpose;
+  agreement: ExchangeAgreement;
 }
 
-/** Which kind of work a scope is: operational data, or the supervision of the exchange. */
+/** Which kind of work a scope is, under the agreement in force: operational data, or the supervision of the exchange. */
 const purposeFits = {
-  operational: (purpose: DeclaredPurpose) => isOperationalPurpose(purpose.code),
-  audit: (purpose: DeclaredPurpose) => !isOperationalPurpose(purpose.code),
+  operational: ({ purpose, agreement }: ScopedContext) => isOperationalPurpose(purpose.code, agreement),
+  audit: ({ purpose, agreement }: ScopedContext) => !isOperationalPurpose(purpose.code, agreement),
 } as const;
 
 type ScopeName = keyof typeof purposeFits;
@@ -40,9 +41,11 @@ function failedScope(failure: unknown): { scope: ScopeName; roles: readonly Role
  * refusal says which did not (FORBIDDEN or PURPOSE_NOT_ALLOWED).
  */
 export const roleAuthScopes = {
+  // A subscription is refused when it is subscribed, exactly as the same field over HTTP, not at its first push.
+  authorizeOnSubscribe: true,
   authScopes: (context: ScopedContext) => ({
-    operational: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.operational(context.purpose),
-    audit: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.audit(context.purpose),
+    operational: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.operational(context),
+    audit: (wanted: readonly Role[]) => hasAnyRole(context.officer, wanted) && purposeFits.audit(context),
   }),
   unauthorizedError: (_parent: unknown, context: ScopedContext, _info: unknown, result: { failure: unknown }) => {
     const failed = failedScope(result.failure);

@@ -1,5 +1,6 @@
 import { responsePathAsArray } from 'graphql';
 import { alertRecordRef } from '../../audit/recordRefs.ts';
+import { sharingPolicySetters } from '../../consent/agreement.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
 import { forwardPage } from '../../domain/schema/pagination.ts';
@@ -122,7 +123,8 @@ builder.mutationFields((t) => ({
     description:
       "Sets the handling code, grading and per-partner rules of one of your agency's alerts. Partners without a rule " +
       'fall under the default policy of the exchange agreement; an H2 record reaches only partners named in a rule.',
-    authScopes: { operational: ['officer', 'duty_officer', 'admin'] },
+    // The roles the agreement marks setsSharingPolicy.
+    authScopes: (_root, _args, { agreement }) => ({ operational: sharingPolicySetters(agreement) }),
     args: {
       alertId: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),

@@ -19,9 +19,12 @@ export const ConsentGrant = builder.node(builder.objectRef<ConsentGrantView>('Co
   description: 'Permission from the owner to see one record at a tier, for one purpose and case, until it expires or is revoked.',
   id: { resolve: (grant) => ownedId(grant.owner, grant.id) },
   // A grant names the alert it opens; the entry names that alert.
-  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant, context) => ({ ...consentAlertRecordRef(grant.owner, grant.alertId, undefined, context.officer), grantId: grant.id })),
+  isTypeOf: releasedRecord<ConsentGrantView>('ConsentGrant', (grant, context) =>
+    // A grant names its record only while the record exists for the reader (issue 17 item 23): then no record to note.
+    grant.alertId ? { ...consentAlertRecordRef(grant.owner, grant.alertId, undefined, context.officer), grantId: grant.id } : null,
+  ),
   fields: (t) => ({
-    alertId: t.id({ resolve: (grant) => toGlobalId('Alert', grant.owner, grant.alertId) }),
+    alertId: t.id({ nullable: true, resolve: (grant) => grant.alertId && toGlobalId('Alert', grant.owner, grant.alertId) }),
     ...domain.fields.consentGrant(t),
   }),
 });
@@ -31,10 +34,14 @@ export const ConsentRequest = builder.node(builder.objectRef<ConsentRequestView>
   id: { resolve: (request) => ownedId(request.owner, request.id) },
   // A request names the alert it asks about, with its reference; the entry names that alert.
   isTypeOf: releasedRecord<ConsentRequestView>('ConsentRequest', (request, context) =>
-    consentAlertRecordRef(request.owner, request.alertId, request.alertReference, context.officer),
+    request.alertId ? consentAlertRecordRef(request.owner, request.alertId, request.alertReference ?? undefined, context.officer) : null,
   ),
   fields: (t) => ({
-    alertId: t.id({ resolve: (request) => toGlobalId('Alert', request.owner, request.alertId) }),
+    alertId: t.id({
+      nullable: true,
+      description: 'The record asked about; null once it does not exist for you (the owner lowered it to NONE): you keep your request, not the record.',
+      resolve: (request) => request.alertId && toGlobalId('Alert', request.owner, request.alertId),
+    }),
     grant: t.field({
       type: ConsentGrant,
       nullable: true,
@@ -94,8 +101,9 @@ builder.mutationFields((t) => ({
   }),
   decideConsentRequest: t.field({
     type: ConsentRequest,
-    description: 'Grants (possibly a lower tier, always with an expiry) or refuses a request. Duty officers of the owner only.',
-    authScopes: { operational: consentDeciders() },
+    description:
+      'Grants (possibly a lower tier, always with an expiry) or refuses a request. Officers of the owner whose role decides consent (exchange agreement) only.',
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.ConsentDecisionInput, required: true }),
@@ -105,8 +113,8 @@ builder.mutationFields((t) => ({
   }),
   revokeConsentGrant: t.field({
     type: ConsentGrant,
-    description: 'Withdraws a grant, effective on the very next request of the partner. Duty officers of the owner only.',
-    authScopes: { operational: consentDeciders() },
+    description: 'Withdraws a grant, effective on the very next request of the partner. Officers of the owner whose role decides consent only.',
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, context) => {
       const grant = await mutateOwned<ConsentGrantView>(context, String(args.id), 'ConsentGrant', 'revokeConsentGrant', { reason: args.reason });

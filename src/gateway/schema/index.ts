@@ -11,6 +11,7 @@ import './search.ts';
 import '../../operations/schema/index.ts';
 import './node.ts';
 import './watch.ts';
+import './sharingEvents.ts';
 import './jointPicture.ts';
 
 builder.queryType({ description: 'The public API of the Border Exchange Hub.' });

@@ -17,12 +17,15 @@ export interface NodeRecord {
  * reach the operation's consultation entry without any resolver having to
  * remember it, and names exactly what the client received: a merged page
  * fetches more from the nodes than it returns. It also answers `Node`'s type
- * resolution from the typename the owner's node gave the record.
+ * resolution from the typename the owner's node gave the record. `refOf`
+ * answers null for an object that names no record (a consent request whose
+ * record the owner has since withdrawn from the caller).
  */
-export function releasedRecord<View>(typename: string, refOf: (view: View, context: GatewayContext) => AuditRecordRef) {
+export function releasedRecord<View>(typename: string, refOf: (view: View, context: GatewayContext) => AuditRecordRef | null) {
   return (value: unknown, context: GatewayContext): boolean => {
     if (typeof value !== 'object' || value === null || (value as Partial<NodeRecord>).__typename !== typename) return false;
-    context.audit.note(refOf(value as View, context));
+    const ref = refOf(value as View, context);
+    if (ref) context.audit.note(ref);
     return true;
   };
 }

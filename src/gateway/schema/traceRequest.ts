@@ -21,8 +21,9 @@ export const TraceRequest = builder.node(builder.objectRef<TraceRequestView>('Tr
   isTypeOf: releasedRecord<TraceRequestView>('TraceRequest', (request, context) => traceRequestRecordRef(request, context.officer)),
   fields: (t) => ({
     alertId: t.id({
-      description: 'Global id of the alert on which the firearm was reported.',
-      resolve: (request) => toGlobalId('Alert', request.requestingAgency, request.alertId),
+      nullable: true,
+      description: 'Global id of the alert on which the firearm was reported; null where that record does not exist for you.',
+      resolve: (request) => request.alertId && toGlobalId('Alert', request.requestingAgency, request.alertId),
     }),
     ...domain.fields.traceRequest(t),
   }),

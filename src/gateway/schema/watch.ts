@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { responsePathAsArray } from 'graphql';
-import { AuditCollector, noteAlertViews } from '../../audit/auditCollector.ts';
-import { gatewayParty } from '../../audit/auditEntry.ts';
-import { auditUnavailable } from '../../audit/auditErrors.ts';
 import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { addWatchTypes } from '../../domain/schema/addWatchTypes.ts';
@@ -15,8 +12,8 @@ import { alertSelection } from '../alertSelection.ts';
 import type { GatewayContext } from '../context.ts';
 import { forwardArguments } from '../forwardArguments.ts';
 import { parseGlobalId, toGlobalId } from '../globalId.ts';
-import { currentPositions } from '../../realtime/hitFeed.ts';
-import { abortable, decodeFeedCursor, hitStream, type HitEventPayload } from '../../realtime/hitStream.ts';
+import { subscribeToFeed, type FeedPush } from '../../realtime/feedStream.ts';
+import { hitsFeed, type HitPayload } from '../../realtime/hitsFeed.ts';
 import { fanOutConnection, newestFirst } from '../mergeConnections.ts';
 import type { NodePage } from '../nodeOperations.ts';
 import { requestNode } from '../ownerRequests.ts';
@@ -41,7 +38,7 @@ const WatchEntry = builder.objectRef<WatchEntryView>('WatchEntry').implement({
   }),
 });
 
-const Hit = builder.objectRef<HitEventPayload>('Hit').implement({
+const Hit = builder.objectRef<HitPayload & { cursor: string }>('Hit').implement({
   description:
     "A record of an agency that met one of your unit's watch entries, released by its owner at the tier its consent gives you " +
     'now, for the purpose and case of the watch entry. A record you may not see produces no hit at all.',
@@ -101,7 +98,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: watch.inputs.WatchEntryInput, required: true }) },
     resolve: async (_root, args, context, info) => {
       // Refused here once, rather than by every node.
-      parseInput(watchEntryInput(), args.input);
+      parseInput(watchEntryInput(context.agreement), args.input);
       const id = randomUUID();
       const variables = { id, ...forwardArguments(info, args, ['input']) };
       const { agencies, settled } = await onEveryNode<WatchEntryView>(context, 'createWatchEntry', variables);
@@ -147,40 +144,17 @@ builder.subscriptionField('hits', (t) =>
   t.field({
     type: Hit,
     description:
-      "Hits on your unit's watch entries, from every agency. Give `after` (the cursor of the last hit you received) to first " +
-      'receive, in order, every hit since then, then the new ones as they happen; without it, from now on. Each delivery is ' +
-      "released by the owner's node with the consent in force at that moment, and logged there as a disclosure.",
+      "Hits on your unit's watch entries registered for the purpose and case you declare, from every agency. Give `after` (the " +
+      'cursor of the last hit you received) to first receive, in order, every hit since then, then the new ones as they happen; ' +
+      "without it, from now on. Each delivery is released by the owner's node with the consent in force at that moment for your " +
+      'purpose and roles, and logged there as a disclosure and here as a consultation. A cursor older than what the feeds keep is ' +
+      'refused with CURSOR_EXPIRED; an error that ends the subscription carries the cursor to resume from in extensions.cursor.',
     authScopes: { operational: operationalRoles },
     args: { after: t.arg.string({ description: 'The cursor of the last hit received.' }) },
-    subscribe: async (_root, args, context, info) => {
-      const start = args.after ? decodeFeedCursor(args.after) : await currentPositions(context.prisma, context.nodes.agencies);
-      const { audit } = context;
-      // Subscribing is a consultation; fail-closed like any other: no entry, no stream.
-      try {
-        await context.auditWriter.append(audit.entry('CONSULTATION', 'OK', null, { subscription: 'hits', from: start }));
-        audit.written = true;
-      } catch {
-        throw auditUnavailable();
-      }
-      const selection = alertSelection(info, { path: ['alert'] });
-      return abortable((signal) => hitStream(context, start, { hits: context.feed.hits, signal, alertSelection: selection }));
-    },
-    // Each push releases a record to the client: its own consultation entry names it, or the hit is not pushed.
-    resolve: async (payload, _args, context) => {
-      const event = payload as HitEventPayload;
-      const delivery = new AuditCollector(gatewayParty, context.officer, context.purpose, context.audit.clientAddress);
-      delivery.operation = context.audit.operation;
-      // A push is caused by the subscription: its entry, and the owner's disclosure of it, carry the subscription's id.
-      delivery.operationId = context.audit.operationId;
-      // The owner's head after its disclosure of this delivery (hitStream called it with the subscription's collector).
-      for (const head of context.audit.witnesses) delivery.witness(head);
-      noteAlertViews(delivery, [event.alert]);
-      try {
-        await context.auditWriter.append(delivery.entry('CONSULTATION', 'OK', null, { subscription: 'hits', delivery: { agency: event.agency, seq: event.seq } }));
-      } catch {
-        throw auditUnavailable();
-      }
-      return event;
+    subscribe: (_root, args, context, info) => subscribeToFeed(context, hitsFeed(context, alertSelection(info, { path: ['alert'] })), args.after),
+    resolve: (push) => {
+      const { payload, cursor } = push as unknown as FeedPush<HitPayload>;
+      return { ...payload, cursor };
     },
   }),
 );

@@ -4,10 +4,10 @@ import type { CreateAlertInput, UpdateAlertInput } from '../../domain/alertInput
 import type { AlertKind, AlertStatus, BorderCrossingPoint, RiskLevel } from '../../domain/enums.ts';
 import { normalizeIdentifier, normalizeName, normalizeSerial } from '../../domain/normalize.ts';
 import { riskLevel } from '../../domain/risk.ts';
-import { tierOfAlertField } from '../../consent/agreement.ts';
+import { tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Tier } from '../../consent/tier.ts';
-import { releasedAtLeast, visibleTo } from './visibility.ts';
+import { alertsVisibleTo, releasedAtLeast } from './visibility.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
@@ -70,12 +70,12 @@ function filterWhere(filter: AlertFilter | null | undefined, access: ListAccess)
     if (value == null || (Array.isArray(value) && value.length === 0)) continue;
     const criterion = filterCriteria[name] as { reads: string; where: (value: unknown) => Prisma.AlertWhereInput };
     conditions.push(criterion.where(value));
-    const tier = tierOfAlertField(criterion.reads);
+    const tier = tierOfAlertField(criterion.reads, access.agreement);
     if (!tier || tier === 'NONE') throw new Error(`filter ${name} reads ${criterion.reads}, which the agreement releases at no tier`);
     gated.add(tier);
   }
   for (const tier of gated) {
-    if (tier !== 'HIT') conditions.push(releasedAtLeast(access.caller, access.owner, access.purpose, access.now, tier));
+    if (tier !== 'HIT') conditions.push(releasedAtLeast(access.caller, access.owner, access.purpose, access.now, tier, access.agreement));
   }
   return conditions;
 }
@@ -85,6 +85,8 @@ interface ListAccess {
   owner: string;
   purpose: DeclaredPurpose;
   now: Date;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function listAlerts(
   page: Page,
 ): Promise<AlertPage> {
   const base: Prisma.AlertWhereInput = {
-    AND: [visibleTo(access.caller, access.owner, access.purpose, access.now), ...filterWhere(filter, access)],
+    AND: [alertsVisibleTo(access.caller, access.owner, access.purpose, access.now, access.agreement), ...filterWhere(filter, access)],
   };
   const after = page.after ? decodeCursor(page.after) : undefined;
   const where: Prisma.AlertWhereInput = after
@@ -149,7 +151,7 @@ async function reportingUnit(tx: Prisma.TransactionClient, officer: Officer, uni
  * Creates an alert with all its items, subjects and vehicles in one
  * transaction, matched against the stored watch entries in the same one.
  */
-export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput, journal: ChangeJournal): Promise<AlertRow> {
+export async function createAlert(prisma: PrismaClient, officer: Officer, input: CreateAlertInput, journal: ChangeJournal, agreement: ExchangeAgreement): Promise<AlertRow> {
   return inUnitOfWork(prisma, journal, async (work) => {
     const { tx } = work;
     const unit = await reportingUnit(tx, officer, input.unitCode);
@@ -249,7 +251,7 @@ export async function createAlert(prisma: PrismaClient, officer: Officer, input:
       },
       include: alertInclude(officer, officer.agency),
     });
-    await matchRecord(work, officer.agency, id);
+    await matchRecord(work, officer.agency, id, agreement);
     const reference = await nextReference(tx, `${officer.agency}-ALR`, input.occurredAt.getUTCFullYear());
     await tx.alert.update({ where: { id }, data: { reference, updatedAt: created.updatedAt }, select: { id: true } });
     const alert = { ...created, reference };
@@ -270,6 +272,7 @@ export async function updateAlert(
   expectedVersion: number,
   input: UpdateAlertInput,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<AlertRow> {
   return inUnitOfWork(prisma, journal, async (unit) => {
     const { tx } = unit;
@@ -300,7 +303,7 @@ export async function updateAlert(
         { currentVersion: current.version },
       );
     }
-    await matchRecord(unit, officer.agency, id);
+    await matchRecord(unit, officer.agency, id, agreement);
     await unit.journal([domesticRecordRef(officer.agency, id, 'ALERT', current.reference)], { change: 'alert updated', fields: Object.keys(input) });
     return tx.alert.findUniqueOrThrow({ where: { id }, include: alertInclude(officer, officer.agency) });
   });

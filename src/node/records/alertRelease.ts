@@ -1,6 +1,6 @@
 import { Prisma, type Firearm as FirearmRow } from '../../generated/node/client.ts';
 import type { AccessView, AlertView } from '../../domain/alertView.ts';
-import { alertFieldsAt, tierOfAlertField } from '../../consent/agreement.ts';
+import { alertFieldsAt, tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import { decideAccess, type AccessDecision, type AlertConsentFacts } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Tier } from '../../consent/tier.ts';
@@ -73,43 +73,53 @@ export function consentFacts(row: Pick<AlertRow, 'createdAt' | 'handlingCode' | 
 }
 
 /**
- * What may leave the node of this alert for this caller and purpose, now:
- * null when the owner's consent gives the caller nothing (the record then
- * does not exist for the caller), otherwise the view with exactly the parts
- * of the tier granted, as the exchange agreement assigns fields to tiers.
+ * What may leave the node of this alert for this caller and purpose, now,
+ * under the node's agreement: null when the owner's consent gives the caller
+ * nothing (the record then does not exist for the caller), otherwise the view
+ * with exactly the parts of the tier granted, as the agreement assigns fields
+ * to tiers.
  */
-export function releaseAlert(row: AlertRow, owner: string, caller: Officer, purpose: DeclaredPurpose, now = new Date()): AlertView | null {
-  const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now);
+export function releaseAlert(
+  row: AlertRow,
+  owner: string,
+  caller: Officer,
+  purpose: DeclaredPurpose,
+  now: Date,
+  agreement: ExchangeAgreement,
+): AlertView | null {
+  const decision = decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now, agreement);
   if (row.releasedTier !== undefined && row.releasedTier !== decision.tier) {
     // The statement read the row for another tier than the one decided: a view built from it could
     // lack what the tier releases, or hold what it does not. Fail, releasing nothing (masked, logged).
     throw new Error(`alert ${row.id}: read for tier ${row.releasedTier}, decided ${decision.tier}`);
   }
   if (decision.tier === 'NONE') return null;
-  return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC');
+  return projectToTier(fullAlertView(row, owner, decision, purpose), decision.tier, decision.basis === 'DOMESTIC', agreement);
 }
 
 /**
  * Keeps the fields the agreement releases at the tier. Owner-only fields, and
  * any field the agreement does not name, never leave for a partner.
  */
-function projectToTier(view: AlertView, tier: Tier, domestic: boolean): AlertView {
+function projectToTier(view: AlertView, tier: Tier, domestic: boolean, agreement: ExchangeAgreement): AlertView {
   const projected: Record<string, unknown> = { ...view };
   for (const field of Object.keys(projected)) {
-    if (!keptAt(tier, domestic, field)) projected[field] = null;
+    if (!keptAt(tier, domestic, field, agreement)) projected[field] = null;
   }
   return projected as unknown as AlertView;
 }
 
-// Whether a view field is kept at a tier, decided once per tier, caller kind and field from the
-// agreement (loaded once per process), not again for every row of every page.
-const kept = new Map<string, boolean>();
-function keptAt(tier: Tier, domestic: boolean, field: string): boolean {
+// Whether a view field is kept at a tier, decided once per agreement, tier, caller kind and field,
+// not again for every row of every page.
+const keptByAgreement = new WeakMap<ExchangeAgreement, Map<string, boolean>>();
+function keptAt(tier: Tier, domestic: boolean, field: string, agreement: ExchangeAgreement): boolean {
+  let kept = keptByAgreement.get(agreement);
+  if (!kept) keptByAgreement.set(agreement, (kept = new Map()));
   const key = `${tier} ${domestic} ${field}`;
   let keep = kept.get(key);
   if (keep === undefined) {
-    const named = tierOfAlertField(field) !== undefined;
-    keep = named ? alertFieldsAt(tier).includes(field) : domestic;
+    const named = tierOfAlertField(field, agreement) !== undefined;
+    keep = named ? alertFieldsAt(tier, agreement).includes(field) : domestic;
     kept.set(key, keep);
   }
   return keep;

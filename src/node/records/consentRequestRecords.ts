@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '../../generated/node/client.ts';
-import { agreement, mayDecideConsent } from '../../consent/agreement.ts';
+import { mayDecideConsent, type ExchangeAgreement } from '../../consent/agreement.ts';
+import { hours } from '../../domain/durations.ts';
 import type { ConsentDecisionInput, ConsentRequestInput } from '../../consent/consentInput.ts';
 import { decideAccess } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -10,21 +11,24 @@ import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { alertInclude, consentFacts } from './alertRelease.ts';
+import { alertInclude, consentFacts, consentRelations } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
+import { consentEvent } from '../../realtime/consentEvents.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
 
 const requestInclude = { alert: { select: { reference: true } }, grant: true } satisfies Prisma.ConsentRequestInclude;
 type RequestRow = Prisma.ConsentRequestGetPayload<{ include: typeof requestInclude }>;
 type GrantRow = Prisma.ConsentGrantGetPayload<object>;
 
-export function toGrantView(grant: GrantRow, owner: string): ConsentGrantView {
+/** A grant as released; `named` false: the caller may not know which record it opens (see toRequestView). */
+export function toGrantView(grant: GrantRow, owner: string, named = true): ConsentGrantView {
   return {
     id: grant.id,
     owner,
-    alertId: grant.alertId,
+    alertId: named ? grant.alertId : null,
     granteeAgency: grant.granteeAgency,
     tier: grant.tier,
     purpose: grant.purpose,
@@ -38,13 +42,19 @@ export function toGrantView(grant: GrantRow, owner: string): ConsentGrantView {
   };
 }
 
-function toRequestView(row: RequestRow, owner: string, now: Date): ConsentRequestView {
+/**
+ * A request as released. `named` false when the record it asks about does not
+ * exist for the caller now (the owner lowered it to NONE for the caller's
+ * agency and purpose): the requester keeps its own request, what it asked and
+ * the owner's answer, but not which record it was about.
+ */
+function toRequestView(row: RequestRow, owner: string, now: Date, named = true): ConsentRequestView {
   const pending = row.status === 'PENDING';
   return {
     id: row.id,
     owner,
-    alertId: row.alertId,
-    alertReference: row.alert.reference,
+    alertId: named ? row.alertId : null,
+    alertReference: named ? row.alert.reference : null,
     requestingAgency: row.requestingAgency,
     requestingUnit: row.requestingUnit,
     requestedBy: row.requestedBy,
@@ -60,14 +70,22 @@ function toRequestView(row: RequestRow, owner: string, now: Date): ConsentReques
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt,
     decisionReason: row.decisionReason,
-    grant: row.grant ? toGrantView(row.grant, owner) : null,
+    grant: row.grant ? toGrantView(row.grant, owner, named) : null,
   };
 }
 
-/** Refuses anyone but an officer of the owner whose roles decide consent (the agreement's `decidesConsent`). */
-export function assertDutyOfficerOfOwner(caller: Officer, owner: string, what: string) {
-  if (caller.agency !== owner || !mayDecideConsent(caller.roles)) {
-    throw hubError(ErrorCode.FORBIDDEN, `Only duty officers of ${owner}, the owner of the record, may ${what}.`);
+/** A request as listed, with what consent is decided on for the caller's agency of the record it names. */
+function listedInclude(callerAgency: string, owner: string) {
+  return {
+    alert: { select: { reference: true, createdAt: true, handlingCode: true, ...consentRelations(callerAgency, owner) } },
+    grant: true,
+  } satisfies Prisma.ConsentRequestInclude;
+}
+
+/** Consent is decided by the owner's officers in a role the agreement marks `decidesConsent`, and no one else. */
+export function assertConsentDecider(caller: Officer, owner: string, what: string, agreement: ExchangeAgreement) {
+  if (caller.agency !== owner || !mayDecideConsent(caller.roles, agreement)) {
+    throw hubError(ErrorCode.FORBIDDEN, `Only officers of ${owner}, the owner of the record, whose role decides consent (exchange agreement) may ${what}.`);
   }
 }
 
@@ -82,8 +100,9 @@ export async function requestConsent(
   owner: string,
   purpose: DeclaredPurpose,
   input: ConsentRequestInput,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentRequestView> {
   if (caller.agency === owner) {
     throw hubError(ErrorCode.VALIDATION_FAILED, 'Invalid input: input.alertId is a record of your own agency; consent is asked of partners.', {
@@ -95,7 +114,7 @@ export async function requestConsent(
     // The alert's row lock serialises requests on it: of two sent at once, the second sees the first as pending.
     const locked = await lockRow(tx, 'alert', input.alertId);
     const row = locked ? await tx.alert.findUnique({ where: { id: input.alertId }, include: alertInclude(caller, owner) }) : null;
-    const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now) : undefined;
+    const decision = row ? decideAccess(caller, purpose, consentFacts(row, owner, caller.agency), now, agreement) : undefined;
     if (!row || !decision || decision.tier === 'NONE') throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
     if (tierRank(input.tier) > tierRank(decision.ceiling)) {
       throw hubError(
@@ -109,12 +128,14 @@ export async function requestConsent(
         issues: [{ path: 'input.tier', message: `is not above your current tier ${decision.tier}` }],
       });
     }
+    // A grant answers one purpose and case: only a request for the same two waits on a pending one.
     const pending = await tx.consentRequest.findFirst({
-      where: { alertId: row.id, requestingAgency: caller.agency, purpose: purpose.code, status: 'PENDING' },
+      where: { alertId: row.id, requestingAgency: caller.agency, purpose: purpose.code, caseReference: purpose.caseReference, status: 'PENDING' },
     });
     if (pending) {
-      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: a request of your agency for ${row.reference} and this purpose is already pending.`, {
-        issues: [{ path: 'input.alertId', message: 'has a pending request of your agency for this purpose' }],
+      const forCase = purpose.caseReference ? ` and case ${purpose.caseReference}` : '';
+      throw hubError(ErrorCode.VALIDATION_FAILED, `Invalid input: a request of your agency for ${row.reference} under this purpose${forCase} is already pending.`, {
+        issues: [{ path: 'input.alertId', message: 'has a pending request of your agency for this purpose and case' }],
       });
     }
     const created = await tx.consentRequest.create({
@@ -127,10 +148,12 @@ export async function requestConsent(
         purpose: purpose.code,
         caseReference: purpose.caseReference,
         justification: input.justification,
-        dueAt: new Date(now.getTime() + agreement.consentRequests.answerDeadlineHours * 3600 * 1000),
+        dueAt: new Date(now.getTime() + hours(agreement.consentRequests.answerDeadlineHours)),
       },
       include: requestInclude,
     });
+    // The owner's duty officers learn of it at once, with its deadline.
+    unit.emit(consentEvent('CONSENT_REQUESTED', created, 'OWNER', owner));
     // The record at the tier and on the basis the requester sees it now; the tier asked for is in the details.
     await unit.journal([{ agency: owner, id: row.id, type: 'ALERT', reference: row.reference, tier: decision.tier, basis: decision.basis }], {
       change: 'consent requested',
@@ -141,6 +164,29 @@ export async function requestConsent(
   });
 }
 
+/**
+ * The requests a caller may read in one direction: incoming, every request
+ * to the owner's records for its officers who decide consent; outgoing, its
+ * own agency's requests to this owner. None otherwise.
+ */
+function requestScope(caller: Officer, owner: string, direction: 'INCOMING' | 'OUTGOING', agreement: ExchangeAgreement): Prisma.ConsentRequestWhereInput {
+  const none = { id: { in: [] } };
+  if (direction === 'INCOMING') return caller.agency === owner && mayDecideConsent(caller.roles, agreement) ? {} : none;
+  return caller.agency === owner ? none : { requestingAgency: caller.agency };
+}
+
+/**
+ * One request as consentRequests would list it to the caller now (incoming
+ * to the owner's officers who decide consent, outgoing to the requesting
+ * agency), or null when it would not: what a consent event delivers.
+ */
+export async function consentRequestFor(prisma: PrismaClient, caller: Officer, owner: string, id: string, agreement: ExchangeAgreement, now = new Date()): Promise<ConsentRequestView | null> {
+  if (!isUuid(id)) return null;
+  const direction = caller.agency === owner ? 'INCOMING' : 'OUTGOING';
+  const row = await prisma.consentRequest.findFirst({ where: { AND: [requestScope(caller, owner, direction, agreement), { id }] }, include: requestInclude });
+  return row && toRequestView(row, owner, now);
+}
+
 export interface ConsentRequestFilter {
   direction: 'INCOMING' | 'OUTGOING';
   statuses?: ('PENDING' | 'GRANTED' | 'REFUSED' | 'WITHDRAWN')[] | null;
@@ -148,27 +194,21 @@ export interface ConsentRequestFilter {
 }
 
 /**
- * Incoming requests (to the owner's duty officers) or outgoing ones (a
+ * Incoming requests (to the owner's officers whose role decides consent) or outgoing ones (a
  * partner following its own agency's requests), oldest deadline first.
  */
 export async function listConsentRequests(
   prisma: PrismaClient,
   caller: Officer,
   owner: string,
+  purpose: DeclaredPurpose,
   filter: ConsentRequestFilter,
   page: { first: number; after?: string | null },
+  agreement: ExchangeAgreement,
   now = new Date(),
 ) {
-  let scope: Prisma.ConsentRequestWhereInput;
-  if (filter.direction === 'INCOMING') {
-    if (caller.agency !== owner) scope = { id: { in: [] } };
-    else {
-      assertDutyOfficerOfOwner(caller, owner, 'see incoming consent requests');
-      scope = {};
-    }
-  } else {
-    scope = caller.agency === owner ? { id: { in: [] } } : { requestingAgency: caller.agency };
-  }
+  if (filter.direction === 'INCOMING' && caller.agency === owner) assertConsentDecider(caller, owner, 'see incoming consent requests', agreement);
+  const scope = requestScope(caller, owner, filter.direction, agreement);
   const base: Prisma.ConsentRequestWhereInput = {
     AND: [
       scope,
@@ -182,12 +222,13 @@ export async function listConsentRequests(
     ? { AND: [base, { OR: [{ dueAt: { gt: after.at } }, { dueAt: after.at, id: { gt: after.id } }] }] }
     : base;
   const [rows, totalCount] = await Promise.all([
-    prisma.consentRequest.findMany({ where, include: requestInclude, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: page.first + 1 }),
+    prisma.consentRequest.findMany({ where, include: listedInclude(caller.agency, owner), orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: page.first + 1 }),
     prisma.consentRequest.count({ where: base }),
   ]);
   const pageRows = rows.slice(0, page.first);
   return {
-    views: pageRows.map((row) => toRequestView(row, owner, now)),
+    // A request names its record only while the record exists for the caller, as alert(id) would show it.
+    views: pageRows.map((row) => toRequestView(row, owner, now, decideAccess(caller, purpose, consentFacts(row.alert, owner, caller.agency), now, agreement).tier !== 'NONE')),
     cursors: pageRows.map((row) => encodeCursor({ at: row.dueAt, id: row.id })),
     hasNextPage: rows.length > page.first,
     totalCount,
@@ -206,10 +247,11 @@ export async function decideConsentRequest(
   owner: string,
   id: string,
   input: ConsentDecisionInput,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentRequestView> {
-  assertDutyOfficerOfOwner(caller, owner, 'decide consent requests');
+  assertConsentDecider(caller, owner, 'decide consent requests', agreement);
   return inUnitOfWork(prisma, journal, async (unit) => {
     const { tx } = unit;
     const request = (await lockRow(tx, 'consent_request', id)) ? await tx.consentRequest.findUnique({ where: { id } }) : null;
@@ -217,6 +259,8 @@ export async function decideConsentRequest(
     if (request.status !== 'PENDING') {
       throw hubError(ErrorCode.INVALID_TRANSITION, `This consent request was already decided (${request.status}).`, { status: request.status });
     }
+    // What the requester's agency saw of the record before: a grant may let its officers see it higher (alertShared).
+    const before = input.decision === 'GRANT' ? await sharingSnapshot(tx, owner, [request.alertId], [request.requestingAgency]) : null;
     if (input.decision === 'GRANT') {
       const tier = input.tier ?? request.tier;
       if (tierRank(tier) > tierRank(request.tier)) {
@@ -236,7 +280,7 @@ export async function decideConsentRequest(
       });
     }
     // The grant may make the record visible to a watcher it was hidden from when it was matched: it meets its watchers again.
-    if (input.decision === 'GRANT') await matchRecord(unit, owner, request.alertId, now);
+    if (input.decision === 'GRANT') await matchRecord(unit, owner, request.alertId, agreement, now);
     const decided = await tx.consentRequest.update({
       where: { id },
       data: {
@@ -247,6 +291,8 @@ export async function decideConsentRequest(
       },
       include: requestInclude,
     });
+    if (before) await announceAlertShared(unit, before, 'CONSENT_GRANT', agreement, now);
+    unit.emit(consentEvent('CONSENT_DECIDED', decided, 'REQUESTER', owner, decided.grant?.id));
     await unit.journal([{ ...domesticRecordRef(owner, decided.alertId, 'ALERT', decided.alert.reference), ...(decided.grant ? { grantId: decided.grant.id } : {}) }], {
       change: `consent request ${decided.status.toLowerCase()}`,
       request: decided.id,
@@ -277,10 +323,11 @@ export async function revokeConsentGrant(
   owner: string,
   id: string,
   reason: string,
-  now = new Date(),
+  now: Date,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
 ): Promise<ConsentGrantView> {
-  assertDutyOfficerOfOwner(caller, owner, 'revoke consent grants');
+  assertConsentDecider(caller, owner, 'revoke consent grants', agreement);
   return inUnitOfWork(prisma, journal, async (unit) => {
     const { tx } = unit;
     const grant = (await lockRow(tx, 'consent_grant', id)) ? await tx.consentGrant.findUnique({ where: { id } }) : null;
@@ -289,7 +336,10 @@ export async function revokeConsentGrant(
     const revoked = await tx.consentGrant.update({
       where: { id },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: reason },
+      include: { request: true },
     });
+    // The unit that asked for it learns of it (a joint operation's release has no request: its members follow the operation).
+    if (revoked.request) unit.emit(consentEvent('CONSENT_GRANT_REVOKED', revoked.request, 'REQUESTER', owner, revoked.id));
     await unit.journal([{ ...domesticRecordRef(owner, revoked.alertId, 'ALERT'), grantId: revoked.id }], { change: 'consent grant revoked', grantee: revoked.granteeAgency, revokedTier: revoked.tier });
     return toGrantView(revoked, owner);
   });

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tiers } from '../../consent/tier.ts';
 import type { Officer } from '../../identity/officer.ts';
@@ -35,6 +36,8 @@ export interface RowAccess {
   owner: string;
   purpose: DeclaredPurpose;
   now: Date;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /**
@@ -49,12 +52,12 @@ export interface RowAccess {
  * come as empty lists. Each row carries that tier; releaseAlert decides again
  * on the row and releases nothing if the two differ.
  */
-export async function loadAlertRows(db: Database, { caller, owner, purpose, now }: RowAccess, ids: readonly string[]): Promise<AlertRow[]> {
+export async function loadAlertRows(db: Database, { caller, owner, purpose, now, agreement }: RowAccess, ids: readonly string[]): Promise<AlertRow[]> {
   if (ids.length === 0) return [];
   const domestic = caller.agency === owner;
-  const rank = releasedTierRank(caller, owner, purpose, now);
-  const summary = rankReleasing('summary');
-  const personal = rankReleasing('personalData');
+  const rank = releasedTierRank(caller, owner, purpose, now, agreement);
+  const summary = rankReleasing('summary', agreement);
+  const personal = rankReleasing('personalData', agreement);
   // As alertInclude: the owner's officers see every rule and no grant (grants are given to partners).
   const grantee = domestic ? '' : caller.agency;
   const rows = await db.$queryRaw<LoadedRow[]>`
@@ -116,7 +119,7 @@ export async function loadAlertRows(db: Database, { caller, owner, purpose, now 
               from (select id, alert_id as "alertId", request_id as "requestId", grantee_agency as "granteeAgency", tier, purpose,
                            case_reference as "caseReference", expires_at as "expiresAt", granted_by as "grantedBy",
                            granted_at as "grantedAt", revoked_at as "revokedAt", revoked_by as "revokedBy",
-                           revocation_reason as "revocationReason"
+                           revocation_reason as "revocationReason", expiry_announced_at as "expiryAnnouncedAt"
                       from node.consent_grant where alert_id = a.id and grantee_agency = ${grantee}) as g) as "consentGrants"
       from unnest(${ids}::uuid[]) with ordinality as wanted(id, position)
       join node.alert a on a.id = wanted.id
@@ -156,6 +159,7 @@ function toAlertRow({ releasedRank, ...row }: LoadedRow): AlertRow {
       expiresAt: instant(grant.expiresAt),
       grantedAt: instant(grant.grantedAt),
       revokedAt: maybeInstant(grant.revokedAt),
+      expiryAnnouncedAt: maybeInstant(grant.expiryAnnouncedAt),
     })),
   };
 }

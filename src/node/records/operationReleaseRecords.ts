@@ -1,6 +1,6 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { domesticRecordRef } from '../../audit/recordRefs.ts';
-import { agreement, jointOperationPurpose } from '../../consent/agreement.ts';
+import { jointOperationPurpose, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { OperationReleaseInput } from '../../consent/consentInput.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Tier } from '../../consent/tier.ts';
@@ -10,8 +10,9 @@ import { ErrorCode, hubError } from '../../errors.ts';
 import type { JointOperationRelease as ReleaseRow, Prisma, PrismaClient } from '../../generated/node/client.ts';
 import { linkedAlertsDigest, type VerifiedMembership } from '../../identity/gatewayCredential.ts';
 import type { Officer } from '../../identity/officer.ts';
-import { assertDutyOfficerOfOwner, toGrantView } from './consentRequestRecords.ts';
+import { assertConsentDecider, toGrantView } from './consentRequestRecords.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
+import { announceAlertShared, sharingSnapshot } from '../../realtime/alertSharedEvents.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
 
 /** What the owner releases, and to whom: its alerts linked to the operation, for the operation's other agencies. */
@@ -111,9 +112,16 @@ function invalid(path: string, message: string) {
  * the owner's alerts linked to it. The expiry was capped by the input's
  * parsing (grantExpiryProblem, with this node's clock).
  */
-function assertReleasable(caller: Officer, owner: string, purpose: DeclaredPurpose, membership: VerifiedMembership | null, release: JointOperationReleaseInput) {
+function assertReleasable(
+  caller: Officer,
+  owner: string,
+  purpose: DeclaredPurpose,
+  membership: VerifiedMembership | null,
+  release: JointOperationReleaseInput,
+  agreement: ExchangeAgreement,
+) {
   const code = purpose.caseReference;
-  assertDutyOfficerOfOwner(caller, owner, 'release its records to a joint operation');
+  assertConsentDecider(caller, owner, 'release its records to a joint operation', agreement);
   if (purpose.code !== jointOperationPurpose || !code || membership?.operation !== code) {
     throw hubError(ErrorCode.FORBIDDEN, `Only a member of the joint operation, working under ${jointOperationPurpose} with its code, releases ${owner}'s records to it.`);
   }
@@ -146,9 +154,10 @@ export async function setJointOperationRelease(
   membership: VerifiedMembership | null,
   release: JointOperationReleaseInput,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
   now = new Date(),
 ): Promise<JointOperationReleaseResult> {
-  assertReleasable(caller, owner, purpose, membership, release);
+  assertReleasable(caller, owner, purpose, membership, release, agreement);
   const code = purpose.caseReference!;
   const grantees = [...new Set(release.granteeAgencies)];
   const alertIds = release.tier === 'NONE' ? [] : [...new Set(release.alertIds)];
@@ -168,6 +177,8 @@ export async function setJointOperationRelease(
     }
     const alerts = alertIds.every(isUuid) ? await tx.alert.findMany({ where: { id: { in: alertIds } }, select: { id: true, reference: true } }) : [];
     if (alerts.length !== alertIds.length) throw hubError(ErrorCode.NOT_FOUND, `Not every alert is a record of ${owner}.`);
+    // What the grantees saw before: the release may let the operation's members see the records higher (alertShared).
+    const before = await sharingSnapshot(tx, owner, alertIds, grantees);
     const revoked = await tx.consentGrant.updateManyAndReturn({
       where: { ...operationGrants(code), revokedAt: null },
       data: { revokedAt: now, revokedBy: caller.sub, revocationReason: `Replaced by ${owner}'s release at ${release.tier} to joint operation ${code} (revision ${release.revision}).` },
@@ -187,8 +198,9 @@ export async function setJointOperationRelease(
     });
     const data = { revision: release.revision, tier: release.tier, expiresAt: release.expiresAt, alertIds, granteeAgencies: grantees, setBy: caller.sub, setAt: now };
     const row = await tx.jointOperationRelease.upsert({ where: { operation: code }, create: { operation: code, ...data }, update: data });
+    await announceAlertShared(unit, before, 'JOINT_OPERATION_RELEASE', agreement, now);
     // A record hidden from a watcher when it was matched may be visible to it now: each meets its watchers again.
-    for (const alert of alerts) await matchRecord(unit, owner, alert.id, now);
+    for (const alert of alerts) await matchRecord(unit, owner, alert.id, agreement, now);
     await write(
       // The owner's own records, changed by its liaison: named as any change of one's own (the tier released is in the details).
       alerts.map((alert) => domesticRecordRef(owner, alert.id, 'ALERT', alert.reference)),

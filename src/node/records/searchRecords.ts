@@ -1,13 +1,13 @@
 import { Prisma, type PrismaClient } from '../../generated/node/client.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { searchMatches, type SearchCriterion, type SearchField, type SearchMatch } from '../../domain/schema/addSearchTypes.ts';
-import { tierOfAlertField } from '../../consent/agreement.ts';
-import { tierRank } from '../../consent/tier.ts';
+import { tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
+import { tierRank, type Tier } from '../../consent/tier.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import type { Officer } from '../../identity/officer.ts';
 import { releaseAlert, type AlertRow } from './alertRelease.ts';
 import { loadAlertRows } from './loadAlertRows.ts';
-import { visibleTo } from './visibility.ts';
+import { alertsVisibleTo, releasedAtLeast } from './visibility.ts';
 
 /** One alert that matched, released at the tier the owner allows the caller. */
 export interface SearchHitRecord {
@@ -29,26 +29,40 @@ const matchedValueIn: Record<SearchField, string> = {
 };
 
 /**
+ * The tier at which the owner releases a matched value, and with it how
+ * similar it is to the one searched: that of the field that holds it (FULL
+ * for a field the agreement names at no tier; NONE names none).
+ */
+function valueTierOf(matchedOn: SearchField, agreement: ExchangeAgreement): Exclude<Tier, 'NONE'> {
+  const tier = tierOfAlertField(matchedValueIn[matchedOn], agreement);
+  return tier === undefined || tier === 'NONE' ? 'FULL' : tier;
+}
+
+/**
  * A hit as the caller may know it: the score only when the alert is released
  * at the tier of the matched value (then the score tells nothing the caller
  * cannot read), otherwise only how it matched.
  */
-export function hitOf(alert: AlertView, matchedOn: SearchField, score: number): SearchHitRecord {
+export function hitOf(alert: AlertView, matchedOn: SearchField, score: number, agreement: ExchangeAgreement): SearchHitRecord {
   const match = matchOfScore(score);
-  const valueTier = tierOfAlertField(matchedValueIn[matchedOn]) ?? 'FULL';
-  const released = tierRank(alert.access.tier) >= tierRank(valueTier);
+  const released = tierRank(alert.access.tier) >= tierRank(valueTierOf(matchedOn, agreement));
   return { alert, matchedOn, match, score: released ? roundScore(score) : null };
 }
 
 /**
- * Best match first: by how it matched, then by score where the caller may
- * know it; hits whose score is withheld come after those of their kind,
- * newest first, so that the order does not rank hidden values either.
+ * Best match first: by how it matched; among similar hits, those whose score
+ * the caller may know by score, then those whose score is withheld newest
+ * first, so that the order does not rank hidden values; exact and partial
+ * hits, whose score is their kind's, newest first. The hits a search answers
+ * with are the first of this order over every hit it has (see searchSerial).
  */
 function byBestMatch(a: SearchHitRecord, b: SearchHitRecord): number {
   const byMatch = searchMatches.indexOf(a.match) - searchMatches.indexOf(b.match);
   if (byMatch !== 0) return byMatch;
-  if (a.score !== null || b.score !== null) return (b.score ?? -1) - (a.score ?? -1);
+  if (a.match === 'SIMILAR' && (a.score !== null || b.score !== null)) {
+    const byScore = (b.score ?? -1) - (a.score ?? -1);
+    if (byScore !== 0) return byScore;
+  }
   return new Date(b.alert.createdAt).getTime() - new Date(a.alert.createdAt).getTime() || (a.alert.id < b.alert.id ? 1 : -1);
 }
 
@@ -57,6 +71,8 @@ export interface SearchAccess {
   owner: string;
   purpose: DeclaredPurpose;
   now: Date;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /** How a serial matched, read from its score (node.serial_score, migration 0014): 1 itself, {@link wildcardScore} every readable character. */
@@ -84,7 +100,7 @@ const maxCandidates = 5_000;
 export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, criterion: SearchCriterion, first: number): Promise<SearchHitRecord[]> {
   if (criterion.on === 'SERIAL') return searchSerial(prisma, access, criterion, first);
   const keys = await prisma.alert.findMany({
-    where: { AND: [exactMatch(criterion), visibleTo(access.caller, access.owner, access.purpose, access.now)] },
+    where: { AND: [exactMatch(criterion), alertsVisibleTo(access.caller, access.owner, access.purpose, access.now, access.agreement)] },
     select: { id: true },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: first,
@@ -93,11 +109,11 @@ export async function searchAlerts(prisma: PrismaClient, access: SearchAccess, c
   const matchedOn: SearchField = criterion.on;
   return rows.flatMap((row) => {
     const alert = release(row, access);
-    return alert ? [hitOf(alert, matchedOn, 1)] : [];
+    return alert ? [hitOf(alert, matchedOn, 1, access.agreement)] : [];
   });
 }
 
-const release = (row: AlertRow, { caller, owner, purpose, now }: SearchAccess) => releaseAlert(row, owner, caller, purpose, now);
+const release = (row: AlertRow, { caller, owner, purpose, now, agreement }: SearchAccess) => releaseAlert(row, owner, caller, purpose, now, agreement);
 
 /** Criteria matched exactly on their normalised, indexed keys. */
 function exactMatch(criterion: Exclude<SearchCriterion, { on: 'SERIAL' }>): Prisma.AlertWhereInput {
@@ -145,10 +161,21 @@ export const serialCandidates = (key: string, similar: string, wanted: number) =
 export const similarityTerm = (key: string) => key.replaceAll('_', ' ').trim();
 
 /**
+ * The alerts found only by similarity (none of their serials equal or LIKE
+ * the key), newest first, at most `wanted`: one call of the node's
+ * `similar_serial_candidates` function (migration 0015), scored as
+ * serialCandidates scores them.
+ */
+export const similarSerialCandidates = (key: string, similar: string, wanted: number) => Prisma.sql`
+      select alert_id::text as "alertId", matched_on as "matchedOn", score
+        from node.similar_serial_candidates(${key}, ${similar}, ${similarityThreshold}::float8, ${similarScoreCap}::float8, ${wanted}::int)`;
+
+/**
  * Serials of firearms and of their components: exact after normalisation
  * (score 1), every readable character matching when some could not be read
  * (LIKE, 0.99), otherwise similar (pg_trgm similarity, at most 0.98), all
- * three answered by the serial indexes (b-tree and trigram GIN).
+ * three answered by the serial indexes (b-tree and trigram GIN); the first
+ * `first` of byBestMatch's order over every hit the caller may have.
  */
 async function searchSerial(
   prisma: PrismaClient,
@@ -159,26 +186,70 @@ async function searchSerial(
   // With no unreadable character the LIKE pattern is the key itself, an equality.
   const key = criterion.key;
   const similar = similarityTerm(key);
+  const ranked = await firstRankedHits(prisma, access, key, similar, first);
+  // Exact and partial hits score alike within their kind: the ranking took them newest first, as the order
+  // wants, and so it took similar hits whose score the caller may know. Similar hits whose score is withheld
+  // it took by that score, which would let the choice measure what the owner withholds: those are chosen
+  // again, newest first, unless the ranking held no more than the caller got.
+  const withheld = ranked.hits.some((hit) => hit.match === 'SIMILAR' && hit.score === null);
+  if (ranked.exhausted || !withheld) return ranked.hits.sort(byBestMatch);
+  const others = ranked.hits.filter((hit) => hit.match !== 'SIMILAR');
+  return [...others, ...(await similarHits(prisma, access, key, similar, first - others.length))].sort(byBestMatch);
+}
 
-  // Candidates best first, released by the same decision as every other read
-  // (decideAccess); a candidate the owner does not release to the caller does
-  // not exist for the caller and takes no hit's place. Most searches end with
-  // the first `first` candidates; more are asked for only when some were not
-  // released, up to maxCandidates.
+/**
+ * The first `first` hits of the ranking (best score first, then newest),
+ * released by the same decision as every other read (decideAccess); a
+ * candidate the owner does not release to the caller does not exist for the
+ * caller and takes no hit's place. Most searches end with the first `first`
+ * candidates; more are asked for only when some were not released, up to
+ * maxCandidates. `exhausted`: the ranking had no more candidates.
+ */
+async function firstRankedHits(prisma: PrismaClient, access: SearchAccess, key: string, similar: string, first: number) {
   const hits: SearchHitRecord[] = [];
   for (let examined = 0, wanted = first; ; examined = wanted, wanted = Math.min(maxCandidates, wanted + candidateBatch)) {
     const candidates = await prisma.$queryRaw<SerialCandidate[]>(serialCandidates(key, similar, wanted));
-    const batch = candidates.slice(examined);
-    const rows = await loadAlertRows(prisma, access, batch.map((c) => c.alertId));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    for (const candidate of batch) {
-      const row = byId.get(candidate.alertId);
-      const alert = row ? release(row, access) : null;
-      if (alert && hits.length < first) hits.push(hitOf(alert, candidate.matchedOn, Number(candidate.score)));
-    }
-    if (hits.length >= first || candidates.length < wanted || wanted >= maxCandidates) break;
+    hits.push(...(await releasedHits(prisma, access, candidates.slice(examined))).slice(0, first - hits.length));
+    if (candidates.length < wanted) return { hits, exhausted: true };
+    if (hits.length >= first || wanted >= maxCandidates) return { hits, exhausted: false };
   }
-  return hits.sort(byBestMatch);
+}
+
+/**
+ * The similar hits of byBestMatch's order: among the newest maxCandidates
+ * alerts found only by similarity, those the caller may read the serial of
+ * (the owner's database filter of consent at the serial's tier) by score, then
+ * the others it may see newest first; at most `wanted`, released by
+ * decideAccess like every hit.
+ */
+async function similarHits(prisma: PrismaClient, access: SearchAccess, key: string, similar: string, wanted: number): Promise<SearchHitRecord[]> {
+  const candidates = await prisma.$queryRaw<SerialCandidate[]>(similarSerialCandidates(key, similar, maxCandidates));
+  const { caller, owner, purpose, now, agreement } = access;
+  const among = async (consent: Prisma.AlertWhereInput) => {
+    const rows = await prisma.alert.findMany({ where: { AND: [{ id: { in: candidates.map((c) => c.alertId) } }, consent] }, select: { id: true } });
+    return new Set(rows.map((row) => row.id));
+  };
+  const [scored, visible] = await Promise.all([
+    among(releasedAtLeast(caller, owner, purpose, now, valueTierOf('SERIAL_NUMBER', agreement), agreement)),
+    among(alertsVisibleTo(caller, owner, purpose, now, agreement)),
+  ]);
+  const chosen = [
+    // Stable: at equal score the newest first, as the candidates come.
+    ...candidates.filter((candidate) => scored.has(candidate.alertId)).sort((a, b) => Number(b.score) - Number(a.score)),
+    ...candidates.filter((candidate) => visible.has(candidate.alertId) && !scored.has(candidate.alertId)),
+  ].slice(0, wanted);
+  return releasedHits(prisma, access, chosen);
+}
+
+/** The candidates the owner releases to the caller, as hits, in the candidates' order. */
+async function releasedHits(prisma: PrismaClient, access: SearchAccess, candidates: SerialCandidate[]): Promise<SearchHitRecord[]> {
+  const rows = await loadAlertRows(prisma, access, candidates.map((candidate) => candidate.alertId));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return candidates.flatMap((candidate) => {
+    const row = byId.get(candidate.alertId);
+    const alert = row ? release(row, access) : null;
+    return alert ? [hitOf(alert, candidate.matchedOn, Number(candidate.score), access.agreement)] : [];
+  });
 }
 
 /** Scores travel with four decimals: similarity is a float4 in PostgreSQL. */

@@ -7,40 +7,50 @@ import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
 import { traceRequestRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
-import { firearmView } from './alertRelease.ts';
+import { consentFacts, consentRelations, firearmView } from './alertRelease.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { lockRow } from './lockRow.ts';
-import { tierOfTraceRequestField } from '../../consent/agreement.ts';
-import { decideTraceRequestTier } from '../../consent/decideAccess.ts';
+import { tierOfTraceRequestField, type ExchangeAgreement } from '../../consent/agreement.ts';
+import { decideAccess, decideTraceRequestTier } from '../../consent/decideAccess.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank } from '../../consent/tier.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 
-const traceInclude = {
-  alert: { select: { reference: true } },
-  firearm: true,
-  transitions: { orderBy: { at: 'asc' } },
-} satisfies Prisma.TraceRequestInclude;
+/** A trace request with its firearm, its steps, and what consent is decided on for the caller's agency of the record it names. */
+function traceInclude(callerAgency: string, owner: string) {
+  return {
+    alert: { select: { reference: true, createdAt: true, handlingCode: true, ...consentRelations(callerAgency, owner) } },
+    firearm: true,
+    transitions: { orderBy: { at: 'asc' } },
+  } satisfies Prisma.TraceRequestInclude;
+}
 
-type TraceRow = Prisma.TraceRequestGetPayload<{ include: typeof traceInclude }>;
+type TraceRow = Prisma.TraceRequestGetPayload<{ include: ReturnType<typeof traceInclude> }>;
 
 /** Who reads a trace request, and for what: the tier it is released at depends on both. */
 export interface TraceAccess {
   caller: Officer;
   purpose: DeclaredPurpose;
+  /** The agreement the node enforces. */
+  agreement: ExchangeAgreement;
 }
 
 /**
  * A trace request as released to the caller: the fields of the tier
  * decideTraceRequestTier gives, the others null; null when it gives nothing.
+ * The firearm and question are the requester's disclosure to the addressed
+ * agency (submitting is its consent, the agreement's traceRequests); the
+ * record they come from is named (alertId, alertReference) only while that
+ * record exists for the caller, as alert(id) would show it.
  */
-export function releaseTraceRequest(row: TraceRow, owner: string, access: TraceAccess): TraceRequestView | null {
-  const tier = decideTraceRequestTier(access.caller, access.purpose, { requestingAgency: owner, addressedTo: row.addressedTo });
+export function releaseTraceRequest(row: TraceRow, owner: string, access: TraceAccess, now = new Date()): TraceRequestView | null {
+  const tier = decideTraceRequestTier(access.caller, access.purpose, { requestingAgency: owner, addressedTo: row.addressedTo }, access.agreement);
   if (tier === 'NONE') return null;
-  const view: Record<string, unknown> = { ...fullTraceRequestView(row, owner), tier };
+  const named = decideAccess(access.caller, access.purpose, consentFacts(row.alert, owner, access.caller.agency), now, access.agreement).tier !== 'NONE';
+  const view: Record<string, unknown> = { ...fullTraceRequestView(row, owner), tier, ...(named ? {} : { alertId: null, alertReference: null }) };
   for (const field of Object.keys(view)) {
-    const fieldTier = tierOfTraceRequestField(field);
+    const fieldTier = tierOfTraceRequestField(field, access.agreement);
     // A field the agreement names at no tier never leaves for a partner.
     if (fieldTier ? tierRank(fieldTier) > tierRank(tier) : tier !== 'FULL') view[field] = null;
   }
@@ -86,9 +96,9 @@ const transitions: Record<TraceRequestStatus, Partial<Record<TraceRequestStatus,
 };
 
 /** Trace requests this node holds that the caller may see: those decideTraceRequestTier releases at HIT or above. */
-function visibleTo({ caller, purpose }: TraceAccess, owner: string): Prisma.TraceRequestWhereInput {
+function traceRequestsVisibleTo({ caller, purpose, agreement }: TraceAccess, owner: string): Prisma.TraceRequestWhereInput {
   const addressedToCaller = { requestingAgency: owner, addressedTo: caller.agency };
-  if (decideTraceRequestTier(caller, purpose, addressedToCaller) === 'NONE') return { id: { in: [] } };
+  if (decideTraceRequestTier(caller, purpose, addressedToCaller, agreement) === 'NONE') return { id: { in: [] } };
   return caller.agency === owner ? {} : { addressedTo: caller.agency };
 }
 
@@ -106,7 +116,7 @@ export async function listTraceRequests(
 ) {
   const base: Prisma.TraceRequestWhereInput = {
     AND: [
-      visibleTo(access, owner),
+      traceRequestsVisibleTo(access, owner),
       filter?.statuses?.length ? { status: { in: filter.statuses } } : {},
       filter?.addressedTo ? { addressedTo: filter.addressedTo } : {},
     ],
@@ -118,7 +128,7 @@ export async function listTraceRequests(
   const [rows, totalCount] = await Promise.all([
     prisma.traceRequest.findMany({
       where,
-      include: traceInclude,
+      include: traceInclude(access.caller.agency, owner),
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: page.first + 1,
     }),
@@ -137,7 +147,7 @@ export async function listTraceRequests(
 
 export async function findTraceRequest(prisma: PrismaClient, access: TraceAccess, owner: string, id: string) {
   if (!isUuid(id)) return null;
-  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, visibleTo(access, owner)] }, include: traceInclude });
+  const row = await prisma.traceRequest.findFirst({ where: { AND: [{ id }, traceRequestsVisibleTo(access, owner)] }, include: traceInclude(access.caller.agency, owner) });
   return row ? releaseTraceRequest(row, owner, access) : null;
 }
 
@@ -177,7 +187,7 @@ export async function submitTraceRequest(
           create: { fromStatus: null, toStatus: TraceRequestStatus.SUBMITTED, actorAgency: officer.agency, actorSub: officer.sub },
         },
       },
-      include: traceInclude,
+      include: traceInclude(access.caller.agency, owner),
     });
     const view = releaseTraceRequest(row, owner, access)!;
     await unit.journal([traceRequestRecordRef(view, officer)], { change: 'trace request submitted', addressedTo: row.addressedTo });
@@ -233,7 +243,7 @@ export async function advanceTraceRequest(
           },
         },
       },
-      include: traceInclude,
+      include: traceInclude(access.caller.agency, owner),
     });
     const view = releaseTraceRequest(row, owner, access)!;
     await unit.journal([traceRequestRecordRef(view, officer)], { change: `trace request ${row.status.toLowerCase()}` });

@@ -1,10 +1,10 @@
 import type { Prisma } from '../../generated/node/client.ts';
-import { agreement, purposeOf, roleCap } from '../../consent/agreement.ts';
+import { purposeOf, roleCap, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
 import { tierRank, type Tier } from '../../consent/tier.ts';
+import { days } from '../../domain/durations.ts';
 import type { Officer } from '../../identity/officer.ts';
 
-const days = (count: number) => count * 24 * 3600 * 1000;
 const nothing: Prisma.AlertWhereInput = { id: { in: [] } };
 
 /** Tiers at or above a tier, as a filter on a tier column. */
@@ -12,22 +12,23 @@ const tiersFrom = (least: Tier) => ({ in: (['HIT', 'SUMMARY', 'FULL'] as const).
 
 /**
  * The alerts decideAccess would release at `least` or above (HIT: every alert
- * that exists for the caller), as a database filter, so that lists, counts
- * and filters are right without loading what the caller may not see. It
- * states the same rule as decideAccess; the consent property tests check that
- * the two never disagree.
+ * that exists for the caller), under the same agreement, as a database
+ * filter, so that lists, counts, filters and the choice of search hits are
+ * right without loading what the caller may not see. It states the same rule
+ * as decideAccess; test/consentEncodings.test.ts pins the two together.
  */
 export function releasedAtLeast(
   caller: Pick<Officer, 'agency' | 'roles'>,
   owner: string,
   purpose: DeclaredPurpose,
   now: Date,
-  least: Exclude<Tier, 'NONE'> = 'HIT',
+  least: Exclude<Tier, 'NONE'>,
+  agreement: ExchangeAgreement,
 ): Prisma.AlertWhereInput {
-  const terms = purposeOf(purpose.code);
+  const terms = purposeOf(purpose.code, agreement);
   if (!terms?.operational) return nothing;
   if (caller.agency === owner) return {};
-  if (tierRank(terms.maxTier) < tierRank(least) || tierRank(roleCap(caller.roles)) < tierRank(least)) return nothing;
+  if (tierRank(terms.maxTier) < tierRank(least) || tierRank(roleCap(caller.roles, agreement)) < tierRank(least)) return nothing;
 
   const routes: Prisma.AlertWhereInput[] = [
     {
@@ -65,5 +66,5 @@ export function releasedAtLeast(
 }
 
 /** The alerts that exist for the caller: released at HIT or above. */
-export const visibleTo = (caller: Pick<Officer, 'agency' | 'roles'>, owner: string, purpose: DeclaredPurpose, now: Date) =>
-  releasedAtLeast(caller, owner, purpose, now, 'HIT');
+export const alertsVisibleTo = (caller: Pick<Officer, 'agency' | 'roles'>, owner: string, purpose: DeclaredPurpose, now: Date, agreement: ExchangeAgreement) =>
+  releasedAtLeast(caller, owner, purpose, now, 'HIT', agreement);

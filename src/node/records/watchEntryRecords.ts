@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient, WatchEntry as WatchEntryRow } from '../../generated/node/client.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { TermDigest } from '../../audit/auditEntry.ts';
 import { termDigest, type DigestKey, type TermKind } from '../../audit/termDigests.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
@@ -99,6 +100,7 @@ export async function createWatchEntry(
   id: string,
   input: WatchEntryInput,
   journal: ChangeJournal,
+  agreement: ExchangeAgreement,
   now = new Date(),
 ): Promise<{ entry: WatchEntryView; retroHits: number }> {
   assertUuid(id);
@@ -115,7 +117,7 @@ export async function createWatchEntry(
       throw new StoredMeanwhile(toWatchEntryView(existing, now));
     }
     const row = await unit.tx.watchEntry.create({ data: watchEntryData(officer, purpose, id, input, now) });
-    const retro = await matchNewEntry(unit, owner, row, now);
+    const retro = await matchNewEntry(unit, owner, row, agreement, now);
     // The log says when the retro cap cut hits off: the unit got the newest it may see, not every one.
     await unit.journal([watchEntryRecord(row)], {
       change: 'watch entry registered',

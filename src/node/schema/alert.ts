@@ -2,6 +2,7 @@ import { journaled, noteAlertViews, type AppliedChange } from '../../audit/audit
 import { withheldRecordRef } from '../../audit/recordRefs.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { createAlertInput, parseInput, updateAlertInput } from '../../domain/alertInput.ts';
+import { sharingPolicySetters } from '../../consent/agreement.ts';
 import { sharingPolicyInput } from '../../consent/consentInput.ts';
 import { connectionOf, countedConnection, forwardPage, selectsTotalCount } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
@@ -31,7 +32,7 @@ export function noteReleased(context: NodeContext, views: readonly (AlertView | 
 
 /** The view the caller may have of a row, or null when the owner's consent hides it; either way the audit entry says so. */
 export function release(row: AlertRow, context: NodeContext, now = new Date()): AlertView | null {
-  const view = releaseAlert(row, context.agency, context.officer, context.purpose, now);
+  const view = releaseAlert(row, context.agency, context.officer, context.purpose, now, context.agreement);
   if (view) noteReleased(context, [view]);
   else context.audit.note(withheldRecordRef(context.agency, row.id, row.reference));
   return view;
@@ -54,7 +55,7 @@ function againOwn(context: NodeContext, id: (applied: AppliedChange) => string) 
   return {
     db: context.prisma,
     replay: async (applied: AppliedChange) => {
-      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date() }, id(applied));
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date(), agreement: context.agreement }, id(applied));
       if (!row) throw hubError(ErrorCode.NOT_FOUND, 'No alert with this id.');
       return releaseOwn(row, context);
     },
@@ -71,7 +72,8 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, context, info) => {
         const page = { ...forwardPage(args), count: selectsTotalCount(info) };
         const now = new Date();
-        const result = await listAlerts(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, args.filter, page);
+        const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now, agreement: context.agreement };
+        const result = await listAlerts(context.prisma, access, args.filter, page);
         const views = result.rows.map((row) => release(row, context, now));
         const edges = views.flatMap((view, index) => (view ? [{ view, cursor: result.cursors[index]! }] : []));
         return connectionOf(
@@ -93,7 +95,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => {
       const now = new Date();
-      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now }, String(id));
+      const row = await findAlert(context.prisma, { caller: context.officer, owner: context.agency, purpose: context.purpose, now, agreement: context.agreement }, String(id));
       return row ? release(row, context, now) : null;
     },
   }),
@@ -109,7 +111,7 @@ builder.mutationFields((t) => ({
       assertOwnAgency(context, 'create alerts');
       const input = parseInput(createAlertInput, args.input);
       const again = againOwn(context, (applied) => applied.records[0]!.id);
-      return journaled(context.audit, async (journal) => releaseOwn(await createAlert(context.prisma, context.officer, input, journal), context), again);
+      return journaled(context.audit, async (journal) => releaseOwn(await createAlert(context.prisma, context.officer, input, journal, context.agreement), context), again);
     },
   }),
   updateAlert: t.field({
@@ -126,7 +128,7 @@ builder.mutationFields((t) => ({
       const again = againOwn(context, () => String(args.id));
       return journaled(
         context.audit,
-        async (journal) => releaseOwn(await updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal), context),
+        async (journal) => releaseOwn(await updateAlert(context.prisma, context.officer, String(args.id), args.expectedVersion, input, journal, context.agreement), context),
         again,
       );
     },
@@ -134,18 +136,19 @@ builder.mutationFields((t) => ({
   setSharingPolicy: t.field({
     type: Alert,
     description: "Sets the handling code, grading and per-partner rules of one of the agency's alerts.",
-    authScopes: { operational: ['officer', 'duty_officer', 'admin'] },
+    // The roles the agreement marks setsSharingPolicy.
+    authScopes: (_root, _args, context) => ({ operational: sharingPolicySetters(context.agreement) }),
     args: {
       alertId: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.SharingPolicyInput, required: true }),
     },
     resolve: async (_root, args, context) => {
       assertOwnAgency(context, 'set sharing policies');
-      const input = parseInput(sharingPolicyInput, args.input);
+      const input = parseInput(sharingPolicyInput(context.agreement), args.input);
       const again = againOwn(context, () => String(args.alertId));
       return journaled(
         context.audit,
-        async (journal) => releaseOwn(await setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal), context),
+        async (journal) => releaseOwn(await setSharingPolicy(context.prisma, context.officer, String(args.alertId), input, journal, context.agreement), context),
         again,
       );
     },

@@ -10,6 +10,8 @@ import './audit.ts';
 import './auditPeers.ts';
 import './search.ts';
 import './watch.ts';
+import './eventFeed.ts';
+import './sharingEvents.ts';
 import './statistics.ts';
 
 builder.queryType({ description: 'The node contract: what an agency node answers to the gateway.' });

@@ -72,17 +72,17 @@ builder.mutationFields((t) => ({
       'Releases the alerts to the joint operation at one tier, replacing the previous release: grants under JOINT_OPERATION with the operation ' +
       "code as case reference. An officer of this agency whose roles decide consent, a member of the operation (vouched for by the gateway), " +
       'for the alerts the gateway vouches are linked to it.',
-    authScopes: { operational: consentDeciders() },
+    authScopes: (_root, _args, { agreement }) => ({ operational: consentDeciders(agreement) }),
     args: { input: t.arg({ type: JointOperationReleaseInput, required: true }) },
-    resolve: (_root, { input }, { prisma, officer, agency, purpose, membership, audit }) => {
-      const release = parseInput(operationReleaseInput, { tier: input.tier, expiresAt: input.expiresAt });
+    resolve: (_root, { input }, { prisma, officer, agency, purpose, membership, audit, agreement }) => {
+      const release = parseInput(operationReleaseInput(agreement), { tier: input.tier, expiresAt: input.expiresAt });
       return journaled(audit, (journal) =>
         setJointOperationRelease(prisma, officer, agency, purpose, membership, {
           ...release,
           revision: input.revision,
           alertIds: input.alertIds.map(String),
           granteeAgencies: input.granteeAgencies,
-        }, journal),
+        }, journal, agreement),
       );
     },
   }),

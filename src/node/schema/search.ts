@@ -31,7 +31,7 @@ builder.queryField('search', (t) =>
     resolve: async (_root, args, context) => {
       const criterion = parseInput(searchInput, args.input);
       const first = parseInput(searchFirst, args.first ?? defaultSearchHits, 'first');
-      const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date() };
+      const access = { caller: context.officer, owner: context.agency, purpose: context.purpose, now: new Date(), agreement: context.agreement };
       const hits = await searchAlerts(context.prisma, access, criterion, first);
       noteReleased(context, hits.map((hit) => hit.alert));
       return hits;

@@ -22,7 +22,7 @@ export const TraceRequest = builder.objectRef<TraceRequestView>('TraceRequest').
     'visible to it and to the addressed agency.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    alertId: t.exposeID('alertId'),
+    alertId: t.exposeID('alertId', { nullable: true }),
     ...domain.fields.traceRequest(t),
   }),
 });
@@ -41,9 +41,9 @@ builder.queryFields((t) => ({
       description: 'Trace requests held by this node that the caller may see, newest first.',
       authScopes: { operational: operationalRoles },
       args: { filter: t.arg({ type: domain.inputs.TraceRequestFilter }) },
-      resolve: async (_root, args, { prisma, officer, purpose, agency, audit }) => {
+      resolve: async (_root, args, { prisma, officer, purpose, agency, audit, agreement }) => {
         const page = forwardPage(args);
-        const result = await listTraceRequests(prisma, { caller: officer, purpose }, agency, args.filter, page);
+        const result = await listTraceRequests(prisma, { caller: officer, purpose, agreement }, agency, args.filter, page);
         audit.note(...result.views.map((view) => traceRequestRecordRef(view, officer)));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
@@ -55,8 +55,8 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { operational: operationalRoles },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit }) => {
-      const view = await findTraceRequest(prisma, { caller: officer, purpose }, agency, String(id));
+    resolve: async (_root, { id }, { prisma, officer, purpose, agency, audit, agreement }) => {
+      const view = await findTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(id));
       if (view) audit.note(traceRequestRecordRef(view, officer));
       return view;
     },
@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       assertOwnAgency(context, 'submit trace requests');
       const input = parseInput(submitTraceRequestInput, args.input);
-      const access = { caller: context.officer, purpose: context.purpose };
+      const access = { caller: context.officer, purpose: context.purpose, agreement: context.agreement };
       return journaled(context.audit, (journal) => submitTraceRequest(context.prisma, access, context.agency, input, journal), {
         db: context.prisma,
         replay: (applied) => foundTraceRequest(context.prisma, access, context.agency, applied.records[0]!.id),
@@ -86,11 +86,11 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       input: t.arg({ type: domain.inputs.AdvanceTraceRequestInput, required: true }),
     },
-    resolve: (_root, args, { prisma, officer, purpose, agency, audit }) =>
+    resolve: (_root, args, { prisma, officer, purpose, agency, audit, agreement }) =>
       journaled(
         audit,
-        (journal) => advanceTraceRequest(prisma, { caller: officer, purpose }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
-        { db: prisma, replay: () => foundTraceRequest(prisma, { caller: officer, purpose }, agency, String(args.id)) },
+        (journal) => advanceTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id), parseInput(advanceTraceRequestInput, args.input), journal),
+        { db: prisma, replay: () => foundTraceRequest(prisma, { caller: officer, purpose, agreement }, agency, String(args.id)) },
       ),
   }),
 }));

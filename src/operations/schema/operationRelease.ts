@@ -49,7 +49,7 @@ builder.mutationFields((t) => ({
     args: { operationId: t.arg.id({ required: true }), input: t.arg({ type: OperationReleaseInput, required: true }) },
     resolve: async (_root, args, context) => {
       const id = operationArgument(args.operationId, 'operationId');
-      const input = parseInput(operationReleaseInput, args.input);
+      const input = parseInput(operationReleaseInput(context.agreement), args.input);
       return releaseToOperation(context, await workingIn(context, id), input);
     },
   }),

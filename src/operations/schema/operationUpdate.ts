@@ -1,5 +1,3 @@
-import { appendAuditEntry } from '../../audit/appendAuditEntry.ts';
-import { gatewayParty } from '../../audit/auditEntry.ts';
 import type { OperationUpdate as OperationUpdateRow } from '../../generated/hub/client.ts';
 import { OperationUpdateKind as OperationUpdateKinds } from '../../generated/hub/enums.ts';
 import { operationalRoles } from '../../identity/roles.ts';
@@ -7,7 +5,8 @@ import { splitOwnedId } from '../../gateway/globalId.ts';
 import { builder } from '../../gateway/schema/builder.ts';
 import { visibleLinkedAlerts } from '../linkedAlertViews.ts';
 import { operationRecord } from '../operationRecords.ts';
-import { parseUpdateCursor, streamOperationUpdates, updateCursor } from '../operationUpdateStream.ts';
+import { operationUpdatesFeed } from '../operationUpdateStream.ts';
+import { subscribeToFeed, type FeedPush } from '../../realtime/feedStream.ts';
 import { JointOperation, OperationTransition } from './jointOperation.ts';
 import { LinkedAlert } from './linkedAlert.ts';
 import { operationArgument, workingIn } from './operationAccess.ts';
@@ -17,10 +16,10 @@ import { TimelineEntry } from './timelineEntry.ts';
 
 const OperationUpdateKind = builder.enumType(OperationUpdateKinds, { name: 'OperationUpdateKind' });
 
-const OperationUpdate = builder.objectRef<OperationUpdateRow>('OperationUpdate').implement({
+const OperationUpdate = builder.objectRef<OperationUpdateRow & { cursor: string }>('OperationUpdate').implement({
   description: 'One change to an operation, in the order of the operation feed. Resume after `cursor` to miss nothing and repeat nothing.',
   fields: (t) => ({
-    cursor: t.string({ resolve: updateCursor }),
+    cursor: t.exposeString('cursor'),
     seq: t.exposeInt('seq'),
     kind: t.expose('kind', { type: OperationUpdateKind }),
     at: t.expose('at', { type: 'DateTime' }),
@@ -71,19 +70,19 @@ builder.subscriptionFields((t) => ({
     type: OperationUpdate,
     description:
       "The operation's changes (timeline entries, links, membership, status, releases), each once and in order, after `after` " +
-      '(the cursor of the last one you have; none: from the start). Members only, under JOINT_OPERATION with its code.',
+      '(the cursor of the last one you have; none: from the first the feeds keep). Members only, under JOINT_OPERATION with its ' +
+      'code, checked again at every push; what a push shows of linked alerts is asked of their owners for that push, and each ' +
+      'push is logged. An error that ends the subscription carries the cursor to resume from in extensions.cursor.',
     authScopes: { operational: operationalRoles },
     args: { operationId: t.arg.id({ required: true }), after: t.arg.string() },
     subscribe: async (_root, args, context) => {
       const operationId = operationArgument(args.operationId, 'operationId');
-      const after = parseUpdateCursor(args.after);
       const membership = await workingIn(context, operationId);
-      // The subscription's consultation entry, before anything is delivered: no entry, no updates.
-      context.audit.note(operationRecord({ id: operationId, code: membership.operation }));
-      await context.prisma.$transaction((tx) => appendAuditEntry(tx, gatewayParty, context.audit.entry('CONSULTATION', 'OK', null, { subscription: 'operationUpdates', after })));
-      context.audit.written = true;
-      return streamOperationUpdates({ prisma: context.prisma, signal: context.operationUpdates, officer: context.officer, operationId, after });
+      return subscribeToFeed(context, operationUpdatesFeed({ id: operationId }, [operationRecord({ id: operationId, code: membership.operation })]), args.after);
     },
-    resolve: (update) => update,
+    resolve: (push) => {
+      const { payload, cursor } = push as unknown as FeedPush<OperationUpdateRow>;
+      return { ...payload, cursor };
+    },
   }),
 }));

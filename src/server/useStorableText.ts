@@ -7,11 +7,26 @@ interface Issue {
   message: string;
 }
 
-const message = 'must not contain the NUL character (U+0000)';
+/** NUL, or a UTF-16 surrogate without its other half. */
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL could not keep this text as sent, or null when it can. */
+function problemOf(value: string): string | null {
+  const found = unstorable.exec(value)?.[0];
+  if (found === undefined) return null;
+  if (found === '\u0000') return 'must not contain the NUL character (U+0000)';
+  const code = `U+${found.charCodeAt(0).toString(16).toUpperCase()}`;
+  return `must not contain ${code}, a lone surrogate: half of a character, which would be stored as U+FFFD`;
+}
+
+function check(value: string, path: string, issues: Issue[]): void {
+  const message = problemOf(value);
+  if (message) issues.push({ path, message });
+}
 
 function inValue(value: unknown, path: string, issues: Issue[]): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) issues.push({ path, message });
+    check(value, path, issues);
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => inValue(item, `${path}.${index}`, issues));
   } else if (value !== null && typeof value === 'object') {
@@ -28,7 +43,7 @@ function inDocument(document: DocumentNode, issues: Issue[]): Map<string, string
   const uses = new Map<string, string>();
   const walk = (node: ValueNode, path: string) => {
     if (node.kind === Kind.STRING) {
-      if (node.value.includes('\u0000')) issues.push({ path, message });
+      check(node.value, path, issues);
     } else if (node.kind === Kind.VARIABLE) {
       if (!uses.has(node.name.value)) uses.set(node.name.value, path);
     } else if (node.kind === Kind.LIST) {
@@ -50,7 +65,7 @@ function inDocument(document: DocumentNode, issues: Issue[]): Map<string, string
 /** What a document says, once per document: Yoga's parser cache hands the same one to every request that sends it. */
 const documents = new WeakMap<DocumentNode, { issues: Issue[]; uses: Map<string, string> }>();
 
-function nulIssues(args: ExecutionArgs): Issue[] {
+function textIssues(args: ExecutionArgs): Issue[] {
   let known = documents.get(args.document);
   if (!known) {
     const found: Issue[] = [];
@@ -64,15 +79,16 @@ function nulIssues(args: ExecutionArgs): Issue[] {
 }
 
 /**
- * Refuses NUL in any string of an operation, document or variables, before
- * anything runs. PostgreSQL cannot store U+0000 in text or jsonb, so such a
- * string would fail in the database (an internal error) or in the audit
- * entry of the operation; every other character rule is the field's own
- * (domain/textInput.ts).
+ * Refuses, in any string of an operation, document or variables, before
+ * anything runs, what PostgreSQL cannot store as sent: NUL (text and jsonb
+ * refuse U+0000: an internal error in the database, or in the audit entry of
+ * the operation) and a lone surrogate (stored as U+FFFD: the record would
+ * silently say something other than what was sent). Every other character
+ * rule is the field's own (domain/textInput.ts).
  */
-export function useNulCheck(): Plugin {
+export function useStorableText(): Plugin {
   const check = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution: (result: never) => void }) => {
-    const issues = nulIssues(args);
+    const issues = textIssues(args);
     if (issues.length) setResultAndStopExecution({ errors: [validationFailed(issues)] } as never);
   };
   return { onExecute: check, onSubscribe: check };

@@ -1,0 +1,134 @@
+// Issue 19: feeds that do not grow forever, and subscribing that does not
+// read them. The hub's feed is filled with a million delivered events over
+// two months, the agreement's retention prunes what is older than it keeps,
+// and subscribing to hits without a cursor is timed before the fill (the
+// baseline) and after the pruning, through the gateway over server-sent
+// events: from the request until the gateway answers, which it does once the
+// subscription's start is fixed and its consultation entry written.
+
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { agreement } from '../../src/consent/agreement.ts';
+import { caseReferenceHeader, purposeHeader } from '../../src/consent/declaredPurpose.ts';
+import { createHubPrismaClient } from '../../src/database/createHubPrismaClient.ts';
+import { pruneHubFeed } from '../../src/realtime/feedRetention.ts';
+import { startBenchHub, type BenchHub } from '../benchHub.ts';
+import { percentile } from '../measure.ts';
+import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
+
+const eventsAtScale1 = 1_000_000;
+/** Subscriptions timed each time, one after the other. */
+const subscribesAtScale1 = 300;
+/** Officers the subscriptions are spread over, far under the cap of 10 connections each. */
+const officers = 50;
+/** Units the events are addressed to. */
+const units = 1_000;
+/** The fill spans twice the retention, so that about half of it is pruned. */
+const spanDays = 2 * agreement.events.retentionDays;
+const insertBatch = 100_000;
+const day = 24 * 3600 * 1000;
+
+/** Times `count` subscriptions to hits without a cursor over server-sent events: request → the gateway's answer. */
+async function timeSubscribes(hub: BenchHub, tokens: readonly string[], count: number): Promise<number[]> {
+  const durations: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const controller = new AbortController();
+    const started = performance.now();
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${tokens[index % tokens.length]}`,
+        [purposeHeader]: 'CRIMINAL_INVESTIGATION',
+        [caseReferenceHeader]: 'XK-MK-2026-BENCH',
+      },
+      body: JSON.stringify({ query: 'subscription Hits { hits { cursor } }' }),
+      signal: controller.signal,
+    });
+    durations.push(performance.now() - started);
+    if (!response.ok) throw new Error(`subscribing answered HTTP ${response.status}`);
+    controller.abort();
+    await response.body?.cancel().catch(() => {});
+  }
+  return durations.sort((a, b) => a - b);
+}
+
+const note = (values: readonly number[]) =>
+  `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms`;
+
+async function runFeedScale({ scale, log }: BenchContext): Promise<BenchFigure[]> {
+  const events = Math.max(insertBatch, Math.round(eventsAtScale1 * scale));
+  const subscribes = Math.max(50, Math.round(subscribesAtScale1 * scale));
+  // Nobody follows the nodes' feeds: the hub's feed holds the generated events only.
+  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false } });
+  const prisma = createHubPrismaClient({ databaseUrl: hub.setup.hubDatabaseUrl, maxConnections: 2 });
+  const client = new pg.Client({ connectionString: hub.setup.hubDatabaseUrl });
+  try {
+    await client.connect();
+    const tokens = await Promise.all(
+      Array.from({ length: officers }, (_, index) => hub.mint({ sub: `mk.feed.${index}`, agency: 'MK', unit: `MK-BENCH-${index}`, roles: ['officer'] })),
+    );
+    log(`subscribing without a cursor, ${subscribes} times, on an empty feed`);
+    await timeSubscribes(hub, tokens, Math.min(20, subscribes));
+    const empty = await timeSubscribes(hub, tokens, subscribes);
+
+    log(`filling the hub's feed with ${events} delivered events over ${spanDays} days`);
+    const filled = performance.now();
+    const stepMs = (spanDays * day) / events;
+    for (let from = 1; from <= events; from += insertBatch) {
+      await client.query(
+        `insert into hub.feed_event (source, seq, at, kind, audience, record_id, purpose, case_reference, details)
+         select 'XK', g, now() - (($2::bigint - g) * $3::double precision) * interval '1 millisecond', 'HIT',
+                'unit:MK:MK-BENCH-' || (g % $4), gen_random_uuid()::text, 'CRIMINAL_INVESTIGATION', 'XK-MK-2026-BENCH',
+                jsonb_build_object('watchEntryId', gen_random_uuid())
+           from generate_series($1::bigint, least($1::bigint + $5 - 1, $2::bigint)) g`,
+        [from, events, stepMs, units, insertBatch],
+      );
+    }
+    await client.query(`update hub.feed_position set seq = $1 where source = 'XK'`, [events]);
+    await client.query('analyze hub.feed_event');
+    const fillSeconds = (performance.now() - filled) / 1000;
+
+    log(`pruning what the agreement's ${agreement.events.retentionDays} days no longer keep`);
+    const pruning = performance.now();
+    const pruned = await pruneHubFeed(prisma, new Date(Date.now() - agreement.events.retentionDays * day));
+    const pruneSeconds = (performance.now() - pruning) / 1000;
+    const { rows } = await client.query<{ n: number }>('select count(*)::int as n from hub.feed_event');
+    await client.query('vacuum analyze hub.feed_event').catch(() => {});
+
+    log(`subscribing without a cursor, ${subscribes} times, after the pruning`);
+    const after = await timeSubscribes(hub, tokens, subscribes);
+    const p99 = percentile(after, 0.99);
+    return [
+      {
+        name: 'feeds: subscribe without a cursor, p99, after 1,000,000 events and pruning',
+        value: p99,
+        unit: 'ms',
+        goal: 'p99 ≤ 20 ms',
+        met: p99 <= 20,
+        baseline: { name: 'p99 on an empty feed', value: percentile(empty, 0.99) },
+        note: `${subscribes} subscriptions to hits over server-sent events, one at a time, request → answer (start fixed, consultation entry written): after ${events} events (${fillSeconds.toFixed(1)} s to insert) and pruning, ${rows[0]!.n} kept: ${note(after)}; empty feed: ${note(empty)}`,
+      },
+      {
+        name: 'feeds: pruning of the hub feed',
+        value: pruneSeconds,
+        unit: 's',
+        note: `${pruned.events} events older than ${agreement.events.retentionDays} days deleted in batches, each with its audit entry (${((pruned.events / pruneSeconds) | 0).toLocaleString('en')} events/s)`,
+      },
+    ];
+  } finally {
+    log('stopping');
+    await client.end().catch(() => {});
+    await prisma.$disconnect();
+    await hub.stop();
+  }
+}
+
+const part: BenchPart = {
+  name: 'feedScale',
+  description: "Event feeds at scale: subscribing without a cursor after 1,000,000 events in the hub's feed and the retention's pruning",
+  run: runFeedScale,
+};
+
+export default part;
