@@ -125,6 +125,17 @@ describe('checkpoints on a schedule', () => {
     const allowed = await post({ authorization: `Bearer ${checkpointCredential}` });
     expect(allowed.errors).toBeUndefined();
     expect(await adminQuery(node.database.name, 'select 1 from audit.checkpoint')).toHaveLength(1);
+    // So are what the node holds of the others' logs and the walk of its own against them (the chain check).
+    const reads = [
+      'query { auditPeerEvidence(party: "GATEWAY") { checkpoints { seq } witnesses { seq } } }',
+      'query { verifyAuditChain(checkpoints: [], witnesses: []) { party verified } }',
+    ];
+    for (const read of reads) {
+      const as = (headers: Record<string, string>) => graphql(node.url, read, {}, { headers, purpose: null, caseReference: null });
+      expect(codes(await as({ authorization: `Bearer ${feedCredential}` })), read).toEqual(['FORBIDDEN']);
+      expect(codes(await as(officerCall)), read).toEqual(['FORBIDDEN']);
+      expect((await as({ authorization: `Bearer ${checkpointCredential}` })).errors, read).toBeUndefined();
+    }
   });
 
   it('run each exchange in one gateway when two share the hub database', async () => {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { genesisHash } from './auditEntry.ts';
 import { toSeq } from './entryColumns.ts';
 import type { CheckpointKeys } from './checkpoints.ts';
-import { verifyAuditChain } from './verifyAuditChain.ts';
+import { verifyAuditChain, type VerifyResult } from './verifyAuditChain.ts';
+import { readPeerEvidence, type PeerEvidence } from './peerVerification.ts';
 
 /** What a party says of its own log after walking it: how long it is, where it ends, whether it holds. */
 export interface AuditChainState {
@@ -35,6 +36,10 @@ export interface AuditChainMonitorOptions {
 export interface AuditChainMonitor {
   /** The state of the log, walked now unless a walk younger than maxAgeMs is at hand or running. */
   state(): Promise<AuditChainState>;
+  /** What this log holds of `party`'s: its checkpoint copies and witnessed heads (see peerVerification.ts). */
+  evidenceOf(party: string): Promise<PeerEvidence>;
+  /** This log walked now against what the other parties hold of it, with the party's checkpoint keys. */
+  verify(evidence: PeerEvidence): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,8 @@ export function createAuditChainMonitor({ party, databaseUrl, publicKeys, maxAge
         });
       return running;
     },
+    evidenceOf: (other) => readPeerEvidence(pool, other, `copy kept by ${party}`),
+    verify: (evidence) => verifyAuditChain(pool, { peerCheckpoints: evidence.checkpoints, witnesses: evidence.witnesses, ...(publicKeys ? { publicKeys } : {}) }),
     async close() {
       await running?.catch(() => {});
       await pool.end();

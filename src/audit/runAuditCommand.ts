@@ -3,13 +3,14 @@ import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
 import pg from 'pg';
-import { readCheckpoint, readPeerCheckpoints, type CheckpointReference } from './checkpoints.ts';
+import { readCheckpoint, type CheckpointReference } from './checkpoints.ts';
+import { readPeerEvidence } from './peerVerification.ts';
 import { exportAuditEntries } from './exportAuditEntries.ts';
 import { verifyAuditChain } from './verifyAuditChain.ts';
 import { purgeClearVariables, retentionFloorMessage } from './purgeClearVariables.ts';
 import { agreement } from '../consent/agreement.ts';
 import { createPrismaClient } from '../database/createPrismaClient.ts';
-import { readPeerWitnesses, type WitnessReference } from './auditWitness.ts';
+import type { WitnessReference } from './auditWitness.ts';
 import { readRunningHub } from '../hub/runningHub.ts';
 
 /** Where the command writes, and the environment it reads DATABASE_URL from. */
@@ -110,8 +111,9 @@ async function verifyParty(url: string, peerUrls: readonly string[], givenParty:
     const witnesses: WitnessReference[] = [];
     for (const url of peerUrls) {
       await withDatabase(url, async (peer) => {
-        peerCheckpoints.push(...(await readPeerCheckpoints(peer, party!, `copy kept in ${databaseLabel(url)}`)));
-        witnesses.push(...(await readPeerWitnesses(peer, party!)));
+        const held = await readPeerEvidence(peer, party!, `copy kept in ${databaseLabel(url)}`);
+        peerCheckpoints.push(...held.checkpoints);
+        witnesses.push(...held.witnesses);
       });
     }
     const result = await verifyAuditChain(client, { peerCheckpoints, witnesses, ...(publicKeys ? { publicKeys } : {}) });

@@ -22,6 +22,7 @@ export const documents = {
   }
 }`,
   ConsoleChains: `query ConsoleChains { auditChains { party entryCount headSeq headHash headAt verified problem { seq reason } checkedAt } }`,
+  ConsoleChainChecks: `query ConsoleChainChecks { auditChainChecks { party status entryCount firstBadSeq reason witnesses checkedAt } }`,
   ConsoleCheckpoints: `query ConsoleCheckpoints { auditCheckpoints { party seq headHash count at } }`,
   ConsoleConflicts: `query ConsoleConflicts { auditCheckpointConflicts { party seq keptHeadHash receivedHeadHash detectedAt detectedBy } }`,
   ConsoleActivity: `query ConsoleActivity($party: String!, $from: DateTime, $to: DateTime) {

@@ -146,7 +146,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     ...(config.auditChainMaxAgeMs !== undefined ? { maxAgeMs: config.auditChainMaxAgeMs } : {}),
   });
   const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
-  const checkpoints = createCheckpointSchedule({ ...checkpointExchange, databaseUrl: config.databaseUrl, intervalMs: config.checkpointIntervalMs ?? 15 * 60_000 });
+  const checkpoints = createCheckpointSchedule({ ...checkpointExchange, auditChain, databaseUrl: config.databaseUrl, intervalMs: config.checkpointIntervalMs ?? 15 * 60_000 });
 
   const realtime = createRealtime({
     databaseUrl: config.databaseUrl,

@@ -253,6 +253,16 @@ export const nodeOperations = {
   keepPeerCheckpoints: /* GraphQL */ `
     mutation KeepPeerCheckpoints($checkpoints: [String!]!) { keepPeerCheckpoints(checkpoints: $checkpoints) }
   `,
+  auditPeerEvidence: /* GraphQL */ `
+    query AuditPeerEvidence($party: String!) {
+      auditPeerEvidence(party: $party) { checkpoints { seq headHash jws source } witnesses { party seq hash witness witnessSeq } }
+    }
+  `,
+  verifyAuditChain: /* GraphQL */ `
+    query VerifyAuditChain($checkpoints: [AuditCheckpointCopyInput!]!, $witnesses: [AuditWitnessedHeadInput!]!) {
+      verifyAuditChain(checkpoints: $checkpoints, witnesses: $witnesses) { party verified entryCount firstBadSeq reason }
+    }
+  `,
 } as const;
 
 export interface NodePage<T> {

@@ -5,6 +5,8 @@ import type { AuditChainState } from '../../audit/auditChainMonitor.ts';
 import { listAuditEntries, type AuditEntryView } from '../../audit/auditQueries.ts';
 import { listCheckpointConflicts, type RecordedCheckpointConflict } from '../../audit/checkpointConflicts.ts';
 import { latestKeptCheckpoints } from '../../audit/checkpoints.ts';
+import { readAuditChainChecks } from '../../audit/checkAuditChains.ts';
+import type { PeerCheck } from '../../audit/peerVerification.ts';
 import { exchangeCheckpoints } from '../../audit/exchangeCheckpoints.ts';
 import { AgencyUnavailableError } from '../nodeClient.ts';
 import { addAuditTypes } from '../../domain/schema/addAuditTypes.ts';
@@ -115,7 +117,38 @@ async function readLog(
   return requestNode<NodePage<AuditEntryView>>(context, party, 'auditEntries', { ...page, filter });
 }
 
+const AuditChainCheckStatus = builder.enumType('AuditChainCheckStatus', {
+  values: {
+    VERIFIED: { description: 'The log holds, and agrees with every record the other parties keep of it.' },
+    BROKEN: { description: 'The log does not hold, or contradicts a record another party keeps of it: firstBadSeq and reason say where and why.' },
+    UNAVAILABLE: { description: 'The log could not be walked (its node did not answer): reason says why.' },
+  } as const,
+});
+
+const AuditChainCheck = builder.objectRef<PeerCheck>('AuditChainCheck').implement({
+  description:
+    "The last scheduled check of one party's log against what the other parties hold of it (their copies of its checkpoints, " +
+    'the heads of it they recorded), as `hub audit verify --all` checks it: run after each checkpoint exchange.',
+  fields: (t) => ({
+    party: t.exposeString('party', { description: 'An agency code or GATEWAY.' }),
+    status: t.field({ type: AuditChainCheckStatus, resolve: (check) => check.status }),
+    entryCount: t.exposeInt('entryCount', { nullable: true, description: 'Entries walked, when VERIFIED.' }),
+    firstBadSeq: t.exposeInt('firstBadSeq', { nullable: true, description: 'The first entry that does not hold, when BROKEN.' }),
+    reason: t.exposeString('reason', { nullable: true }),
+    witnesses: t.exposeStringList('witnesses', { description: 'The parties whose records of this log were compared with it.' }),
+    checkedAt: t.expose('checkedAt', { type: 'DateTime' }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  auditChainChecks: t.field({
+    type: [AuditChainCheck],
+    description:
+      "Every party's log as the last scheduled check against the other parties' records found it (the gateway's first). " +
+      'Empty until the first check has run (after the first checkpoint exchange).',
+    authScopes: { audit: auditRoles },
+    resolve: (_root, _args, context) => readAuditChainChecks(context.prisma),
+  }),
   auditEntries: t.connection(
     {
       type: audit.AuditEntry,

@@ -48,7 +48,7 @@ builder.queryFields((t) => ({
  * only the gateway's service credential for audit:checkpoints reaches them,
  * never an officer (an auditor asks the gateway, which exchanges the same way).
  */
-function assertCheckpointService(context: NodeContext) {
+export function assertCheckpointService(context: NodeContext) {
   if (context.service !== checkpointExchangeScope) {
     throw hubError(ErrorCode.FORBIDDEN, "Checkpoints are exchanged by the hub gateway's service credential for audit:checkpoints only.");
   }

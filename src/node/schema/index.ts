@@ -7,6 +7,7 @@ import './traceRequest.ts';
 import './consent.ts';
 import './jointOperationRelease.ts';
 import './audit.ts';
+import './auditPeers.ts';
 import './search.ts';
 import './watch.ts';
 import './eventFeed.ts';
