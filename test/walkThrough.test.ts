@@ -182,6 +182,33 @@ describe('the walk through the README and docs/', () => {
     }
   }, 240_000);
 
+  it('consentEvents: the duty desk sees the request at once, and the requester the decision', async () => {
+    const subscribed = async () =>
+      (await adminQuery<{ n: number }>(hubDatabase.name, `select count(*)::int as n from audit.entry where operation = 'subscription ConsentEvents'`))[0]!.n;
+    const before = await subscribed();
+    const desk = terminal('bash', ['-e', '-c', claim('docs/realtime.md', "# Terminal 1, XK duty desk: consent requests to XK's records (one JSON line per event)").text]);
+    const go = join(dataDir, 'decide');
+    let requester: Terminal | undefined;
+    try {
+      await watching('terminal 1 to subscribe', desk, async () => (await subscribed()) > before, 180_000);
+      // Terminal 2 as written; then, once the reader saw the request in terminal 1, the grant, typed in the same shell.
+      const ask = claim('docs/realtime.md', "# Terminal 2, MK border police at Blace: follow the unit's requests (in the background), then ask").text;
+      const grant = claim('docs/realtime.md', "# Terminal 2: XK's duty officer grants FULL until 1 March 2027").text;
+      requester = terminal('bash', ['-e', '-c', `${ask}\nwhile [ ! -e '${go}' ]; do sleep 0.2; done\n${grant}\nwait`]);
+      await watching('terminal 1 to print the request', desk, () => desk.lines.some((line) => line.includes('CONSENT_REQUESTED')), 180_000);
+      const requested = JSON.parse(desk.lines.find((line) => line.includes('CONSENT_REQUESTED'))!);
+      expect(requested).toMatchObject({ kind: 'CONSENT_REQUESTED', request: { requestingAgency: 'MK', status: 'PENDING', tier: 'FULL' } });
+      await watching("terminal 2's own subscription", requester, async () => (await subscribed()) > before + 1, 60_000);
+      await writeFile(go, '');
+      await watching('terminal 2 to print the decision', requester, () => requester!.lines.some((line) => line.includes('CONSENT_DECIDED')), 120_000);
+      const decided = JSON.parse(requester.lines.find((line) => line.includes('CONSENT_DECIDED'))!);
+      expect(decided).toMatchObject({ kind: 'CONSENT_DECIDED', request: { id: requested.request.id, status: 'GRANTED', grant: { tier: 'FULL' } } });
+    } finally {
+      await desk.interrupt();
+      await requester?.interrupt();
+    }
+  }, 300_000);
+
   it("the console's terminal check, and the auditor's CLI: every party's chain verifies, one party's too, and the purge erases what is due", async () => {
     const verified = await succeeds(claim('README.md', 'npm run hub:audit -- verify --all').text);
     for (const party of ['GATEWAY', 'XK', 'MK']) expect(verified).toMatch(new RegExp(`^${party}: OK: \\d+ entries, head [0-9a-f]{64}$`, 'm'));

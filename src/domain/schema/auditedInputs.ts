@@ -50,6 +50,12 @@ export const auditedInputs: Record<string, Record<string, AuditedInput>> = {
   SharingRuleInput: { partnerAgency: 'CLEAR', purposes: 'CLEAR' },
   JointOperationReleaseInput: { granteeAgencies: 'CLEAR' },
   'Mutation.keepPeerCheckpoints': { checkpoints: 'CLEAR' },
+  // The chain check's evidence (the gateway's service calls): hashes, signatures and party codes, nothing personal.
+  AuditCheckpointCopyInput: { headHash: 'CLEAR', jws: 'CLEAR', source: 'CLEAR' },
+  AuditWitnessedHeadInput: { hash: 'CLEAR', party: 'CLEAR', witness: 'CLEAR' },
+  'Query.auditPeerEvidence': { party: 'CLEAR' },
+  // The deadline job's run id, which both logs name.
+  'Mutation.markConsentDeadlines': { job: 'CLEAR' },
 
   // Joint operations: who takes part is the "recipients" of Art. 25.
   CreateJointOperationInput: { code: 'CLEAR', codeName: 'CLEAR', leadAgency: 'CLEAR', legalBasis: 'CLEAR', objective: 'CLEAR', participatingAgencies: 'CLEAR' },
@@ -75,6 +81,8 @@ export const auditedInputs: Record<string, Record<string, AuditedInput>> = {
   'Query.watchEntries': { after: 'CLEAR', before: 'CLEAR' },
   'Subscription.hits': { after: 'CLEAR' },
   'Subscription.operationUpdates': { after: 'CLEAR' },
+  'Subscription.alertShared': { after: 'CLEAR' },
+  'Subscription.consentEvents': { after: 'CLEAR' },
 };
 
 /** What the log keeps of a field of an input type, or of an argument (`owner` is then `Type.field`). */
