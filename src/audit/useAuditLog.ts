@@ -95,9 +95,8 @@ export function useAuditLog({ party, writer, kind, digestKey, logger, reportHead
               // An operation that failed on its own (its database gone, say) is answered with that failure, without
               // data; one that ran, or was refused, is told that it was the log.
               // (An unexpected error has no code yet here: it is masked later, to INTERNAL_SERVER_ERROR.)
-              const failedItself = (result as ExecutionResult).errors?.some((error) => [undefined, ErrorCode.INTERNAL_SERVER_ERROR].includes(error.extensions?.code as never));
               setResult({
-                errors: failedItself ? [...(result as ExecutionResult).errors!] : [unrecorded(audit)],
+                errors: failedOnItsOwn(result as ExecutionResult) ? [...(result as ExecutionResult).errors!] : [unrecorded(audit)],
               });
               return;
             }
@@ -117,7 +116,8 @@ export function useAuditLog({ party, writer, kind, digestKey, logger, reportHead
       const written = audit
         ? await logUnwritten(refusals, audit, single)
         : await logRefusal(refusals, claimsOf(request, (serverContext as { req?: IncomingMessage }).req), outcome === 'OK' ? 'DENIED' : outcome, errorCode, actors.get(request));
-      if (!written) setResult({ errors: [audit ? unrecorded(audit) : auditUnavailable()] });
+      // As after execution: an operation that failed on its own (its database gone before it ran) keeps its own failure.
+      if (!written) setResult({ errors: audit ? (failedOnItsOwn(single) ? [...single.errors!] : [unrecorded(audit)]) : [auditUnavailable()] });
       else if (reportHead && audit?.ownEntry) setResult(withHead(single, audit.ownEntry));
     },
   };
@@ -241,4 +241,9 @@ function claimedSubject(token: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/** Whether an operation failed on its own, unexpectedly (no code yet, or INTERNAL_SERVER_ERROR), rather than being refused or run. */
+function failedOnItsOwn(result: ExecutionResult): boolean {
+  return result.errors?.some((error) => [undefined, ErrorCode.INTERNAL_SERVER_ERROR].includes(error.extensions?.code as never)) ?? false;
 }
