@@ -193,7 +193,7 @@ async function* feedStream<Payload>(
         } catch (error) {
           if (!(error instanceof AgencyUnavailableError)) throw endedWith(context, error, delivered);
           waiting.add(row.source);
-          subscription.hold(row.source);
+          subscription.hold(row.source, error);
           continue;
         }
         // Withheld by its owner (who logged why): nothing leaves, and it is passed.
