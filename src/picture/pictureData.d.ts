@@ -1,5 +1,7 @@
 // Types of pictureData.js, which the browser loads as it is (no build step).
 
+import type { StatisticsCell } from '../statistics/statisticsTable.ts';
+
 /** A breakdown the page shows: the alias of its table in the document, its dimension, its title. */
 export interface Breakdown {
   alias: string;
@@ -7,20 +9,11 @@ export interface Breakdown {
   title: string;
 }
 
-/** One CSV row of the export. */
-export interface PictureRow {
+/** One CSV row of the export: a cell's measures as the API released them, where it sits, and the joint arrests. */
+export interface PictureRow extends Omit<StatisticsCell, 'values'> {
   table: string;
   agency: string;
-  period: string;
   breakdown: string;
-  suppressed: boolean;
-  alerts: number | null;
-  firearms: number | null;
-  rounds: number | null;
-  explosivesKg: number | null;
-  threat: number | null;
-  vulnerability: number | null;
-  impact: number | null;
   personsArrested: number | null;
 }
 
