@@ -95,13 +95,15 @@ export async function mainThreadProfile(dir: string): Promise<{ file: string; pr
 export function formatProfileSummary(title: string, summary: ProfileSummary, top: number): string[] {
   const busyMs = summary.totalMs - (summary.places.find(([place]) => place === '(idle)')?.[1] ?? 0);
   const line = ([name, ms]: [string, number]) => `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / busyMs).toFixed(1).padStart(5)} %  ${name}`;
+  // Idle is the rest of the sampled time, said in the title: as a share of the time on CPU it would read over 100 %.
+  const busy = (entries: [string, number][]) => entries.filter(([name]) => name !== '(idle)').slice(0, top);
   return [
     `${title}: ${summary.totalMs.toFixed(0)} ms sampled, ${busyMs.toFixed(0)} ms on CPU (the % are of that)`,
     '',
     'Self time by place:',
-    ...summary.places.slice(0, top).map(line),
+    ...busy(summary.places).map(line),
     '',
     'Self time by function:',
-    ...summary.functions.slice(0, top).map(line),
+    ...busy(summary.functions).map(line),
   ];
 }
