@@ -86,11 +86,18 @@ describe('consent round trip through the gateway', () => {
     const full = await hub.query('mk-border-officer', alertQuery, { id: alertId });
     expect(full.data!.alert.access).toMatchObject({ tier: 'FULL', basis: 'GRANT', grantId: grant.id, canRequestHigher: false });
     // The owner's disclosure log names the grant that allowed the release.
-    const [disclosure] = await adminQuery<{ kind: string; records: { tier: string; basis: string; grantId?: string }[] }>(
+    const [disclosure] = await adminQuery<{ kind: string; records: { id: string; tier: string; basis: string; grantId?: string }[] }>(
       hub.nodes.get('XK')!.database.name,
       'select kind, records from audit.entry order by seq desc limit 1',
     );
     expect(disclosure).toMatchObject({ kind: 'DISCLOSURE', records: [expect.objectContaining({ tier: 'FULL', basis: 'GRANT', grantId: expect.any(String) })] });
+    // The requester's list of its requests names, in the owner's log, the alert with the grant the request opened, as the decision's consent event does.
+    expect((await hub.query('mk-border-officer', incoming, { filter: { direction: 'OUTGOING' } })).errors).toBeUndefined();
+    const [listed] = await adminQuery<{ kind: string; records: { id: string; grantId?: string }[] }>(
+      hub.nodes.get('XK')!.database.name,
+      'select kind, records from audit.entry order by seq desc limit 1',
+    );
+    expect(listed!.records).toEqual([expect.objectContaining({ id: disclosure!.records[0]!.id, grantId: disclosure!.records[0]!.grantId })]);
     expect(full.data!.alert.personalData.subjects[0].familyName).toBe('Krasniqi');
     expect(full.data!.alert.sharingPolicy).toBeNull();
 

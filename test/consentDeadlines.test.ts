@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../src/consent/agreement.ts';
 import { demoUsers, type DemoUserName } from '../src/demo/demoUsers.ts';
 import { createHubPrismaClient } from '../src/database/createHubPrismaClient.ts';
 import { createGateway, type Gateway } from '../src/gateway/createGateway.ts';
@@ -19,6 +20,8 @@ const decide = /* GraphQL */ `
   mutation Decide($id: ID!, $input: ConsentDecisionInput!) { decideConsentRequest(id: $id, input: $input) { id grant { id } } }
 `;
 const hours = (count: number) => new Date(Date.now() + count * 3600 * 1000).toISOString();
+// A hub whose agreement gives two days' notice of a grant's end, not the committed 24 hours: the job announces by the agreement in force.
+const agreement: ExchangeAgreement = { ...committedAgreement, consentRequests: { ...committedAgreement.consentRequests, grantExpiryNoticeHours: 48 } };
 
 describe('consent deadlines, with two gateway processes', () => {
   let hub: TestHub;
@@ -29,10 +32,11 @@ describe('consent deadlines, with two gateway processes', () => {
 
   beforeAll(async () => {
     const realtime = { feedWaitMs: 1_000, subscriptionPollMs: 500, consentDeadlineIntervalMs: 300 };
-    hub = await startTestHub({ nodeTimeoutMs: 10_000, gateway: realtime });
+    hub = await startTestHub({ agreement, nodeTimeoutMs: 10_000, gateway: realtime });
     // A second process on the same hub database: its own job runner, feed followers and subscriptions.
     second = createGateway({
       ...realtime,
+      agreement,
       trustList: hub.trustList,
       databaseUrl: hub.hubDatabase.applicationUrl,
       nodes: new Map([...hub.nodes].map(([agency, node]) => [agency, node.url])),
@@ -84,9 +88,9 @@ describe('consent deadlines, with two gateway processes', () => {
       expect(event).toMatchObject({ kind: 'CONSENT_OVERDUE', request: { id: unanswered, status: 'PENDING', overdue: true } });
     }
 
-    // A grant ending within the notice (24 h).
-    const answered = await ask('Deadlines: granted for twelve hours');
-    const granted = await hub.query('xk-duty-officer', decide, { id: answered, input: { decision: 'GRANT', tier: 'FULL', expiresAt: hours(12), reason: 'For the operation tonight.' } });
+    // A grant ending within the notice (48 h), though not within the committed agreement's 24 h.
+    const answered = await ask('Deadlines: granted for thirty hours');
+    const granted = await hub.query('xk-duty-officer', decide, { id: answered, input: { decision: 'GRANT', tier: 'FULL', expiresAt: hours(30), reason: 'For the operation tonight and tomorrow.' } });
     expect(granted.errors).toBeUndefined();
     const [, decided, expiring] = await requester.waitFor(3);
     expect(decided).toMatchObject({ kind: 'CONSENT_DECIDED', request: { id: answered } });

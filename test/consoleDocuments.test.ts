@@ -2,6 +2,7 @@ import { buildSchema, getNamedType, isObjectType, Kind, parse, print, type Graph
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { documents, purposes } from '../src/console/consoleDocuments.js';
+import { pictureQuery } from '../src/picture/pictureData.js';
 import { loadTrustedDocuments } from '../src/gateway/trustedDocuments.ts';
 
 // The console's operations are agreed documents (contracts/trusted-documents.graphql),
@@ -35,6 +36,11 @@ describe("the console's operations", () => {
     const edges = node.definitions[0].selectionSet.selections[0].selectionSet.selections.find((s: any) => s.name.value === 'edges');
     check(contract.getType('AuditEntry') as GraphQLObjectType, edges.selectionSet.selections[0].selectionSet, 'AuditEntry');
     expect(missing).toEqual([]);
+  });
+
+  it("include the joint picture's one operation, agreed under its name, so that a hub of trusted documents only has a picture", () => {
+    expect(print(parse(pictureQuery))).toBe(trusted.get('PictureJointPicture'));
+    expect([...trusted.keys()].filter((name) => name?.startsWith('Picture'))).toEqual(['PictureJointPicture']);
   });
 
   it('offer the purposes of the API', () => {

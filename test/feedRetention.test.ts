@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreement } from '../src/consent/agreement.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../src/consent/agreement.ts';
 import { demoUsers } from '../src/demo/demoUsers.ts';
 import { mintGatewayServiceCredential } from '../src/identity/gatewayCredential.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
@@ -15,6 +15,8 @@ import { subscribe, type Subscriber } from './hitSubscriber.ts';
 const createWatch = /* GraphQL */ `mutation Watch($input: WatchEntryInput!) { createWatchEntry(input: $input) { id } }`;
 const removeWatch = /* GraphQL */ `mutation Remove($id: ID!) { removeWatchEntry(id: $id) { status } }`;
 const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
+// A hub whose agreement keeps events a week, not the committed 30 days: the jobs keep what the agreement in force says.
+const agreement: ExchangeAgreement = { ...committedAgreement, events: { ...committedAgreement.events, retentionDays: 7 } };
 const beyondRetention = `${agreement.events.retentionDays + 1} days`;
 const hitsQuery = 'subscription Hits($after: String) { hits(after: $after) { cursor alert { id } } }';
 
@@ -26,7 +28,7 @@ describe('event feeds kept for the agreement’s retention', () => {
   const sockets: Subscriber[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ nodeTimeoutMs: 10_000, gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500, feedRetentionIntervalMs: 300, maxConnectionsPerOfficer: 100 } });
+    hub = await startTestHub({ agreement, nodeTimeoutMs: 10_000, gateway: { feedWaitMs: 1_000, subscriptionPollMs: 500, feedRetentionIntervalMs: 300, maxConnectionsPerOfficer: 100 } });
   });
   afterAll(async () => {
     await Promise.all(sockets.map((socket) => socket.dispose()));

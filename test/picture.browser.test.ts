@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubPrismaClient } from '../src/database/createHubPrismaClient.ts';
 import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import { seedDemoJointArrests } from '../src/demo/seedDemoJointArrests.ts';
+import { loadTrustedDocuments } from '../src/gateway/trustedDocuments.ts';
 import { pictureContentSecurityPolicy } from '../src/picture/usePicture.ts';
-import { launchTestBrowser, startTestHub, type TestBrowser, type TestHub } from './helpers.ts';
+import { adminQuery, anotherGateway, launchTestBrowser, startTestHub, type TestBrowser, type TestHub } from './helpers.ts';
 
 // The analysts' joint picture as each agency's demo analyst uses it, in a real
 // Chromium that cannot reach the internet: the map of the border drawn from
@@ -34,8 +35,8 @@ async function until<T>(what: string, check: () => Promise<T | false | null | un
 
 const count = (selector: string) => page.$$eval(selector, (elements) => elements.length);
 
-async function signIn(user: 'xk-analyst' | 'mk-analyst') {
-  await page.goto(new URL('/picture', hub.gatewayUrl).href, { waitUntil: 'load' });
+async function signIn(user: 'xk-analyst' | 'mk-analyst', gatewayUrl: URL = hub.gatewayUrl) {
+  await page.goto(new URL('/picture', gatewayUrl).href, { waitUntil: 'load' });
   const token = await hub.token(user);
   await page.$eval('#token', (element, value) => ((element as HTMLTextAreaElement).value = value), token);
   await page.click('#signin-form button[type=submit]');
@@ -138,6 +139,20 @@ describe('the joint picture', () => {
     expect(await count('#ciram td.suppressed, #breakdowns td.suppressed, #map .mark.XK.suppressed, #series .bar.XK.suppressed')).toBeGreaterThan(0);
     await browser.screenshot('picture-mk-analyst');
     await browser.screenshot('picture-readme', { x: 0, y: 0, width: 1400, height: 900 });
+    expect(browser.foreignRequests).toEqual([]);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('works on a gateway that runs trusted documents only, as production does: its one operation sent by the id of its agreed document', { timeout: 120_000 }, async () => {
+    await using gateway = anotherGateway(hub, { introspection: false, followFeeds: false, trustedDocuments: loadTrustedDocuments(), nodeTimeoutMs: 15_000 });
+    const url = await gateway.start();
+    // Another origin (its own port): nobody is signed in there yet.
+    await signIn('xk-analyst', url);
+    await until('the series', async () => (await count('#series .bar.XK')) >= 12 && (await count('#series .bar.MK')) >= 12);
+    await until('the breakdowns', async () => (await count('#breakdowns .breakdown')) === 6);
+    expect(await page.$eval('#error', (element) => (element as HTMLElement).hidden)).toBe(true);
+    // Nothing the page sent was refused as untrusted.
+    expect(await adminQuery(hub.hubDatabase.name, `select seq from audit.entry where error_code = 'DOCUMENT_NOT_TRUSTED'`)).toEqual([]);
     expect(browser.foreignRequests).toEqual([]);
     expect(pageProblems).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getOperationAST, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { pageDocumentSettings } from '../gateway/trustedDocuments.ts';
 import { useStaticFiles, type StaticFile } from '../server/useStaticFiles.ts';
 
 /** Where the auditors' console is served. */
@@ -37,19 +37,6 @@ export interface ConsoleOptions {
 }
 
 /**
- * How the console is to send its operations (hub.json): as text, or, on a hub
- * that runs trusted documents only, by the id of each agreed console document.
- */
-function hubSettings(trustedDocuments: ReadonlyMap<string, string> | undefined): string {
-  const documentIds: Record<string, string> = {};
-  for (const [id, document] of trustedDocuments ?? []) {
-    const name = getOperationAST(parse(document))?.name?.value;
-    if (name?.startsWith('Console')) documentIds[name] = id;
-  }
-  return JSON.stringify({ trustedDocuments: trustedDocuments !== undefined, documentIds });
-}
-
-/**
  * Serves the auditors' console at /console: static files read once, from
  * this folder and from node_modules, so a closed police network needs no
  * other host. The console holds no data and no back door: it signs in with
@@ -57,6 +44,6 @@ function hubSettings(trustedDocuments: ReadonlyMap<string, string> | undefined):
  * in the consultation log and it shows exactly what the API allows.
  */
 export function useConsole(options: ConsoleOptions = {}): Plugin {
-  const hub: StaticFile = { body: hubSettings(options.trustedDocuments), type: 'application/json; charset=utf-8' };
+  const hub: StaticFile = { body: pageDocumentSettings(options.trustedDocuments, 'Console'), type: 'application/json; charset=utf-8' };
   return useStaticFiles({ path: consolePath, files: { ...files, 'hub.json': hub }, contentSecurityPolicy: consoleContentSecurityPolicy });
 }

@@ -24,7 +24,7 @@ import { createMaskError } from '../server/maskError.ts';
 import { startParts, stopParts, type ServerPart } from '../server/serverPart.ts';
 import { livenessPath, probe, readinessPath, useHealthChecks } from '../server/useHealthChecks.ts';
 import { useOperationSpans } from '../telemetry/useOperationSpans.ts';
-import type { ExchangeAgreement } from '../consent/agreement.ts';
+import { agreement as committedAgreement, type ExchangeAgreement } from '../consent/agreement.ts';
 import { createGatewayContextFactory, useIdentifyFirst, type GatewayContext, type GatewayInitialContext } from './context.ts';
 import { usePicture } from '../picture/usePicture.ts';
 import { createNodeClient } from './nodeClient.ts';
@@ -148,8 +148,10 @@ export function createGateway(config: GatewayConfig): Gateway {
   const checkpointExchange = { prisma, nodes, signer: config.signer, partyKeys: config.trustList.partyKeys, logger };
   const checkpoints = createCheckpointSchedule({ ...checkpointExchange, auditChain, databaseUrl: config.databaseUrl, intervalMs: config.checkpointIntervalMs ?? 15 * 60_000 });
 
+  const agreement = config.agreement ?? committedAgreement;
   const realtime = createRealtime({
     databaseUrl: config.databaseUrl,
+    agreement,
     prisma,
     nodes,
     auditDigestKey: config.auditDigestKey,
@@ -179,7 +181,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     auditWriter,
     feed: realtime.feed,
     auditChain,
-    agreement: config.agreement,
+    agreement,
   });
   const yoga = createYoga<GatewayInitialContext, GatewayContext>({
     schema: gatewaySchema,
@@ -189,7 +191,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     plugins: [
       ...hubYogaPlugins({ maxRequestBytes }),
       useConsole(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
-      usePicture(),
+      usePicture(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       useIdentifyFirst(config.trustList),
       ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(config.introspection === false ? [useDisableIntrospection()] : []),

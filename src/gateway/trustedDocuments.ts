@@ -42,6 +42,21 @@ export function trustedDocumentNamed(name: string, documents: ReadonlyMap<string
   throw new Error(`trusted documents: no operation named ${name}`);
 }
 
+/**
+ * How one of the hub's own pages (the console, the joint picture) is to send
+ * its operations, served to it as hub.json: as text, or, on a hub that runs
+ * trusted documents only, by the id of each agreed document whose operation's
+ * name starts with the page's `prefix`.
+ */
+export function pageDocumentSettings(trustedDocuments: ReadonlyMap<string, string> | undefined, prefix: string): string {
+  const documentIds: Record<string, string> = {};
+  for (const [id, document] of trustedDocuments ?? []) {
+    const name = getOperationAST(parse(document))?.name?.value;
+    if (name?.startsWith(prefix)) documentIds[name] = id;
+  }
+  return JSON.stringify({ trustedDocuments: trustedDocuments !== undefined, documentIds });
+}
+
 /** The id a request names: `documentId` (GraphQL over HTTP persisted documents) or Apollo's `extensions.persistedQuery.sha256Hash`. */
 export function requestedDocumentId(params: { documentId?: unknown; extensions?: Record<string, unknown> | null }): string | null {
   if (typeof params.documentId === 'string') return params.documentId;

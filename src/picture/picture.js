@@ -32,11 +32,16 @@ function showError(message) {
   box.hidden = !message;
 }
 
+// How this hub takes the page's operation: as text, or by the id of its agreed document (trusted documents only).
+const hub = fetch('/picture/hub.json').then((response) => response.json()).catch(() => ({ trustedDocuments: false, documentIds: {} }));
+
 async function ask(variables) {
+  const { trustedDocuments, documentIds } = await hub;
+  const document = trustedDocuments ? { documentId: documentIds.PictureJointPicture } : { query: pictureQuery };
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${token}`, 'x-hub-purpose': 'RISK_ANALYSIS' },
-    body: JSON.stringify({ query: pictureQuery, variables }),
+    body: JSON.stringify({ ...document, variables }),
   });
   const body = await response.json();
   if (body.errors?.length && !body.data?.byPlace) throw new Error(body.errors.map((error) => `${error.extensions?.code ?? 'ERROR'}: ${error.message}`).join('\n'));

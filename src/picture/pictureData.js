@@ -18,8 +18,12 @@ export const breakdowns = [
 /** The joint measure beside the agencies' tables: null when the agreement does not share it. */
 const arrestsFields = 'arrests { agency party grid periods protected minimumCellSize suppressedCells cells { period suppressed personsArrested } }';
 
-/** One document for the whole page: every table it shows, each a jointPicture of its own. */
-export const pictureQuery = `query JointPicture($from: String!, $to: String!) {
+/**
+ * One document for the whole page: every table it shows, each a jointPicture
+ * of its own. Agreed in contracts/trusted-documents.graphql under the same
+ * name, so that a hub that runs trusted documents only has a picture.
+ */
+export const pictureQuery = `query PictureJointPicture($from: String!, $to: String!) {
   viewer { sub agency unit roles }
   statisticsPlaces { code kind name latitude longitude }
   byPlace: jointPicture(input: { dimensions: [PLACE], from: $from, to: $to }) {

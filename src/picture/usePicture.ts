@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
+import { pageDocumentSettings } from '../gateway/trustedDocuments.ts';
 import { useStaticFiles, type StaticFile } from '../server/useStaticFiles.ts';
 
 /** Where the analysts' joint picture is served. */
@@ -36,14 +37,23 @@ const files: Record<string, StaticFile> = {
   'countries-50m.json': { path: require.resolve('world-atlas/countries-50m.json'), type: 'application/json' },
 };
 
+/** Options of {@link usePicture}. */
+export interface PictureOptions {
+  /** The gateway's trusted documents, when it runs only those: the page then sends its operation by id. Default: none, the operation sent as text. */
+  trustedDocuments?: ReadonlyMap<string, string>;
+}
+
 /**
  * Serves the analysts' joint picture at /picture, whole from the hub like the
  * auditors' console: static files from this folder and node_modules, the map
  * drawn in the browser from Natural Earth data with d3-geo. The page holds no
  * data of its own: it signs in with the analyst's token and asks /graphql's
  * jointPicture under the purpose RISK_ANALYSIS, so it shows exactly what the
- * agreement releases to the analyst, and each of its reads is logged.
+ * agreement releases to the analyst, and each of its reads is logged. On a
+ * hub that runs trusted documents only, it sends its one operation by the id
+ * of its agreed document (hub.json says which).
  */
-export function usePicture(): Plugin {
-  return useStaticFiles({ path: picturePath, files, contentSecurityPolicy: pictureContentSecurityPolicy });
+export function usePicture(options: PictureOptions = {}): Plugin {
+  const hub: StaticFile = { body: pageDocumentSettings(options.trustedDocuments, 'Picture'), type: 'application/json; charset=utf-8' };
+  return useStaticFiles({ path: picturePath, files: { ...files, 'hub.json': hub }, contentSecurityPolicy: pictureContentSecurityPolicy });
 }

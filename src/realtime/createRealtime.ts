@@ -1,4 +1,5 @@
 import type { DigestKey } from '../audit/termDigests.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import type { FeedSettings } from '../gateway/context.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
@@ -25,6 +26,8 @@ export interface RealtimeOptions {
   /** Every push verifies the subscriber again against it. */
   trustList: TrustList;
   logger: Logger;
+  /** The exchange agreement in force: how long the feeds keep delivered events. */
+  agreement: ExchangeAgreement;
   /** Follow the nodes' event feeds. Default true; a gateway that only serves (a second replica may leave it on too: followers share positions in the hub database) can turn it off. */
   followFeeds?: boolean;
   /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
@@ -75,6 +78,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     prisma,
     nodes,
     logger,
+    agreement: options.agreement,
     ...(options.feedRetentionIntervalMs ? { intervalMs: options.feedRetentionIntervalMs } : {}),
   });
   const deadlines = createConsentDeadlineSchedule({

@@ -1,6 +1,6 @@
 import { serviceJournal } from '../audit/auditCollector.ts';
 import { gatewayParty } from '../audit/auditEntry.ts';
-import { agreement } from '../consent/agreement.ts';
+import type { ExchangeAgreement } from '../consent/agreement.ts';
 import type { HubPrismaClient } from '../database/createHubPrismaClient.ts';
 import { createRecurringJob } from '../database/recurringJob.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
@@ -24,6 +24,8 @@ export interface FeedRetentionOptions {
   prisma: HubPrismaClient;
   nodes: NodeClient;
   logger: Logger;
+  /** Whose `events.retentionDays` is kept: the gateway's configured agreement. */
+  agreement: ExchangeAgreement;
   /** Milliseconds between two prunings. Default 1 hour. */
   intervalMs?: number;
 }
@@ -71,7 +73,7 @@ export async function pruneHubFeed(prisma: HubPrismaClient, before: Date): Promi
  * credential for events:prune), forgetting the hits of ended watch entries
  * at the same time. A node that does not answer is pruned at the next run.
  */
-export function createFeedRetention({ databaseUrl, prisma, nodes, logger, intervalMs = 3_600_000 }: FeedRetentionOptions): ServerPart {
+export function createFeedRetention({ databaseUrl, prisma, nodes, logger, agreement, intervalMs = 3_600_000 }: FeedRetentionOptions): ServerPart {
   return createRecurringJob({
     name: 'event feed retention',
     task: feedRetentionTask,

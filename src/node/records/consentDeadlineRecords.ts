@@ -1,5 +1,5 @@
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
-import { agreement } from '../../consent/agreement.ts';
+import type { ExchangeAgreement } from '../../consent/agreement.ts';
 import type { PrismaClient } from '../../generated/node/client.ts';
 import { consentEvent } from '../../realtime/consentEvents.ts';
 import { appendEvents, type OutboxEvent } from '../../realtime/eventOutbox.ts';
@@ -32,7 +32,14 @@ interface MarkedRequest {
  * at the same moment (two gateway processes) are ordered by the rows' locks,
  * the second finding them marked. `job` names the run in the entry.
  */
-export async function markConsentDeadlines(prisma: PrismaClient, owner: string, job: string, journal: ChangeJournal, now = new Date()): Promise<ConsentDeadlineMarks> {
+export async function markConsentDeadlines(
+  prisma: PrismaClient,
+  owner: string,
+  job: string,
+  journal: ChangeJournal,
+  agreement: ExchangeAgreement,
+  now = new Date(),
+): Promise<ConsentDeadlineMarks> {
   const notice = new Date(now.getTime() + agreement.consentRequests.grantExpiryNoticeHours * hour);
   return prisma.$transaction(async (tx) => {
     const overdue = await tx.$queryRaw<MarkedRequest[]>`

@@ -1,5 +1,5 @@
 import { journaled, type AppliedChange } from '../../audit/auditCollector.ts';
-import { consentAlertRecordRef } from '../../audit/recordRefs.ts';
+import { consentRequestRecordRefs } from '../../audit/recordRefs.ts';
 import type { ConsentGrantView, ConsentRequestView } from '../../domain/alertView.ts';
 import { parseInput } from '../../domain/alertInput.ts';
 import { connectionOf, countedConnection, forwardPage } from '../../domain/schema/pagination.ts';
@@ -51,8 +51,8 @@ builder.queryFields((t) => ({
       resolve: async (_root, args, { prisma, officer, agency, purpose, audit, agreement }) => {
         const page = forwardPage(args);
         const result = await listConsentRequests(prisma, officer, agency, purpose, args.filter, page, agreement);
-        // The entry names the alert of every request released that still names it (see toRequestView), as the gateway's does.
-        audit.note(...result.views.flatMap((view) => (view.alertId ? [consentAlertRecordRef(agency, view.alertId, view.alertReference ?? undefined, officer)] : [])));
+        // The entry names the alert of every request released that still names it (see toRequestView), with the grant it opened, as a consent event's does.
+        audit.note(...result.views.flatMap((view) => consentRequestRecordRefs(agency, view, officer)));
         return connectionOf(result.views, result.cursors, result.hasNextPage, result.totalCount, page.after);
       },
     },

@@ -1,5 +1,4 @@
 import { journaled } from '../../audit/auditCollector.ts';
-import { agreement } from '../../consent/agreement.ts';
 import type { FeedEventView } from '../../domain/watchView.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { eventFeedScope, eventPruneScope, type ServiceScope } from '../../identity/gatewayCredential.ts';
@@ -109,7 +108,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       assertService(context, eventPruneScope, 'pruned');
       const through = boundedInt(args.through, 'through', 0, 0, 2 ** 31 - 1);
-      const before = new Date(Date.now() - agreement.events.retentionDays * day);
+      const before = new Date(Date.now() - context.agreement.events.retentionDays * day);
       const pruned = await journaled(context.audit, (journal) =>
         context.prisma.$transaction(async (tx) => {
           const result = await pruneEventFeed(tx, through, before);

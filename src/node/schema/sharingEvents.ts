@@ -100,7 +100,7 @@ builder.mutationFields((t) => ({
         throw hubError(ErrorCode.FORBIDDEN, `Consent deadlines are marked by the hub gateway with its service credential for ${consentDeadlineScope} only.`);
       }
       const job = args.job.slice(0, 200);
-      const marks = await journaled(context.audit, (journal) => markConsentDeadlines(context.prisma, context.agency, job, journal));
+      const marks = await journaled(context.audit, (journal) => markConsentDeadlines(context.prisma, context.agency, job, journal, context.agreement));
       // Nothing came due: nothing to log (the schedule asks every few minutes).
       context.audit.written = true;
       return marks;
