@@ -12,13 +12,13 @@ interface Item {
 /** An agency feed as a node serves it: newest first, keyset cursors, forward pages. */
 function nodeFeed(items: Item[]) {
   const sorted = [...items].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
-  return (first: number, after: string | null): NodePage<Item> => {
+  return (first: number, after: string | null, count = true): NodePage<Item> => {
     const start = after === null ? 0 : sorted.findIndex((item) => item.id === after) + 1;
     const page = sorted.slice(start, start + first);
     return {
       edges: page.map((item) => ({ cursor: item.id, node: item })),
       pageInfo: { hasNextPage: start + first < sorted.length, endCursor: page.at(-1)?.id ?? null },
-      totalCount: sorted.length,
+      ...(count ? { totalCount: sorted.length } : {}),
     };
   };
 }
@@ -33,7 +33,9 @@ describe('merged pagination across agencies', () => {
         fc.array(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 25 }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 1, max: 7 }),
         fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
-        async (timestampsPerAgency, first, outages) => {
+        // Whether each page selects totalCount.
+        fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+        async (timestampsPerAgency, first, outages, counts) => {
           const agencies = timestampsPerAgency.map((_, index) => `A${String.fromCharCode(65 + index)}`);
           const feeds = new Map(
             agencies.map((agency, index) => [
@@ -46,26 +48,32 @@ describe('merged pagination across agencies', () => {
           let after: string | null = null;
           let call = 0;
           for (let page = 0; page < 200; page++) {
+            const count = counts[page % counts.length]!;
             const merged: MergedConnection<Item> = await fanOutConnection<Item>({
               agencies,
               first,
               after,
               compare,
-              fetchPage: async (agency, size, cursor) => {
+              count,
+              fetchPage: async (agency, size, cursor, withCount) => {
+                // Only a page that selects totalCount asks a node to count.
+                expect(withCount).toBe(count);
                 // Outages come and go between pages, but every agency answers eventually.
                 if (outages[call++ % outages.length] && page % 3 !== 2) throw new AgencyUnavailableError(agency, 'test outage');
-                return feeds.get(agency)!(size, cursor);
+                return feeds.get(agency)!(size, cursor, withCount);
               },
             });
             seen.push(...merged.edges.map((edge) => edge.node.id));
-            if (merged.unavailableAgencies.length === 0) totals.push(merged.totalCount);
+            if (!count) expect(merged.totalCount).toBeNull();
+            else if (merged.unavailableAgencies.length === 0) totals.push(merged.totalCount!);
             if (!merged.pageInfo.hasNextPage) break;
             after = merged.pageInfo.endCursor;
           }
           const all = timestampsPerAgency.flatMap((list, index) => list.map((_, position) => `${agencies[index]}-${String(position).padStart(3, '0')}`));
           expect(seen.length).toBe(new Set(seen).size);
           expect(new Set(seen)).toEqual(new Set(all));
-          // Whenever every agency has answered, the total is all of them, on the last page as on the first.
+          // Whenever every agency has answered a page that selects it, the total is all of them, on the last page as on
+          // the first, whether earlier pages selected it or not.
           expect(new Set(totals)).toEqual(new Set(totals.length ? [all.length] : []));
         },
       ),
@@ -89,7 +97,7 @@ describe('merged pagination across agencies', () => {
 
   it('keeps the total of an agency whose feed ran out on an earlier page', async () => {
     const feeds = { XK: nodeFeed([{ id: 'x1', at: 9 }]), MK: nodeFeed([1, 2, 3, 4].map((at) => ({ id: `m${at}`, at }))) };
-    const pages: { ids: string[]; totalCount: number }[] = [];
+    const pages: { ids: string[]; totalCount: number | null }[] = [];
     let after: string | null = null;
     do {
       const merged: MergedConnection<Item> = await fanOutConnection<Item>({

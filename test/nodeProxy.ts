@@ -13,8 +13,8 @@ export interface ProxyPlan {
 
 export interface NodeProxy extends AsyncDisposable {
   url: URL;
-  /** The bodies of the calls passed on, in order. */
-  calls: { body: string; headers: IncomingMessage['headers'] }[];
+  /** The bodies of the calls passed on, in order, each with the node's answer once it came. */
+  calls: { body: string; headers: IncomingMessage['headers']; answer?: string }[];
 }
 
 /**
@@ -30,7 +30,8 @@ export async function startNodeProxy(target: URL, plan: (body: string) => ProxyP
     const body = Buffer.concat(chunks).toString('utf8');
     const { holdMs = 0, cutAfterAnswer = false, holdAnswerMs = 0 } = plan(body) ?? {};
     if (holdMs) await new Promise((resolve) => setTimeout(resolve, holdMs));
-    calls.push({ body, headers: request.headers });
+    const call: NodeProxy['calls'][number] = { body, headers: request.headers };
+    calls.push(call);
     const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const forwarded = http.request(new URL(request.url ?? '/', target), { method: request.method, headers: { ...request.headers, host: target.host } }, (reply) => {
         const parts: Buffer[] = [];
@@ -41,6 +42,7 @@ export async function startNodeProxy(target: URL, plan: (body: string) => ProxyP
       forwarded.on('error', reject);
       forwarded.end(body);
     }).catch(() => null);
+    if (answer) call.answer = answer.body.toString('utf8');
     if (!answer || cutAfterAnswer) {
       request.socket.resetAndDestroy();
       return;

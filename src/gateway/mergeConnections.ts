@@ -4,11 +4,14 @@ import type { NodePage } from './nodeOperations.ts';
 
 /**
  * Where each agency's feed stands: its own node cursor, whether it is
- * exhausted, and its count as it last answered. An exhausted agency is not
- * asked again, so its count travels in the cursor, or the merged total would
- * shrink on the pages after it ran out.
+ * exhausted, and its count as it last answered, when a page of this paging
+ * selected `totalCount` (a node counts only when asked: a second query under
+ * the consent filter). An exhausted agency is not asked for rows again, so its
+ * count travels in the cursor, or the merged total would shrink on the pages
+ * after it ran out; one whose count no page asked for is asked for it alone
+ * when a later page selects `totalCount`.
  */
-type MergeState = Record<string, { after: string | null; done: boolean; total: number }>;
+type MergeState = Record<string, { after: string | null; done: boolean; total?: number }>;
 
 function encodeState(state: MergeState): string {
   return Buffer.from(JSON.stringify({ v: 2, s: state })).toString('base64url');
@@ -38,8 +41,7 @@ function decodeState(cursor: string, agencies: readonly string[]): MergeState {
       entry === null ||
       typeof entry.done !== 'boolean' ||
       (entry.after !== null && (typeof entry.after !== 'string' || entry.after.length === 0)) ||
-      !Number.isSafeInteger(entry.total) ||
-      entry.total < 0
+      (entry.total !== undefined && (!Number.isSafeInteger(entry.total) || entry.total < 0))
     ) {
       throw invalidCursor();
     }
@@ -69,8 +71,11 @@ export function soonestDueFirst<T extends { dueAt: Date | string; id: string }>(
 export interface MergedConnection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  /** The sum of every agency's count, as each last answered during this paging (this page or an earlier one). */
-  totalCount: number;
+  /**
+   * The sum of every agency's count, as each last answered during this paging (this page or an earlier one);
+   * null when the page was asked for without it (FanOutOptions.count).
+   */
+  totalCount: number | null;
   /** Agencies whose node did not answer; their records are missing from this page and will come on later pages. */
   unavailableAgencies: string[];
   /** One error per unavailable agency, for the response's `errors`. */
@@ -81,7 +86,10 @@ export interface FanOutOptions<T> {
   agencies: readonly string[];
   first: number;
   after: string | null;
-  fetchPage(agency: string, first: number, after: string | null): Promise<NodePage<T>>;
+  /** Whether the client selected `totalCount`: the nodes are asked to count only then. Default true. */
+  count?: boolean;
+  /** A node's page; its `totalCount` only when `count` (null or absent otherwise). */
+  fetchPage(agency: string, first: number, after: string | null, count: boolean): Promise<NodePage<T>>;
   /** The global order; must agree with each node's own order within an agency. */
   compare(a: { agency: string; node: T }, b: { agency: string; node: T }): number;
 }
@@ -96,12 +104,21 @@ export interface FanOutOptions<T> {
  * alone, and asking fewer (first / agencies, topped up on demand) would cost a
  * second round trip whenever the newest records are unevenly spread, which is
  * the common case. The rows not taken carry only the client's selection.
+ *
+ * Counting is the nodes' second query: they are asked for it only for a page
+ * that selects `totalCount`, and then the total is right on that page (last
+ * page included) as if every page had asked: an exhausted agency's count comes
+ * from the cursor, or, when no earlier page counted it, from a request for its
+ * count alone.
  */
 export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<MergedConnection<T>> {
+  const count = options.count ?? true;
   const start = options.after ? decodeState(options.after, options.agencies) : {};
-  const active = options.agencies.filter((agency) => !start[agency]?.done);
+  const countOnly = (agency: string) => start[agency]?.done === true;
+  // Every agency still paging, and, for a counted page, an exhausted one whose count no earlier page carried.
+  const asked = options.agencies.filter((agency) => !countOnly(agency) || (count && start[agency]?.total === undefined));
   const settled = await Promise.allSettled(
-    active.map((agency) => options.fetchPage(agency, options.first, start[agency]?.after ?? null)),
+    asked.map((agency) => options.fetchPage(agency, countOnly(agency) ? 1 : options.first, start[agency]?.after ?? null, count)),
   );
 
   const running: MergeState = { ...start };
@@ -110,18 +127,26 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
   let anyMore = false;
 
   settled.forEach((result, index) => {
-    const agency = active[index]!;
+    const agency = asked[index]!;
     if (result.status === 'rejected') {
       if (result.reason instanceof AgencyUnavailableError) {
         unavailable.push(result.reason);
-        anyMore = true;
+        if (!countOnly(agency)) anyMore = true;
         return;
       }
       throw result.reason;
     }
     const page = result.value;
+    // Without a count asked for, the one an earlier page carried stays.
+    const total = (count ? page.totalCount : null) ?? start[agency]?.total;
+    const known = total === undefined ? {} : { total };
+    // Asked for its count alone: its place in the feed stays where it ran out.
+    if (countOnly(agency)) {
+      running[agency] = { ...start[agency]!, ...known };
+      return;
+    }
     const after = start[agency]?.after ?? null;
-    running[agency] = { after, done: page.edges.length === 0 && !page.pageInfo.hasNextPage, total: page.totalCount };
+    running[agency] = { after, done: page.edges.length === 0 && !page.pageInfo.hasNextPage, ...known };
     if (page.pageInfo.hasNextPage) anyMore = true;
     page.edges.forEach((edge, position) => {
       items.push({
@@ -139,7 +164,7 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
   if (items.length > taken.length) anyMore = true;
 
   const edges = taken.map((item) => {
-    running[item.agency] = { after: item.cursor, done: item.last && !item.pageHasNext, total: running[item.agency]!.total };
+    running[item.agency] = { ...running[item.agency]!, after: item.cursor, done: item.last && !item.pageHasNext };
     return { cursor: encodeState(running), node: item.node };
   });
   const endCursor = edges.at(-1)?.cursor ?? encodeState(running);
@@ -152,7 +177,7 @@ export async function fanOutConnection<T>(options: FanOutOptions<T>): Promise<Me
       startCursor: edges[0]?.cursor ?? null,
       endCursor,
     },
-    totalCount: options.agencies.reduce((sum, agency) => sum + (running[agency]?.total ?? 0), 0),
+    totalCount: count ? options.agencies.reduce((sum, agency) => sum + (running[agency]?.total ?? 0), 0) : null,
     unavailableAgencies: unavailable.map((error) => error.agency),
     unavailable,
   };

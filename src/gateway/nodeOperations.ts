@@ -54,8 +54,10 @@ export const alertFields = alertFieldsFragment(fullAlertSelection);
 /** The node operations that return alerts, without their AlertFields: the gateway adds the selection each request needs. */
 const alertOperationBodies = {
   alerts: /* GraphQL */ `
-    query Alerts($first: Int!, $after: String, $filter: AlertFilter) {
-      alerts(first: $first, after: $after, filter: $filter) { edges { cursor node { ...AlertFields } } pageInfo { hasNextPage endCursor } totalCount }
+    query Alerts($first: Int!, $after: String, $filter: AlertFilter, $withCount: Boolean! = true) {
+      alerts(first: $first, after: $after, filter: $filter) {
+        edges { cursor node { ...AlertFields } } pageInfo { hasNextPage endCursor } totalCount @include(if: $withCount)
+      }
     }
   `,
   alert: /* GraphQL */ `
@@ -268,5 +270,6 @@ export const nodeOperations = {
 export interface NodePage<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** Absent when the page was asked for without it (the alerts operation's `$withCount: false`). */
+  totalCount?: number | null;
 }

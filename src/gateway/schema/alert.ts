@@ -3,7 +3,7 @@ import { alertRecordRef } from '../../audit/recordRefs.ts';
 import { sharingPolicySetters } from '../../consent/agreement.ts';
 import type { AlertView } from '../../domain/alertView.ts';
 import { agencyInfo } from '../../domain/agencies.ts';
-import { forwardPage } from '../../domain/schema/pagination.ts';
+import { forwardPage, selectsTotalCount } from '../../domain/schema/pagination.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import { operationalRoles } from '../../identity/roles.ts';
 import type { GatewayContext } from '../context.ts';
@@ -67,8 +67,10 @@ builder.queryFields((t) => ({
           first: page.first,
           after: page.after,
           compare: newestFirst,
-          fetchPage: (agency, first, after) =>
-            requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, ...forwardArguments(info, args, ['filter']) }, selection),
+          // A node's count is a second query under its consent filter: asked for only when the client reads the sum.
+          count: selectsTotalCount(info),
+          fetchPage: (agency, first, after, withCount) =>
+            requestNode<NodePage<AlertView>>(context, agency, 'alerts', { first, after, withCount, ...forwardArguments(info, args, ['filter']) }, selection),
         });
         const path = responsePathAsArray(info.path);
         context.agencyErrors.push(...merged.unavailable.map((error) => error.toGraphQLError(path)));

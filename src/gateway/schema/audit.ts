@@ -169,7 +169,7 @@ builder.queryFields((t) => ({
           edges.map((edge) => edge.node),
           edges.map((edge) => edge.cursor),
           pageInfo.hasNextPage,
-          totalCount,
+          totalCount ?? null,
           page.after,
         );
       },
