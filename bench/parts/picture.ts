@@ -44,7 +44,7 @@ function seedStatements(alerts: number, unit: string, now: Date): string[] {
 }
 
 /** Writes the rows with triggers off (the superuser's bulk-load switch), then builds the rollups in one set-based refresh. */
-async function seed(url: string, alerts: number, unit: string, log: (line: string) => void): Promise<void> {
+export async function seed(url: string, alerts: number, unit: string, log: (line: string) => void): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -67,7 +67,7 @@ const pictureQuery = /* GraphQL */ `
 `;
 
 /** Switches the rollup's triggers of every table off or on (the owner may; measures the cost they add). */
-async function setRollups(urls: readonly string[], on: boolean) {
+export async function setRollups(urls: readonly string[], on: boolean) {
   for (const url of urls) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -185,7 +185,7 @@ async function runPicture({ scale, log }: BenchContext): Promise<BenchFigure[]> 
 }
 
 /** A seizure in the picture's last month, as an officer would report it. */
-function benchAlert(now: Date) {
+export function benchAlert(now: Date) {
   return {
     kind: 'SEIZURE',
     title: 'Pistols in the spare wheel',
