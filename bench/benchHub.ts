@@ -64,6 +64,8 @@ export interface BenchHubSetup {
   nodeDatabaseUrls: ReadonlyMap<string, string>;
   /** The hub database, as the application role (what a gateway connects with). */
   hubDatabaseUrl: string;
+  /** The hub database as its owner (the cluster's superuser), for reading what the bench measured. */
+  hubOwnerDatabaseUrl: string;
 }
 
 export interface BenchHubOptions {
@@ -79,6 +81,12 @@ export interface BenchHubOptions {
    * one container per party. Default false: the nodes share this process, and its event loop, with the gateway.
    */
   nodeProcesses?: boolean;
+  /**
+   * PostgreSQL keeps each transaction's commit time (track_commit_timestamp), so
+   * that a part can say when each row and audit entry of the delivery path
+   * committed (liveHits.ts, deliveryStages). Default false.
+   */
+  commitTimestamps?: boolean;
 }
 
 /** A node of the hub in a process of its own; resolves with its endpoint once it listens. */
@@ -203,7 +211,7 @@ async function createWorkDir(): Promise<string> {
  * folder, a migrated database and a node per agency seeded with demo and
  * synthetic alerts, the gateway, all on port 0 with development keys.
  */
-export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: gatewayOptions = {}, nodeProcesses = false }: BenchHubOptions): Promise<BenchHub> {
+export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: gatewayOptions = {}, nodeProcesses = false, commitTimestamps = false }: BenchHubOptions): Promise<BenchHub> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) {
@@ -223,7 +231,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
     });
 
     log('starting embedded PostgreSQL');
-    const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true });
+    const postgres = await startEmbeddedPostgres({ dir: join(dir, 'postgres'), ephemeral: true, ...(commitTimestamps ? { settings: { track_commit_timestamp: 'on' } } : {}) });
     cleanup.push(() => postgres.stop());
 
     const keysDir = join(dir, 'keys');
@@ -283,7 +291,7 @@ export async function startBenchHub({ agencies, syntheticAlerts, log, gateway: g
     cleanup.push(() => gateway.stop());
 
     const { as, token, mint, session } = officerSessions(keys, gatewayUrl, nodeUrls);
-    const setup = { keysDir, nodeUrls, nodeDatabaseUrls, hubDatabaseUrl: gatewayDatabase.applicationUrl };
+    const setup = { keysDir, nodeUrls, nodeDatabaseUrls, hubDatabaseUrl: gatewayDatabase.applicationUrl, hubOwnerDatabaseUrl: postgres.url('bench_gateway') };
 
     return { postgresVersion: await serverVersion(postgres.url('postgres')), alertCounts, as, gatewayUrl, token, mint, session, setup, stop };
   } catch (error) {

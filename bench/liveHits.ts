@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { freePort } from '../src/database/startEmbeddedPostgres.ts';
 import { nodeOperations } from '../src/gateway/nodeOperations.ts';
 import type { BenchHub, OfficerSession } from './benchHub.ts';
+import type { ProfileWindow } from './cpuProfile.ts';
 import { percentile } from './measure.ts';
 
 /** Writes at a node at once, at most: under its pool of 10 connections, leaving room for deliveries and feed reads. */
@@ -32,11 +33,28 @@ export const seizure = (plate: string, title: string) => ({
   vehicles: [{ role: 'CONCEALMENT', plate, plateCountry: 'XK' }],
 });
 
-/** `hub gateway` in a process of its own, on the bench hub's database, nodes (or what stands in front of them) and keys; resolves once /readyz answers 200. */
+/**
+ * The stretch of the last real-time part's measured load, on the clock of
+ * V8's profiles (bench/cpuProfile.ts), so that bench/profileLive.ts reads
+ * what the processes did under that load, not while the part set up.
+ */
+export const measuredWindow: Partial<ProfileWindow> = {};
+
+/** Gateway processes started so far: each profiled into a folder of its own. */
+let gatewaysStarted = 0;
+
+/**
+ * `hub gateway` in a process of its own, on the bench hub's database, nodes
+ * (or what stands in front of them) and keys; resolves once /readyz answers
+ * 200. With BENCH_CPU_PROF_DIR set, under V8's --cpu-prof, its profile written
+ * into `<dir>/gateway-<n>` when it stops (bench/profileLive.ts).
+ */
 export async function startGatewayProcess(hub: BenchHub, nodeUrls: ReadonlyMap<string, URL> = hub.setup.nodeUrls): Promise<{ url: URL; stop(): Promise<void> }> {
   const port = await freePort();
   const { keysDir, hubDatabaseUrl } = hub.setup;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `gateway-${++gatewaysStarted}`)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
     cwd: repository,
     env: {
       ...process.env,
@@ -69,6 +87,22 @@ export async function startGatewayProcess(hub: BenchHub, nodeUrls: ReadonlyMap<s
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Ends a real-time part, whatever it got to: every subscriber's socket, then
+ * the gateway processes, then what else the part put between them and the
+ * nodes (relays), then the bench hub.
+ */
+export async function endLiveRun(hub: BenchHub, gateways: readonly Stoppable[], subscribers: readonly (Subscriber | undefined)[], others: readonly Stoppable[] = []): Promise<void> {
+  await Promise.allSettled(subscribers.flatMap((subscriber) => (subscriber ? [subscriber.client.dispose()] : [])));
+  await Promise.allSettled(gateways.map((gateway) => gateway.stop()));
+  await Promise.allSettled(others.map((other) => other.stop()));
+  await hub.stop();
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
 }
 
 /** What one subscriber received: for each alert, when each copy arrived. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubPrismaClient, type HubPrismaClient } from '../src/database/createHubPrismaClient.ts';
@@ -18,6 +19,18 @@ import { templateDatabases } from './globalSetup.ts';
 
 const agencies = ['MK', 'XK'] as const;
 const logger = pino({ level: 'silent' });
+
+/** A pino logger whose JSON lines the test reads: what the operator sees. */
+function capturingLogger() {
+  const lines: { level: number; msg: string; agency?: string; err?: { message: string } }[] = [];
+  const sink = new Writable({
+    write: (chunk, _encoding, done) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info', base: undefined }, sink), lines };
+}
 
 describe('the hub feed reader shared by the subscriptions of a process', () => {
   let database: TestDatabase;
@@ -139,18 +152,31 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
     subscription.close();
 
     // With a hold that ends, the held rows come, in order, and nothing twice.
-    const brief = createHubFeed({ prisma, notifier, sources: agencies, logger, pollMs: 50, holdMs: 100 });
+    const operator = capturingLogger();
+    const brief = createHubFeed({ prisma, notifier, sources: agencies, logger: operator.logger, pollMs: 50, holdMs: 100 });
     feeds.push(brief);
     const again = brief.subscribe(hitsOf(unit), { MK: mk[0]! - 1, XK: later[0]! });
+    const other = brief.subscribe(hitsOf(unit), { MK: mk[0]! - 1, XK: later[0]! });
     const [held] = await again.take(AbortSignal.timeout(10_000));
     expect(keys([held!])).toEqual([`MK:${mk[0]}`]);
-    again.hold('MK');
+    again.hold('MK', new Error('Agency MK is unavailable: connection failed.'));
+    // The operator learns of it once for the process, however many subscriptions hold the source.
+    other.hold('MK');
+    expect(operator.lines).toMatchObject([{ level: 40, agency: 'MK', err: { message: 'Agency MK is unavailable: connection failed.' } }]);
+    expect(operator.lines[0]!.msg).toMatch(/held/);
     const more = await store('XK', [unit]);
     const resumed: FeedEvent[] = [];
     await drain(again, resumed, () => resumed.length >= 3);
     expect(keys(resumed.filter((row) => row.source === 'MK'))).toEqual(mk.map((seq) => `MK:${seq}`));
     expect(keys(resumed.filter((row) => row.source === 'XK'))).toEqual(more.map((seq) => `XK:${seq}`));
+    // And once a push of it went out again.
+    expect(operator.lines.map(({ level, agency }) => [level, agency])).toEqual([
+      [40, 'MK'],
+      [30, 'MK'],
+    ]);
+    expect(operator.lines[1]!.msg).toMatch(/delivered again/);
     again.close();
+    other.close();
   });
 
   it('gives a subscription only the rows of its purpose and case, and those of none', async () => {

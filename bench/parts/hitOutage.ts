@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { startBenchHub } from '../benchHub.ts';
 import { startCutOffProxy, type CutOffProxy } from '../cutOffProxy.ts';
-import { describeError, latencyNote, plateOf, sorted, startGatewayProcess, watchingSubscribers, writeAtRate, type Subscriber, type Write } from '../liveHits.ts';
+import { describeError, endLiveRun, latencyNote, plateOf, sorted, startGatewayProcess, watchingSubscribers, writeAtRate, type Subscriber, type Write } from '../liveHits.ts';
 import { percentile } from '../measure.ts';
 import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
 
@@ -145,10 +145,7 @@ async function runHitOutage({ scale, log }: BenchContext): Promise<BenchFigure[]
     ];
   } finally {
     log('stopping');
-    await Promise.allSettled(subscribers.filter(Boolean).map((subscriber) => subscriber.client.dispose()));
-    await Promise.allSettled(gateways.map((gateway) => gateway.stop()));
-    await Promise.allSettled([...proxies.values()].map((proxy) => proxy.stop()));
-    await hub.stop();
+    await endLiveRun(hub, gateways, subscribers, [...proxies.values()]);
   }
 }
 

@@ -20,6 +20,7 @@ import {
   benchPurpose,
   describeError,
   eachLimited,
+  endLiveRun,
   failures,
   latencyNote,
   offerAtRate,
@@ -184,9 +185,7 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
     ];
   } finally {
     log('stopping');
-    await Promise.allSettled(subscribers.filter(Boolean).map((subscriber) => subscriber.client.dispose()));
-    await Promise.allSettled(gateways.map((gateway) => gateway.stop()));
-    await hub.stop();
+    await endLiveRun(hub, gateways, subscribers);
   }
 }
 

@@ -196,7 +196,6 @@ export const nodeOperations = {
   eventFeed: /* GraphQL */ `
     query EventFeed($after: Int!, $first: Int, $waitMs: Int) {
       eventFeed(after: $after, first: $first, waitMs: $waitMs) {
-        head
         events { seq at kind recipientAgency recipientUnit watchEntryId alertId purpose caseReference }
       }
     }

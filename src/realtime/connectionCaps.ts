@@ -28,7 +28,8 @@ export interface ConnectionCaps extends ServerPart {
  * Counts each officer's live connections in the hub database
  * (hub.live_connection), so that the cap holds however many gateway processes
  * share it: a place is taken under a lock of the officer (a transaction-level
- * advisory lock, so two processes cannot both take the last place) and given
+ * advisory lock, so two processes cannot both take the last place; one call
+ * of hub.take_live_connection, migration 0017) and given
  * back when the connection ends. A process that dies without giving its
  * places back stops refreshing them, and after three heartbeats they no
  * longer count.
@@ -43,16 +44,10 @@ export function createConnectionCaps({ prisma, logger, maxPerOfficer = 10, heart
     async acquire(officer, transport) {
       const key = `${officer.issuer} ${officer.sub}`;
       const id = randomUUID();
-      const taken = await prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('live_connection'), hashtext(${key}))`;
-        // The database's clock for every process: their own clocks may drift apart.
-        await tx.$executeRaw`delete from hub.live_connection where officer = ${key} and seen_at < now() - make_interval(secs => ${staleAfterMs / 1000})`;
-        const held = await tx.liveConnection.count({ where: { officer: key } });
-        if (held >= maxPerOfficer) return false;
-        await tx.liveConnection.create({ data: { id, officer: key, transport, gatewayId } });
-        return true;
-      });
-      if (!taken) return null;
+      // One round trip (hub migration 0017): lock the officer, forget the stale, count, take.
+      const [row] = await prisma.$queryRaw<{ taken: boolean }[]>`
+        select hub.take_live_connection(${key}, ${id}::uuid, ${transport}, ${gatewayId}::uuid, ${maxPerOfficer}::integer, ${staleAfterMs / 1000}::float8) as taken`;
+      if (!row?.taken) return null;
       let released = false;
       return async () => {
         if (released) return;

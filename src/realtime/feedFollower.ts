@@ -23,7 +23,7 @@ export interface FeedFollowerOptions {
 }
 
 interface EventFeedResult {
-  eventFeed: { head: number; events: FeedEventView[] };
+  eventFeed: { events: FeedEventView[] };
 }
 
 /** Waits `ms`, or less when stopped; Node's own timer takes its listener off the signal when it fires, so a long outage's retries leave none behind. */

@@ -169,6 +169,8 @@ async function* feedStream<Payload>(
   const subscription = feed.hub.subscribe({ audiences: spec.audiences, kinds: spec.kinds, sources: spec.sources, purpose: context.purpose }, start);
   let delivered = encodeFeedCursor(feed.cursorKey, scope, subscription.positions);
   const expiresAt = (decodeJwt(context.officerToken).exp ?? 0) * 1000;
+  // One signal for the subscription's life: made at every wait instead, a thousand idle subscriptions made two signals and a timer each per poll.
+  const untilExpiry = AbortSignal.any([signal, AbortSignal.timeout(Math.max(expiresAt - Date.now(), 0) + 1)]);
   const verified = async () => {
     try {
       return await beginPush(context, spec, delivered);
@@ -180,7 +182,7 @@ async function* feedStream<Payload>(
     while (!signal.aborted) {
       // Between pushes too: an idle subscription ends at the token's expiry or a withdrawn key, at the latest after a wait.
       await verified();
-      const rows = await subscription.take(AbortSignal.any([signal, AbortSignal.timeout(Math.max(expiresAt - Date.now(), 0) + 1)]));
+      const rows = await subscription.take(untilExpiry);
       if (subscription.stopped()) return;
       const waiting = new Set<string>();
       for (const row of rows) {
@@ -193,7 +195,7 @@ async function* feedStream<Payload>(
         } catch (error) {
           if (!(error instanceof AgencyUnavailableError)) throw endedWith(context, error, delivered);
           waiting.add(row.source);
-          subscription.hold(row.source);
+          subscription.hold(row.source, error);
           continue;
         }
         // Withheld by its owner (who logged why): nothing leaves, and it is passed.

@@ -58,10 +58,12 @@ export interface FeedSubscription {
   stopped(): boolean;
   /**
    * The consumer cannot deliver this source's rows now (its node does not
-   * answer): they are read again from the durable feed, from the source's
-   * position, after a pause. The other sources go on meanwhile.
+   * answer, `reason`): they are read again from the durable feed, from the
+   * source's position, after a pause. The other sources go on meanwhile.
+   * The operator is told once, when the first subscription of the process
+   * holds the source, and again once one delivers from it.
    */
-  hold(source: string): void;
+  hold(source: string, reason?: unknown): void;
   close(): void;
 }
 
@@ -147,6 +149,8 @@ interface Follower {
  */
 export function createHubFeed({ prisma, notifier, sources, logger, pollMs = 2_000, batch = 500, bufferSize = 1_000, holdMs = pollMs }: HubFeedOptions): HubFeed {
   const followers = new Map<string, Set<Follower>>();
+  // Sources whose rows a subscription held and none has delivered since: as a request's missing agency is, said once per outage, not per push.
+  const unanswered = new Set<string>();
   const stopping = new AbortController();
   let head: FeedPositions | null = null;
   let running: Promise<void> | null = null;
@@ -285,9 +289,14 @@ export function createHubFeed({ prisma, notifier, sources, logger, pollMs = 2_00
         advance(row) {
           const seq = Number(row.seq);
           if (seq > (follower.positions[row.source] ?? 0)) follower.positions[row.source] = seq;
+          if (unanswered.delete(row.source)) logger.info({ agency: row.source }, 'pushes of this agency’s events are delivered again');
         },
         stopped: () => stopping.signal.aborted,
-        hold(source) {
+        hold(source, reason) {
+          if (!unanswered.has(source)) {
+            unanswered.add(source);
+            logger.warn({ agency: source, err: reason }, 'pushes of this agency’s events are held: its node does not answer; they wait in the hub feed and go out in order once it does');
+          }
           follower.held.set(source, Date.now() + holdMs);
           follower.catchUp.delete(source);
           follower.buffer = follower.buffer.filter((row) => row.source !== source);

@@ -34,10 +34,11 @@ const FeedEvent = builder.objectRef<FeedEventView>('FeedEvent').implement({
   }),
 });
 
-const EventFeed = builder.objectRef<{ events: FeedEventView[]; head: number }>('EventFeed').implement({
+const EventFeed = builder.objectRef<{ events: FeedEventView[] }>('EventFeed').implement({
   fields: (t) => ({
     events: t.expose('events', { type: [FeedEvent] }),
-    head: t.exposeInt('head', { description: 'The last sequence number committed when the feed was read.' }),
+    // Read only when asked for: the gateway's follower does not, and saves a query on every read of the feed.
+    head: t.int({ description: 'The last sequence number committed when the feed was read.', resolve: (_feed, _args, context) => eventHead(context.prisma) }),
   }),
 });
 
@@ -92,7 +93,7 @@ builder.queryFields((t) => ({
       // The feed releases no record (recipients and ids only); a read that found nothing leaves no entry.
       if (events.length === 0) context.audit.written = true;
       else context.audit.details = { feed: { after, events: events.length, last: events.at(-1)!.seq } };
-      return { events, head: await eventHead(context.prisma) };
+      return { events };
     },
   }),
 }));
