@@ -89,12 +89,23 @@ export interface BenchHubOptions {
   commitTimestamps?: boolean;
 }
 
+/**
+ * V8's flags for a bench process named `name` (an agency, or `hub` for the
+ * gateway's process): with BENCH_CPU_PROF_DIR set, its CPU profiles are
+ * written into <dir>/<name> when it ends, one per thread (tsx's module loader
+ * runs in a thread of its own), if BENCH_CPU_PROF_PROCESSES (comma-separated;
+ * default every node, not the hub) names it (bench/profileNode.ts).
+ */
+export function cpuProfileFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  const names = process.env.BENCH_CPU_PROF_PROCESSES?.split(',');
+  const profiled = names ? names.includes(name) : name !== 'hub';
+  return dir && profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`] : [];
+}
+
 /** A node of the hub in a process of its own; resolves with its endpoint once it listens. */
 async function startNodeProcess(agency: string, databaseUrl: string, keysDir: string, agencies: readonly string[]): Promise<{ url: URL; stop(): Promise<void> }> {
-  // BENCH_CPU_PROF_DIR: V8 writes the node's CPU profiles into <dir>/<agency> when its process ends, one
-  // per thread (tsx's module loader runs in a thread of its own) (bench/profileNode.ts).
-  const profileDir = process.env.BENCH_CPU_PROF_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, agency)}`] : [];
+  const profile = cpuProfileFlags(agency);
   const child: ChildProcess = spawn(
     process.execPath,
     [...process.execArgv, ...profile, fileURLToPath(new URL('./serveBenchNode.ts', import.meta.url)), agency, databaseUrl, keysDir, agencies.join(',')],

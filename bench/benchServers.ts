@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureDevelopmentKeys } from '../src/identity/developmentKeys.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
-import { officerSessions, type BenchHub, type OfficerSession } from './benchHub.ts';
+import { cpuProfileFlags, officerSessions, type BenchHub, type OfficerSession } from './benchHub.ts';
 import type { ServersMessage, ServersReady } from './serveBenchHub.ts';
 
 /** The bench hub running in a child process, seen from the load generator. */
@@ -34,7 +34,7 @@ let shared: { servers: Promise<BenchServers>; child: ChildProcess } | null = nul
 export function benchServers({ scale, log }: BenchServersOptions): Promise<BenchServers> {
   if (shared) return shared.servers;
   const syntheticAlerts = Math.max(200, Math.round(2_000 * scale));
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./serveBenchHub.ts', import.meta.url)), String(syntheticAlerts)], {
+  const child = spawn(process.execPath, [...process.execArgv, ...cpuProfileFlags('hub'), fileURLToPath(new URL('./serveBenchHub.ts', import.meta.url)), String(syntheticAlerts)], {
     // The servers' own output goes to stderr with the progress: stdout holds the report alone.
     stdio: ['ignore', 2, 2, 'ipc'],
   });

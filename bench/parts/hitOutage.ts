@@ -53,7 +53,7 @@ function tally(writes: readonly Write[], subscriberOf: (k: number) => Subscriber
 async function runHitOutage({ scale, log }: BenchContext): Promise<BenchFigure[]> {
   const subscriberCount = Math.max(gatewayProcesses, Math.round(subscribersAtScale1 * scale));
   const perAgency = Math.max(1, Math.round(perAgencyAtScale1 * scale));
-  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false } });
+  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false }, nodeProcesses: true });
   const proxies = new Map<string, CutOffProxy>();
   const gateways: { url: URL; stop(): Promise<void> }[] = [];
   const subscribers: Subscriber[] = [];

@@ -12,6 +12,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { nodeOperations } from '../../src/gateway/nodeOperations.ts';
+import { monotonicMicros } from '../cpuProfile.ts';
 import { startBenchHub } from '../benchHub.ts';
 import { percentile } from '../measure.ts';
 import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
@@ -23,6 +24,7 @@ import {
   endLiveRun,
   failures,
   latencyNote,
+  measuredWindow,
   offerAtRate,
   placementMs,
   seizure,
@@ -112,7 +114,7 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
   const rulesPerSecond = Math.max(1, Math.round(rulesPerSecondAtScale1 * scale));
   const decisions = Math.min(consentCount, decisionsPerSecond * measuredSeconds);
   const rules = rulesPerSecond * measuredSeconds;
-  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false } });
+  const hub = await startBenchHub({ agencies: ['XK', 'MK'], syntheticAlerts: 0, log, gateway: { followFeeds: false }, nodeProcesses: true });
   const gateways: { url: URL; stop(): Promise<void> }[] = [];
   const subscribers: Subscriber[] = [];
   try {
@@ -158,6 +160,8 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
     await drain(decided, consentOf);
 
     log(`alertShared: ${rulesPerSecond} sharing rules/s for ${measuredSeconds} s, each for ${sharedCount} subscribers`);
+    // bench/profileLive.ts summarises this stretch (alertShared's load and its drain) of each process's profile.
+    measuredWindow.from = monotonicMicros();
     const ruled = await offerAtRate(rulesPerSecond, rules, (k) => alerts[decisions + k]!.id, async (k) => {
       const alert = alerts[decisions + k]!;
       await xk.node('XK', nodeOperations.setSharingPolicy, { id: alert.id, input: { rules: [{ partnerAgency: 'MK', tier: 'SUMMARY', purposes: [benchPurpose.purpose], expiresAt: inDays(30) }] } });
@@ -165,6 +169,7 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
     });
     const everyShared = () => shared;
     await drain(ruled, everyShared);
+    measuredWindow.to = monotonicMicros();
 
     const placement = (placed: number, count: number) => (placed < count ? ` (${count - placed} not in place after ${placementMs / 1000} s)` : '');
     return [
