@@ -90,11 +90,13 @@ export interface BenchHubOptions {
 }
 
 /**
- * V8's flags for a bench process named `name` (an agency, or `hub` for the
- * gateway's process): with BENCH_CPU_PROF_DIR set, its CPU profiles are
+ * V8's flags for a bench process named `name` (an agency; `hub` for the
+ * process of the gateway, pass-through and Hive Gateway; `gateway-<n>` for a
+ * live part's `hub gateway` processes): with BENCH_CPU_PROF_DIR set, its CPU profiles are
  * written into <dir>/<name> when it ends, one per thread (tsx's module loader
  * runs in a thread of its own), if BENCH_CPU_PROF_PROCESSES (comma-separated;
- * default every node, not the hub) names it (bench/profileNode.ts).
+ * default every process but the hub) names it (bench/profileNode.ts,
+ * bench/profileLive.ts).
  */
 export function cpuProfileFlags(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;

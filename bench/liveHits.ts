@@ -12,7 +12,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { freePort } from '../src/database/startEmbeddedPostgres.ts';
 import { nodeOperations } from '../src/gateway/nodeOperations.ts';
-import type { BenchHub, OfficerSession } from './benchHub.ts';
+import { cpuProfileFlags, type BenchHub, type OfficerSession } from './benchHub.ts';
 import type { ProfileWindow } from './cpuProfile.ts';
 import { percentile } from './measure.ts';
 
@@ -52,8 +52,7 @@ let gatewaysStarted = 0;
 export async function startGatewayProcess(hub: BenchHub, nodeUrls: ReadonlyMap<string, URL> = hub.setup.nodeUrls): Promise<{ url: URL; stop(): Promise<void> }> {
   const port = await freePort();
   const { keysDir, hubDatabaseUrl } = hub.setup;
-  const profileDir = process.env.BENCH_CPU_PROF_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `gateway-${++gatewaysStarted}`)}`] : [];
+  const profile = cpuProfileFlags(`gateway-${++gatewaysStarted}`);
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(repository, 'src/cli.ts'), 'gateway'], {
     cwd: repository,
     env: {
