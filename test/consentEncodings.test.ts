@@ -83,11 +83,12 @@ describe('the consent rule as the node states it to its database', () => {
           const access = { caller, owner, purpose, now: at, agreement };
           for (const least of releasable) {
             const listed = ids.filter((_, index) => tierRank(expected[index]!) >= tierRank(least));
-            const page = await loadAlertPage(prisma, access, { where: among, least }, records);
+            const page = await loadAlertPage(prisma, access, { where: among, least }, { first: records, count: true });
             expect(page.rows.map((row) => row.id).sort(), `page at ${least}: ${context}`).toEqual([...listed].sort());
             expect(page.rows.map((row) => row.releasedTier), `page tiers at ${least}: ${context}`).toEqual(page.rows.map((row) => expected[ids.indexOf(row.id)]));
             expect(page.hasNextPage).toBe(false);
-            expect(await countListedAlerts(prisma, access, { where: among, least }), `count at ${least}: ${context}`).toBe(listed.length);
+            expect(page.totalCount, `count at ${least}: ${context}`).toBe(listed.length);
+            expect(await countListedAlerts(prisma, access, { where: among, least }), `count alone at ${least}: ${context}`).toBe(listed.length);
           }
 
           // loadAlertRows.ts: each alert read for decideAccess's tier and nothing above it, with the rules and

@@ -14,7 +14,7 @@ import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
-import { countListedAlerts, loadAlertPage, loadAlertRows, type AlertListQuery } from './loadAlertRows.ts';
+import { loadAlertPage, loadAlertRows, type AlertListQuery } from './loadAlertRows.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
@@ -100,13 +100,12 @@ export async function listAlerts(
   page: Page,
 ): Promise<AlertPage> {
   const query = filterQuery(filter, access.agreement);
-  const after = page.after ? decodeCursor(page.after) : undefined;
-  const cursor = after ? [Prisma.sql`(a.created_at < ${after.at}::timestamptz or (a.created_at = ${after.at}::timestamptz and a.id < ${after.id}::uuid))`] : [];
-  // The page's keys and rows in one statement and, when asked for, the count under the same conditions.
-  const [{ rows, hasNextPage }, totalCount] = await Promise.all([
-    loadAlertPage(prisma, access, { ...query, where: [...query.where, ...cursor] }, page.first),
-    page.count === false ? null : countListedAlerts(prisma, access, query),
-  ]);
+  // The page's keys and rows and, when asked for, the count under the same conditions: one statement.
+  const { rows, hasNextPage, totalCount } = await loadAlertPage(prisma, access, query, {
+    first: page.first,
+    after: page.after ? decodeCursor(page.after) : undefined,
+    count: page.count !== false,
+  });
   return {
     rows,
     cursors: rows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),

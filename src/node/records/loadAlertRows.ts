@@ -26,6 +26,7 @@ type LoadedRow = Omit<AlertRow, 'releasedTier' | 'unit' | 'firearms' | 'ammuniti
   consentGrants: Wire<AlertRow['consentGrants'][number]>[];
   releasedRank: number;
   pageSize: number;
+  totalCount: number | null;
 };
 
 const instant = (value: string) => new Date(value);
@@ -77,37 +78,63 @@ function listed(access: RowAccess, { where, least }: AlertListQuery): Prisma.Sql
   return Prisma.join([Prisma.sql`${rank} >= ${tierRank(least)}`, ...where], ' and ');
 }
 
+/** Which page of the caller's list: after which key (createdAt, id), how many, and whether to count the whole list. */
+export interface AlertPageRequest {
+  first: number;
+  after?: { at: Date; id: string } | undefined;
+  /** Count every alert the list holds under the query's conditions, whatever the cursor. */
+  count: boolean;
+}
+
 /**
  * A page of the caller's list, newest reported first (keyset order on
  * createdAt, id), read as loadAlertRows reads its ids, in the same
  * statement: which alerts the caller may see is the tier the statement
- * decides for each (releasedTierSql.ts), so the page's keys and rows are one
- * round trip. `first + 1` keys are chosen to tell whether a next page exists;
- * the extra one is not read.
+ * decides for each (releasedTierSql.ts), so the page's keys, its rows and,
+ * when asked, the list's count are one round trip. `first + 1` keys are
+ * chosen to tell whether a next page exists; the extra one is not read.
  */
-export async function loadAlertPage(db: Database, access: RowAccess, query: AlertListQuery, first: number): Promise<{ rows: AlertRow[]; hasNextPage: boolean }> {
+export async function loadAlertPage(
+  db: Database,
+  access: RowAccess,
+  query: AlertListQuery,
+  { first, after, count }: AlertPageRequest,
+): Promise<{ rows: AlertRow[]; hasNextPage: boolean; totalCount: number | null }> {
+  const cursor = after ? [Prisma.sql`(a.created_at < ${after.at}::timestamptz or (a.created_at = ${after.at}::timestamptz and a.id < ${after.id}::uuid))`] : [];
   const page = Prisma.sql`
     select a.id, row_number() over (order by a.created_at desc, a.id desc) as position,
            ${releasedTierRank(access.caller, access.owner, access.purpose, access.now, access.agreement)} as rank
       from node.alert a
-     where ${listed(access, query)}
+     where ${listed(access, { ...query, where: [...query.where, ...cursor] })}
      order by a.created_at desc, a.id desc
      limit ${first + 1}`;
-  return readAlerts(db, access, page, first);
+  const total = count ? listCount(access, query) : Prisma.sql`null::int`;
+  const { rows, hasNextPage, totalCount } = await readAlerts(db, access, page, first, total);
+  // A page past the list's end has no row to carry the count.
+  return { rows, hasNextPage, totalCount: count && rows.length === 0 ? await countListedAlerts(db, access, query) : totalCount };
 }
+
+/** The count of the caller's list under the query's conditions, as an SQL expression. */
+const listCount = (access: RowAccess, query: AlertListQuery) => Prisma.sql`(select count(*) from node.alert a where ${listed(access, query)})::int`;
 
 /** How many alerts the caller's list holds under the query's conditions (its cursor aside). */
 export async function countListedAlerts(db: Database, access: RowAccess, query: AlertListQuery): Promise<number> {
-  const [{ count }] = await db.$queryRaw<[{ count: number }]>`select count(*)::int as count from node.alert a where ${listed(access, query)}`;
+  const [{ count }] = await db.$queryRaw<[{ count: number }]>`select ${listCount(access, query)} as count`;
   return count;
 }
 
 /**
  * Reads the alerts a statement `page` (id, position, rank) names, in its
  * order, up to position `limit`, each with its relations up to its rank;
- * and whether `page` named more.
+ * whether `page` named more; and the value of `total` (a count).
  */
-async function readAlerts(db: Database, { caller, owner, agreement }: RowAccess, page: Prisma.Sql, limit: number): Promise<{ rows: AlertRow[]; hasNextPage: boolean }> {
+async function readAlerts(
+  db: Database,
+  { caller, owner, agreement }: RowAccess,
+  page: Prisma.Sql,
+  limit: number,
+  total: Prisma.Sql = Prisma.sql`null::int`,
+): Promise<{ rows: AlertRow[]; hasNextPage: boolean; totalCount: number | null }> {
   const domestic = caller.agency === owner;
   const summary = rankReleasing('summary', agreement);
   const personal = rankReleasing('personalData', agreement);
@@ -175,17 +202,17 @@ async function readAlerts(db: Database, { caller, owner, agreement }: RowAccess,
                            granted_at as "grantedAt", revoked_at as "revokedAt", revoked_by as "revokedBy",
                            revocation_reason as "revocationReason", expiry_announced_at as "expiryAnnouncedAt"
                       from node.consent_grant where alert_id = a.id and grantee_agency = ${grantee}) as g) as "consentGrants",
-           (select count(*) from page)::int as "pageSize"
+           (select count(*) from page)::int as "pageSize", ${total} as "totalCount"
       from page
       join node.alert a on a.id = page.id
       join node.unit u on u.code = a.unit_code
      where page.position <= ${limit}
      order by page.position`;
-  return { rows: rows.map(toAlertRow), hasNextPage: (rows[0]?.pageSize ?? 0) > limit };
+  return { rows: rows.map(toAlertRow), hasNextPage: (rows[0]?.pageSize ?? 0) > limit, totalCount: rows[0]?.totalCount ?? null };
 }
 
 /** The statement's JSON relations as the row types hold them: instants as Date, decimals as Decimal. */
-function toAlertRow({ releasedRank, pageSize: _pageSize, ...row }: LoadedRow): AlertRow {
+function toAlertRow({ releasedRank, pageSize: _pageSize, totalCount: _totalCount, ...row }: LoadedRow): AlertRow {
   return {
     ...row,
     releasedTier: tiers[releasedRank]!,
