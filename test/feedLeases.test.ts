@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -7,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/database/startEmbeddedPostgres.ts';
 import type { DemoUserName } from '../src/demo/demoUsers.ts';
 import type { Gateway } from '../src/gateway/createGateway.ts';
+import { createFeedLeases } from '../src/realtime/feedLeases.ts';
 import { alertInput, createAlertMutation } from './fixtures.ts';
-import { adminQuery, anotherGateway, startTestHub, testPurpose, waitUntil, type TestHub } from './helpers.ts';
+import { adminQuery, anotherGateway, createTestDatabase, startTestHub, testPurpose, waitUntil, type TestHub } from './helpers.ts';
+import { templateDatabases } from './globalSetup.ts';
 import { subscribe, type Subscriber } from './hitSubscriber.ts';
 
 // One follower of each node's feed across the gateway processes of a hub
@@ -32,6 +35,62 @@ function capturingLogger() {
   });
   return { logger: pino({ level: 'info', base: undefined }, sink), lines };
 }
+
+/**
+ * A TCP relay to PostgreSQL that can split the network: from then on nothing
+ * passes either way and nothing is closed or reset, as when a cable is cut.
+ */
+async function startSplittableRelay(target: URL) {
+  let split = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    if (split) return;
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      from.on('data', (chunk) => void (split || to.write(chunk)));
+      from.on('error', () => to.destroy());
+      from.on('close', () => split || to.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: url.href,
+    split: () => void (split = true),
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('a feed lease holder cut off from the hub database', () => {
+  it('stops following once its lease has run out unrenewed, and another process takes the lease', async () => {
+    await using database = await createTestDatabase('leases', templateDatabases.hub);
+    const relay = await startSplittableRelay(new URL(database.applicationUrl));
+    const logger = pino({ level: 'silent' });
+    const holder = createFeedLeases({ databaseUrl: relay.url, sources: ['XK'], logger, ttlMs: 1_000 });
+    const stopped = new AbortController();
+    const term = await holder.hold('XK', stopped.signal);
+    const standby = createFeedLeases({ databaseUrl: database.applicationUrl, sources: ['XK'], logger, ttlMs: 1_000 });
+    try {
+      expect(term?.aborted).toBe(false);
+      relay.split();
+      // Without the fence the cut-off holder would go on reading the node's feed for as long as the split lasts.
+      await waitUntil('the cut-off holder steps back', async () => term!.aborted);
+      const taken = await standby.hold('XK', stopped.signal);
+      expect(taken?.aborted).toBe(false);
+      expect(await adminQuery(database.name, `select holder::text from hub.feed_lease where source = 'XK'`)).toEqual([{ holder: standby.holder }]);
+    } finally {
+      stopped.abort();
+      await relay.stop();
+      await Promise.all([holder.stop(), standby.stop()]);
+    }
+  });
+});
 
 describe('one follower per node feed across gateway processes', () => {
   let hub: TestHub;
