@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { freePort } from '../src/database/startEmbeddedPostgres.ts';
 import { nodeOperations } from '../src/gateway/nodeOperations.ts';
 import { cpuProfileFlags, type BenchHub, type OfficerSession } from './benchHub.ts';
-import type { ProfileWindow } from './cpuProfile.ts';
+import { monotonicMicros, type ProfileWindow } from './cpuProfile.ts';
 import { percentile } from './measure.ts';
 
 /** Writes at a node at once, at most: under its pool of 10 connections, leaving room for deliveries and feed reads. */
@@ -34,11 +34,18 @@ export const seizure = (plate: string, title: string) => ({
 });
 
 /**
- * The stretch of the last real-time part's measured load, on the clock of
- * V8's profiles (bench/cpuProfile.ts), so that bench/profileLive.ts reads
- * what the processes did under that load, not while the part set up.
+ * The stretches of the last real-time part's measured loads, by name, on
+ * the clock of V8's profiles (bench/cpuProfile.ts), so that
+ * bench/profileLive.ts reads what the processes did under each load, not
+ * while the part set up.
  */
-export const measuredWindow: Partial<ProfileWindow> = {};
+export const measuredWindows = new Map<string, ProfileWindow>();
+
+/** Marks the start of a measured load named `name`; call what it returns at its end. */
+export function measureWindow(name: string): () => void {
+  const from = monotonicMicros();
+  return () => void measuredWindows.set(name, { from, to: monotonicMicros() });
+}
 
 /** Gateway processes started so far: each profiled into a folder of its own. */
 let gatewaysStarted = 0;

@@ -4,7 +4,7 @@
 // the bench (default hitLatency) with every process it starts under V8's
 // --cpu-prof (each node in a process of its own, each `hub gateway`
 // process), prints the part's figures, then each process's profile during
-// the part's measured load summarised by place and by function
+// each of the part's measured loads summarised by place and by function
 // (bench/cpuProfile.ts). The
 // .cpuprofile files are kept for a viewer.
 
@@ -12,8 +12,8 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProfileSummary, mainThreadProfile, summariseProfile } from './cpuProfile.ts';
-import { measuredWindow } from './liveHits.ts';
+import { formatProfileSummary, mainThreadProfile, summariseProfile, type ProfileWindow } from './cpuProfile.ts';
+import { measuredWindows } from './liveHits.ts';
 import { benchParts } from './parts/index.ts';
 
 async function main() {
@@ -26,13 +26,14 @@ async function main() {
   process.env.BENCH_CPU_PROF_DIR = dir;
   const figures = await part.run({ scale: Number(values.scale), log: (line) => console.error(`… ${line}`) });
   for (const figure of figures) console.log(`${figure.name}: ${figure.value.toFixed(1)} ${figure.unit}${figure.note ? ` (${figure.note})` : ''}`);
-  // The part's measured load only, when it says when that was (set-up, a thousand watch entries and sockets, is not what a push costs).
-  const { from, to } = measuredWindow;
-  const window = from !== undefined && to !== undefined ? { from, to } : undefined;
-  const during = window ? `the measured load of ${name} (${((window.to - window.from) / 1e6).toFixed(1)} s)` : `the whole of ${name}`;
-  for (const process of (await readdir(dir)).sort()) {
-    const { file, profile } = await mainThreadProfile(join(dir, process));
-    console.log(['', ...formatProfileSummary(`${process}, ${during}; profile ${file}`, summariseProfile(profile, window), Number(values.top))].join('\n'));
+  // Each measured load of the part on its own, when it says when they were (set-up, a thousand watch entries and sockets, is not what a push costs).
+  const windows: [string, ProfileWindow | undefined][] = measuredWindows.size > 0 ? [...measuredWindows] : [[`the whole of ${name}`, undefined]];
+  for (const [load, window] of windows) {
+    const during = window ? `the measured load ${load} of ${name} (${((window.to - window.from) / 1e6).toFixed(1)} s)` : load;
+    for (const process of (await readdir(dir)).sort()) {
+      const { file, profile } = await mainThreadProfile(join(dir, process));
+      console.log(['', ...formatProfileSummary(`${process}, ${during}; profile ${file}`, summariseProfile(profile, window), Number(values.top))].join('\n'));
+    }
   }
 }
 

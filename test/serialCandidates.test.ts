@@ -195,16 +195,23 @@ describe('serial candidates: exact first, trigram scans only as far as needed', 
   it('stop at the exact match when it fills what is wanted, without a trigram scan, and rank near misses after it otherwise', async () => {
     const value = stored.find((candidate) => /^M70A/.test(candidate))!;
     const key = normalizeSerial(value);
-    // Scans of the trigram indexes in a transaction that holds only the call, from PostgreSQL's own counters;
-    // with sequential scans off, as the planner chooses on a million serials rather than on these few.
+    // Scans of the trigram indexes by the call, from PostgreSQL's own counters, read before and after it in
+    // one transaction: since PostgreSQL 15 the "xact" counters also hold the connection's earlier
+    // transactions until the backend flushes them (at most once a second, when idle), so only the
+    // difference is the call's. With sequential scans off, as the planner chooses on a million serials
+    // rather than on these few.
     const trigramScans = async (wanted: number) =>
       prisma.$transaction(async (tx) => {
+        const scansSoFar = async () => {
+          const [counted] = await tx.$queryRaw<{ scans: number }[]>`
+            select sum(pg_stat_get_xact_numscans(c.oid))::int as scans from pg_class c
+             where c.relname in ('firearm_serial_trigram_idx', 'firearm_component_serial_trigram_idx')`;
+          return counted!.scans;
+        };
         await tx.$executeRaw`set local enable_seqscan = off`;
+        const before = await scansSoFar();
         const candidates = await tx.$queryRaw<{ score: number }[]>(serialCandidates(key, similarityTerm(key), wanted));
-        const [counted] = await tx.$queryRaw<{ scans: number }[]>`
-          select sum(pg_stat_get_xact_numscans(c.oid))::int as scans from pg_class c
-           where c.relname in ('firearm_serial_trigram_idx', 'firearm_component_serial_trigram_idx')`;
-        return { candidates, scans: counted!.scans };
+        return { candidates, scans: (await scansSoFar()) - before };
       });
     const one = await trigramScans(1);
     expect(one.candidates).toEqual([expect.objectContaining({ score: 1 })]);

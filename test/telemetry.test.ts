@@ -1,7 +1,8 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry, type Telemetry } from '../src/telemetry/startTelemetry.ts';
-import { adminQuery, startTestHub, type TestHub } from './helpers.ts';
+import { subscribeOverSse } from './hitSubscriber.ts';
+import { adminQuery, purposeHeaders, startTestHub, waitUntil, type TestHub } from './helpers.ts';
 
 const exporter = new InMemorySpanExporter();
 let hub: TestHub;
@@ -40,6 +41,27 @@ describe('tracing', () => {
     for (const agency of ['XK', 'MK']) {
       const disclosures = await adminQuery<{ trace_id: string }>(hub.nodes.get(agency)!.database.name, 'select trace_id from audit.entry where trace_id = $1', [traceId]);
       expect(disclosures).toHaveLength(1);
+    }
+  });
+
+  it("traces a subscription's start step by step, as an operator needs to see where a slow subscribe waits", async () => {
+    exporter.reset();
+    const stream = subscribeOverSse(hub.gatewayUrl, { authorization: `Bearer ${await hub.token('mk-border-officer')}`, ...purposeHeaders() }, 'subscription Watch { hits { cursor } }');
+    try {
+      const subscription = await waitUntil('the subscription span', async () => exporter.getFinishedSpans().find((span) => span.name === 'graphql.subscription Watch'));
+      expect(subscription.attributes['hub.component']).toBe('gateway');
+      const { traceId, spanId } = subscription.spanContext();
+      // Its steps, each a child of it: where the feed starts, the connection taken, the consultation entry committed.
+      const steps = exporter.getFinishedSpans().filter((span) => span.parentSpanContext?.spanId === spanId);
+      expect(steps.map((span) => span.name).sort()).toEqual(['audit.append', 'feed.connectionCap', 'feed.start']);
+      expect(steps.find((span) => span.name === 'audit.append')!.attributes['hub.audit.kind']).toBe('CONSULTATION');
+      const [entry] = await adminQuery<{ trace_id: string; details: { subscription?: string } }>(
+        hub.hubDatabase.name,
+        `select trace_id, details from audit.entry where details->>'subscription' = 'hits' order by seq desc limit 1`,
+      );
+      expect(entry!.trace_id).toBe(traceId);
+    } finally {
+      stream.dispose();
     }
   });
 });

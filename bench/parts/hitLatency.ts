@@ -7,7 +7,6 @@
 
 import { performance } from 'node:perf_hooks';
 import { startBenchHub } from '../benchHub.ts';
-import { monotonicMicros } from '../cpuProfile.ts';
 import { deliveryStages } from '../deliveryStages.ts';
 import {
   achievedRate,
@@ -16,7 +15,7 @@ import {
   failures,
   latencyNote,
   maxInFlight,
-  measuredWindow,
+  measureWindow,
   placementMs,
   plateOf,
   sorted,
@@ -71,7 +70,7 @@ async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[
     }
 
     log(`measured: ${perSecond} seizures/s for ${measuredSeconds} s, each for one of ${subscriberCount} units`);
-    measuredWindow.from = monotonicMicros();
+    const hitsLoad = measureWindow('hits');
     const measured = await writeAtRate(xk, perSecond, perSecond * measuredSeconds, (k) => plateOf(k % subscriberCount), 'Watched seizure');
     const subscriberOf = (k: number) => subscribers[k % subscriberCount]!;
     const lastCommit = Math.max(...measured.map((write) => write.answeredAt));
@@ -79,7 +78,7 @@ async function runHitLatency({ scale, log }: BenchContext): Promise<BenchFigure[
     while (performance.now() < lastCommit + drainMs && measured.some((write, k) => write.alertId && !subscriberOf(k).arrivals.has(write.alertId))) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    measuredWindow.to = monotonicMicros();
+    hitsLoad();
 
     const fromCommit: number[] = [];
     const fromRequest: number[] = [];

@@ -12,7 +12,6 @@
 
 import { performance } from 'node:perf_hooks';
 import { nodeOperations } from '../../src/gateway/nodeOperations.ts';
-import { monotonicMicros } from '../cpuProfile.ts';
 import { startBenchHub } from '../benchHub.ts';
 import { percentile } from '../measure.ts';
 import type { BenchContext, BenchFigure, BenchPart } from '../suite.ts';
@@ -24,7 +23,7 @@ import {
   endLiveRun,
   failures,
   latencyNote,
-  measuredWindow,
+  measureWindow,
   offerAtRate,
   placementMs,
   seizure,
@@ -152,16 +151,18 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
     log(`${placedConsent} consentEvents and ${placedShared} alertShared subscriptions in place`);
 
     log(`consentEvents: ${decisionsPerSecond} decisions/s for ${decisions / decisionsPerSecond} s`);
+    // bench/profileLive.ts summarises each load (its offer and its drain) of each process's profile on its own.
+    const consentLoad = measureWindow('consentEvents');
     const decided = await offerAtRate(decisionsPerSecond, decisions, (k) => requests[k]!, async (k) => {
       await duty.node('XK', nodeOperations.decideConsentRequest, { id: requests[k], input: { decision: 'REFUSE', reason: 'Bench: not for this case.' } });
       return `CONSENT_DECIDED:${alerts[k]!.reference}`;
     });
     const consentOf = (k: number) => [consent[k]!];
     await drain(decided, consentOf);
+    consentLoad();
 
     log(`alertShared: ${rulesPerSecond} sharing rules/s for ${measuredSeconds} s, each for ${sharedCount} subscribers`);
-    // bench/profileLive.ts summarises this stretch (alertShared's load and its drain) of each process's profile.
-    measuredWindow.from = monotonicMicros();
+    const sharedLoad = measureWindow('alertShared');
     const ruled = await offerAtRate(rulesPerSecond, rules, (k) => alerts[decisions + k]!.id, async (k) => {
       const alert = alerts[decisions + k]!;
       await xk.node('XK', nodeOperations.setSharingPolicy, { id: alert.id, input: { rules: [{ partnerAgency: 'MK', tier: 'SUMMARY', purposes: [benchPurpose.purpose], expiresAt: inDays(30) }] } });
@@ -169,7 +170,7 @@ async function runSharingEventLatency({ scale, log }: BenchContext): Promise<Ben
     });
     const everyShared = () => shared;
     await drain(ruled, everyShared);
-    measuredWindow.to = monotonicMicros();
+    sharedLoad();
 
     const placement = (placed: number, count: number) => (placed < count ? ` (${count - placed} not in place after ${placementMs / 1000} s)` : '');
     return [

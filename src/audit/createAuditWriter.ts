@@ -3,6 +3,7 @@ import { appendCommittedEntries } from './appendAuditEntry.ts';
 import { type AuditEntry, type AuditEntryInput } from './auditEntry.ts';
 import { normalizeAuditInput } from './normalizeAuditInput.ts';
 import type { CommittedHead } from './auditWitness.ts';
+import { inSpan } from '../telemetry/tracer.ts';
 
 /** Options for {@link createAuditWriter}. */
 export interface AuditWriterOptions {
@@ -78,12 +79,15 @@ export function createAuditWriter({ prisma, party, maxBatch = 500, committedHead
 
   return {
     append(input) {
-      return new Promise<AuditEntry>((resolve, reject) => {
-        // A malformed entry fails alone, before it can take a batch of others down with it.
-        normalizeAuditInput(input);
-        queue.push({ input, resolve, reject });
-        void start();
-      });
+      // The span covers the wait for the batch in flight and the entry's own commit: what a request waits for its entry.
+      return inSpan('audit.append', { 'hub.party': party, 'hub.audit.kind': input.kind }, () =>
+        new Promise<AuditEntry>((resolve, reject) => {
+          // A malformed entry fails alone, before it can take a batch of others down with it.
+          normalizeAuditInput(input);
+          queue.push({ input, resolve, reject });
+          void start();
+        }),
+      );
     },
     async drain() {
       while (flushing) await flushing;

@@ -23,6 +23,7 @@ import type { TrustList } from '../identity/trustList.ts';
 import { verifyOfficerToken } from '../identity/verifyOfficerToken.ts';
 import { verifyOperationPurpose, type OperationMembership } from '../operations/membership.ts';
 import type { NodeClient } from './nodeClient.ts';
+import { inSpan } from '../telemetry/tracer.ts';
 
 /** What every resolver of the gateway knows about the operation. */
 export interface GatewayContext {
@@ -119,16 +120,17 @@ const identified = new WeakMap<Request, Promise<{ officerToken: string; officer:
  * operation, so a token that expires stops working on an open socket.
  */
 export function identify(initial: GatewayInitialContext, trustList: TrustList): Promise<{ officerToken: string; officer: Officer }> {
-  const verify = async () => {
-    const officerToken = officerTokenOf(initial);
-    if (!officerToken) {
-      throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
-    }
-    const officer = await verifyOfficerToken(officerToken, trustList);
-    // From here on a refusal of the request (no purpose, an invalid document) names the officer.
-    registerActor(initial.request, officer);
-    return { officerToken, officer };
-  };
+  const verify = () =>
+    inSpan('identity.verify', {}, async () => {
+      const officerToken = officerTokenOf(initial);
+      if (!officerToken) {
+        throw hubError(ErrorCode.TOKEN_MISSING, 'Sign in: send your agency token as "Authorization: Bearer <token>".');
+      }
+      const officer = await verifyOfficerToken(officerToken, trustList);
+      // From here on a refusal of the request (no purpose, an invalid document) names the officer.
+      registerActor(initial.request, officer);
+      return { officerToken, officer };
+    });
   if (!initial.request) return verify();
   let pending = identified.get(initial.request);
   if (!pending) identified.set(initial.request, (pending = verify()));

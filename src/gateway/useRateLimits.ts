@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type pg from 'pg';
 import { ErrorCode, hubError } from '../errors.ts';
 import type { Officer } from '../identity/officer.ts';
+import { inSpan } from '../telemetry/tracer.ts';
 
 /** How many operations, and how many searches, an officer and a unit may run per minute. */
 export interface RateLimits {
@@ -113,7 +114,7 @@ export function useRateLimits({ pool, limits: given = {} }: RateLimitOptions): P
     const now = Date.now();
     let counters: { key: string; points: number; expire: string }[];
     try {
-      ({ rows: counters } = await pool.query<{ key: string; points: number; expire: string }>(consumeStatement, [
+      ({ rows: counters } = await inSpan('gateway.rateLimit', {}, () => pool.query<{ key: string; points: number; expire: string }>(consumeStatement, [
         operationKeys,
         operationKeys.map(() => 1),
         operationKeys.map((key) => limitOf.get(key)!),
@@ -121,7 +122,7 @@ export function useRateLimits({ pool, limits: given = {} }: RateLimitOptions): P
         searchKeys.map(() => searchCount),
         now + windowMs,
         now,
-      ]));
+      ])));
     } catch {
       // The counters live in the hub database, as does the audit log: without it nothing is served.
       throw hubError(ErrorCode.AUDIT_UNAVAILABLE, 'The hub database cannot be reached (it keeps the audit log and the rate limits), so nothing is released. Try again later.');

@@ -12,6 +12,7 @@ import { AgencyUnavailableError } from '../gateway/nodeClient.ts';
 import { resyncAdvice } from './eventOutbox.ts';
 import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
 import { currentPositions, type FeedPositions } from './hubFeed.ts';
+import { inSpan } from '../telemetry/tracer.ts';
 
 /**
  * One subscription over the hub's feed: which events it receives and how
@@ -94,19 +95,18 @@ export function endedWith(context: Pick<GatewayContext, 'feed'>, error: unknown,
 export async function subscribeToFeed<Payload>(context: GatewayContext, spec: FeedSpec<Payload>, after: string | null | undefined): Promise<AsyncIterableIterator<FeedPush<Payload>>> {
   const { feed } = context;
   const scope = cursorScope(spec, context.purpose);
-  let start: FeedPositions;
-  if (after) {
-    start = decodeFeedCursor(feed.cursorKey, scope, after);
+  const start = await inSpan('feed.start', { 'hub.feed.field': spec.field, 'hub.feed.cursor': after ? 'given' : 'none' }, async (): Promise<FeedPositions> => {
+    if (!after) return spec.startWithoutCursor === 'beginning' ? prunedThrough(context, spec) : currentPositions(context.prisma, spec.sources);
+    const given = decodeFeedCursor(feed.cursorKey, scope, after);
     const pruned = await prunedThrough(context, spec);
-    if (spec.sources.some((source) => (start[source] ?? 0) < pruned[source]!)) {
+    if (spec.sources.some((source) => (given[source] ?? 0) < pruned[source]!)) {
       throw hubError(ErrorCode.CURSOR_EXPIRED, `Events after this cursor are no longer kept (the exchange agreement keeps them for a limited time). ${resyncAdvice}`);
     }
-  } else {
-    start = spec.startWithoutCursor === 'beginning' ? await prunedThrough(context, spec) : await currentPositions(context.prisma, spec.sources);
-  }
+    return given;
+  });
   let release: (() => Promise<void>) | null = null;
   if (context.transport === 'http') {
-    release = await feed.caps.acquire(context.officer, 'SSE');
+    release = await inSpan('feed.connectionCap', {}, () => feed.caps.acquire(context.officer, 'SSE'));
     if (!release) {
       throw hubError(ErrorCode.TOO_MANY_CONNECTIONS, `You already hold ${feed.caps.maxPerOfficer} connections (WebSockets and subscriptions over server-sent events); close one first.`);
     }
