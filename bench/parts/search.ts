@@ -188,6 +188,8 @@ interface PlanNode {
 function scansOf(plan: PlanNode): string[] {
   const scans: string[] = [];
   const walk = (node: PlanNode) => {
+    // A branch its one-time filter turned off (never executed) read nothing.
+    if (node['Actual Loops'] === 0) return;
     // Function and subquery scans only wrap the scans of tables and indexes.
     if (/Scan/.test(node['Node Type']) && !/^(Function|Subquery) Scan$/.test(node['Node Type'])) {
       const target = node['Index Name'] ?? node['Relation Name'] ?? '';
