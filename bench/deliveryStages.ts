@@ -71,10 +71,13 @@ export async function deliveryStages(hub: BenchHub, agency: string, kind: string
   const feedReads = reads.map((read) => ({ after: Number(read.after), last: Number(read.last), at: read.at })).sort((a, b) => a.at - b.at);
   const spans = new Map<Hop | 'total', number[]>([...hops.map(([hop]) => [hop, []] as [Hop, number[]]), ['total', []]]);
   let complete = 0;
+  // How many feed reads served each event: one with one follower per node, one per gateway process without.
+  let served = 0;
   for (const { alertId, arrivedAt } of delivered) {
     const event = eventOf.get(alertId);
     if (!event || event.at === null) continue;
     const seq = Number(event.seq);
+    served += feedReads.filter((read) => read.after < seq && seq <= read.last).length;
     const times: Record<Hop, number | undefined> = {
       read: feedReads.find((read) => read.after < seq && seq <= read.last)?.at,
       stored: stored.get(seq),
@@ -98,6 +101,6 @@ export async function deliveryStages(hub: BenchHub, agency: string, kind: string
   return (
     `delivery path of ${complete} of ${delivered.length} events, each hop from the one before, p50 / p99 ms: ${agency} commit → ` +
     hops.map(([hop, what]) => `${what} ${figure(spans.get(hop)!)}`).join(' → ') +
-    `; commit → hands ${figure(spans.get('total')!)}`
+    `; commit → hands ${figure(spans.get('total')!)}; ${agency}'s feed served these events ${served} times in all (${(served / Math.max(1, delivered.length)).toFixed(2)}× each)`
   );
 }

@@ -98,6 +98,8 @@ const gatewayBehaviour = {
   RATE_LIMIT_SEARCHES_PER_UNIT: z.coerce.number().int().positive().optional(),
   /** How often the parties exchange signed checkpoints of their logs (the gateway's job runner). Default 15m. */
   AUDIT_CHECKPOINT_INTERVAL: duration.default(15 * 60_000),
+  /** How long a gateway process's lease on a node's feed lasts unrenewed (one process follows each node; another takes over within about 1.25× this when it dies). Default 10s. */
+  FEED_LEASE_TTL: duration.default(10_000),
   ...publicApi,
 };
 type GatewayBehaviour = z.infer<z.ZodObject<typeof gatewayBehaviour>>;
@@ -119,6 +121,8 @@ function gatewaySettings(raw: GatewayBehaviour) {
       rateLimits,
       /** Milliseconds between two checkpoint exchanges (AUDIT_CHECKPOINT_INTERVAL). */
       checkpointIntervalMs: raw.AUDIT_CHECKPOINT_INTERVAL,
+      /** Milliseconds a node feed's lease lasts unrenewed (FEED_LEASE_TTL). */
+      feedLeaseTtlMs: raw.FEED_LEASE_TTL,
     },
     publicApi: {
       production,

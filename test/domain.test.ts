@@ -76,6 +76,7 @@ describe('configuration', () => {
       RATE_LIMIT_SEARCHES_PER_OFFICER: '3',
       RATE_LIMIT_SEARCHES_PER_UNIT: '30',
       AUDIT_CHECKPOINT_INTERVAL: '30s',
+      FEED_LEASE_TTL: '4s',
       NODE_ENV: 'production',
       GRAPHIQL: 'true',
       CORS_ORIGINS: 'https://console.police.example',
@@ -94,6 +95,7 @@ describe('configuration', () => {
       nodeTimeoutMs: 1234,
       rateLimits: { operationsPerOfficer: 7, operationsPerUnit: 70, searchesPerOfficer: 3, searchesPerUnit: 30 },
       checkpointIntervalMs: 30_000,
+      feedLeaseTtlMs: 4_000,
     });
     expect(gateway.gateway).toEqual(start.gateway);
     expect(gateway.publicApi).toEqual(start.publicApi);

@@ -46,7 +46,7 @@ describe('following a node that is down', () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
-    const followers = followNodeFeeds({ nodes, prisma, logger: pino({ level: 'silent' }), retryDelayMs: 1 });
+    const followers = followNodeFeeds({ nodes, prisma, databaseUrl: database.applicationUrl, logger: pino({ level: 'silent' }), retryDelayMs: 1 });
     try {
       await waitUntil('30 attempts to follow the node that is down', async () => calls >= 30);
     } finally {

@@ -170,6 +170,8 @@ export interface TestHub extends AsyncDisposable {
   gateway: Gateway;
   nodes: Map<string, AgencyNode & { url: URL; database: TestDatabase }>;
   keys: DevelopmentKeys;
+  /** Where the development keys are, as files (for a `hub gateway` process of the test's own). */
+  keysDir: string;
   trustList: TrustList;
   /** Token of a demo user, or of any claims. */
   token(user: DemoUserName | OfficerClaims, expiresIn?: string): Promise<string>;
@@ -277,6 +279,7 @@ export async function startTestHub({
     gateway,
     nodes,
     keys,
+    keysDir,
     trustList,
     token,
     query: async (user, query, variables = {}, options = {}) => graphql(gatewayUrl, query, variables, { ...options, token: await token(user) }),

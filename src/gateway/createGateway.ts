@@ -73,8 +73,13 @@ export interface GatewayConfig {
   rateLimits?: Partial<RateLimits> | false;
   /** Largest request body or WebSocket message, in bytes. Default 256 KiB. */
   maxRequestBytes?: number;
-  /** Follow the nodes' event feeds (the hits of the subscriptions). Default true. */
+  /** Take part in following the nodes' event feeds (one process of those sharing the hub database follows each node at a time). Default true. */
   followFeeds?: boolean;
+  /**
+   * How long a process's lease on a node's feed lasts unrenewed: when the process following a node dies, another
+   * takes over within about 1.25× this. Default 10,000 ms; `hub gateway` reads FEED_LEASE_TTL.
+   */
+  feedLeaseTtlMs?: number;
   /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
   feedWaitMs?: number;
   /** The process's reader of the hub feed reads again at least this often, whether or not a notification came. Default 2,000 ms. */
@@ -159,6 +164,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     logger,
     ...(config.followFeeds !== undefined ? { followFeeds: config.followFeeds } : {}),
     ...(config.feedWaitMs ? { feedWaitMs: config.feedWaitMs } : {}),
+    ...(config.feedLeaseTtlMs ? { feedLeaseTtlMs: config.feedLeaseTtlMs } : {}),
     ...(config.nodeTimeoutMs ? { nodeTimeoutMs: config.nodeTimeoutMs } : {}),
     ...(config.subscriptionPollMs ? { subscriptionPollMs: config.subscriptionPollMs } : {}),
     ...(config.subscriptionBufferSize ? { subscriptionBufferSize: config.subscriptionBufferSize } : {}),

@@ -28,8 +28,10 @@ export interface RealtimeOptions {
   logger: Logger;
   /** The exchange agreement in force: how long the feeds keep delivered events. */
   agreement: ExchangeAgreement;
-  /** Follow the nodes' event feeds. Default true; a gateway that only serves (a second replica may leave it on too: followers share positions in the hub database) can turn it off. */
+  /** Take part in following the nodes' event feeds. Default true: one process at a time follows each node, the others stand by (feedLeases.ts); a gateway that only serves can turn it off. */
   followFeeds?: boolean;
+  /** How long a process's lease on a node's feed lasts unrenewed: a process that died is taken over within about 1.25× this. Default 10,000 ms. */
+  feedLeaseTtlMs?: number;
   /** How long one read of a node's feed waits at the node for the next event. Default 2,000 ms. */
   feedWaitMs?: number;
   /** Time a node has to answer a feed read. Default 5,000 ms. */
@@ -100,7 +102,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
         followers = followNodeFeeds({
           nodes,
           prisma,
+          databaseUrl,
           logger,
+          ...(options.feedLeaseTtlMs ? { leaseTtlMs: options.feedLeaseTtlMs } : {}),
           ...(options.feedWaitMs ? { waitMs: options.feedWaitMs } : {}),
           ...(options.nodeTimeoutMs ? { nodeTimeoutMs: options.nodeTimeoutMs } : {}),
         });

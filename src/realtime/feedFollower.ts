@@ -4,6 +4,7 @@ import type { FeedEventView } from '../domain/watchView.ts';
 import type { Logger } from '../server/logger.ts';
 import type { NodeClient } from '../gateway/nodeClient.ts';
 import { nodeOperations } from '../gateway/nodeOperations.ts';
+import { createFeedLeases } from './feedLeases.ts';
 import { audience, storeNumberedEvents } from './hubFeedStore.ts';
 
 /** Options for {@link followNodeFeeds}. */
@@ -11,7 +12,11 @@ export interface FeedFollowerOptions {
   nodes: NodeClient;
   /** The hub database: positions and the routing of the events taken. */
   prisma: PrismaClient;
+  /** The hub database's URL (as the application role), for the feed leases' own connection. */
+  databaseUrl: string;
   logger: Logger;
+  /** How long a feed lease lasts unrenewed (see {@link createFeedLeases}). Default 10,000 ms. */
+  leaseTtlMs?: number;
   /** How long one read of a feed waits for the next event at the node (long poll). Default 2,000 ms. */
   waitMs?: number;
   /** Events taken per read. Default 100. */
@@ -62,31 +67,47 @@ export function takeEvents(prisma: PrismaClient, agency: string, events: readonl
 /**
  * Follows every node's event feed through the node contract (eventFeed, with
  * the gateway's service credential), from the position kept in the hub
- * database, so a restarted gateway resumes where it stood. A node that does
- * not answer is retried; the others go on.
+ * database, so a restarted gateway resumes where it stood. Only while this
+ * process holds the source's lease (feedLeases.ts): across the gateway
+ * processes of a hub database one follows each node, the others stand by
+ * and take over, from the hub feed's position, when it dies. A node that
+ * does not answer is retried; the others go on.
  */
-export function followNodeFeeds({ nodes, prisma, logger, waitMs = 2_000, batch = 100, retryDelayMs = 1_000, nodeTimeoutMs = 5_000 }: FeedFollowerOptions) {
+export function followNodeFeeds({ nodes, prisma, databaseUrl, logger, leaseTtlMs, waitMs = 2_000, batch = 100, retryDelayMs = 1_000, nodeTimeoutMs = 5_000 }: FeedFollowerOptions) {
   const controller = new AbortController();
   const { signal } = controller;
+  const leases = createFeedLeases({ databaseUrl, sources: nodes.agencies, logger, ...(leaseTtlMs ? { ttlMs: leaseTtlMs } : {}) });
   const follow = async (agency: string) => {
     let failing = false;
     while (!signal.aborted) {
-      try {
-        const after = await feedPosition(prisma, agency);
-        const { eventFeed } = await nodes.serviceRequest<EventFeedResult>(
-          agency,
-          nodeOperations.eventFeed,
-          { after, first: batch, waitMs },
-          { timeoutMs: waitMs + nodeTimeoutMs, signal },
-        );
-        if (eventFeed.events.length) await takeEvents(prisma, agency, eventFeed.events);
-        if (failing) logger.info({ agency }, 'following the event feed again');
-        failing = false;
-      } catch (error) {
-        if (signal.aborted) break;
-        if (!failing) logger.warn({ err: error, agency }, 'cannot follow the event feed; retrying');
-        failing = true;
-        await sleep(retryDelayMs, signal);
+      const term = await leases.hold(agency, signal);
+      if (!term) break;
+      // Read from the hub database once per term; then this process is the one that moves it.
+      let after: number | undefined;
+      while (!term.aborted) {
+        try {
+          after ??= await feedPosition(prisma, agency);
+          const { eventFeed } = await nodes.serviceRequest<EventFeedResult>(
+            agency,
+            nodeOperations.eventFeed,
+            { after, first: batch, waitMs },
+            { timeoutMs: waitMs + nodeTimeoutMs, signal: term },
+          );
+          const { events } = eventFeed;
+          if (events.length) {
+            const stored = await takeEvents(prisma, agency, events);
+            // Fewer stored: another process stored some (a takeover's overlap); its position says where to go on.
+            after = stored === events.length ? events.at(-1)!.seq : undefined;
+          }
+          if (failing) logger.info({ agency }, 'following the event feed again');
+          failing = false;
+        } catch (error) {
+          if (term.aborted) break;
+          after = undefined;
+          if (!failing) logger.warn({ err: error, agency }, 'cannot follow the event feed; retrying');
+          failing = true;
+          await sleep(retryDelayMs, term);
+        }
       }
     }
   };
@@ -95,6 +116,7 @@ export function followNodeFeeds({ nodes, prisma, logger, waitMs = 2_000, batch =
     async stop() {
       controller.abort();
       await Promise.allSettled(running);
+      await leases.stop();
     },
   };
 }
