@@ -8,18 +8,19 @@ import { seedDemoData } from '../src/demo/seedDemoData.ts';
 import type { Officer } from '../src/identity/officer.ts';
 import { registerAgencies } from '../src/node/records/agencyRecords.ts';
 import { consentFacts } from '../src/node/records/alertRelease.ts';
-import { loadAlertRows } from '../src/node/records/loadAlertRows.ts';
+import { Prisma } from '../src/generated/node/client.ts';
+import { countListedAlerts, loadAlertPage, loadAlertRows } from '../src/node/records/loadAlertRows.ts';
 import { releasedAtLeast } from '../src/node/records/visibility.ts';
 import { callerArbitrary, consentFactsOf, recordStateArbitrary, writeRecordState, type PartnerConsent, type RecordState } from './consentArbitraries.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
 
 // decideAccess states the consent rule. The node states it twice more, for
-// its database: the Prisma filter of visibility.ts (which alerts a list, a
-// count, a filter on the summary or the choice of search hits may hold, at
-// HIT, SUMMARY or FULL and above) and the read statement of loadAlertRows.ts
-// (the tier each alert is read for, decided in SQL by releasedTierSql.ts, with
-// nothing above it read; and which of an alert's sharing rules and grants come
-// with it for the caller). Both are pinned here to decideAccess over generated
+// its database: the Prisma filter of visibility.ts (which alerts a search may
+// choose among, at HIT, SUMMARY or FULL and above) and the statements of
+// loadAlertRows.ts (which alerts a list's page and its count hold, at each
+// tier; the tier each alert is read for, decided in SQL by releasedTierSql.ts,
+// with nothing above it read; and which of an alert's sharing rules and grants
+// come with it for the caller). Both are pinned here to decideAccess over generated
 // rules, grants, record ages, handling codes and callers (agency, roles,
 // purpose, case), with the rules and grants of a second partner beside the
 // caller's, including the instants where a rule, a grant or the default
@@ -74,6 +75,20 @@ describe('the consent rule as the node states it to its database', () => {
             const rows = await prisma.alert.findMany({ where: { AND: [{ id: { in: ids } }, releasedAtLeast(caller, owner, purpose, at, least, agreement)] }, select: { id: true } });
             const released = new Set(rows.map((row) => row.id));
             expect(ids.map((id) => released.has(id)), `${least}: ${context}`).toEqual(expected.map((tier) => tierRank(tier) >= tierRank(least)));
+          }
+
+          // loadAlertRows.ts, a list's page and its count: at each tier, the alerts released at it or above, read for
+          // decideAccess's tier, newest first.
+          const among = [Prisma.sql`a.id = any(${ids}::uuid[])`];
+          const access = { caller, owner, purpose, now: at, agreement };
+          for (const least of releasable) {
+            const listed = ids.filter((_, index) => tierRank(expected[index]!) >= tierRank(least));
+            const page = await loadAlertPage(prisma, access, { where: among, least }, { first: records, count: true });
+            expect(page.rows.map((row) => row.id).sort(), `page at ${least}: ${context}`).toEqual([...listed].sort());
+            expect(page.rows.map((row) => row.releasedTier), `page tiers at ${least}: ${context}`).toEqual(page.rows.map((row) => expected[ids.indexOf(row.id)]));
+            expect(page.hasNextPage).toBe(false);
+            expect(page.totalCount, `count at ${least}: ${context}`).toBe(listed.length);
+            expect(await countListedAlerts(prisma, access, { where: among, least }), `count alone at ${least}: ${context}`).toBe(listed.length);
           }
 
           // loadAlertRows.ts: each alert read for decideAccess's tier and nothing above it, with the rules and

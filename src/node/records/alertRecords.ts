@@ -6,8 +6,7 @@ import { normalizeIdentifier, normalizeName, normalizeSerial } from '../../domai
 import { riskLevel } from '../../domain/risk.ts';
 import { tierOfAlertField, type ExchangeAgreement } from '../../consent/agreement.ts';
 import type { DeclaredPurpose } from '../../consent/declaredPurpose.ts';
-import type { Tier } from '../../consent/tier.ts';
-import { alertsVisibleTo, releasedAtLeast } from './visibility.ts';
+import { tierRank, type Tier } from '../../consent/tier.ts';
 import { ErrorCode, hubError } from '../../errors.ts';
 import type { Officer } from '../../identity/officer.ts';
 import type { ChangeJournal } from '../../audit/auditCollector.ts';
@@ -15,7 +14,7 @@ import { domesticRecordRef } from '../../audit/recordRefs.ts';
 import { isUuid } from '../../domain/ids.ts';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts';
 import { alertInclude, type AlertRow } from './alertRelease.ts';
-import { loadAlertRows } from './loadAlertRows.ts';
+import { loadAlertPage, loadAlertRows, type AlertListQuery } from './loadAlertRows.ts';
 import { nextReference } from './references.ts';
 import { inUnitOfWork } from './unitOfWork.ts';
 import { matchRecord } from '../../realtime/watchMatching.ts';
@@ -46,38 +45,36 @@ export interface AlertPage {
 
 /**
  * Each filter criterion, the released Alert field it reads (its tier is the
- * agreement's for that field) and its condition. A criterion may only match
- * on what the caller is given: a record released at HIT matches no criterion
- * on its summary, or the filter would tell what the summary withholds.
+ * agreement's for that field) and its condition on the alert `a`. A criterion
+ * may only match on what the caller is given: a record released at HIT
+ * matches no criterion on its summary, or the filter would tell what the
+ * summary withholds.
  */
 const filterCriteria: {
-  [K in keyof AlertFilter]-?: { reads: string; where: (value: NonNullable<AlertFilter[K]>) => Prisma.AlertWhereInput };
+  [K in keyof AlertFilter]-?: { reads: string; where: (value: NonNullable<AlertFilter[K]>) => Prisma.Sql };
 } = {
-  kinds: { reads: 'kind', where: (kinds) => ({ kind: { in: kinds } }) },
-  statuses: { reads: 'status', where: (statuses) => ({ status: { in: statuses } }) },
-  riskLevels: { reads: 'summary', where: (levels) => ({ riskLevel: { in: levels } }) },
-  borderCrossing: { reads: 'summary', where: (crossing) => ({ borderCrossing: crossing }) },
-  occurredAfter: { reads: 'summary', where: (after) => ({ occurredAt: { gte: after } }) },
-  occurredBefore: { reads: 'summary', where: (before) => ({ occurredAt: { lt: before } }) },
+  kinds: { reads: 'kind', where: (kinds) => Prisma.sql`a.kind = any(${kinds}::node.alert_kind[])` },
+  statuses: { reads: 'status', where: (statuses) => Prisma.sql`a.status = any(${statuses}::node.alert_status[])` },
+  riskLevels: { reads: 'summary', where: (levels) => Prisma.sql`a.risk_level = any(${levels}::node.risk_level[])` },
+  borderCrossing: { reads: 'summary', where: (crossing) => Prisma.sql`a.border_crossing = ${crossing}::node.border_crossing_point` },
+  occurredAfter: { reads: 'summary', where: (after) => Prisma.sql`a.occurred_at >= ${after}::timestamptz` },
+  occurredBefore: { reads: 'summary', where: (before) => Prisma.sql`a.occurred_at < ${before}::timestamptz` },
 };
 
-function filterWhere(filter: AlertFilter | null | undefined, access: ListAccess): Prisma.AlertWhereInput[] {
-  if (!filter) return [];
-  const conditions: Prisma.AlertWhereInput[] = [];
-  const gated = new Set<Exclude<Tier, 'NONE'>>();
+/** The filter as conditions on the alert, and the least tier the alerts it matches must be released at (the highest its criteria read). */
+function filterQuery(filter: AlertFilter | null | undefined, agreement: ExchangeAgreement): AlertListQuery {
+  const where: Prisma.Sql[] = [];
+  let least: Exclude<Tier, 'NONE'> = 'HIT';
   for (const name of Object.keys(filterCriteria) as (keyof AlertFilter)[]) {
-    const value = filter[name];
+    const value = filter?.[name];
     if (value == null || (Array.isArray(value) && value.length === 0)) continue;
-    const criterion = filterCriteria[name] as { reads: string; where: (value: unknown) => Prisma.AlertWhereInput };
-    conditions.push(criterion.where(value));
-    const tier = tierOfAlertField(criterion.reads, access.agreement);
+    const criterion = filterCriteria[name] as { reads: string; where: (value: unknown) => Prisma.Sql };
+    where.push(criterion.where(value));
+    const tier = tierOfAlertField(criterion.reads, agreement);
     if (!tier || tier === 'NONE') throw new Error(`filter ${name} reads ${criterion.reads}, which the agreement releases at no tier`);
-    gated.add(tier);
+    if (tierRank(tier) > tierRank(least)) least = tier;
   }
-  for (const tier of gated) {
-    if (tier !== 'HIT') conditions.push(releasedAtLeast(access.caller, access.owner, access.purpose, access.now, tier, access.agreement));
-  }
-  return conditions;
+  return { where, least };
 }
 
 interface ListAccess {
@@ -93,7 +90,8 @@ interface ListAccess {
  * Newest reported first, keyset-paginated on (createdAt, id): pages stay
  * stable while alerts arrive, and the key is known at every tier, so the
  * gateway can merge agencies' pages without seeing a field it may not see.
- * Filters and the count obey the same consent as the rows (filterWhere).
+ * Filters and the count obey the same consent as the rows: each alert's tier
+ * is decided in the statement (loadAlertRows.ts).
  */
 export async function listAlerts(
   prisma: PrismaClient,
@@ -101,28 +99,16 @@ export async function listAlerts(
   filter: AlertFilter | null | undefined,
   page: Page,
 ): Promise<AlertPage> {
-  const base: Prisma.AlertWhereInput = {
-    AND: [alertsVisibleTo(access.caller, access.owner, access.purpose, access.now, access.agreement), ...filterWhere(filter, access)],
-  };
-  const after = page.after ? decodeCursor(page.after) : undefined;
-  const where: Prisma.AlertWhereInput = after
-    ? {
-        AND: [
-          base,
-          { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] },
-        ],
-      }
-    : base;
-  // The page's keys and, when asked for, the count under the consent filter; then the page's rows in one statement.
-  const [keys, totalCount] = await Promise.all([
-    prisma.alert.findMany({ where, select: { id: true }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: page.first + 1 }),
-    page.count === false ? null : prisma.alert.count({ where: base }),
-  ]);
-  const hasNextPage = keys.length > page.first;
-  const pageRows = await loadAlertRows(prisma, access, keys.slice(0, page.first).map((key) => key.id));
+  const query = filterQuery(filter, access.agreement);
+  // The page's keys and rows and, when asked for, the count under the same conditions: one statement.
+  const { rows, hasNextPage, totalCount } = await loadAlertPage(prisma, access, query, {
+    first: page.first,
+    after: page.after ? decodeCursor(page.after) : undefined,
+    count: page.count !== false,
+  });
   return {
-    rows: pageRows,
-    cursors: pageRows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
+    rows,
+    cursors: rows.map((row) => encodeCursor({ at: row.createdAt, id: row.id })),
     hasNextPage,
     totalCount,
   };

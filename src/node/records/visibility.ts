@@ -12,10 +12,11 @@ const tiersFrom = (least: Tier) => ({ in: (['HIT', 'SUMMARY', 'FULL'] as const).
 
 /**
  * The alerts decideAccess would release at `least` or above (HIT: every alert
- * that exists for the caller), under the same agreement, as a database
- * filter, so that lists, counts, filters and the choice of search hits are
- * right without loading what the caller may not see. It states the same rule
- * as decideAccess; test/consentEncodings.test.ts pins the two together.
+ * that exists for the caller), under the same agreement, as a Prisma filter,
+ * so that the choice of search hits is right without loading what the caller
+ * may not see (lists and their counts decide in SQL: loadAlertRows.ts). It
+ * states the same rule as decideAccess; test/consentEncodings.test.ts pins the
+ * two together.
  */
 export function releasedAtLeast(
   caller: Pick<Officer, 'agency' | 'roles'>,
