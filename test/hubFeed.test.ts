@@ -9,7 +9,7 @@ import { listenForNotifications, type EventNotifier } from '../src/realtime/list
 import type { FeedEvent } from '../src/generated/hub/client.ts';
 import { createHubFeed, currentPositions, type FeedInterest, type FeedPositions, type FeedSubscription, type HubFeed } from '../src/realtime/hubFeed.ts';
 import { audience, hubFeedChannel } from '../src/realtime/hubFeedStore.ts';
-import { createTestDatabase, type TestDatabase } from './helpers.ts';
+import { createTestDatabase, waitUntil, type TestDatabase } from './helpers.ts';
 import { templateDatabases } from './globalSetup.ts';
 
 // The process's one reader of hub.feed_event and the subscriptions it serves,
@@ -68,10 +68,15 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
    */
   const store = async (agency: string, units: readonly string[], purpose: { code: string; caseReference: string | null } = investigation) => {
     const seqs = units.map(() => ++next[agency]!);
+    // The rows and the source's position in one statement, as the gateway's store commits them (hubFeedStore.ts).
     await writer.query(
-      `insert into hub.feed_event (source, seq, at, kind, audience, record_id, purpose, case_reference, details)
-       select $1, s, now(), 'HIT', 'unit:MK:' || u, gen_random_uuid()::text, $3, $4, jsonb_build_object('watchEntryId', $2::text)
-         from unnest($5::bigint[], $6::text[]) as t(s, u)`,
+      `with stored as (
+         insert into hub.feed_event (source, seq, at, kind, audience, record_id, purpose, case_reference, details)
+         select $1, s, now(), 'HIT', 'unit:MK:' || u, gen_random_uuid()::text, $3, $4, jsonb_build_object('watchEntryId', $2::text)
+           from unnest($5::bigint[], $6::text[]) as t(s, u)
+         returning seq)
+       insert into hub.feed_position (source, seq) select $1, max(seq) from stored
+       on conflict (source) do update set seq = greatest(hub.feed_position.seq, excluded.seq), updated_at = now()`,
       [agency, randomUUID(), purpose.code, purpose.caseReference, seqs, units],
     );
     return seqs;
@@ -91,6 +96,14 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
     }
   };
   const keys = (rows: readonly FeedEvent[]) => rows.map((row) => `${row.source}:${row.seq}`);
+  /** The next rows the subscription is given: a take also ends empty after `pollMs` when the reader has not handed any over yet (a loaded machine). */
+  const takeSome = async (subscription: FeedSubscription) => {
+    const signal = AbortSignal.timeout(30_000);
+    for (;;) {
+      const rows = await subscription.take(signal);
+      if (rows.length > 0 || signal.aborted) return rows;
+    }
+  };
 
   it('gives a subscription whose buffer overflowed every row from the durable feed, once and in order', async () => {
     const feed = startFeed(2);
@@ -136,7 +149,7 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
     const subscription = feed.subscribe(hitsOf(unit), start);
     expect(await subscription.take(AbortSignal.timeout(10_000))).toEqual([]);
     const mk = await store('MK', [unit, unit]);
-    const [first] = await subscription.take(AbortSignal.timeout(10_000));
+    const [first] = await takeSome(subscription);
     expect(keys([first!])).toEqual([`MK:${mk[0]}`]);
     // MK's node does not answer: its rows wait.
     subscription.hold('MK');
@@ -157,7 +170,7 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
     feeds.push(brief);
     const again = brief.subscribe(hitsOf(unit), { MK: mk[0]! - 1, XK: later[0]! });
     const other = brief.subscribe(hitsOf(unit), { MK: mk[0]! - 1, XK: later[0]! });
-    const [held] = await again.take(AbortSignal.timeout(10_000));
+    const [held] = await takeSome(again);
     expect(keys([held!])).toEqual([`MK:${mk[0]}`]);
     again.hold('MK', new Error('Agency MK is unavailable: connection failed.'));
     // The operator learns of it once for the process, however many subscriptions hold the source.
@@ -197,6 +210,43 @@ describe('the hub feed reader shared by the subscriptions of a process', () => {
     for (const rows of [taken, caughtUp]) expect(keys(rows)).toEqual(mine.map((seq) => `XK:${seq}`));
     expect(await later.take(AbortSignal.timeout(10_000))).toEqual([]);
     subscription.close();
+    later.close();
+  });
+
+  it('reads no row while no subscription of the process awaits one, and gives a later one every row after its start', async () => {
+    // The same database, seen through a client that counts what the reader asks of it.
+    const reads = { events: 0, positions: 0 };
+    const counted = prisma.$extends({
+      query: {
+        feedEvent: { findMany: ({ args, query }) => (reads.events++, query(args)) },
+        feedPosition: { findMany: ({ args, query }) => (reads.positions++, query(args)) },
+      },
+    }) as unknown as HubPrismaClient;
+    const feed = createHubFeed({ prisma: counted, notifier, sources: agencies, logger, pollMs: 50 });
+    feeds.push(feed);
+    const unit = `U-${randomUUID().slice(0, 8)}`;
+    // A subscription starts the reader, and leaves.
+    const first = feed.subscribe(hitsOf(unit), await currentPositions(prisma, agencies));
+    expect(await first.take(AbortSignal.timeout(10_000))).toEqual([]);
+    first.close();
+    const quiet = await waitUntil('the reader idle', async () => {
+      const before = { ...reads };
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return reads.positions > before.positions && reads.events === before.events ? { ...reads } : undefined;
+    });
+    // Three batches' worth of rows, nobody subscribed: the reader moves to their end without reading them.
+    const stored = await store('XK', Array.from({ length: 1_200 }, (_, index) => (index % 2 ? unit : 'OTHER')));
+    // A look-up of the feed's end begun after they were committed: the reader is past them.
+    const storedAt = reads.positions;
+    await waitUntil('the reader past the rows', async () => (reads.positions > storedAt ? true : undefined));
+    expect(reads.events).toBe(quiet.events);
+    // A subscription from before them reads them from the durable feed, then goes on live.
+    const later = feed.subscribe(hitsOf(unit), { MK: next.MK!, XK: stored[0]! - 1 });
+    const taken: FeedEvent[] = [];
+    await drain(later, taken, () => taken.length >= 600);
+    const live = await store('XK', [unit]);
+    await drain(later, taken, () => taken.length >= 601);
+    expect(keys(taken)).toEqual([...stored.filter((_, index) => index % 2), ...live].map((seq) => `XK:${seq}`));
     later.close();
   });
 

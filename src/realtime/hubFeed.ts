@@ -155,6 +155,8 @@ export function createHubFeed({ prisma, notifier, sources, logger, pollMs = 2_00
   let head: FeedPositions | null = null;
   let running: Promise<void> | null = null;
   let ready: Promise<void> | null = null;
+  /** Subscriptions registered so far: tells the reader whether one arrived while it looked up the feed's end. */
+  let registrations = 0;
 
   const wake = (follower: Follower) => {
     const resolve = follower.wake;
@@ -176,12 +178,32 @@ export function createHubFeed({ prisma, notifier, sources, logger, pollMs = 2_00
     }
   };
 
+  /**
+   * With no subscription in the process, moves the head to the feed's end
+   * instead of reading rows nobody here awaits (a gateway without live
+   * subscribers reads no event at all). A subscription that registered while
+   * the end was looked up may already be bounded by the head it saw: then the
+   * head stays, and the reader reads on from it. True when it moved.
+   */
+  const skipToEnd = async (): Promise<boolean> => {
+    if (followers.size > 0) return false;
+    const seen = registrations;
+    const end = await currentPositions(prisma, sources);
+    if (registrations !== seen || followers.size > 0) return false;
+    for (const source of sources) head![source] = Math.max(head![source] ?? 0, end[source] ?? 0);
+    return true;
+  };
+
   const read = async () => {
     const { signal } = stopping;
     while (!signal.aborted) {
       const since = notifier.generation();
       let rows: FeedEvent[] = [];
       try {
+        if (await skipToEnd()) {
+          await notifier.wait(pollMs, signal, since);
+          continue;
+        }
         rows = await readFeed(prisma, sources, head!, batch);
       } catch (error) {
         if (signal.aborted) return;
@@ -242,6 +264,7 @@ export function createHubFeed({ prisma, notifier, sources, logger, pollMs = 2_00
         set.add(follower);
         followers.set(audience, set);
       }
+      registrations++;
       void start();
       const fresh = (row: FeedEvent) => Number(row.seq) > (follower.positions[row.source] ?? 0);
       /** Registers with the reader and bounds the catch-up in one step: the reader hands over every row beyond the bound from now on. */
