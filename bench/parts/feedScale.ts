@@ -119,13 +119,53 @@ async function checkpoints(client: pg.Client): Promise<{ done: number; writeMs: 
   return { done: rows[0]!.done, writeMs: rows[0]!.write_ms, syncMs: rows[0]!.sync_ms };
 }
 
-/** Times the subscribes and says where they waited: their steps, and the checkpoints that ran meanwhile. */
+/**
+ * What PostgreSQL's other processes were doing while the subscribes were
+ * timed, sampled every 100 ms: each kind of activity (autovacuum on a
+ * table, a statement of another session) with the share of samples that
+ * saw it.
+ */
+function sampleActivity(url: string): { stop(): Promise<string> } {
+  const seen = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const client = new pg.Client({ connectionString: url });
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ what: string }>(
+        `select distinct case when backend_type = 'client backend' then 'statement: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60)
+                              else backend_type || coalesce(': ' || left(query, 60), '') end as what
+           from pg_stat_activity where state = 'active' and pid <> pg_backend_pid()
+            and backend_type in ('client backend', 'autovacuum worker', 'parallel worker')`,
+      );
+      samples++;
+      for (const { what } of rows) seen.set(what, (seen.get(what) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const busy = [...seen].filter(([, count]) => count / samples >= 0.05).sort((a, b) => b[1] - a[1]);
+      return busy.length ? busy.map(([what, count]) => `${what} (${Math.round((100 * count) / samples)} % of samples)`).join(', ') : 'nothing in 5 % of samples or more';
+    },
+  };
+}
+
+/** Times the subscribes and says where they waited: their steps, the checkpoints that ran meanwhile and the database's other work. */
 async function timeAndExplain(hub: BenchHub, tokens: readonly string[], count: number, exporter: InMemorySpanExporter, admin: pg.Client) {
   exporter.reset();
   const before = await checkpoints(admin);
+  const activity = sampleActivity(hub.setup.hubOwnerDatabaseUrl);
   const timed = await timeSubscribes(hub, tokens, count);
+  const busy = await activity.stop();
   const after = await checkpoints(admin);
-  const during = `${after.done - before.done} checkpoint(s) ran meanwhile (${((after.writeMs - before.writeMs) / 1000).toFixed(1)} s writing, ${((after.syncMs - before.syncMs) / 1000).toFixed(1)} s syncing)`;
+  const during =
+    `${after.done - before.done} checkpoint(s) ran meanwhile (${((after.writeMs - before.writeMs) / 1000).toFixed(1)} s writing, ${((after.syncMs - before.syncMs) / 1000).toFixed(1)} s syncing); ` +
+    `the database's other work meanwhile: ${busy}`;
   return { times: durations(timed), steps: subscribeSteps(timed, exporter.getFinishedSpans()), during };
 }
 
