@@ -258,6 +258,9 @@ describe('checkpoints on a schedule', () => {
     try {
       await client.query('begin');
       await client.query("set local session_replication_role = 'replica'");
+      // The schedule keeps running: the node may be writing its own checkpoint of this head right now. The lock
+      // waits for that to commit and keeps the next out, so that the forged one is what stays.
+      await client.query('lock table audit.checkpoint in exclusive mode');
       await client.query('delete from audit.checkpoint where seq = $1', [seq]);
       await client.query('insert into audit.checkpoint (seq, head_hash, entry_count, at, jws) values ($1, $2, $1, $3, $4)', [seq, hash, at, forged]);
       await client.query('commit');
